@@ -1,0 +1,393 @@
+//! Several engines in one process, wired by an in-memory network with in-memory storage.
+
+use std::collections::{HashMap, VecDeque};
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ReadDoc, ROOT};
+use threshold_protocol::{
+    Chunk, ConnId, DocumentId, Effect, Engine, EngineConfig, Loaded, Message, PeerId,
+};
+
+#[derive(Default)]
+struct Storage {
+    chunks: HashMap<DocumentId, Vec<Vec<u8>>>,
+}
+
+struct Node {
+    engine: Engine,
+    storage: Storage,
+    unavailable: Vec<DocumentId>,
+    closed: Vec<(ConnId, String)>,
+    /// While set, frames this node sends wait in `outbox` (a slow uplink).
+    hold_outbound: bool,
+    outbox: Vec<(ConnId, Vec<u8>)>,
+}
+
+impl Node {
+    fn new(config: EngineConfig) -> Self {
+        Self {
+            engine: Engine::new(config),
+            storage: Storage::default(),
+            unavailable: Vec::new(),
+            closed: Vec::new(),
+            hold_outbound: false,
+            outbox: Vec::new(),
+        }
+    }
+}
+
+/// Node 0 is the relay; every other node is a client linked to it.
+struct Net {
+    nodes: Vec<Node>,
+    /// (node, conn) → (node, conn) on the other end.
+    links: HashMap<(usize, ConnId), (usize, ConnId)>,
+    wire: VecDeque<(usize, ConnId, Vec<u8>)>,
+}
+
+impl Net {
+    fn new() -> Self {
+        let relay = Node::new(EngineConfig::relay(PeerId::new("relay"), "relay-store".into()));
+        Self {
+            nodes: vec![relay],
+            links: HashMap::new(),
+            wire: VecDeque::new(),
+        }
+    }
+
+    fn add_client(&mut self, name: &str) -> usize {
+        let index = self.nodes.len();
+        self.nodes.push(Node::new(EngineConfig::client(
+            PeerId::new(name),
+            format!("{name}-store"),
+        )));
+        self.link(index);
+        index
+    }
+
+    fn link(&mut self, client: usize) {
+        let relay_side = ConnId(client as u64);
+        self.links.insert((client, ConnId(0)), (0, relay_side));
+        self.links.insert((0, relay_side), (client, ConnId(0)));
+        self.nodes[0].engine.connect(relay_side);
+        self.nodes[client].engine.connect(ConnId(0));
+        self.run();
+    }
+
+    fn unlink(&mut self, client: usize) {
+        let relay_side = ConnId(client as u64);
+        self.links.remove(&(client, ConnId(0)));
+        self.links.remove(&(0, relay_side));
+        self.nodes[0].engine.disconnect(relay_side);
+        self.nodes[client].engine.disconnect(ConnId(0));
+        self.run();
+    }
+
+    fn flush_effects(&mut self) -> bool {
+        let mut progressed = false;
+        for index in 0..self.nodes.len() {
+            let effects = self.nodes[index].engine.take_effects();
+            progressed |= !effects.is_empty();
+            for effect in effects {
+                self.execute(index, effect);
+            }
+        }
+        progressed
+    }
+
+    fn execute(&mut self, index: usize, effect: Effect) {
+        let node = &mut self.nodes[index];
+        match effect {
+            Effect::Send { conn, frame } => {
+                if node.hold_outbound {
+                    node.outbox.push((conn, frame));
+                } else if let Some((to, to_conn)) = self.links.get(&(index, conn)) {
+                    self.wire.push_back((*to, *to_conn, frame));
+                }
+            }
+            Effect::Close { conn, reason } => node.closed.push((conn, reason)),
+            Effect::Load { doc } => {
+                let chunks = node.storage.chunks.get(&doc).cloned().unwrap_or_default();
+                node.engine.loaded(
+                    doc,
+                    Loaded {
+                        chunks,
+                        sync_states: Vec::new(),
+                    },
+                );
+            }
+            Effect::Save { doc, chunk } => {
+                let stored = node.storage.chunks.entry(doc).or_default();
+                if let Chunk::Snapshot(_) = chunk {
+                    stored.clear();
+                }
+                stored.push(chunk.bytes().to_vec());
+            }
+            Effect::DocUnavailable { doc } => node.unavailable.push(doc),
+            _ => {}
+        }
+    }
+
+    /// Deliver frames and execute effects until the network is quiet.
+    fn run(&mut self) {
+        for _ in 0..10_000 {
+            let progressed = self.flush_effects();
+            match self.wire.pop_front() {
+                Some((to, conn, frame)) => self.nodes[to].engine.receive(conn, &frame),
+                None if !progressed => return,
+                None => {}
+            }
+        }
+        panic!("the network did not settle");
+    }
+
+    fn release(&mut self, index: usize) {
+        let node = &mut self.nodes[index];
+        node.hold_outbound = false;
+        for (conn, frame) in std::mem::take(&mut node.outbox) {
+            if let Some((to, to_conn)) = self.links.get(&(index, conn)) {
+                self.wire.push_back((*to, *to_conn, frame));
+            }
+        }
+    }
+
+    fn engine(&mut self, index: usize) -> &mut Engine {
+        &mut self.nodes[index].engine
+    }
+
+    fn title(&self, index: usize, doc: &DocumentId) -> Option<String> {
+        let d = self.nodes[index].engine.doc(doc)?;
+        let (value, _) = d.get(ROOT, "title").ok()??;
+        value.into_scalar().ok()?.into_string().ok()
+    }
+}
+
+fn doc_with_title(title: &str) -> Automerge {
+    let mut doc = Automerge::new();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(ROOT, "title", title)?;
+        Ok(())
+    })
+    .expect("transaction commits");
+    doc
+}
+
+fn set_title(engine: &mut Engine, id: DocumentId, title: &str) {
+    engine
+        .change(id, |doc| {
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.put(ROOT, "title", title)?;
+                Ok(())
+            })
+            .expect("transaction commits");
+        })
+        .expect("document is loaded");
+}
+
+#[test]
+fn a_document_created_on_one_client_is_found_by_another() {
+    let mut net = Net::new();
+    let a = net.add_client("a");
+    let b = net.add_client("b");
+    let id = DocumentId::random();
+    net.engine(a).create(id, doc_with_title("Acme onboarding"));
+    net.run();
+    net.engine(b).open(id);
+    net.run();
+    assert_eq!(net.title(b, &id).as_deref(), Some("Acme onboarding"));
+    assert!(net.nodes[b].unavailable.is_empty());
+}
+
+#[test]
+fn find_racing_ahead_of_create_still_finds_the_document() {
+    let mut net = Net::new();
+    let a = net.add_client("a");
+    let b = net.add_client("b");
+    let id = DocumentId::random();
+    // A creates the document, but its first sync message is still on the wire...
+    net.nodes[a].hold_outbound = true;
+    net.engine(a).create(id, doc_with_title("created a moment ago"));
+    net.flush_effects();
+    // ...when B's request reaches the relay, which has never heard of the document.
+    net.engine(b).open(id);
+    net.run();
+    assert!(
+        net.nodes[b].unavailable.is_empty(),
+        "the relay must ask A and wait before saying unavailable"
+    );
+    net.release(a);
+    net.run();
+    assert_eq!(net.title(b, &id).as_deref(), Some("created a moment ago"));
+    assert!(net.nodes[b].unavailable.is_empty());
+}
+
+#[test]
+fn the_relay_asks_other_peers_for_a_document_it_lacks() {
+    let mut net = Net::new();
+    let a = net.add_client("a");
+    // A made a document while offline from the relay's point of view: only A has it.
+    net.unlink(a);
+    let id = DocumentId::random();
+    net.engine(a).create(id, doc_with_title("only on a"));
+    net.run();
+    // A reconnects but withholds its announcement, as a slow client would.
+    net.nodes[a].hold_outbound = true;
+    net.link(a);
+    net.nodes[a].outbox.retain(|(_, frame)| {
+        matches!(Message::decode(frame), Ok(Message::Join { .. }))
+    });
+    net.release(a);
+    net.run();
+    let b = net.add_client("b");
+    net.engine(b).open(id);
+    net.run();
+    assert_eq!(net.title(b, &id).as_deref(), Some("only on a"));
+}
+
+#[test]
+fn a_document_nobody_has_is_reported_unavailable() {
+    let mut net = Net::new();
+    let _a = net.add_client("a");
+    let b = net.add_client("b");
+    let id = DocumentId::random();
+    net.engine(b).open(id);
+    net.run();
+    assert_eq!(net.nodes[b].unavailable, vec![id]);
+    assert_eq!(net.title(b, &id), None);
+}
+
+#[test]
+fn a_silent_peer_does_not_stall_a_search_forever() {
+    let mut net = Net::new();
+    let a = net.add_client("a");
+    let b = net.add_client("b");
+    net.nodes[a].hold_outbound = true; // A never answers.
+    let id = DocumentId::random();
+    net.engine(b).open(id);
+    net.run();
+    assert!(net.nodes[b].unavailable.is_empty());
+    net.engine(0).tick(10_000);
+    net.run();
+    assert_eq!(net.nodes[b].unavailable, vec![id]);
+}
+
+#[test]
+fn offline_edits_on_both_sides_merge_without_loss() {
+    let mut net = Net::new();
+    let a = net.add_client("a");
+    let b = net.add_client("b");
+    let id = DocumentId::random();
+    net.engine(a).create(id, Automerge::new());
+    net.engine(a).change(id, |doc| {
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+            let text = tx.put_object(ROOT, "welcome", automerge::ObjType::Text)?;
+            tx.splice_text(&text, 0, 0, "Hello")?;
+            Ok(())
+        })
+        .expect("commits");
+    });
+    net.run();
+    net.engine(b).open(id);
+    net.run();
+    net.unlink(a);
+    let edit = |engine: &mut Engine, key: &str, at: usize, insert: &str| {
+        engine.change(id, |doc| {
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+                let (_, text) = tx.get(ROOT, "welcome")?.expect("welcome exists");
+                tx.splice_text(&text, at, 0, insert)?;
+                tx.put(ROOT, key, true)?;
+                Ok(())
+            })
+            .expect("commits");
+        });
+    };
+    edit(net.engine(a), "a_was_here", 5, " world");
+    edit(net.engine(b), "b_was_here", 0, ">> ");
+    net.run();
+    net.link(a);
+    for node in [a, b] {
+        let doc = net.nodes[node].engine.doc(&id).expect("loaded");
+        let (_, text) = doc.get(ROOT, "welcome").expect("ok").expect("exists");
+        assert_eq!(doc.text(&text).expect("text"), ">> Hello world");
+        assert!(doc.get(ROOT, "a_was_here").expect("ok").is_some());
+        assert!(doc.get(ROOT, "b_was_here").expect("ok").is_some());
+    }
+    assert!(net.nodes[a].engine.is_doc_synced(&id));
+}
+
+#[test]
+fn the_relay_stores_what_it_acknowledges_and_survives_a_restart() {
+    let mut net = Net::new();
+    let a = net.add_client("a");
+    let id = DocumentId::random();
+    net.engine(a).create(id, doc_with_title("v1"));
+    net.run();
+    for n in 0..100 {
+        set_title(net.engine(a), id, &format!("v{n}"));
+    }
+    net.run();
+    assert!(net.nodes[a].engine.is_doc_synced(&id));
+    // Compaction kept the stored chunk count bounded.
+    let stored = net.nodes[0].storage.chunks[&id].len();
+    assert!(stored <= 65, "{stored} chunks stored");
+    // Restart the relay with the same storage and ask from a fresh client.
+    let storage = std::mem::take(&mut net.nodes[0].storage);
+    net.unlink(a);
+    net.nodes[0] = Node::new(EngineConfig::relay(PeerId::new("relay-2"), "relay-store".into()));
+    net.nodes[0].storage = storage;
+    let c = net.add_client("c");
+    net.engine(c).open(id);
+    net.run();
+    assert_eq!(net.title(c, &id).as_deref(), Some("v99"));
+}
+
+#[test]
+fn idle_documents_are_evicted_and_reloaded_on_demand() {
+    let mut net = Net::new();
+    let a = net.add_client("a");
+    let id = DocumentId::random();
+    net.engine(a).create(id, doc_with_title("kept on disk"));
+    net.run();
+    assert_eq!(net.nodes[0].engine.loaded_documents(), 1);
+    net.unlink(a);
+    net.engine(0).tick(120_000);
+    assert_eq!(net.nodes[0].engine.loaded_documents(), 0);
+    let b = net.add_client("b");
+    net.engine(b).open(id);
+    net.run();
+    assert_eq!(net.title(b, &id).as_deref(), Some("kept on disk"));
+}
+
+#[test]
+fn malformed_frames_close_the_connection_with_an_error() {
+    let mut relay = Engine::new(EngineConfig::relay(PeerId::new("relay"), "s".into()));
+    relay.connect(ConnId(1));
+    relay.receive(ConnId(1), &[0xff, 0xfe, 0x00]);
+    let effects = relay.take_effects();
+    assert!(matches!(
+        effects.first(),
+        Some(Effect::Send { frame, .. }) if matches!(Message::decode(frame), Ok(Message::Error { .. }))
+    ));
+    assert!(matches!(effects.last(), Some(Effect::Close { conn: ConnId(1), .. })));
+}
+
+#[test]
+fn a_corrupt_sync_payload_is_refused_and_the_document_is_untouched() {
+    let mut net = Net::new();
+    let a = net.add_client("a");
+    let id = DocumentId::random();
+    net.engine(a).create(id, doc_with_title("intact"));
+    net.run();
+    let bad = Message::Sync(threshold_protocol::DocMessage {
+        sender_id: PeerId::new("a"),
+        target_id: PeerId::new("relay"),
+        document_id: id,
+        data: vec![0x42, 0xff, 0xff, 0xff],
+    });
+    net.engine(0).receive(ConnId(a as u64), &bad.encode());
+    net.run();
+    assert!(!net.nodes[0].closed.is_empty());
+    let c = net.add_client("c");
+    net.engine(c).open(id);
+    net.run();
+    assert_eq!(net.title(c, &id).as_deref(), Some("intact"));
+}
