@@ -1,0 +1,11 @@
+use crate::DocKind;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error(transparent)]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error("this is a {found} document, not a {expected} document")]
+    WrongKind { expected: DocKind, found: String },
+    #[error("no task with id {0}")]
+    NoSuchTask(String),
+}

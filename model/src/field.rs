@@ -1,0 +1,113 @@
+//! Tolerant readers and idempotent creators for document fields.
+//!
+//! Documents may be written by the stock JS client, where strings are collaborative text by
+//! default, or by an older or newer Threshold. Readers therefore accept either shape and return
+//! `None` rather than failing on a field they cannot interpret.
+
+use automerge::transaction::Transactable;
+use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use chrono::{DateTime, Utc};
+
+use crate::ModelError;
+
+pub(crate) fn string(
+    doc: &impl ReadDoc,
+    obj: &ObjId,
+    key: &str,
+) -> Result<Option<String>, ModelError> {
+    Ok(match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Str(text) => Some(text.to_string()),
+            _ => None,
+        },
+        Some((Value::Object(ObjType::Text), id)) => Some(doc.text(&id)?),
+        _ => None,
+    })
+}
+
+pub(crate) fn uint(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Result<Option<u64>, ModelError> {
+    Ok(match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Uint(n) => Some(*n),
+            ScalarValue::Int(n) => u64::try_from(*n).ok(),
+            ScalarValue::F64(n) if *n >= 0.0 && n.fract() == 0.0 => Some(*n as u64),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+pub(crate) fn boolean(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Result<Option<bool>, ModelError> {
+    Ok(match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Boolean(b) => Some(*b),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+pub(crate) fn timestamp(
+    doc: &impl ReadDoc,
+    obj: &ObjId,
+    key: &str,
+) -> Result<Option<DateTime<Utc>>, ModelError> {
+    let millis = match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Timestamp(ms) | ScalarValue::Int(ms) => Some(*ms),
+            ScalarValue::Uint(ms) => i64::try_from(*ms).ok(),
+            ScalarValue::F64(ms) => Some(*ms as i64),
+            _ => None,
+        },
+        _ => None,
+    };
+    Ok(millis.and_then(DateTime::from_timestamp_millis))
+}
+
+pub(crate) fn put_timestamp(
+    tx: &mut impl Transactable,
+    obj: &ObjId,
+    key: &str,
+    at: DateTime<Utc>,
+) -> Result<(), ModelError> {
+    tx.put(obj, key, ScalarValue::Timestamp(at.timestamp_millis()))?;
+    Ok(())
+}
+
+/// The map at `key`, if there is one.
+pub(crate) fn map(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Result<Option<ObjId>, ModelError> {
+    Ok(match doc.get(obj, key)? {
+        Some((Value::Object(ObjType::Map), id)) => Some(id),
+        _ => None,
+    })
+}
+
+/// The map at `key`, created if missing. Creating only when missing matters: putting a new map
+/// over an existing one would discard concurrent entries.
+pub(crate) fn ensure_map(
+    tx: &mut impl Transactable,
+    obj: &ObjId,
+    key: &str,
+) -> Result<ObjId, ModelError> {
+    match map(tx, obj, key)? {
+        Some(id) => Ok(id),
+        None => Ok(tx.put_object(obj, key, ObjType::Map)?),
+    }
+}
+
+/// The text object at `key`, created (keeping any plain-string content) if missing.
+pub(crate) fn ensure_text(
+    tx: &mut impl Transactable,
+    obj: &ObjId,
+    key: &str,
+) -> Result<ObjId, ModelError> {
+    if let Some((Value::Object(ObjType::Text), id)) = tx.get(obj, key)? {
+        return Ok(id);
+    }
+    let previous = string(tx, obj, key)?.unwrap_or_default();
+    let id = tx.put_object(obj, key, ObjType::Text)?;
+    if !previous.is_empty() {
+        tx.splice_text(&id, 0, 0, &previous)?;
+    }
+    Ok(id)
+}

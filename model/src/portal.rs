@@ -1,0 +1,132 @@
+//! The `portal` document: one per client, shared by the provider and that client's contacts.
+//!
+//! Shape (schema 1):
+//! ```text
+//! { schema: 1, kind: "portal", clientName: str, welcome: Text,
+//!   tasks: { <taskId>: { title: str, done: bool, assignee: "provider"|"client", createdAt: ts } } }
+//! ```
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ReadDoc, ROOT};
+use chrono::{DateTime, Utc};
+
+use crate::schema::{self, DocKind};
+use crate::{field, Assignee, ModelError, Task, TaskId};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Portal {
+    pub client_name: String,
+    pub welcome: String,
+    /// In creation order (ties broken by id, so every device shows the same order).
+    pub tasks: Vec<Task>,
+    pub schema: u64,
+}
+
+/// A new portal document for a client.
+pub fn new_portal_doc(client_name: &str, welcome: &str) -> Result<Automerge, ModelError> {
+    let mut doc = Automerge::new();
+    crate::edit(&mut doc, |tx| {
+        schema::stamp(tx, DocKind::Portal)?;
+        tx.put(ROOT, "clientName", client_name.trim())?;
+        let text = field::ensure_text(tx, &ROOT, "welcome")?;
+        tx.splice_text(&text, 0, 0, welcome)?;
+        field::ensure_map(tx, &ROOT, "tasks")?;
+        Ok(())
+    })?;
+    Ok(doc)
+}
+
+pub fn read_portal(doc: &impl ReadDoc) -> Result<Portal, ModelError> {
+    schema::expect_kind(doc, DocKind::Portal)?;
+    let mut tasks = Vec::new();
+    if let Some(tasks_obj) = field::map(doc, &ROOT, "tasks")? {
+        for key in doc.keys(&tasks_obj) {
+            let Some(task_obj) = field::map(doc, &tasks_obj, &key)? else {
+                continue;
+            };
+            tasks.push(Task {
+                title: field::string(doc, &task_obj, "title")?.unwrap_or_default(),
+                done: field::boolean(doc, &task_obj, "done")?.unwrap_or(false),
+                assignee: Assignee::parse(
+                    &field::string(doc, &task_obj, "assignee")?.unwrap_or_default(),
+                ),
+                created_at: field::timestamp(doc, &task_obj, "createdAt")?,
+                id: TaskId::from_string(key),
+            });
+        }
+    }
+    tasks.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    Ok(Portal {
+        client_name: field::string(doc, &ROOT, "clientName")?.unwrap_or_default(),
+        welcome: field::string(doc, &ROOT, "welcome")?.unwrap_or_default(),
+        tasks,
+        schema: schema::schema_version(doc)?,
+    })
+}
+
+pub fn set_client_name(tx: &mut impl Transactable, name: &str) -> Result<(), ModelError> {
+    schema::upgrade(tx, DocKind::Portal)?;
+    tx.put(ROOT, "clientName", name.trim())?;
+    Ok(())
+}
+
+/// Replace the welcome message with `new_text`, recorded as the character-level insertions and
+/// deletions between the old and new text, so that concurrent typing on two devices merges.
+pub fn update_welcome(tx: &mut impl Transactable, new_text: &str) -> Result<(), ModelError> {
+    schema::upgrade(tx, DocKind::Portal)?;
+    let text = field::ensure_text(tx, &ROOT, "welcome")?;
+    tx.update_text(&text, new_text)?;
+    Ok(())
+}
+
+pub fn add_task(
+    tx: &mut impl Transactable,
+    title: &str,
+    assignee: Assignee,
+    now: DateTime<Utc>,
+) -> Result<TaskId, ModelError> {
+    schema::upgrade(tx, DocKind::Portal)?;
+    let tasks = field::ensure_map(tx, &ROOT, "tasks")?;
+    let id = TaskId::new();
+    let task = tx.put_object(&tasks, id.as_str(), automerge::ObjType::Map)?;
+    tx.put(&task, "title", title.trim())?;
+    tx.put(&task, "done", false)?;
+    tx.put(&task, "assignee", assignee.as_str())?;
+    field::put_timestamp(tx, &task, "createdAt", now)?;
+    Ok(id)
+}
+
+fn task_obj(tx: &impl ReadDoc, id: &TaskId) -> Result<automerge::ObjId, ModelError> {
+    field::map(tx, &ROOT, "tasks")?
+        .and_then(|tasks| field::map(tx, &tasks, id.as_str()).transpose())
+        .transpose()?
+        .ok_or_else(|| ModelError::NoSuchTask(id.to_string()))
+}
+
+pub fn set_task_done(tx: &mut impl Transactable, id: &TaskId, done: bool) -> Result<(), ModelError> {
+    let task = task_obj(tx, id)?;
+    tx.put(&task, "done", done)?;
+    Ok(())
+}
+
+pub fn rename_task(tx: &mut impl Transactable, id: &TaskId, title: &str) -> Result<(), ModelError> {
+    let task = task_obj(tx, id)?;
+    tx.put(&task, "title", title.trim())?;
+    Ok(())
+}
+
+pub fn set_task_assignee(
+    tx: &mut impl Transactable,
+    id: &TaskId,
+    assignee: Assignee,
+) -> Result<(), ModelError> {
+    let task = task_obj(tx, id)?;
+    tx.put(&task, "assignee", assignee.as_str())?;
+    Ok(())
+}
+
+pub fn delete_task(tx: &mut impl Transactable, id: &TaskId) -> Result<(), ModelError> {
+    let tasks = field::map(tx, &ROOT, "tasks")?.ok_or_else(|| ModelError::NoSuchTask(id.to_string()))?;
+    tx.delete(&tasks, id.as_str())?;
+    Ok(())
+}
