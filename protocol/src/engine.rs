@@ -396,6 +396,15 @@ impl Engine {
         Some(result)
     }
 
+    /// The shell could not store the last `Save` of a document. The next save is then a full
+    /// snapshot, so that nothing the failed write held is skipped by later incremental chunks.
+    pub fn persist_failed(&mut self, id: DocumentId) {
+        if let Some(entry) = self.docs.get_mut(&id) {
+            entry.saved_heads.clear();
+            entry.chunks_since_snapshot = usize::MAX;
+        }
+    }
+
     /// Broadcast an ephemeral message (presence) to the peers syncing a document.
     pub fn broadcast_ephemeral(&mut self, id: DocumentId, data: Vec<u8>) {
         self.ephemeral_count += 1;

@@ -1,0 +1,223 @@
+//! Key-value storage behind one narrow trait, with a filesystem implementation and an in-memory
+//! twin for tests. Keys are `/`-separated paths of safe characters.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("storage key `{0}` is not allowed")]
+    BadKey(String),
+    #[error("storage I/O failed at {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub trait Storage: Send {
+    /// The keys that start with `prefix`, in order.
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError>;
+    fn load(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
+    /// Durably store a value: once this returns, a crash does not lose it.
+    fn put(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError>;
+    fn delete(&mut self, key: &str) -> Result<(), StorageError>;
+
+    /// Every entry whose key starts with `prefix`, in key order.
+    fn load_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
+        let mut out = Vec::new();
+        for key in self.list(prefix)? {
+            // A key deleted between listing and reading is simply gone.
+            if let Some(bytes) = self.load(&key)? {
+                out.push((key, bytes));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn check_key(key: &str) -> Result<(), StorageError> {
+    let safe = !key.is_empty()
+        && key.split('/').all(|part| {
+            !part.is_empty()
+                && part != "."
+                && part != ".."
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        });
+    if safe {
+        Ok(())
+    } else {
+        Err(StorageError::BadKey(key.to_owned()))
+    }
+}
+
+/// Files under a data directory: one file per key. Writes go to a temporary file that is
+/// fsynced and then renamed over the final name, so a reader (or a restart after SIGKILL) sees
+/// either the whole value or nothing.
+pub struct FsStorage {
+    root: PathBuf,
+}
+
+impl FsStorage {
+    pub fn open(root: &Path) -> Result<Self, StorageError> {
+        fs::create_dir_all(root).map_err(|source| StorageError::Io {
+            path: root.to_owned(),
+            source,
+        })?;
+        Ok(Self {
+            root: root.to_owned(),
+        })
+    }
+
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
+        move |source| StorageError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+impl Storage for FsStorage {
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        // Prefixes name a directory (`docs/<id>/`); list it.
+        let dir_key = prefix.trim_end_matches('/');
+        check_key(dir_key)?;
+        let dir = self.root.join(dir_key);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Self::io(&dir)(e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(Self::io(&dir))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // Leftover temporary files are writes that never completed: not data.
+            if name.starts_with(".tmp-") || !entry.path().is_file() {
+                continue;
+            }
+            out.push(format!("{dir_key}/{name}"));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn load(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        check_key(key)?;
+        let path = self.root.join(key);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Self::io(&path)(e)),
+        }
+    }
+
+    fn put(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        check_key(key)?;
+        let path = self.root.join(key);
+        let dir = path.parent().unwrap_or(&self.root).to_owned();
+        fs::create_dir_all(&dir).map_err(Self::io(&dir))?;
+        let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4().simple()));
+        let write = || -> std::io::Result<()> {
+            let mut file = fs::File::create(&tmp)?;
+            file.write_all(value)?;
+            file.sync_all()?;
+            fs::rename(&tmp, &path)?;
+            // The rename is durable only once the directory entry is.
+            fs::File::open(&dir)?.sync_all()
+        };
+        write().map_err(|source| {
+            let _ = fs::remove_file(&tmp);
+            StorageError::Io {
+                path: path.clone(),
+                source,
+            }
+        })
+    }
+
+    fn delete(&mut self, key: &str) -> Result<(), StorageError> {
+        check_key(key)?;
+        let path = self.root.join(key);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Self::io(&path)(e)),
+        }
+    }
+}
+
+/// The in-memory twin, for tests.
+#[derive(Default)]
+pub struct MemStorage {
+    entries: BTreeMap<String, Vec<u8>>,
+}
+
+impl Storage for MemStorage {
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        Ok(self
+            .entries
+            .range(prefix.to_owned()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, _)| k.clone())
+            .collect())
+    }
+
+    fn load(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.entries.get(key).cloned())
+    }
+
+    fn put(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        check_key(key)?;
+        self.entries.insert(key.to_owned(), value.to_vec());
+        Ok(())
+    }
+
+    fn delete(&mut self, key: &str) -> Result<(), StorageError> {
+        self.entries.remove(key);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exercise(storage: &mut dyn Storage) {
+        storage.put("docs/abc/incremental-1", b"one").expect("put");
+        storage.put("docs/abc/snapshot-2", b"two").expect("put");
+        storage.put("docs/abd/incremental-1", b"other").expect("put");
+        let loaded = storage.load_prefix("docs/abc/").expect("load");
+        assert_eq!(
+            loaded,
+            vec![
+                ("docs/abc/incremental-1".to_owned(), b"one".to_vec()),
+                ("docs/abc/snapshot-2".to_owned(), b"two".to_vec()),
+            ]
+        );
+        storage.delete("docs/abc/incremental-1").expect("delete");
+        storage.delete("docs/abc/never-existed").expect("deleting nothing is fine");
+        assert_eq!(storage.load_prefix("docs/abc/").expect("load").len(), 1);
+        assert!(storage.load_prefix("docs/none/").expect("load").is_empty());
+        assert!(matches!(storage.put("../escape", b"x"), Err(StorageError::BadKey(_))));
+    }
+
+    #[test]
+    fn the_filesystem_and_memory_storages_agree() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        exercise(&mut FsStorage::open(dir.path()).expect("opens"));
+        exercise(&mut MemStorage::default());
+    }
+
+    #[test]
+    fn leftover_temporary_files_are_not_data() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut storage = FsStorage::open(dir.path()).expect("opens");
+        storage.put("docs/abc/snapshot-1", b"whole").expect("put");
+        fs::write(dir.path().join("docs/abc/.tmp-deadbeef"), b"half").expect("write");
+        assert_eq!(storage.load_prefix("docs/abc/").expect("load").len(), 1);
+    }
+}
