@@ -28,4 +28,5 @@ pub use workspace::{
 };
 
 mod edit;
+pub use automerge::transaction::Transaction;
 pub use edit::edit;

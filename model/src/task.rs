@@ -36,7 +36,7 @@ impl fmt::Display for TaskId {
 }
 
 /// Which side of the relationship a task waits on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Assignee {
     Provider,
     Client,

@@ -10,6 +10,7 @@ mod effect;
 mod engine;
 mod message;
 mod peer_id;
+pub mod storage_key;
 
 pub use document_id::{DocumentId, DocumentIdError};
 pub use effect::{Chunk, Effect};

@@ -1,0 +1,74 @@
+//! What the UI asks for, in terms of documents: the glue between a click and the model. The
+//! rules themselves live in `threshold-model`.
+
+use chrono::Utc;
+use threshold_model as model;
+use threshold_protocol::DocumentId;
+
+use crate::settings;
+use crate::sync_client::client;
+
+const DEFAULT_WELCOME: &str = "Welcome! This portal is where we share everything for our work together: what to expect, what we need from you, and what happens next.";
+
+/// Open this browser's workspace, creating one on first use.
+pub fn ensure_workspace() -> DocumentId {
+    if let Some(id) = settings::workspace_id() {
+        client().open(id);
+        return id;
+    }
+    let id = DocumentId::random();
+    match model::new_workspace_doc("My workspace") {
+        Ok(doc) => client().create(id, doc),
+        Err(e) => leptos::logging::error!("could not create a workspace: {e}"),
+    }
+    settings::set_workspace_id(id);
+    id
+}
+
+pub fn workspace_id() -> Option<DocumentId> {
+    settings::workspace_id()
+}
+
+/// Create a portal for a client and list it in the workspace.
+pub fn create_portal(client_name: &str) -> Result<DocumentId, model::ModelError> {
+    let doc = model::new_portal_doc(client_name, DEFAULT_WELCOME)?;
+    let id = DocumentId::random();
+    client().create(id, doc);
+    remember_portal(id, client_name);
+    Ok(id)
+}
+
+/// List a portal in the workspace (it may have been opened from a shared link), or refresh the
+/// name recorded there.
+pub fn remember_portal(id: DocumentId, client_name: &str) {
+    let Some(workspace) = workspace_id() else { return };
+    let listed = client()
+        .read(&workspace, |doc| {
+            model::read_workspace(doc)
+                .ok()
+                .and_then(|w| w.portals.into_iter().find(|p| p.id == id))
+        })
+        .flatten();
+    let result = match listed {
+        Some(entry) if entry.client_name == client_name => return,
+        Some(_) => client().change(workspace, |doc| {
+            model::edit(doc, |tx| model::rename_portal_entry(tx, id, client_name))
+        }),
+        None => client().change(workspace, |doc| {
+            model::edit(doc, |tx| model::add_portal(tx, id, client_name, Utc::now()))
+        }),
+    };
+    if let Some(Err(e)) = result {
+        leptos::logging::error!("could not update the workspace: {e}");
+    }
+}
+
+/// Apply a model edit to a portal, logging (not panicking on) a model error.
+pub fn edit_portal(
+    id: DocumentId,
+    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
+) {
+    if let Some(Err(e)) = client().change(id, |doc| model::edit(doc, change)) {
+        leptos::logging::error!("edit failed: {e}");
+    }
+}

@@ -1,0 +1,129 @@
+use leptos::prelude::*;
+use threshold_model::{read_portal, set_client_name, Portal};
+use threshold_protocol::DocumentId;
+
+use super::task_list::TaskList;
+use super::welcome_editor::WelcomeEditor;
+use crate::actions;
+use crate::route::Route;
+use crate::sync_client::client;
+
+#[component]
+pub fn PortalPage(id: DocumentId) -> impl IntoView {
+    client().open(id);
+    let revision = client().signals.revision;
+    let unavailable = client().signals.unavailable;
+    // `None` until the document has content: loaded from this device or received from the relay.
+    let portal = Memo::new(move |_| {
+        revision.track();
+        client()
+            .read(&id, |doc| {
+                if doc.get_heads().is_empty() {
+                    None
+                } else {
+                    read_portal(doc).ok()
+                }
+            })
+            .flatten()
+    });
+    // A portal opened from a shared link joins this browser's list of portals.
+    Effect::new(move |_| {
+        if let Some(p) = portal.get() {
+            actions::remember_portal(id, &p.client_name);
+        }
+    });
+    let missing = move || portal.with(Option::is_none) && unavailable.with(|u| u.contains(&id));
+
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="#/">"← All clients"</a></nav>
+        <Show
+            when=move || portal.with(Option::is_some)
+            fallback=move || view! {
+                <section class="card empty" role="status">
+                    {move || if missing() {
+                        view! {
+                            <h1>"Portal not found"</h1>
+                            <p>"Neither this device nor the relay has this portal. Check the link, or ask whoever shared it to open it once while online."</p>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <h1>"Opening portal…"</h1>
+                            <p class="muted">"Looking on this device, then on the relay."</p>
+                        }.into_any()
+                    }}
+                </section>
+            }
+        >
+            <PortalView id=id portal=portal/>
+        </Show>
+    }
+}
+
+#[component]
+fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
+    let client_name = Signal::derive(move || portal.get().map(|p| p.client_name).unwrap_or_default());
+    let welcome = Signal::derive(move || portal.get().map(|p| p.welcome).unwrap_or_default());
+    let tasks = Signal::derive(move || portal.get().map(|p| p.tasks).unwrap_or_default());
+    let share_url = share_link(id);
+    let (copied, set_copied) = signal(false);
+    let copy_url = share_url.clone();
+    let on_copy = move |_| {
+        copy_to_clipboard(&copy_url);
+        set_copied.set(true);
+    };
+
+    view! {
+        <section class="portal-head card">
+            <label for="client-name" class="eyebrow">"Client name"</label>
+            <input
+                id="client-name"
+                class="title-input"
+                type="text"
+                prop:value=client_name
+                on:change=move |ev| {
+                    let name = event_target_value(&ev);
+                    actions::edit_portal(id, |tx| set_client_name(tx, &name));
+                }
+            />
+            <div class="share">
+                <label for="share-link">"Share link"</label>
+                <div class="row">
+                    <input id="share-link" type="text" readonly prop:value=share_url.clone()
+                        on:focus=|ev| {
+                            use wasm_bindgen::JsCast;
+                            if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                input.select();
+                            }
+                        }
+                    />
+                    <button type="button" class="button" on:click=on_copy>
+                        {move || if copied.get() { "Copied" } else { "Copy link" }}
+                    </button>
+                </div>
+                <p class="muted small">"Anyone with this link and access to the relay can open and edit this portal."</p>
+            </div>
+        </section>
+        <WelcomeEditor id=id welcome=welcome/>
+        <TaskList id=id tasks=tasks/>
+    }
+}
+
+fn share_link(id: DocumentId) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!("{origin}/{}", Route::Portal(id).href())
+}
+
+fn copy_to_clipboard(text: &str) {
+    // navigator.clipboard.writeText, looked up dynamically: it is absent on insecure origins.
+    let Some(window) = web_sys::window() else { return };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok();
+    if let Some(clipboard) = clipboard.filter(|c| !c.is_undefined()) {
+        if let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) {
+            if let Ok(write) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(write) {
+                let _ = write.call1(&clipboard, &text.into());
+            }
+        }
+    }
+}
