@@ -25,7 +25,7 @@ pub fn WelcomeEditor(id: DocumentId, welcome: Signal<String>) -> impl IntoView {
         let _ = el.set_selection_range(shift(start), shift(end));
     });
     view! {
-        <section class="card" aria-labelledby="welcome-heading">
+        <section class="card">
             <h2 id="welcome-heading"><label for="welcome-message">"Welcome message"</label></h2>
             <p class="muted small">"What the client reads first. Everyone with the portal can edit it together."</p>
             <textarea

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install whatever this machine lacks to build (and, with --test, to test) Threshold.
+# Everything already present at the right version is skipped, so a warm machine pays nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=false
+[[ "${1:-}" == "--test" ]] && want_test=true
+
+TRUNK_VERSION=0.21.14
+# The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]]; then
+  # trunk 0.22 needs a newer rustc than this toolchain; 0.21.14 builds (about 25 minutes cold).
+  say "installing trunk $TRUNK_VERSION"
+  cargo install --locked trunk --version "$TRUNK_VERSION"
+fi
+
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  # Not --locked: the locked tree wants a webpki-roots release the registry lacks.
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+$want_test || exit 0
+
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
+  say "installing Debian chromium and chromium-driver"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver
+fi
+
+if [[ ! -d tests/node_modules || tests/package-lock.json -nt tests/node_modules/.package-lock.json ]]; then
+  say "installing npm test dependencies"
+  (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi

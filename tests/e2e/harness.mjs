@@ -1,0 +1,148 @@
+// Shared test harness: a real relay process on loopback, real headless Chromium, and a small
+// front server for the one test that needs the app to load while the relay is down.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { createServer } from "node:http";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join, extname, normalize } from "node:path";
+import { chromium } from "playwright-core";
+
+const RELAY_BIN = process.env.THRESHOLD_RELAY_BIN ?? new URL("../../target/debug/sync-server", import.meta.url).pathname;
+export const DIST = process.env.THRESHOLD_DIST ?? new URL("../../dist", import.meta.url).pathname;
+
+export function tempDir(name) {
+  return mkdtempSync(join(tmpdir(), `threshold-${name}-`));
+}
+
+export async function freePort() {
+  return await new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Start the relay binary; resolves once it prints its address. */
+export async function startRelay({ dataDir = tempDir("data"), port = 0, staticDir = DIST } = {}) {
+  const args = ["serve", "--port", String(port), "--data-dir", dataDir];
+  if (staticDir) args.push("--static-dir", staticDir);
+  const child = spawn(RELAY_BIN, args, { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let buffered = "";
+    const timer = setTimeout(() => reject(new Error("relay did not start in 10 s")), 10_000);
+    child.stdout.on("data", chunk => {
+      buffered += chunk;
+      const match = buffered.match(/listening on (http:\/\/[\d.:]+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on("exit", code => reject(new Error(`relay exited early with ${code}`)));
+  });
+  const exited = new Promise(resolve => child.on("exit", (code, signal) => resolve({ code, signal })));
+  return {
+    url,
+    port: Number(new URL(url).port),
+    dataDir,
+    wsUrl: url.replace("http", "ws") + "/sync",
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return await exited;
+    },
+  };
+}
+
+/**
+ * Serves the built app on its own port and forwards WebSocket upgrades to a relay port. The
+ * relay can then be stopped while the page still loads, as it will once the service worker
+ * (PWA issue) caches the app shell.
+ */
+export async function startFront(relayPort) {
+  const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".svg": "image/svg+xml" };
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    let file = join(DIST, path);
+    if (!existsSync(file) || path === "/") file = join(DIST, "index.html");
+    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.end(readFileSync(file));
+  });
+  server.on("upgrade", (req, socket, head) => {
+    const upstream = net.connect(relayPort, "127.0.0.1", () => {
+      const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join("\r\n");
+      upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers}\r\n\r\n`);
+      if (head.length) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on("error", () => socket.destroy());
+    socket.on("error", () => upstream.destroy());
+  });
+  await new Promise(resolve => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise(r => { server.closeAllConnections(); server.close(r); }) };
+}
+
+export async function launchBrowser() {
+  return await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** A separate browser context is a separate device: its own IndexedDB and localStorage. */
+export async function newDevice(browser) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", error => page.errors.push(error.message));
+  page.on("console", message => {
+    if (message.type() === "error") page.errors.push(message.text());
+  });
+  return { context, page };
+}
+
+export const status = page => page.getByTestId("connection-status");
+
+export async function waitForStatus(page, text, timeout = 15_000) {
+  await status(page).filter({ hasText: text }).waitFor({ timeout });
+}
+
+/** Create a portal through the UI and return its document id. */
+export async function createPortal(page, base, clientName) {
+  await page.goto(base + "/");
+  await page.getByLabel("Client name").fill(clientName);
+  await page.getByRole("button", { name: "Create portal" }).click();
+  await page.getByRole("heading", { name: "Task plan" }).waitFor();
+  return page.url().split("/portal/")[1];
+}
+
+export async function addTask(page, title) {
+  await page.getByLabel("New task").fill(title);
+  await page.getByRole("button", { name: "Add task" }).click();
+  await page.getByRole("checkbox", { name: `Done: ${title}` }).waitFor();
+}
+
+export async function taskTitles(page) {
+  return await page.getByRole("textbox", { name: "Task title" }).evaluateAll(inputs => inputs.map(i => i.value));
+}
+
+export async function welcomeText(page) {
+  return await page.getByLabel("Welcome message").inputValue();
+}
+
+/** Poll `read` until `check` holds; fails with the last value seen. */
+export async function eventually(read, check, { timeout = 15_000, message = "condition" } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (check(last)) return last;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error(`${message} not reached; last value: ${JSON.stringify(last)}`);
+}
