@@ -41,7 +41,9 @@ pub fn create_portal(client_name: &str) -> Result<DocumentId, model::ModelError>
 /// List a portal in the workspace (it may have been opened from a shared link), or refresh the
 /// name recorded there.
 pub fn remember_portal(id: DocumentId, client_name: &str) {
-    let Some(workspace) = workspace_id() else { return };
+    let Some(workspace) = workspace_id() else {
+        return;
+    };
     let listed = client()
         .read(&workspace, |doc| {
             model::read_workspace(doc)

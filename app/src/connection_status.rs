@@ -24,7 +24,9 @@ impl ConnectionStatus {
 
     pub fn describe(&self) -> &'static str {
         match self {
-            ConnectionStatus::Offline => "Working offline. Your edits are saved on this device and sync when you reconnect.",
+            ConnectionStatus::Offline => {
+                "Working offline. Your edits are saved on this device and sync when you reconnect."
+            }
             ConnectionStatus::Connecting => "Connecting to the relay.",
             ConnectionStatus::Syncing => "Sending and receiving changes.",
             ConnectionStatus::Synced => "All changes are saved on this device and on the relay.",

@@ -5,7 +5,9 @@ use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{
+    IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode,
+};
 
 use crate::kv_store::{KvStore, StoreError};
 
@@ -49,7 +51,10 @@ async fn committed(tx: &IdbTransaction) -> Result<(), StoreError> {
             let _ = reject.call1(&JsValue::NULL, &JsValue::from("transaction failed"));
         });
         let on_abort = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject_abort.call1(&JsValue::NULL, &JsValue::from("transaction aborted (storage full?)"));
+            let _ = reject_abort.call1(
+                &JsValue::NULL,
+                &JsValue::from("transaction aborted (storage full?)"),
+            );
         });
         tx.set_oncomplete(Some(on_complete.unchecked_ref()));
         tx.set_onerror(Some(on_error.unchecked_ref()));
@@ -84,7 +89,10 @@ impl IdbStore {
         Ok(Self { db })
     }
 
-    fn store(&self, mode: IdbTransactionMode) -> Result<(IdbTransaction, IdbObjectStore), StoreError> {
+    fn store(
+        &self,
+        mode: IdbTransactionMode,
+    ) -> Result<(IdbTransaction, IdbObjectStore), StoreError> {
         let tx = self.db.transaction_with_str_and_mode(STORE, mode)?;
         let store = tx.object_store(STORE)?;
         Ok((tx, store))

@@ -59,7 +59,9 @@ impl KvStore for MemStore {
     }
 
     async fn put(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.entries.borrow_mut().insert(key.to_owned(), value.to_vec());
+        self.entries
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_vec());
         Ok(())
     }
 

@@ -14,7 +14,10 @@ use kv_store::{BrowserStore, MemStore};
 
 fn relay_url() -> String {
     let location = web_sys::window().map(|w| w.location());
-    let host = location.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
+    let host = location
+        .as_ref()
+        .and_then(|l| l.host().ok())
+        .unwrap_or_default();
     let secure = location
         .and_then(|l| l.protocol().ok())
         .is_some_and(|p| p == "https:");

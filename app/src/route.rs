@@ -45,9 +45,11 @@ fn current_hash() -> String {
 /// The current route, following `hashchange`.
 pub fn use_route() -> ReadSignal<Route> {
     let (route, set_route) = signal(Route::parse(&current_hash()));
-    let on_change = Closure::<dyn FnMut()>::new(move || set_route.set(Route::parse(&current_hash())));
+    let on_change =
+        Closure::<dyn FnMut()>::new(move || set_route.set(Route::parse(&current_hash())));
     if let Some(window) = web_sys::window() {
-        let _ = window.add_event_listener_with_callback("hashchange", on_change.as_ref().unchecked_ref());
+        let _ = window
+            .add_event_listener_with_callback("hashchange", on_change.as_ref().unchecked_ref());
     }
     // The router lives as long as the page.
     on_change.forget();

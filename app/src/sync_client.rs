@@ -54,7 +54,9 @@ thread_local! {
 
 /// The app's one sync client. Installed by `main` before anything is mounted.
 pub fn client() -> Rc<SyncClient> {
-    CLIENT.with(|c| c.borrow().clone()).expect("sync client installed before mount")
+    CLIENT
+        .with(|c| c.borrow().clone())
+        .expect("sync client installed before mount")
 }
 
 fn now_ms() -> u64 {
@@ -174,7 +176,9 @@ impl SyncClient {
                         // a change this device could not keep. The engine re-saves in full.
                         self.signals.storage_error.set(Some(e.to_string()));
                         self.engine.borrow_mut().persist_failed(doc);
-                        self.queue.borrow_mut().retain(|e| !matches!(e, Effect::Send { .. }));
+                        self.queue
+                            .borrow_mut()
+                            .retain(|e| !matches!(e, Effect::Send { .. }));
                         if let Some((conn, _)) = self.transport.borrow_mut().take() {
                             self.engine.borrow_mut().disconnect(conn);
                         }
@@ -323,7 +327,9 @@ impl SyncClient {
     /// Follow the browser's online/offline events: drop the socket at once when the network
     /// goes, and reconnect without waiting for the backoff when it returns.
     fn watch_network(&self) {
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let weak = self.me.borrow().clone();
         let on_offline = Closure::<dyn FnMut()>::new(move || {
             if let Some(me) = weak.upgrade() {
@@ -341,8 +347,10 @@ impl SyncClient {
                 me.connect();
             }
         });
-        let _ = window.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
-        let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
         // These listeners live as long as the page.
         on_offline.forget();
         on_online.forget();

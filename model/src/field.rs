@@ -37,7 +37,11 @@ pub(crate) fn uint(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Result<Option<
     })
 }
 
-pub(crate) fn boolean(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Result<Option<bool>, ModelError> {
+pub(crate) fn boolean(
+    doc: &impl ReadDoc,
+    obj: &ObjId,
+    key: &str,
+) -> Result<Option<bool>, ModelError> {
     Ok(match doc.get(obj, key)? {
         Some((Value::Scalar(s), _)) => match s.as_ref() {
             ScalarValue::Boolean(b) => Some(*b),

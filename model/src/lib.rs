@@ -23,8 +23,8 @@ pub use portal::{
 pub use schema::{DocKind, CURRENT_SCHEMA};
 pub use task::{Assignee, Task, TaskId};
 pub use workspace::{
-    add_portal, new_workspace_doc, read_workspace, remove_portal, rename_portal_entry,
-    PortalEntry, Workspace,
+    add_portal, new_workspace_doc, read_workspace, remove_portal, rename_portal_entry, PortalEntry,
+    Workspace,
 };
 
 mod edit;

@@ -103,7 +103,11 @@ fn task_obj(tx: &impl ReadDoc, id: &TaskId) -> Result<automerge::ObjId, ModelErr
         .ok_or_else(|| ModelError::NoSuchTask(id.to_string()))
 }
 
-pub fn set_task_done(tx: &mut impl Transactable, id: &TaskId, done: bool) -> Result<(), ModelError> {
+pub fn set_task_done(
+    tx: &mut impl Transactable,
+    id: &TaskId,
+    done: bool,
+) -> Result<(), ModelError> {
     let task = task_obj(tx, id)?;
     tx.put(&task, "done", done)?;
     Ok(())
@@ -126,7 +130,8 @@ pub fn set_task_assignee(
 }
 
 pub fn delete_task(tx: &mut impl Transactable, id: &TaskId) -> Result<(), ModelError> {
-    let tasks = field::map(tx, &ROOT, "tasks")?.ok_or_else(|| ModelError::NoSuchTask(id.to_string()))?;
+    let tasks =
+        field::map(tx, &ROOT, "tasks")?.ok_or_else(|| ModelError::NoSuchTask(id.to_string()))?;
     tx.delete(&tasks, id.as_str())?;
     Ok(())
 }

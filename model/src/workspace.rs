@@ -58,7 +58,7 @@ pub fn read_workspace(doc: &impl ReadDoc) -> Result<Workspace, ModelError> {
             });
         }
     }
-    portals.sort_by(|a, b| (b.added_at, b.id).cmp(&(a.added_at, a.id)));
+    portals.sort_by_key(|p| std::cmp::Reverse((p.added_at, p.id)));
     Ok(Workspace {
         name: field::string(doc, &ROOT, "name")?.unwrap_or_default(),
         portals,

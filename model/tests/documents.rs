@@ -7,7 +7,9 @@ use threshold_model::*;
 use threshold_protocol::DocumentId;
 
 fn at(minute: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 21, 9, minute, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 11, 21, 9, minute, 0)
+        .single()
+        .expect("valid time")
 }
 
 /// Two devices: a fork with its own actor, as a second browser would have.
@@ -28,11 +30,23 @@ fn a_new_portal_reads_back() {
 #[test]
 fn tasks_are_added_completed_renamed_reassigned_and_deleted_by_id() {
     let mut doc = new_portal_doc("Acme", "").expect("creates");
-    let first = edit(&mut doc, |tx| add_task(tx, "Sign the NDA", Assignee::Client, at(1))).expect("adds");
-    let second = edit(&mut doc, |tx| add_task(tx, " Kick-off call ", Assignee::Provider, at(2))).expect("adds");
+    let first = edit(&mut doc, |tx| {
+        add_task(tx, "Sign the NDA", Assignee::Client, at(1))
+    })
+    .expect("adds");
+    let second = edit(&mut doc, |tx| {
+        add_task(tx, " Kick-off call ", Assignee::Provider, at(2))
+    })
+    .expect("adds");
     edit(&mut doc, |tx| set_task_done(tx, &first, true)).expect("done");
-    edit(&mut doc, |tx| rename_task(tx, &second, "Kick-off call with the team")).expect("renames");
-    edit(&mut doc, |tx| set_task_assignee(tx, &second, Assignee::Client)).expect("reassigns");
+    edit(&mut doc, |tx| {
+        rename_task(tx, &second, "Kick-off call with the team")
+    })
+    .expect("renames");
+    edit(&mut doc, |tx| {
+        set_task_assignee(tx, &second, Assignee::Client)
+    })
+    .expect("reassigns");
     let portal = read_portal(&doc).expect("reads");
     let titles: Vec<_> = portal.tasks.iter().map(|t| t.title.as_str()).collect();
     assert_eq!(titles, ["Sign the NDA", "Kick-off call with the team"]);
@@ -60,20 +74,37 @@ fn concurrent_typing_in_the_welcome_merges_character_by_character() {
 #[test]
 fn concurrent_task_edits_on_two_devices_all_survive() {
     let mut a = new_portal_doc("Acme", "").expect("creates");
-    let shared = edit(&mut a, |tx| add_task(tx, "Shared task", Assignee::Provider, at(0))).expect("adds");
+    let shared = edit(&mut a, |tx| {
+        add_task(tx, "Shared task", Assignee::Provider, at(0))
+    })
+    .expect("adds");
     let mut b = fork(&a);
     edit(&mut a, |tx| add_task(tx, "From A", Assignee::Client, at(1))).expect("adds");
-    edit(&mut b, |tx| add_task(tx, "From B", Assignee::Provider, at(1))).expect("adds");
+    edit(&mut b, |tx| {
+        add_task(tx, "From B", Assignee::Provider, at(1))
+    })
+    .expect("adds");
     edit(&mut a, |tx| set_task_done(tx, &shared, true)).expect("done");
-    edit(&mut b, |tx| rename_task(tx, &shared, "Shared task, renamed")).expect("renames");
+    edit(&mut b, |tx| {
+        rename_task(tx, &shared, "Shared task, renamed")
+    })
+    .expect("renames");
     a.merge(&mut b).expect("merges");
     let portal = read_portal(&a).expect("reads");
     assert_eq!(portal.tasks.len(), 3);
-    let task = portal.tasks.iter().find(|t| t.id == shared).expect("shared task");
+    let task = portal
+        .tasks
+        .iter()
+        .find(|t| t.id == shared)
+        .expect("shared task");
     assert!(task.done);
     assert_eq!(task.title, "Shared task, renamed");
     b.merge(&mut a).expect("merges");
-    assert_eq!(read_portal(&b).expect("reads"), portal, "both devices show the same order");
+    assert_eq!(
+        read_portal(&b).expect("reads"),
+        portal,
+        "both devices show the same order"
+    );
 }
 
 #[test]
@@ -91,8 +122,14 @@ fn a_document_written_by_the_js_client_reads_and_upgrades() {
     assert_eq!(portal.client_name, "Made in JS");
     assert_eq!(portal.welcome, "plain string welcome");
     assert_eq!(portal.schema, 0);
-    edit(&mut doc, |tx| update_welcome(tx, "plain string welcome, now text")).expect("edits");
-    edit(&mut doc, |tx| add_task(tx, "First", Assignee::Client, at(3))).expect("adds");
+    edit(&mut doc, |tx| {
+        update_welcome(tx, "plain string welcome, now text")
+    })
+    .expect("edits");
+    edit(&mut doc, |tx| {
+        add_task(tx, "First", Assignee::Client, at(3))
+    })
+    .expect("adds");
     let portal = read_portal(&doc).expect("reads");
     assert_eq!(portal.welcome, "plain string welcome, now text");
     assert_eq!(portal.schema, CURRENT_SCHEMA);
@@ -112,15 +149,25 @@ fn fields_from_a_newer_version_survive_edits() {
     edit(&mut doc, |tx| update_welcome(tx, "hello")).expect("edits");
     let (value, _) = doc.get(ROOT, "futureField").expect("ok").expect("kept");
     assert_eq!(value.as_str(), Some("keep me"));
-    assert_eq!(read_portal(&doc).expect("reads").schema, 7, "a newer version is not downgraded");
+    assert_eq!(
+        read_portal(&doc).expect("reads").schema,
+        7,
+        "a newer version is not downgraded"
+    );
 }
 
 #[test]
 fn reading_the_wrong_kind_of_document_is_an_error() {
     let workspace = new_workspace_doc("Studio").expect("creates");
-    assert!(matches!(read_portal(&workspace), Err(ModelError::WrongKind { .. })));
+    assert!(matches!(
+        read_portal(&workspace),
+        Err(ModelError::WrongKind { .. })
+    ));
     let portal = new_portal_doc("Acme", "").expect("creates");
-    assert!(matches!(read_workspace(&portal), Err(ModelError::WrongKind { .. })));
+    assert!(matches!(
+        read_workspace(&portal),
+        Err(ModelError::WrongKind { .. })
+    ));
 }
 
 #[test]
@@ -132,7 +179,11 @@ fn the_workspace_lists_portals_newest_first_and_merges_concurrent_adds() {
     edit(&mut b, |tx| add_portal(tx, globex, "Globex", at(2))).expect("adds");
     a.merge(&mut b).expect("merges");
     let workspace = read_workspace(&a).expect("reads");
-    let names: Vec<_> = workspace.portals.iter().map(|p| p.client_name.as_str()).collect();
+    let names: Vec<_> = workspace
+        .portals
+        .iter()
+        .map(|p| p.client_name.as_str())
+        .collect();
     assert_eq!(names, ["Globex", "Acme"]);
     edit(&mut a, |tx| add_portal(tx, acme, "Acme Corp", at(5))).expect("re-adds");
     edit(&mut a, |tx| rename_portal_entry(tx, globex, "Globex Inc")).expect("renames");

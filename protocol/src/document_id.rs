@@ -93,7 +93,9 @@ mod tests {
 
     #[test]
     fn rejects_a_corrupted_checksum() {
-        assert!("4NMNnkMhL8jXrdJ9jamS58PAVdXv".parse::<DocumentId>().is_err());
+        assert!("4NMNnkMhL8jXrdJ9jamS58PAVdXv"
+            .parse::<DocumentId>()
+            .is_err());
         assert!("not base58 0OIl".parse::<DocumentId>().is_err());
     }
 }

@@ -383,7 +383,11 @@ impl Engine {
     }
 
     /// Apply a local edit. Returns `None` if the document is not loaded.
-    pub fn change<R>(&mut self, id: DocumentId, edit: impl FnOnce(&mut Automerge) -> R) -> Option<R> {
+    pub fn change<R>(
+        &mut self,
+        id: DocumentId,
+        edit: impl FnOnce(&mut Automerge) -> R,
+    ) -> Option<R> {
         let entry = self.docs.get_mut(&id)?;
         let doc = entry.doc.as_mut()?;
         let before = doc.get_heads();
@@ -424,7 +428,10 @@ impl Engine {
 
     /// Storage answered an [`Effect::Load`].
     pub fn loaded(&mut self, id: DocumentId, loaded: Loaded) {
-        let entry = self.docs.entry(id).or_insert_with(|| DocEntry::loading(false));
+        let entry = self
+            .docs
+            .entry(id)
+            .or_insert_with(|| DocEntry::loading(false));
         if entry.doc.is_some() {
             return;
         }
@@ -508,7 +515,8 @@ impl Engine {
                     && !e.wanted_locally
                     && e.pending.is_empty()
                     && e.doc.is_some()
-                    && e.idle_since.is_some_and(|t| now_ms.saturating_sub(t) >= after);
+                    && e.idle_since
+                        .is_some_and(|t| now_ms.saturating_sub(t) >= after);
                 !idle
             });
         }
@@ -600,7 +608,11 @@ impl Engine {
                 ..
             } => {
                 let key = (sender_id.clone(), session_id.clone());
-                if self.ephemeral_seen.get(&key).is_some_and(|seen| *seen >= count) {
+                if self
+                    .ephemeral_seen
+                    .get(&key)
+                    .is_some_and(|seen| *seen >= count)
+                {
                     return;
                 }
                 self.ephemeral_seen.insert(key, count);
@@ -647,7 +659,10 @@ impl Engine {
         }
         let before = doc.get_heads();
         if let Err(e) = doc.receive_sync_message(&mut pd.sync, sync_message) {
-            return self.fail(conn, format!("sync message for {id} could not be applied: {e}"));
+            return self.fail(
+                conn,
+                format!("sync message for {id} could not be applied: {e}"),
+            );
         }
         let changed = doc.get_heads() != before;
         if changed {

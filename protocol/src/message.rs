@@ -54,7 +54,9 @@ pub enum Message {
     },
     /// A message type this engine does not act on (for example `remote-heads-changed`). It is
     /// decoded so that it can be ignored rather than treated as malformed.
-    Other { kind: String },
+    Other {
+        kind: String,
+    },
 }
 
 /// The body shared by `request` and `sync`: an automerge sync message for one document.
@@ -117,7 +119,12 @@ impl Message {
                 put("peerMetadata", encode_metadata(peer_metadata));
                 put(
                     "supportedProtocolVersions",
-                    Value::Array(supported_protocol_versions.iter().map(|v| text(v)).collect()),
+                    Value::Array(
+                        supported_protocol_versions
+                            .iter()
+                            .map(|v| text(v))
+                            .collect(),
+                    ),
                 );
             }
             Message::Peer {
@@ -299,7 +306,9 @@ impl Fields<'_> {
 
     fn uint(&self, key: &'static str) -> Result<u64, DecodeError> {
         match self.get(key) {
-            Some(Value::Integer(i)) => u64::try_from(*i).map_err(|_| DecodeError::MissingField(key)),
+            Some(Value::Integer(i)) => {
+                u64::try_from(*i).map_err(|_| DecodeError::MissingField(key))
+            }
             // JS numbers may arrive as floats; a whole, non-negative one is a count.
             Some(Value::Float(f)) if *f >= 0.0 && f.fract() == 0.0 && *f < u64::MAX as f64 => {
                 Ok(*f as u64)
@@ -398,7 +407,10 @@ mod tests {
 
     #[test]
     fn malformed_frames_are_errors_not_panics() {
-        assert!(matches!(Message::decode(&[0xff, 0x00]), Err(DecodeError::Cbor(_))));
+        assert!(matches!(
+            Message::decode(&[0xff, 0x00]),
+            Err(DecodeError::Cbor(_))
+        ));
         let mut frame = Vec::new();
         ciborium::into_writer(&Value::Integer(3.into()), &mut frame).expect("encodes");
         assert_eq!(Message::decode(&frame), Err(DecodeError::NotAMap));

@@ -46,7 +46,10 @@ struct Net {
 
 impl Net {
     fn new() -> Self {
-        let relay = Node::new(EngineConfig::relay(PeerId::new("relay"), "relay-store".into()));
+        let relay = Node::new(EngineConfig::relay(
+            PeerId::new("relay"),
+            "relay-store".into(),
+        ));
         Self {
             nodes: vec![relay],
             links: HashMap::new(),
@@ -205,7 +208,8 @@ fn find_racing_ahead_of_create_still_finds_the_document() {
     let id = DocumentId::random();
     // A creates the document, but its first sync message is still on the wire...
     net.nodes[a].hold_outbound = true;
-    net.engine(a).create(id, doc_with_title("created a moment ago"));
+    net.engine(a)
+        .create(id, doc_with_title("created a moment ago"));
     net.flush_effects();
     // ...when B's request reaches the relay, which has never heard of the document.
     net.engine(b).open(id);
@@ -232,9 +236,9 @@ fn the_relay_asks_other_peers_for_a_document_it_lacks() {
     // A reconnects but withholds its announcement, as a slow client would.
     net.nodes[a].hold_outbound = true;
     net.link(a);
-    net.nodes[a].outbox.retain(|(_, frame)| {
-        matches!(Message::decode(frame), Ok(Message::Join { .. }))
-    });
+    net.nodes[a]
+        .outbox
+        .retain(|(_, frame)| matches!(Message::decode(frame), Ok(Message::Join { .. })));
     net.release(a);
     net.run();
     let b = net.add_client("b");
@@ -332,7 +336,10 @@ fn the_relay_stores_what_it_acknowledges_and_survives_a_restart() {
     // Restart the relay with the same storage and ask from a fresh client.
     let storage = std::mem::take(&mut net.nodes[0].storage);
     net.unlink(a);
-    net.nodes[0] = Node::new(EngineConfig::relay(PeerId::new("relay-2"), "relay-store".into()));
+    net.nodes[0] = Node::new(EngineConfig::relay(
+        PeerId::new("relay-2"),
+        "relay-store".into(),
+    ));
     net.nodes[0].storage = storage;
     let c = net.add_client("c");
     net.engine(c).open(id);
@@ -367,7 +374,13 @@ fn malformed_frames_close_the_connection_with_an_error() {
         effects.first(),
         Some(Effect::Send { frame, .. }) if matches!(Message::decode(frame), Ok(Message::Error { .. }))
     ));
-    assert!(matches!(effects.last(), Some(Effect::Close { conn: ConnId(1), .. })));
+    assert!(matches!(
+        effects.last(),
+        Some(Effect::Close {
+            conn: ConnId(1),
+            ..
+        })
+    ));
 }
 
 #[test]

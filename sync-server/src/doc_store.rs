@@ -18,7 +18,11 @@ pub fn load(storage: &dyn Storage, doc: &DocumentId) -> Result<Loaded, StorageEr
     })
 }
 
-pub fn save(storage: &mut dyn Storage, doc: &DocumentId, chunk: &Chunk) -> Result<(), StorageError> {
+pub fn save(
+    storage: &mut dyn Storage,
+    doc: &DocumentId,
+    chunk: &Chunk,
+) -> Result<(), StorageError> {
     let key = chunk_key(doc, chunk);
     storage.put(&key, chunk.bytes())?;
     if let Chunk::Snapshot(_) = chunk {

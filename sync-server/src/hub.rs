@@ -162,9 +162,8 @@ fn execute(
                         let _ = engine.take_effects();
                         if let Some(conn) = trigger {
                             if let Some(outbound) = conns.remove(&conn) {
-                                let _ = outbound.send(Outbound::Close(format!(
-                                    "relay storage failed: {e}"
-                                )));
+                                let _ = outbound
+                                    .send(Outbound::Close(format!("relay storage failed: {e}")));
                             }
                             engine.disconnect(conn);
                             let _ = engine.take_effects();

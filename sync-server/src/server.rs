@@ -69,9 +69,8 @@ fn router(hub: Hub, static_dir: Option<&Path>) -> Router {
         .with_state(AppState { hub });
     let router = match static_dir {
         // Unknown paths get the app's index.html, so deep links open the app.
-        Some(dir) => router.fallback_service(
-            ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))),
-        ),
+        Some(dir) => router
+            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => router,
     };
     router.layer(TraceLayer::new_for_http())

@@ -189,7 +189,9 @@ mod tests {
     fn exercise(storage: &mut dyn Storage) {
         storage.put("docs/abc/incremental-1", b"one").expect("put");
         storage.put("docs/abc/snapshot-2", b"two").expect("put");
-        storage.put("docs/abd/incremental-1", b"other").expect("put");
+        storage
+            .put("docs/abd/incremental-1", b"other")
+            .expect("put");
         let loaded = storage.load_prefix("docs/abc/").expect("load");
         assert_eq!(
             loaded,
@@ -199,10 +201,15 @@ mod tests {
             ]
         );
         storage.delete("docs/abc/incremental-1").expect("delete");
-        storage.delete("docs/abc/never-existed").expect("deleting nothing is fine");
+        storage
+            .delete("docs/abc/never-existed")
+            .expect("deleting nothing is fine");
         assert_eq!(storage.load_prefix("docs/abc/").expect("load").len(), 1);
         assert!(storage.load_prefix("docs/none/").expect("load").is_empty());
-        assert!(matches!(storage.put("../escape", b"x"), Err(StorageError::BadKey(_))));
+        assert!(matches!(
+            storage.put("../escape", b"x"),
+            Err(StorageError::BadKey(_))
+        ));
     }
 
     #[test]

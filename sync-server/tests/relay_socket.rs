@@ -32,7 +32,9 @@ impl Relay {
         let mut child = command.spawn().expect("relay starts");
         let stdout = child.stdout.take().expect("stdout piped");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("relay prints its address");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("relay prints its address");
         let port = line
             .trim()
             .rsplit(':')
@@ -53,7 +55,10 @@ impl Relay {
 
     fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
         self.child.wait().expect("reaped")
     }
 }
@@ -65,7 +70,8 @@ impl Drop for Relay {
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A client engine wired to one WebSocket, with no storage of its own.
 struct Client {
@@ -75,13 +81,17 @@ struct Client {
 
 impl Client {
     async fn connect(relay: &Relay, name: &str) -> Self {
-        let (ws, _) = tokio_tungstenite::connect_async(relay.url()).await.expect("connects");
+        let (ws, _) = tokio_tungstenite::connect_async(relay.url())
+            .await
+            .expect("connects");
         let mut engine = Engine::new(EngineConfig::client(PeerId::random(name), name.into()));
         engine.connect(ConnId(0));
         let mut client = Self { engine, ws };
         client.flush().await;
         assert!(
-            client.pump_until(|e| e.connected_peers().count() == 1).await,
+            client
+                .pump_until(|e| e.connected_peers().count() == 1)
+                .await,
             "handshake completes"
         );
         client
@@ -96,7 +106,10 @@ impl Client {
             for effect in effects {
                 match effect {
                     Effect::Send { frame, .. } => {
-                        self.ws.send(WsMessage::Binary(frame.into())).await.expect("sends");
+                        self.ws
+                            .send(WsMessage::Binary(frame.into()))
+                            .await
+                            .expect("sends");
                     }
                     Effect::Load { doc } => self.engine.loaded(doc, Default::default()),
                     _ => {}
@@ -158,7 +171,10 @@ async fn two_clients_sync_a_document_through_the_relay() {
     a.engine.create(id, titled("from a"));
     assert!(a.pump_until(|e| e.is_doc_synced(&id)).await);
     b.engine.open(id);
-    assert!(b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty())).await);
+    assert!(
+        b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty()))
+            .await
+    );
     assert_eq!(b.title(&id).as_deref(), Some("from a"));
     b.set_title(id, "edited by b");
     assert!(b.pump_until(|e| e.is_doc_synced(&id)).await);
@@ -185,7 +201,10 @@ async fn find_right_after_create_on_another_client_succeeds() {
         a.pump_until(|e| e.is_doc_synced(&id)).await;
         a
     });
-    assert!(b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty())).await);
+    assert!(
+        b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty()))
+            .await
+    );
     assert_eq!(b.title(&id).as_deref(), Some("just made"));
     let _ = a_task.await;
 }
@@ -201,7 +220,8 @@ async fn an_unknown_document_is_answered_unavailable() {
     let mut unavailable = false;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while !unavailable {
-        let Ok(Some(Ok(WsMessage::Binary(frame)))) = tokio::time::timeout_at(deadline, b.ws.next()).await
+        let Ok(Some(Ok(WsMessage::Binary(frame)))) =
+            tokio::time::timeout_at(deadline, b.ws.next()).await
         else {
             break;
         };
@@ -226,7 +246,10 @@ async fn what_a_client_saw_synced_survives_sigkill_and_restart() {
     let relay = Relay::start(data.path(), None);
     let mut b = Client::connect(&relay, "b").await;
     b.engine.open(id);
-    assert!(b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty())).await);
+    assert!(
+        b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty()))
+            .await
+    );
     assert_eq!(b.title(&id).as_deref(), Some("v150"));
     // Compaction kept the chunk files bounded.
     let files = std::fs::read_dir(data.path().join("docs").join(id.to_string()))
@@ -248,7 +271,10 @@ async fn sigterm_shuts_down_cleanly_and_keeps_data() {
     let relay = Relay::start(data.path(), None);
     let mut b = Client::connect(&relay, "b").await;
     b.engine.open(id);
-    assert!(b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty())).await);
+    assert!(
+        b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty()))
+            .await
+    );
     assert_eq!(b.title(&id).as_deref(), Some("kept"));
 }
 
@@ -256,11 +282,16 @@ async fn sigterm_shuts_down_cleanly_and_keeps_data() {
 async fn malformed_frames_get_an_error_and_a_close() {
     let data = tempfile::tempdir().expect("temp dir");
     let relay = Relay::start(data.path(), None);
-    let (mut ws, _) = tokio_tungstenite::connect_async(relay.url()).await.expect("connects");
-    ws.send(WsMessage::Binary(vec![0xff, 0x00, 0x13].into())).await.expect("sends");
+    let (mut ws, _) = tokio_tungstenite::connect_async(relay.url())
+        .await
+        .expect("connects");
+    ws.send(WsMessage::Binary(vec![0xff, 0x00, 0x13].into()))
+        .await
+        .expect("sends");
     let mut got_error = false;
     let mut closed = false;
-    while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(5), ws.next()).await
+    {
         match message {
             WsMessage::Binary(frame) => {
                 got_error |= matches!(Message::decode(&frame), Ok(Message::Error { message, .. }) if message.contains("malformed"));
@@ -282,7 +313,11 @@ async fn malformed_frames_get_an_error_and_a_close() {
 
 fn http_get(port: u16, path: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").expect("writes");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .expect("writes");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("reads");
     response

@@ -61,7 +61,8 @@ pub fn PortalPage(id: DocumentId) -> impl IntoView {
 
 #[component]
 fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
-    let client_name = Signal::derive(move || portal.get().map(|p| p.client_name).unwrap_or_default());
+    let client_name =
+        Signal::derive(move || portal.get().map(|p| p.client_name).unwrap_or_default());
     let welcome = Signal::derive(move || portal.get().map(|p| p.welcome).unwrap_or_default());
     let tasks = Signal::derive(move || portal.get().map(|p| p.tasks).unwrap_or_default());
     let share_url = share_link(id);
@@ -117,7 +118,9 @@ fn share_link(id: DocumentId) -> String {
 
 fn copy_to_clipboard(text: &str) {
     // navigator.clipboard.writeText, looked up dynamically: it is absent on insecure origins.
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok();
     if let Some(clipboard) = clipboard.filter(|c| !c.is_undefined()) {
         if let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) {

@@ -33,7 +33,9 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
             return;
         }
         let who = assignee.get_untracked();
-        actions::edit_portal(id, |tx| add_task(tx, &text, who, chrono::Utc::now()).map(|_| ()));
+        actions::edit_portal(id, |tx| {
+            add_task(tx, &text, who, chrono::Utc::now()).map(|_| ())
+        });
         set_title.set(String::new());
         set_error.set(None);
     };
@@ -83,7 +85,13 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
 
 #[component]
 fn TaskRow(portal: DocumentId, task: Task) -> impl IntoView {
-    let Task { id, title, done, assignee, .. } = task;
+    let Task {
+        id,
+        title,
+        done,
+        assignee,
+        ..
+    } = task;
     let checkbox_id = format!("task-done-{id}");
     let (id_done, id_title, id_assignee, id_delete) = (id.clone(), id.clone(), id.clone(), id);
     view! {

@@ -47,7 +47,11 @@ pub fn WelcomeEditor(id: DocumentId, welcome: Signal<String>) -> impl IntoView {
 fn shifted_caret(before: &str, after: &str, caret: usize) -> usize {
     let before: Vec<u16> = before.encode_utf16().collect();
     let after: Vec<u16> = after.encode_utf16().collect();
-    let common_prefix = before.iter().zip(&after).take_while(|(a, b)| a == b).count();
+    let common_prefix = before
+        .iter()
+        .zip(&after)
+        .take_while(|(a, b)| a == b)
+        .count();
     if caret <= common_prefix {
         return caret.min(after.len());
     }

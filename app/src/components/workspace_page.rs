@@ -22,7 +22,9 @@ pub fn WorkspacePage() -> impl IntoView {
         ev.prevent_default();
         let client_name = name.get_untracked().trim().to_owned();
         if client_name.is_empty() {
-            set_error.set(Some("Enter the client's name to create their portal.".into()));
+            set_error.set(Some(
+                "Enter the client's name to create their portal.".into(),
+            ));
             return;
         }
         match actions::create_portal(&client_name) {
