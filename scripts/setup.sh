@@ -41,5 +41,7 @@ fi
 
 if [[ ! -d tests/node_modules || tests/package-lock.json -nt tests/node_modules/.package-lock.json ]]; then
   say "installing npm test dependencies"
-  (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm install`, not `npm ci`: this npm leaves cbor-x's optional platform packages out of the
+  # lockfile and then `npm ci` refuses it. `npm install` follows the lockfile without rewriting it.
+  (cd tests && npm install --no-audit --no-fund --loglevel=error)
 fi
