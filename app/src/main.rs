@@ -6,8 +6,11 @@ mod connection_status;
 mod idb_store;
 mod kv_store;
 mod route;
+mod service_worker;
 mod settings;
+mod storage_status;
 mod sync_client;
+mod tab_channel;
 mod ws_transport;
 
 use kv_store::{BrowserStore, MemStore};

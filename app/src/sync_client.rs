@@ -18,6 +18,7 @@ use wasm_bindgen::JsCast;
 
 use crate::connection_status::ConnectionStatus;
 use crate::kv_store::{BrowserStore, KvStore, StoreError};
+use crate::tab_channel::TabChannel;
 use crate::ws_transport::{TransportEvents, WsTransport};
 
 const BACKOFF_START_MS: u32 = 500;
@@ -44,6 +45,7 @@ pub struct SyncClient {
     draining: Cell<bool>,
     backoff_ms: Cell<u32>,
     reconnect_pending: Cell<bool>,
+    tabs: RefCell<Option<TabChannel>>,
     pub signals: SyncSignals,
     me: RefCell<Weak<SyncClient>>,
 }
@@ -76,6 +78,7 @@ impl SyncClient {
             draining: Cell::new(false),
             backoff_ms: Cell::new(BACKOFF_START_MS),
             reconnect_pending: Cell::new(false),
+            tabs: RefCell::new(None),
             signals: SyncSignals {
                 revision: RwSignal::new(0),
                 status: RwSignal::new(ConnectionStatus::Connecting),
@@ -86,6 +89,13 @@ impl SyncClient {
         });
         *client.me.borrow_mut() = Rc::downgrade(&client);
         CLIENT.with(|c| *c.borrow_mut() = Some(client.clone()));
+        let weak = Rc::downgrade(&client);
+        *client.tabs.borrow_mut() = TabChannel::open(move |doc, chunk| {
+            if let Some(me) = weak.upgrade() {
+                me.engine.borrow_mut().apply_stored(doc, &chunk);
+                me.pump();
+            }
+        });
         client.watch_network();
         client.connect();
         client
@@ -124,6 +134,13 @@ impl SyncClient {
         let result = self.engine.borrow_mut().change(id, edit);
         self.pump();
         result
+    }
+
+    /// Resolves once every queued effect has run: all local edits are in IndexedDB.
+    pub async fn flushed(&self) {
+        while self.draining.get() || !self.queue.borrow().is_empty() {
+            gloo_timers::future::TimeoutFuture::new(10).await;
+        }
     }
 
     // ----- effects -----------------------------------------------------------------------
@@ -183,8 +200,13 @@ impl SyncClient {
                             self.engine.borrow_mut().disconnect(conn);
                         }
                         self.schedule_reconnect();
-                    } else if self.signals.storage_error.get_untracked().is_some() {
-                        self.signals.storage_error.set(None);
+                    } else {
+                        if let Some(tabs) = self.tabs.borrow().as_ref() {
+                            tabs.announce(&doc, chunk.bytes());
+                        }
+                        if self.signals.storage_error.get_untracked().is_some() {
+                            self.signals.storage_error.set(None);
+                        }
                     }
                 }
                 Effect::SaveSyncState {

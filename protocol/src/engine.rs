@@ -400,6 +400,37 @@ impl Engine {
         Some(result)
     }
 
+    /// Apply changes that another tab of this browser has already stored (shared storage), so
+    /// they are shown and synced here without being written a second time.
+    pub fn apply_stored(&mut self, id: DocumentId, chunk: &[u8]) {
+        let Some(entry) = self.docs.get_mut(&id) else {
+            return;
+        };
+        let Some(doc) = entry.doc.as_mut() else {
+            // Still loading: storage already holds these changes, and the load will read them.
+            return;
+        };
+        let before = doc.get_heads();
+        if doc.load_incremental(chunk).is_err() {
+            self.effects.push(Effect::Warning {
+                message: format!("a change to {id} from another tab could not be read"),
+            });
+            return;
+        }
+        let after = doc.get_heads();
+        if after == before {
+            return;
+        }
+        // Everything up to `before` was stored by this side and the rest by the other tab, so
+        // nothing is left to store; the next incremental chunk starts after these heads.
+        if entry.saved_heads == before {
+            entry.saved_heads = after;
+        }
+        entry.reported_unavailable = false;
+        self.effects.push(Effect::DocChanged { doc: id });
+        self.sync_subscribers(id, None);
+    }
+
     /// The shell could not store the last `Save` of a document. The next save is then a full
     /// snapshot, so that nothing the failed write held is skipped by later incremental chunks.
     pub fn persist_failed(&mut self, id: DocumentId) {

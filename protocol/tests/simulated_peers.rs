@@ -404,3 +404,74 @@ fn a_corrupt_sync_payload_is_refused_and_the_document_is_untouched() {
     net.run();
     assert_eq!(net.title(c, &id).as_deref(), Some("intact"));
 }
+
+#[test]
+fn changes_stored_by_another_tab_are_applied_without_being_stored_again() {
+    let mut net = Net::new();
+    let tab1 = net.add_client("tab1");
+    let tab2 = net.add_client("tab2");
+    let id = DocumentId::random();
+    net.engine(tab1).create(id, doc_with_title("v1"));
+    net.run();
+    net.engine(tab2).open(id);
+    net.run();
+    // Tab 1 edits while the relay is unreachable; the chunk it stores reaches tab 2 directly.
+    net.unlink(tab1);
+    net.unlink(tab2);
+    set_title(net.engine(tab1), id, "v2");
+    let chunk = net
+        .engine(tab1)
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Save { chunk, .. } => Some(chunk.bytes().to_vec()),
+            _ => None,
+        })
+        .expect("tab 1 stores its edit");
+    net.engine(tab2).apply_stored(id, &chunk);
+    let effects = net.engine(tab2).take_effects();
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::DocChanged { .. })));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Save { .. })),
+        "stored once, by tab 1"
+    );
+    assert_eq!(net.title(tab2, &id).as_deref(), Some("v2"));
+    // Tab 2's next own edit is stored as just that edit, after tab 1's.
+    set_title(net.engine(tab2), id, "v3");
+    let saved = net
+        .engine(tab2)
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Save { chunk, .. } => Some(chunk),
+            _ => None,
+        })
+        .expect("tab 2 stores its edit");
+    // On top of v1 and v2 the chunk applies (it holds v3)...
+    let full = net.nodes[tab1].engine.doc(&id).expect("loaded").clone();
+    let mut replay = full.clone();
+    replay
+        .load_incremental(saved.bytes())
+        .expect("tab 2's chunk");
+    assert_ne!(
+        replay.get_heads(),
+        full.get_heads(),
+        "tab 2's chunk holds its own change"
+    );
+    // ...but on top of v1 alone it cannot, because it does not repeat tab 1's v2.
+    let v1_heads: Vec<_> = {
+        let mut v1 = Automerge::new();
+        v1.load_incremental(&net.nodes[0].storage.chunks[&id][0])
+            .expect("relay has v1");
+        v1.get_heads()
+    };
+    let mut at_v1 = full.fork_at(&v1_heads).expect("fork at v1");
+    at_v1.load_incremental(saved.bytes()).expect("queued");
+    assert_eq!(
+        at_v1.get_heads(),
+        v1_heads,
+        "v2 was not written a second time"
+    );
+}

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -31,6 +32,7 @@ pub struct ServeOptions {
 #[derive(Clone)]
 struct AppState {
     hub: Hub,
+    static_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,11 +64,35 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// The service worker script, always whole and never cached. Through the static file service a
+/// new build written within the same second as the last check would get `304 Not Modified`
+/// (Last-Modified has one-second resolution), and browsers would keep the old version.
+async fn service_worker(State(state): State<AppState>) -> Response {
+    let Some(dir) = state.static_dir else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match tokio::fs::read(dir.join("sw.js")).await {
+        Ok(script) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            script,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 fn router(hub: Hub, static_dir: Option<&Path>) -> Router {
     let router = Router::new()
         .route("/sync", get(sync_socket))
         .route("/healthz", get(healthz))
-        .with_state(AppState { hub });
+        .route("/sw.js", get(service_worker))
+        .with_state(AppState {
+            hub,
+            static_dir: static_dir.map(Path::to_owned),
+        });
     let router = match static_dir {
         // Unknown paths get the app's index.html, so deep links open the app.
         Some(dir) => router

@@ -335,4 +335,14 @@ async fn serves_health_the_app_and_deep_links() {
     let deep = http_get(relay.port, "/portal/some/deep/link");
     assert!(deep.starts_with("HTTP/1.1 200"), "{deep}");
     assert!(deep.contains("<title>Threshold</title>"));
+    std::fs::write(site.path().join("sw.js"), "// v1").expect("writes");
+    let sw = http_get(relay.port, "/sw.js");
+    assert!(
+        sw.to_ascii_lowercase().contains("cache-control: no-cache"),
+        "{sw}"
+    );
+    assert!(sw.ends_with("// v1"));
+    // A new build is visible at once, even within the same second.
+    std::fs::write(site.path().join("sw.js"), "// v2").expect("writes");
+    assert!(http_get(relay.port, "/sw.js").ends_with("// v2"));
 }
