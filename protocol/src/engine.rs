@@ -378,6 +378,12 @@ impl Engine {
         self.docs.get(id).and_then(|e| e.doc.as_ref())
     }
 
+    /// Whether this side holds any of the document's content (it may be loaded but empty while
+    /// it is being fetched from a peer).
+    pub fn has_content(&self, id: &DocumentId) -> bool {
+        self.docs.get(id).is_some_and(|e| !e.is_empty())
+    }
+
     pub fn is_loading(&self, id: &DocumentId) -> bool {
         self.docs.get(id).is_some_and(|e| e.doc.is_none())
     }

@@ -405,6 +405,18 @@ fn a_corrupt_sync_payload_is_refused_and_the_document_is_untouched() {
     assert_eq!(net.title(c, &id).as_deref(), Some("intact"));
 }
 
+/// The chunk an engine just asked to store.
+fn saved_chunk(engine: &mut Engine) -> Chunk {
+    engine
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Save { chunk, .. } => Some(chunk),
+            _ => None,
+        })
+        .expect("the edit is stored")
+}
+
 #[test]
 fn changes_stored_by_another_tab_are_applied_without_being_stored_again() {
     let mut net = Net::new();
@@ -419,15 +431,7 @@ fn changes_stored_by_another_tab_are_applied_without_being_stored_again() {
     net.unlink(tab1);
     net.unlink(tab2);
     set_title(net.engine(tab1), id, "v2");
-    let chunk = net
-        .engine(tab1)
-        .take_effects()
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::Save { chunk, .. } => Some(chunk.bytes().to_vec()),
-            _ => None,
-        })
-        .expect("tab 1 stores its edit");
+    let chunk = saved_chunk(net.engine(tab1)).bytes().to_vec();
     net.engine(tab2).apply_stored(id, &chunk);
     let effects = net.engine(tab2).take_effects();
     assert!(effects
@@ -440,15 +444,7 @@ fn changes_stored_by_another_tab_are_applied_without_being_stored_again() {
     assert_eq!(net.title(tab2, &id).as_deref(), Some("v2"));
     // Tab 2's next own edit is stored as just that edit, after tab 1's.
     set_title(net.engine(tab2), id, "v3");
-    let saved = net
-        .engine(tab2)
-        .take_effects()
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::Save { chunk, .. } => Some(chunk),
-            _ => None,
-        })
-        .expect("tab 2 stores its edit");
+    let saved = saved_chunk(net.engine(tab2));
     // On top of v1 and v2 the chunk applies (it holds v3)...
     let full = net.nodes[tab1].engine.doc(&id).expect("loaded").clone();
     let mut replay = full.clone();

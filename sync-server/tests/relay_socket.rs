@@ -134,6 +134,12 @@ impl Client {
         }
     }
 
+    /// Open a document and wait until its content has arrived.
+    async fn fetch(&mut self, id: DocumentId) -> bool {
+        self.engine.open(id);
+        self.pump_until(|e| e.has_content(&id)).await
+    }
+
     fn title(&self, id: &DocumentId) -> Option<String> {
         let doc = self.engine.doc(id)?;
         let (value, _) = doc.get(ROOT, "title").ok()??;
@@ -170,11 +176,7 @@ async fn two_clients_sync_a_document_through_the_relay() {
     let id = DocumentId::random();
     a.engine.create(id, titled("from a"));
     assert!(a.pump_until(|e| e.is_doc_synced(&id)).await);
-    b.engine.open(id);
-    assert!(
-        b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty()))
-            .await
-    );
+    assert!(b.fetch(id).await);
     assert_eq!(b.title(&id).as_deref(), Some("from a"));
     b.set_title(id, "edited by b");
     assert!(b.pump_until(|e| e.is_doc_synced(&id)).await);
@@ -201,10 +203,7 @@ async fn find_right_after_create_on_another_client_succeeds() {
         a.pump_until(|e| e.is_doc_synced(&id)).await;
         a
     });
-    assert!(
-        b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty()))
-            .await
-    );
+    assert!(b.pump_until(|e| e.has_content(&id)).await);
     assert_eq!(b.title(&id).as_deref(), Some("just made"));
     let _ = a_task.await;
 }
@@ -245,11 +244,7 @@ async fn what_a_client_saw_synced_survives_sigkill_and_restart() {
     relay.kill();
     let relay = Relay::start(data.path(), None);
     let mut b = Client::connect(&relay, "b").await;
-    b.engine.open(id);
-    assert!(
-        b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty()))
-            .await
-    );
+    assert!(b.fetch(id).await);
     assert_eq!(b.title(&id).as_deref(), Some("v150"));
     // Compaction kept the chunk files bounded.
     let files = std::fs::read_dir(data.path().join("docs").join(id.to_string()))
@@ -270,11 +265,7 @@ async fn sigterm_shuts_down_cleanly_and_keeps_data() {
     assert!(status.success(), "graceful exit, got {status}");
     let relay = Relay::start(data.path(), None);
     let mut b = Client::connect(&relay, "b").await;
-    b.engine.open(id);
-    assert!(
-        b.pump_until(|e| e.doc(&id).is_some_and(|d| !d.get_heads().is_empty()))
-            .await
-    );
+    assert!(b.fetch(id).await);
     assert_eq!(b.title(&id).as_deref(), Some("kept"));
 }
 
