@@ -8,4 +8,6 @@ pub enum ModelError {
     WrongKind { expected: DocKind, found: String },
     #[error("no task with id {0}")]
     NoSuchTask(String),
+    #[error("no item with id {0}")]
+    NoSuchItem(String),
 }

@@ -115,3 +115,79 @@ pub(crate) fn ensure_text(
     }
     Ok(id)
 }
+
+/// The items of the map at `key` (items keyed by stable id), as (id, object) pairs.
+pub(crate) fn items(
+    doc: &impl ReadDoc,
+    obj: &ObjId,
+    key: &str,
+) -> Result<Vec<(String, ObjId)>, ModelError> {
+    let Some(map_obj) = map(doc, obj, key)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for item in doc.keys(&map_obj) {
+        if let Some(id) = map(doc, &map_obj, &item)? {
+            out.push((item, id));
+        }
+    }
+    Ok(out)
+}
+
+/// The item `id` in the map at `key`, if it exists.
+pub(crate) fn item(
+    doc: &impl ReadDoc,
+    obj: &ObjId,
+    key: &str,
+    id: &str,
+) -> Result<Option<ObjId>, ModelError> {
+    match map(doc, obj, key)? {
+        Some(map_obj) => map(doc, &map_obj, id),
+        None => Ok(None),
+    }
+}
+
+/// A new, empty item `id` in the map at `key` (the map is created if missing).
+pub(crate) fn new_item(
+    tx: &mut impl Transactable,
+    obj: &ObjId,
+    key: &str,
+    id: &str,
+) -> Result<ObjId, ModelError> {
+    let map_obj = ensure_map(tx, obj, key)?;
+    Ok(tx.put_object(&map_obj, id, ObjType::Map)?)
+}
+
+pub(crate) fn delete_item(
+    tx: &mut impl Transactable,
+    obj: &ObjId,
+    key: &str,
+    id: &str,
+) -> Result<(), ModelError> {
+    if let Some(map_obj) = map(tx, obj, key)? {
+        tx.delete(&map_obj, id)?;
+    }
+    Ok(())
+}
+
+/// A calendar date, stored as `YYYY-MM-DD` text.
+pub(crate) fn date(
+    doc: &impl ReadDoc,
+    obj: &ObjId,
+    key: &str,
+) -> Result<Option<chrono::NaiveDate>, ModelError> {
+    Ok(string(doc, obj, key)?.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()))
+}
+
+pub(crate) fn put_date(
+    tx: &mut impl Transactable,
+    obj: &ObjId,
+    key: &str,
+    value: Option<chrono::NaiveDate>,
+) -> Result<(), ModelError> {
+    match value {
+        Some(d) => tx.put(obj, key, d.format("%Y-%m-%d").to_string())?,
+        None => tx.delete(obj, key)?,
+    }
+    Ok(())
+}

@@ -51,6 +51,7 @@ pub fn read_portal(doc: &impl ReadDoc) -> Result<Portal, ModelError> {
                     &field::string(doc, &task_obj, "assignee")?.unwrap_or_default(),
                 ),
                 created_at: field::timestamp(doc, &task_obj, "createdAt")?,
+                due: field::date(doc, &task_obj, "due")?,
                 id: TaskId::from_string(key),
             });
         }
@@ -127,6 +128,15 @@ pub fn set_task_assignee(
     let task = task_obj(tx, id)?;
     tx.put(&task, "assignee", assignee.as_str())?;
     Ok(())
+}
+
+pub fn set_task_due(
+    tx: &mut impl Transactable,
+    id: &TaskId,
+    due: Option<chrono::NaiveDate>,
+) -> Result<(), ModelError> {
+    let task = task_obj(tx, id)?;
+    field::put_date(tx, &task, "due", due)
 }
 
 pub fn delete_task(tx: &mut impl Transactable, id: &TaskId) -> Result<(), ModelError> {

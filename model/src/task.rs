@@ -1,39 +1,8 @@
 //! A task in a portal's shared plan.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
 
-/// A task's stable id: its key in the portal's `tasks` map. Ids, not list positions, identify
-/// tasks, so concurrent edits and deletes on two devices never hit the wrong task.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TaskId(String);
-
-impl TaskId {
-    pub fn new() -> Self {
-        Self(uuid::Uuid::new_v4().simple().to_string())
-    }
-
-    pub fn from_string(id: impl Into<String>) -> Self {
-        Self(id.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Default for TaskId {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl fmt::Display for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use crate::ids::TaskId;
 
 /// Which side of the relationship a task waits on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -66,4 +35,5 @@ pub struct Task {
     pub done: bool,
     pub assignee: Assignee,
     pub created_at: Option<DateTime<Utc>>,
+    pub due: Option<chrono::NaiveDate>,
 }

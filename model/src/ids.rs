@@ -1,0 +1,57 @@
+//! Stable ids of items inside documents. Items edited concurrently live in maps keyed by these
+//! ids, never at list positions, so two devices never edit or delete the wrong item.
+
+macro_rules! item_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new() -> Self {
+                Self(uuid::Uuid::new_v4().simple().to_string())
+            }
+
+            pub fn from_string(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+item_id!(
+    /// A task in the shared plan.
+    TaskId
+);
+item_id!(
+    /// A field of the intake form.
+    FieldId
+);
+item_id!(
+    /// An item of the document exchange (NDA, contract, invoice, W-9, ...).
+    ExchangeId
+);
+item_id!(
+    /// A milestone on the timeline.
+    MilestoneId
+);
+item_id!(
+    /// A meeting.
+    MeetingId
+);

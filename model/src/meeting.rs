@@ -1,0 +1,239 @@
+//! Meetings (first, next, any other) and their export as iCalendar (RFC 5545).
+//!
+//! Shape, inside the portal document:
+//! ```text
+//! meetings: { <meetingId>: { title, kind: "first"|"next"|"other", startsAt: ts,
+//!                            durationMinutes: uint, timeZone: IANA name, agenda, location, notes } }
+//! ```
+//! The start is stored as an instant; the time zone is the organiser's, for display.
+
+use automerge::transaction::Transactable;
+use automerge::{ReadDoc, ROOT};
+use chrono::{DateTime, Duration, Utc};
+
+use crate::schema::{self, DocKind};
+use crate::{field, MeetingId, ModelError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MeetingKind {
+    First,
+    Next,
+    Other,
+}
+
+impl MeetingKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MeetingKind::First => "first",
+            MeetingKind::Next => "next",
+            MeetingKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "first" => MeetingKind::First,
+            "next" => MeetingKind::Next,
+            _ => MeetingKind::Other,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MeetingSpec {
+    pub title: String,
+    pub kind: MeetingKind,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub time_zone: String,
+    pub agenda: String,
+    /// A room, an address, or a video link.
+    pub location: String,
+    pub notes: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meeting {
+    pub id: MeetingId,
+    pub spec: MeetingSpec,
+}
+
+impl Meeting {
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.spec.starts_at + Duration::minutes(i64::from(self.spec.duration_minutes))
+    }
+}
+
+fn write(
+    tx: &mut impl Transactable,
+    obj: &automerge::ObjId,
+    spec: &MeetingSpec,
+) -> Result<(), ModelError> {
+    tx.put(obj, "title", spec.title.trim())?;
+    tx.put(obj, "kind", spec.kind.as_str())?;
+    field::put_timestamp(tx, obj, "startsAt", spec.starts_at)?;
+    tx.put(obj, "durationMinutes", u64::from(spec.duration_minutes))?;
+    tx.put(obj, "timeZone", spec.time_zone.trim())?;
+    tx.put(obj, "agenda", spec.agenda.as_str())?;
+    tx.put(obj, "location", spec.location.trim())?;
+    tx.put(obj, "notes", spec.notes.as_str())?;
+    Ok(())
+}
+
+pub fn add_meeting(
+    tx: &mut impl Transactable,
+    spec: &MeetingSpec,
+) -> Result<MeetingId, ModelError> {
+    schema::upgrade(tx, DocKind::Portal)?;
+    let id = MeetingId::new();
+    let obj = field::new_item(tx, &ROOT, "meetings", id.as_str())?;
+    write(tx, &obj, spec)?;
+    Ok(id)
+}
+
+pub fn update_meeting(
+    tx: &mut impl Transactable,
+    id: &MeetingId,
+    spec: &MeetingSpec,
+) -> Result<(), ModelError> {
+    let obj = field::item(tx, &ROOT, "meetings", id.as_str())?
+        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))?;
+    write(tx, &obj, spec)
+}
+
+pub fn remove_meeting(tx: &mut impl Transactable, id: &MeetingId) -> Result<(), ModelError> {
+    field::delete_item(tx, &ROOT, "meetings", id.as_str())
+}
+
+/// In start order.
+pub fn read_meetings(doc: &impl ReadDoc) -> Result<Vec<Meeting>, ModelError> {
+    let mut out = Vec::new();
+    for (id, obj) in field::items(doc, &ROOT, "meetings")? {
+        let Some(starts_at) = field::timestamp(doc, &obj, "startsAt")? else {
+            continue;
+        };
+        out.push(Meeting {
+            id: MeetingId::from_string(id),
+            spec: MeetingSpec {
+                title: field::string(doc, &obj, "title")?.unwrap_or_default(),
+                kind: MeetingKind::parse(&field::string(doc, &obj, "kind")?.unwrap_or_default()),
+                starts_at,
+                duration_minutes: field::uint(doc, &obj, "durationMinutes")?
+                    .and_then(|m| u32::try_from(m).ok())
+                    .unwrap_or(30),
+                time_zone: field::string(doc, &obj, "timeZone")?.unwrap_or_else(|| "UTC".into()),
+                agenda: field::string(doc, &obj, "agenda")?.unwrap_or_default(),
+                location: field::string(doc, &obj, "location")?.unwrap_or_default(),
+                notes: field::string(doc, &obj, "notes")?.unwrap_or_default(),
+            },
+        });
+    }
+    out.sort_by(|a, b| (a.spec.starts_at, &a.id).cmp(&(b.spec.starts_at, &b.id)));
+    Ok(out)
+}
+
+/// The next meeting from `now` on, if any.
+pub fn next_meeting(meetings: &[Meeting], now: DateTime<Utc>) -> Option<&Meeting> {
+    meetings.iter().find(|m| m.ends_at() >= now)
+}
+
+/// An iCalendar file with one event per meeting, for "add to calendar". `portal_name` goes into
+/// each summary so the event makes sense in a calendar full of others.
+pub fn meetings_to_ics(meetings: &[Meeting], portal_name: &str, now: DateTime<Utc>) -> String {
+    let mut lines = vec![
+        "BEGIN:VCALENDAR".to_owned(),
+        "VERSION:2.0".to_owned(),
+        "PRODID:-//Threshold//Client portal//EN".to_owned(),
+        "CALSCALE:GREGORIAN".to_owned(),
+        "METHOD:PUBLISH".to_owned(),
+    ];
+    for meeting in meetings {
+        let spec = &meeting.spec;
+        let summary = if portal_name.trim().is_empty() {
+            spec.title.clone()
+        } else {
+            format!("{} — {}", spec.title, portal_name.trim())
+        };
+        let mut description = spec.agenda.trim().to_owned();
+        if !spec.notes.trim().is_empty() {
+            if !description.is_empty() {
+                description.push_str("\n\n");
+            }
+            description.push_str(spec.notes.trim());
+        }
+        lines.push("BEGIN:VEVENT".to_owned());
+        lines.push(format!("UID:{}@threshold", meeting.id));
+        lines.push(format!("DTSTAMP:{}", ics_time(now)));
+        lines.push(format!("DTSTART:{}", ics_time(spec.starts_at)));
+        lines.push(format!("DTEND:{}", ics_time(meeting.ends_at())));
+        lines.push(format!("SUMMARY:{}", ics_escape(&summary)));
+        if !description.is_empty() {
+            lines.push(format!("DESCRIPTION:{}", ics_escape(&description)));
+        }
+        if !spec.location.trim().is_empty() {
+            lines.push(format!("LOCATION:{}", ics_escape(spec.location.trim())));
+            if spec.location.trim().starts_with("https://") {
+                lines.push(format!("URL:{}", spec.location.trim()));
+            }
+        }
+        lines.push("END:VEVENT".to_owned());
+    }
+    lines.push("END:VCALENDAR".to_owned());
+    lines.iter().map(|l| fold(l)).collect::<Vec<_>>().join("")
+}
+
+fn ics_time(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// TEXT escaping of RFC 5545 §3.3.11.
+fn ics_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Lines are at most 75 octets, continued with CRLF and a space (RFC 5545 §3.1), never splitting
+/// a UTF-8 character; every line ends with CRLF. Some parsers trim whitespace on both sides of a
+/// fold rather than removing only the folding space, so folds fall between two non-space
+/// characters: characters move down to the continuation until that holds.
+fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut current: Vec<char> = Vec::new();
+    let mut width = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            let mut carried: Vec<char> = Vec::new();
+            while current.len() > 1 && carried.len() < 16 {
+                let first_below = carried.first().copied().unwrap_or(c);
+                let last_above = current.last().copied();
+                if first_below.is_whitespace() || last_above.is_some_and(char::is_whitespace) {
+                    if let Some(moved) = current.pop() {
+                        carried.insert(0, moved);
+                    }
+                } else {
+                    break;
+                }
+            }
+            out.extend(current.drain(..));
+            out.push_str("\r\n ");
+            width = 1 + carried.iter().map(|ch| ch.len_utf8()).sum::<usize>();
+            current = carried;
+        }
+        current.push(c);
+        width += len;
+    }
+    out.extend(current);
+    out.push_str("\r\n");
+    out
+}
