@@ -10,4 +10,8 @@ pub enum ModelError {
     NoSuchTask(String),
     #[error("no item with id {0}")]
     NoSuchItem(String),
+    #[error(transparent)]
+    Stage(#[from] crate::stage::StageError),
+    #[error("template could not be stored: {0}")]
+    Template(String),
 }

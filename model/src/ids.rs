@@ -55,3 +55,19 @@ item_id!(
     /// A meeting.
     MeetingId
 );
+item_id!(
+    /// A person on the team or a point of contact.
+    ContactId
+);
+item_id!(
+    /// An entry of the links / knowledge base section.
+    LinkId
+);
+item_id!(
+    /// An item of the internal provisioning checklist.
+    ProvisioningId
+);
+item_id!(
+    /// A portal template in the workspace.
+    TemplateId
+);

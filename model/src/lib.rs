@@ -11,14 +11,19 @@
 mod error;
 mod exchange;
 mod field;
+mod health;
 mod ids;
 mod intake;
+mod internal;
 mod meeting;
 mod milestone;
 mod outstanding;
 mod portal;
 mod schema;
+mod stage;
 mod task;
+mod template;
+mod welcome_pack;
 mod workspace;
 
 pub use error::ModelError;
@@ -26,7 +31,10 @@ pub use exchange::{
     add_exchange_item, read_exchange, remove_exchange_item, set_exchange_details,
     set_exchange_status, Direction, ExchangeItem, ExchangeStatus,
 };
-pub use ids::{ExchangeId, FieldId, MeetingId, MilestoneId};
+pub use health::{health, Health, HealthLevel};
+pub use ids::{
+    ContactId, ExchangeId, FieldId, LinkId, MeetingId, MilestoneId, ProvisioningId, TemplateId,
+};
 pub use intake::{
     add_field, move_field, parse_answer, read_intake, remove_field, set_answer, update_field,
     Answer, AnswerError, AnswerInput, AnswerValue, FieldKind, FieldSpec, Intake, IntakeField,
@@ -46,6 +54,7 @@ pub use portal::{
     set_task_assignee, set_task_done, set_task_due, update_welcome, Portal,
 };
 pub use schema::{DocKind, CURRENT_SCHEMA};
+pub use stage::{read_stage, set_stage, Stage, StageError};
 pub use task::{Assignee, Task, TaskId};
 pub use workspace::{
     add_portal, new_workspace_doc, read_workspace, remove_portal, rename_portal_entry, PortalEntry,
@@ -55,3 +64,16 @@ pub use workspace::{
 mod edit;
 pub use automerge::transaction::Transaction;
 pub use edit::edit;
+pub use internal::{
+    add_provisioning_item, new_internal_doc, read_internal, set_provisioning_done,
+    set_provisioning_owner, update_internal_notes, Internal, ProvisioningArea, ProvisioningItem,
+};
+pub use template::{
+    default_templates, instantiate, read_templates, remove_template, save_template,
+    template_from_portal, Template, TemplateExchange, TemplateField, TemplateMilestone,
+    TemplateTask,
+};
+pub use welcome_pack::{
+    add_contact, add_link, masked, read_contacts, read_links, remove_contact, remove_link,
+    update_contact, update_link, Contact, ContactSpec, Link, LinkSpec,
+};

@@ -16,6 +16,8 @@ pub const CURRENT_SCHEMA: u64 = 1;
 pub enum DocKind {
     Workspace,
     Portal,
+    /// Provider-only notes and checklists about one client; never shared with the client.
+    Internal,
 }
 
 impl DocKind {
@@ -23,6 +25,7 @@ impl DocKind {
         match self {
             DocKind::Workspace => "workspace",
             DocKind::Portal => "portal",
+            DocKind::Internal => "internal",
         }
     }
 }

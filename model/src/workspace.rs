@@ -36,6 +36,9 @@ pub fn new_workspace_doc(name: &str) -> Result<Automerge, ModelError> {
         schema::stamp(tx, DocKind::Workspace)?;
         tx.put(ROOT, "name", name)?;
         field::ensure_map(tx, &ROOT, "portals")?;
+        for template in crate::default_templates() {
+            crate::save_template(tx, &template)?;
+        }
         Ok(())
     })?;
     Ok(doc)
