@@ -29,9 +29,16 @@ pub fn workspace_id() -> Option<DocumentId> {
     settings::workspace_id()
 }
 
-/// Create a portal for a client and list it in the workspace.
-pub fn create_portal(client_name: &str) -> Result<DocumentId, model::ModelError> {
-    let doc = model::new_portal_doc(client_name, DEFAULT_WELCOME)?;
+/// Create a portal for a client, from a template if one is chosen (dates counted from today),
+/// and list it in the workspace.
+pub fn create_portal(
+    client_name: &str,
+    template: Option<&model::Template>,
+) -> Result<DocumentId, model::ModelError> {
+    let doc = match template {
+        Some(t) => model::instantiate(t, client_name, Utc::now().date_naive(), Utc::now())?,
+        None => model::new_portal_doc(client_name, DEFAULT_WELCOME)?,
+    };
     let id = DocumentId::random();
     client().create(id, doc);
     remember_portal(id, client_name);

@@ -3,6 +3,7 @@
 mod actions;
 mod components;
 mod connection_status;
+mod download;
 mod idb_store;
 mod kv_store;
 mod route;
@@ -11,6 +12,7 @@ mod settings;
 mod storage_status;
 mod sync_client;
 mod tab_channel;
+mod view_mode;
 mod ws_transport;
 
 use kv_store::{BrowserStore, MemStore};

@@ -69,7 +69,7 @@ impl FieldKind {
 }
 
 /// What the provider defines.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FieldSpec {
     pub label: String,
     pub help: String,

@@ -39,7 +39,7 @@ impl MeetingKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MeetingSpec {
     pub title: String,
     pub kind: MeetingKind,

@@ -11,6 +11,7 @@ use crate::sync_client::client;
 #[component]
 pub fn App() -> impl IntoView {
     let route = use_route();
+    provide_context(RwSignal::new(crate::view_mode::load()));
     let storage_error = client().signals.storage_error;
     let durable = client().is_durable();
     let update_available = RwSignal::new(false);

@@ -2,11 +2,18 @@ use leptos::prelude::*;
 use threshold_model::{read_portal, set_client_name, Portal};
 use threshold_protocol::DocumentId;
 
+use super::exchange_section::ExchangeSection;
+use super::intake_section::IntakeSection;
+use super::meetings_section::MeetingsSection;
+use super::outstanding_section::OutstandingSection;
 use super::task_list::TaskList;
+use super::timeline_section::TimelineSection;
 use super::welcome_editor::WelcomeEditor;
+use super::welcome_pack::{ContactsSection, LinksSection};
 use crate::actions;
 use crate::route::Route;
 use crate::sync_client::client;
+use crate::view_mode::{self, use_view, ViewMode};
 
 #[component]
 pub fn PortalPage(id: DocumentId) -> impl IntoView {
@@ -73,13 +80,22 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
         set_copied.set(true);
     };
 
+    let view = use_view();
     view! {
+        <div class="view-switch" role="group" aria-label="View the portal as">
+            <span class="muted small">"Viewing as"</span>
+            {[ViewMode::Provider, ViewMode::Client].into_iter().map(|mode| view! {
+                <button type="button" class="button small" aria-pressed=move || (view.get() == mode).to_string()
+                    on:click=move |_| { view_mode::store(mode); view.set(mode); }>{mode.label()}</button>
+            }).collect_view()}
+        </div>
         <section class="portal-head card">
             <label for="client-name" class="eyebrow">"Client name"</label>
             <input
                 id="client-name"
                 class="title-input"
                 type="text"
+                readonly=move || view.get() == ViewMode::Client
                 prop:value=client_name
                 on:change=move |ev| {
                     let name = event_target_value(&ev);
@@ -105,6 +121,13 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
             </div>
         </section>
         <WelcomeEditor id=id welcome=welcome/>
+        <ContactsSection id=id/>
+        <LinksSection id=id/>
+        <OutstandingSection id=id/>
+        <IntakeSection id=id/>
+        <ExchangeSection id=id/>
+        <TimelineSection id=id/>
+        <MeetingsSection id=id/>
         <TaskList id=id tasks=tasks/>
     }
 }

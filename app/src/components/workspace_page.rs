@@ -1,6 +1,6 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::read_workspace;
+use threshold_model::{read_templates, read_workspace};
 
 use crate::actions;
 use crate::route::{navigate, Route};
@@ -15,6 +15,12 @@ pub fn WorkspacePage() -> impl IntoView {
         client().read(&id, |doc| read_workspace(doc).ok()).flatten()
     });
     let portals = move || workspace.get().map(|w| w.portals).unwrap_or_default();
+    let templates = Memo::new(move |_| {
+        revision.track();
+        let id = actions::workspace_id()?;
+        client().read(&id, |doc| read_templates(doc).ok()).flatten()
+    });
+    let (template, set_template) = signal(String::new());
     let (name, set_name) = signal(String::new());
     let (error, set_error) = signal(None::<String>);
 
@@ -27,7 +33,14 @@ pub fn WorkspacePage() -> impl IntoView {
             ));
             return;
         }
-        match actions::create_portal(&client_name) {
+        let chosen = template.get_untracked();
+        let chosen = templates
+            .get_untracked()
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(id, _)| id.as_str() == chosen)
+            .map(|(_, t)| t);
+        match actions::create_portal(&client_name, chosen.as_ref()) {
             Ok(id) => {
                 set_name.set(String::new());
                 set_error.set(None);
@@ -58,6 +71,13 @@ pub fn WorkspacePage() -> impl IntoView {
                 />
                 <button type="submit" class="button primary">"Create portal"</button>
             </div>
+            <label for="new-client-template">"Start from"</label>
+            <select id="new-client-template" on:change=move |ev| set_template.set(event_target_value(&ev))>
+                <option value="">"A blank portal"</option>
+                {move || templates.get().unwrap_or_default().into_iter().map(|(id, t)| view! {
+                    <option value=id.to_string()>{t.name}</option>
+                }).collect_view()}
+            </select>
             <p id="create-error" class="field-error" aria-live="polite">{move || error.get()}</p>
         </form>
         <section class="card" aria-labelledby="portals-heading">

@@ -1,0 +1,136 @@
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use threshold_model::{
+    add_exchange_item, read_exchange, remove_exchange_item, set_exchange_status, Direction,
+    ExchangeItem, ExchangeStatus,
+};
+use threshold_protocol::DocumentId;
+
+use super::doc_memo::doc_memo;
+use crate::actions;
+use crate::view_mode::{use_view, ViewMode};
+
+fn status_label(status: ExchangeStatus) -> &'static str {
+    match status {
+        ExchangeStatus::Requested => "Requested",
+        ExchangeStatus::Sent => "Sent",
+        ExchangeStatus::Signed => "Signed",
+        ExchangeStatus::Paid => "Paid",
+    }
+}
+
+pub fn today() -> chrono::NaiveDate {
+    // The browser's local date: "overdue" is about the user's calendar day.
+    let now = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_else(|| chrono::Utc::now().date_naive())
+}
+
+pub fn parse_date(input: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").ok()
+}
+
+#[component]
+pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
+    let items = doc_memo(id, |doc| read_exchange(doc).ok());
+    let view = use_view();
+    let (name, set_name) = signal(String::new());
+    let (direction, set_direction) = signal(Direction::WeSend);
+    let (due, set_due) = signal(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let on_add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let n = name.get_untracked().trim().to_owned();
+        if n.is_empty() {
+            set_error.set(Some("Name the document, for example NDA or W-9.".into()));
+            return;
+        }
+        let d = parse_date(&due.get_untracked());
+        let dir = direction.get_untracked();
+        actions::edit_portal(id, |tx| add_exchange_item(tx, &n, dir, d).map(|_| ()));
+        set_name.set(String::new());
+        set_due.set(String::new());
+        set_error.set(None);
+    };
+    let list = move || items.get().unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="exchange-heading" id="documents">
+            <h2 id="exchange-heading">"Documents"</h2>
+            <p class="muted small">"Contracts, NDAs, invoices and forms: who sends what, and where each one stands."</p>
+            <Show when=move || !list().is_empty() fallback=|| view! { <p class="muted">"Nothing to exchange yet."</p> }>
+                <ul class="exchange-list" aria-label="Documents">
+                    <For each=list key=|i| (i.id.clone(), i.status, i.due, i.name.clone())
+                        children=move |item| view! { <ExchangeRow portal=id item=item/> }/>
+                </ul>
+            </Show>
+            <Show when=move || view.get() == ViewMode::Provider>
+                <form class="add-row" on:submit=on_add aria-label="Add a document" novalidate>
+                    <div class="field grow">
+                        <label for="exchange-name">"Document"</label>
+                        <input id="exchange-name" type="text" placeholder="e.g. NDA" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev))/>
+                    </div>
+                    <div class="field">
+                        <label for="exchange-direction">"Direction"</label>
+                        <select id="exchange-direction" on:change=move |ev| set_direction.set(Direction::parse(&event_target_value(&ev)))>
+                            <option value="we-send">"We send it"</option>
+                            <option value="we-need">"We need it"</option>
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="exchange-due">"Due"</label>
+                        <input id="exchange-due" type="date" prop:value=due on:input=move |ev| set_due.set(event_target_value(&ev))/>
+                    </div>
+                    <button type="submit" class="button primary">"Add document"</button>
+                </form>
+                <p class="field-error" aria-live="polite">{move || error.get()}</p>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
+    let view = use_view();
+    let overdue = item.is_overdue(today());
+    let direction = match item.direction {
+        Direction::WeSend => "We send",
+        Direction::WeNeed => "We need",
+    };
+    let due = item
+        .due
+        .map(|d| format!("Due {}", d.format("%-d %b %Y")))
+        .unwrap_or_else(|| "No due date".into());
+    let (status_id, remove_id) = (item.id.clone(), item.id.clone());
+    let name = item.name.clone();
+    view! {
+        <li class="exchange" class:overdue=overdue>
+            <div class="grow">
+                <strong>{item.name.clone()}</strong>
+                <span class="muted small">" · " {direction} " · " {due}</span>
+                {overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
+            </div>
+            <select aria-label=format!("Status of {name}") on:change=move |ev| {
+                let status = ExchangeStatus::parse(&event_target_value(&ev));
+                actions::edit_portal(portal, |tx| set_exchange_status(tx, &status_id, status));
+            }>
+                {ExchangeStatus::ALL.into_iter().map(|s| view! {
+                    <option value=s.as_str() selected=s == item.status>{status_label(s)}</option>
+                }).collect_view()}
+            </select>
+            <Show when=move || view.get() == ViewMode::Provider>
+                {
+                    let remove_id = remove_id.clone();
+                    let name = name.clone();
+                    view! {
+                        <button type="button" class="button ghost" aria-label=format!("Remove document {name}")
+                            on:click=move |_| actions::edit_portal(portal, |tx| remove_exchange_item(tx, &remove_id))>"Remove"</button>
+                    }
+                }
+            </Show>
+        </li>
+    }
+}

@@ -1,0 +1,96 @@
+// A whole onboarding with the provider and the client each in their own browser.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import ICAL from "ical.js";
+import { eventually, launchBrowser, newDevice, startRelay, waitForStatus } from "./harness.mjs";
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+const question = (page, label) => page.getByRole("textbox", { name: label });
+
+test("client_completes_onboarding_while_the_provider_watches_progress_live", async () => {
+  const relay = await startRelay();
+  try {
+    const provider = await newDevice(browser);
+    const client = await newDevice(browser);
+    const p = provider.page;
+    const c = client.page;
+
+    // The provider starts the portal from the service-engagement playbook.
+    await p.goto(relay.url + "/");
+    await p.getByLabel("Client name").fill("Northwind Traders");
+    await p.getByLabel("Start from").selectOption({ label: "Service engagement" });
+    await p.getByRole("button", { name: "Create portal" }).click();
+    await p.getByRole("heading", { name: "Intake form" }).waitFor();
+    const id = p.url().split("/portal/")[1];
+    assert.equal(await p.getByTestId("intake-progress").innerText(), "0 of 9 answered");
+    const clientWaits = p.getByRole("list", { name: "Waiting on the client" });
+    await clientWaits.getByText("Answer “Billing email”").waitFor();
+
+    // The provider schedules the kick-off and exports it to a calendar.
+    await p.getByText("Schedule a meeting").click();
+    await p.getByLabel("Meeting title").fill("Kick-off call");
+    await p.getByLabel("Date", { exact: true }).fill("2026-12-01");
+    await p.getByLabel(/^Time \(/).fill("15:30");
+    await p.getByLabel("Location or video link").fill("https://meet.example/northwind");
+    await p.getByLabel("Agenda", { exact: true }).fill("Introductions; goals, timeline");
+    await p.getByRole("button", { name: "Schedule meeting" }).click();
+    const download = p.waitForEvent("download");
+    await p.getByRole("button", { name: "Add Kick-off call to calendar" }).click();
+    const file = await (await download).path();
+    const calendar = new ICAL.Component(ICAL.parse(readFileSync(file, "utf8")));
+    const event = new ICAL.Event(calendar.getFirstSubcomponent("vevent"));
+    assert.equal(event.summary, "Kick-off call — Northwind Traders");
+    assert.equal(event.description, "Introductions; goals, timeline");
+    assert.equal(event.location, "https://meet.example/northwind");
+    assert.equal(event.duration.toSeconds(), 45 * 60);
+    await waitForStatus(p, "Synced");
+
+    // The client opens the link in their own browser and works in the client view.
+    await c.goto(`${relay.url}/#/portal/${id}`);
+    await c.getByRole("heading", { name: "Intake form" }).waitFor();
+    await c.getByRole("group", { name: "View the portal as" }).getByRole("button", { name: "Client", exact: true }).click();
+    await c.getByRole("list", { name: "Waiting on the client" }).waitFor();
+    assert.equal(await c.getByRole("heading", { name: "Waiting on you", exact: true }).count(), 1);
+    assert.equal(await c.getByText("Add a question").count(), 0, "clients do not edit the form");
+
+    await question(c, "Company legal name (required)").fill("Northwind Traders LLC");
+    await question(c, "Company legal name (required)").blur();
+    await question(c, "Billing email (required)").fill("accounts@northwind");
+    await question(c, "Billing email (required)").blur();
+    await c.getByText("Enter an email address for Billing email, like name@example.com.").waitFor();
+    await question(c, "Billing email (required)").fill("accounts@northwind.example");
+    await question(c, "Billing email (required)").blur();
+    await c.getByLabel("Primary goal (required)").selectOption("Launch something new");
+    await c.getByLabel("Preferred kick-off date (required)").fill("2026-12-01");
+    await c.getByLabel("Preferred kick-off date (required)").blur();
+    await question(c, "What does success look like in three months? (required)").fill("A launched store and 50 orders a week.");
+    await question(c, "What does success look like in three months? (required)").blur();
+    await c.getByRole("group", { name: /Channels you use today/ }).getByLabel("Email").check();
+
+    // The provider sees the answers arrive, with who gave them.
+    await eventually(() => p.getByTestId("intake-progress").innerText(), t => t === "6 of 9 answered", { message: "provider sees intake progress" });
+    await p.getByText("Answered by Client contact").first().waitFor();
+    await eventually(() => clientWaits.getByText(/^Answer/).count(), n => n === 0, { message: "no required answers outstanding" });
+
+    // The client signs the NDA and ticks off their task; the provider sees both.
+    await c.getByLabel("Status of NDA").selectOption("signed");
+    await c.getByRole("checkbox", { name: "Done: Sign the NDA" }).check();
+    await eventually(() => p.getByLabel("Status of NDA").inputValue(), v => v === "signed", { message: "provider sees the signature" });
+    await eventually(() => p.getByRole("checkbox", { name: "Done: Sign the NDA" }).isChecked(), v => v, { message: "provider sees the task done" });
+    await eventually(() => clientWaits.getByText("NDA", { exact: true }).count(), n => n === 0, { message: "NDA no longer outstanding" });
+
+    // Reaching a milestone is celebrated on the other side too.
+    await p.getByRole("checkbox", { name: "Reached: Paperwork signed" }).check();
+    await c.getByRole("status").filter({ hasText: "Milestone reached: Paperwork signed" }).waitFor();
+
+    assert.deepEqual([...p.errors, ...c.errors], []);
+    await provider.context.close();
+    await client.context.close();
+  } finally {
+    await relay.stop();
+  }
+});
