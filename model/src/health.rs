@@ -20,7 +20,7 @@ impl HealthLevel {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Health {
     pub level: HealthLevel,
     pub reasons: Vec<String>,

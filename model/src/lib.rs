@@ -8,6 +8,7 @@
 //! Edits are always targeted puts into existing objects, never rewrites of whole objects, so a
 //! field written by a newer version of Threshold survives an edit by this one.
 
+mod dashboard;
 mod error;
 mod exchange;
 mod field;
@@ -57,12 +58,13 @@ pub use schema::{DocKind, CURRENT_SCHEMA};
 pub use stage::{read_stage, set_stage, Stage, StageError};
 pub use task::{Assignee, Task, TaskId};
 pub use workspace::{
-    add_portal, new_workspace_doc, read_workspace, remove_portal, rename_portal_entry, PortalEntry,
-    Workspace,
+    add_portal, new_workspace_doc, read_workspace, remove_portal, rename_portal_entry,
+    set_portal_internal, PortalEntry, Workspace,
 };
 
 mod edit;
 pub use automerge::transaction::Transaction;
+pub use dashboard::{last_activity, record_activity, summarize, ClientSummary};
 pub use edit::edit;
 pub use internal::{
     add_provisioning_item, new_internal_doc, read_internal, set_provisioning_done,

@@ -28,6 +28,8 @@ pub struct PortalEntry {
     /// The name as last recorded here; the portal document holds the authoritative one.
     pub client_name: String,
     pub added_at: Option<DateTime<Utc>>,
+    /// The provider-only internal document for this client, once there is one.
+    pub internal: Option<DocumentId>,
 }
 
 pub fn new_workspace_doc(name: &str) -> Result<Automerge, ModelError> {
@@ -58,6 +60,7 @@ pub fn read_workspace(doc: &impl ReadDoc) -> Result<Workspace, ModelError> {
                 id,
                 client_name: field::string(doc, &entry, "clientName")?.unwrap_or_default(),
                 added_at: field::timestamp(doc, &entry, "addedAt")?,
+                internal: field::string(doc, &entry, "internal")?.and_then(|s| s.parse().ok()),
             });
         }
     }
@@ -101,6 +104,19 @@ pub fn rename_portal_entry(
             }
         }
     }
+    Ok(())
+}
+
+/// Record which internal document belongs to a portal.
+pub fn set_portal_internal(
+    tx: &mut impl Transactable,
+    portal: DocumentId,
+    internal: DocumentId,
+) -> Result<(), ModelError> {
+    let portals = field::ensure_map(tx, &ROOT, "portals")?;
+    let entry = field::map(tx, &portals, &portal.to_string())?
+        .ok_or_else(|| ModelError::NoSuchItem(portal.to_string()))?;
+    tx.put(&entry, "internal", internal.to_string())?;
     Ok(())
 }
 

@@ -180,6 +180,16 @@ fn the_internal_document_starts_with_the_provisioning_checklist() {
         read_internal(&portal_doc).is_err(),
         "a portal is not an internal document"
     );
+    // The workspace knows which internal document belongs to which portal.
+    let mut workspace = new_workspace_doc("Studio").expect("creates");
+    let internal_id = DocumentId::random();
+    edit(&mut workspace, |tx| add_portal(tx, portal, "Acme", now())).expect("adds");
+    edit(&mut workspace, |tx| {
+        set_portal_internal(tx, portal, internal_id)
+    })
+    .expect("links");
+    let entry = &read_workspace(&workspace).expect("reads").portals[0];
+    assert_eq!(entry.internal, Some(internal_id));
 }
 
 #[test]
@@ -253,4 +263,54 @@ fn any_portal_can_be_saved_as_a_template_and_used_again() {
     );
     edit(&mut workspace, |tx| remove_template(tx, &id)).expect("removes");
     assert_eq!(read_templates(&workspace).expect("reads").len(), 2);
+}
+
+#[test]
+fn the_dashboard_line_sums_progress_next_due_and_health() {
+    let templates = read_templates(&new_workspace_doc("Studio").expect("creates")).expect("reads");
+    let mut doc = instantiate(&templates[0].1, "Northwind", start(), now()).expect("instantiates");
+    let today = start();
+    let fresh = summarize(&doc, now(), today).expect("summarizes");
+    assert_eq!(fresh.stage, Stage::Onboarding);
+    assert_eq!(fresh.progress.0, 0);
+    assert_eq!(fresh.progress.1, 8 + 9 + 4 + 4);
+    // The earliest open item: "Send the welcome pack", due the day after the start.
+    assert_eq!(
+        fresh.next_due,
+        Some((
+            "Send the welcome pack".to_owned(),
+            start() + Duration::days(1)
+        ))
+    );
+    assert_eq!(
+        fresh.health.reasons,
+        ["The client has not opened the portal yet"]
+    );
+
+    let first = read_portal(&doc).expect("reads").tasks[4].id.clone();
+    edit(&mut doc, |tx| set_task_done(tx, &first, true)).expect("done");
+    edit(&mut doc, |tx| record_activity(tx, Assignee::Client, now())).expect("records");
+    let later =
+        summarize(&doc, now() + Duration::days(9), today + Duration::days(9)).expect("summarizes");
+    assert_eq!(later.progress.0, 1);
+    assert_eq!(later.percent(), 4);
+    assert_eq!(
+        later.health.level,
+        HealthLevel::AtRisk,
+        "{:?}",
+        later.health.reasons
+    );
+    assert_eq!(
+        later.health.reasons[0],
+        "No activity from the client for 9 days"
+    );
+    assert!(later.health.reasons[1].ends_with("overdue items"));
+    assert_eq!(
+        last_activity(&doc, Assignee::Client).expect("reads"),
+        Some(now())
+    );
+    assert_eq!(
+        last_activity(&doc, Assignee::Provider).expect("reads"),
+        None
+    );
 }

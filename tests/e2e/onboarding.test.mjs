@@ -87,6 +87,28 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", asy
     await p.getByRole("checkbox", { name: "Reached: Paperwork signed" }).check();
     await c.getByRole("status").filter({ hasText: "Milestone reached: Paperwork signed" }).waitFor();
 
+    // The internal side is the provider's alone.
+    assert.equal(await c.getByRole("heading", { name: "Internal", exact: true }).count(), 0);
+    await p.getByRole("checkbox", { name: "Done: Create the project board" }).check();
+    await eventually(() => p.getByTestId("provisioning-progress").innerText(), t => t === "1 of 10 set up", { message: "provisioning progress" });
+    await p.getByLabel("Internal notes").fill("Prefers calls to email.");
+    await p.getByLabel("Internal notes").blur();
+
+    // The provider moves the client on, keeps the playbook, and sees the client on the dashboard.
+    await p.getByLabel("Stage").selectOption("active");
+    await p.getByRole("button", { name: "Save as template" }).click();
+    await p.getByText("Saved as the template “Based on Northwind Traders”.").waitFor();
+    await p.goto(relay.url + "/#/");
+    const row = p.getByRole("row", { name: /Northwind Traders/ });
+    await row.getByText("Active", { exact: true }).waitFor();
+    await row.getByText(/Good|Needs attention|At risk/).first().waitFor();
+    const steps = await row.getByRole("progressbar").getAttribute("aria-label");
+    assert.match(steps, /^\d+ of 25 steps done$/);
+    assert.ok(Number(steps.split(" ")[0]) >= 8, steps);
+    await p.getByLabel("Start from").getByRole("option", { name: "Based on Northwind Traders" }).waitFor({ state: "attached" });
+    await p.getByLabel("Search clients").fill("nobody");
+    assert.equal(await p.getByRole("row", { name: /Northwind Traders/ }).count(), 0);
+
     assert.deepEqual([...p.errors, ...c.errors], []);
     await provider.context.close();
     await client.context.close();

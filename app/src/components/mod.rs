@@ -2,6 +2,7 @@ mod app;
 mod doc_memo;
 mod exchange_section;
 mod intake_section;
+mod internal_section;
 mod meetings_section;
 mod outstanding_section;
 mod portal_page;

@@ -1,9 +1,10 @@
 use leptos::prelude::*;
-use threshold_model::{read_portal, set_client_name, Portal};
+use threshold_model::{read_portal, read_stage, set_client_name, set_stage, Portal, Stage};
 use threshold_protocol::DocumentId;
 
 use super::exchange_section::ExchangeSection;
 use super::intake_section::IntakeSection;
+use super::internal_section::InternalSection;
 use super::meetings_section::MeetingsSection;
 use super::outstanding_section::OutstandingSection;
 use super::task_list::TaskList;
@@ -102,6 +103,9 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
                     actions::edit_portal(id, |tx| set_client_name(tx, &name));
                 }
             />
+            <Show when=move || view.get() == ViewMode::Provider>
+                <StageAndTemplate id=id/>
+            </Show>
             <div class="share">
                 <label for="share-link">"Share link"</label>
                 <div class="row">
@@ -129,6 +133,9 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
         <TimelineSection id=id/>
         <MeetingsSection id=id/>
         <TaskList id=id tasks=tasks/>
+        <Show when=move || view.get() == ViewMode::Provider>
+            <InternalSection portal=id/>
+        </Show>
     }
 }
 
@@ -151,5 +158,41 @@ fn copy_to_clipboard(text: &str) {
                 let _ = write.call1(&clipboard, &text.into());
             }
         }
+    }
+}
+
+#[component]
+fn StageAndTemplate(id: DocumentId) -> impl IntoView {
+    let stage = super::doc_memo::doc_memo(id, |doc| read_stage(doc).ok());
+    let (message, set_message) = signal(None::<String>);
+    let on_stage = move |ev: leptos::ev::Event| {
+        let to = Stage::parse(&event_target_value(&ev));
+        let result = crate::sync_client::client()
+            .change(id, |doc| threshold_model::edit(doc, |tx| set_stage(tx, to)));
+        match result {
+            Some(Err(e)) => set_message.set(Some(format!("{e}."))),
+            _ => set_message.set(None),
+        }
+    };
+    let on_save = move |_| match actions::save_as_template(id) {
+        Ok(name) => set_message.set(Some(format!("Saved as the template “{name}”."))),
+        Err(e) => set_message.set(Some(format!("Could not save the template: {e}"))),
+    };
+    view! {
+        <div class="row stage-row">
+            <label for="portal-stage" class="inline">"Stage"
+                <select id="portal-stage" on:change=on_stage>
+                    {move || {
+                        let current = stage.get().unwrap_or(Stage::Onboarding);
+                        Stage::ALL.into_iter().map(|s| {
+                            let allowed = s == current || current.next_stages().contains(&s);
+                            view! { <option value=s.as_str() selected=s == current disabled=!allowed>{s.label()}</option> }
+                        }).collect_view()
+                    }}
+                </select>
+            </label>
+            <button type="button" class="button small" on:click=on_save>"Save as template"</button>
+        </div>
+        <p class="muted small" role="status">{move || message.get()}</p>
     }
 }

@@ -1,6 +1,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::{read_templates, read_workspace};
+use threshold_model::{
+    read_templates, read_workspace, summarize, ClientSummary, HealthLevel, PortalEntry, Stage,
+};
+use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::route::{navigate, Route};
@@ -80,32 +83,112 @@ pub fn WorkspacePage() -> impl IntoView {
             </select>
             <p id="create-error" class="field-error" aria-live="polite">{move || error.get()}</p>
         </form>
+        <Dashboard portals=Signal::derive(portals)/>
+    }
+}
+
+#[component]
+fn Dashboard(portals: Signal<Vec<PortalEntry>>) -> impl IntoView {
+    let revision = client().signals.revision;
+    // The dashboard reads every portal, so every portal is opened (from this device first).
+    Effect::new(move |_| {
+        for p in portals.get() {
+            client().open(p.id);
+        }
+    });
+    let summaries = Memo::new(move |_| {
+        revision.track();
+        let today = super::exchange_section::today();
+        portals
+            .get()
+            .into_iter()
+            .map(|p| {
+                let summary = client()
+                    .read(&p.id, |doc| {
+                        if doc.get_heads().is_empty() {
+                            None
+                        } else {
+                            summarize(doc, chrono::Utc::now(), today).ok()
+                        }
+                    })
+                    .flatten();
+                (p, summary)
+            })
+            .collect::<Vec<(PortalEntry, Option<ClientSummary>)>>()
+    });
+    let (query, set_query) = signal(String::new());
+    let (stage, set_stage) = signal(String::new());
+    let shown = move || {
+        let q = query.get().to_lowercase();
+        let st = stage.get();
+        summaries
+            .get()
+            .into_iter()
+            .filter(|(p, _)| q.is_empty() || p.client_name.to_lowercase().contains(&q))
+            .filter(|(_, s)| st.is_empty() || s.as_ref().is_some_and(|s| s.stage.as_str() == st))
+            .collect::<Vec<_>>()
+    };
+    view! {
         <section class="card" aria-labelledby="portals-heading">
-            <h2 id="portals-heading">"Portals"</h2>
+            <div class="section-head">
+                <h2 id="portals-heading">"Clients"</h2>
+                <div class="filters">
+                    <label for="client-search" class="visually-hidden">"Search clients"</label>
+                    <input id="client-search" type="search" placeholder="Search clients" prop:value=query on:input=move |ev| set_query.set(event_target_value(&ev))/>
+                    <label for="stage-filter" class="visually-hidden">"Filter by stage"</label>
+                    <select id="stage-filter" on:change=move |ev| set_stage.set(event_target_value(&ev))>
+                        <option value="">"All stages"</option>
+                        {Stage::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+            </div>
             <Show
-                when=move || !portals().is_empty()
+                when=move || !summaries.get().is_empty()
                 fallback=|| view! { <p class="muted">"No portals yet. Create one above, or open a portal link someone shared with you."</p> }
             >
-                <ul class="portal-list" aria-label="Client portals">
-                    <For
-                        each=portals
-                        key=|p| (p.id, p.client_name.clone())
-                        children=|p| {
-                            let added = p
-                                .added_at
-                                .map(|t| format!("Added {}", t.format("%-d %b %Y")))
-                                .unwrap_or_default();
-                            let name = if p.client_name.is_empty() { "Untitled client".to_owned() } else { p.client_name.clone() };
-                            view! {
-                                <li>
-                                    <a class="portal-link" href=Route::Portal(p.id).href()>{name}</a>
-                                    <span class="muted small">{added}</span>
-                                </li>
-                            }
-                        }
-                    />
-                </ul>
+                <table class="dashboard" aria-label="Clients">
+                    <thead><tr><th scope="col">"Client"</th><th scope="col">"Stage"</th><th scope="col">"Progress"</th><th scope="col">"Next due"</th><th scope="col">"Health"</th></tr></thead>
+                    <tbody>
+                        <For each=shown key=|(p, s)| (p.id, p.client_name.clone(), s.clone())
+                            children=|(p, s)| view! { <DashboardRow id=p.id name=p.client_name summary=s/> }/>
+                    </tbody>
+                </table>
             </Show>
         </section>
     }
+}
+
+#[component]
+fn DashboardRow(id: DocumentId, name: String, summary: Option<ClientSummary>) -> impl IntoView {
+    let name = if name.is_empty() {
+        "Untitled client".to_owned()
+    } else {
+        name
+    };
+    let Some(s) = summary else {
+        return view! {
+            <tr><th scope="row"><a class="portal-link" href=Route::Portal(id).href()>{name}</a></th>
+                <td colspan="4" class="muted small">"Loading…"</td></tr>
+        }
+        .into_any();
+    };
+    let percent = s.percent();
+    let (done, total) = s.progress;
+    let health_class = match s.health.level {
+        HealthLevel::Good => "health health-good",
+        HealthLevel::NeedsAttention => "health health-attention",
+        HealthLevel::AtRisk => "health health-risk",
+    };
+    view! {
+        <tr>
+            <th scope="row"><a class="portal-link" href=Route::Portal(id).href()>{name}</a></th>
+            <td><span class="badge">{s.stage.label()}</span></td>
+            <td>
+                <progress max="100" value=percent aria-label=format!("{done} of {total} steps done")></progress>
+                <span class="muted small">{format!(" {percent}%")}</span>
+            </td>
+            <td class="small">{s.next_due.map(|(what, when)| format!("{what} · {}", when.format("%-d %b"))).unwrap_or_else(|| "—".into())}</td>
+            <td><span class=health_class>{s.health.level.label()}</span><p class="muted small">{s.health.reasons.join("; ")}</p></td>
+        </tr>
+    }.into_any()
 }
