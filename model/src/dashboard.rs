@@ -49,11 +49,7 @@ pub struct ClientSummary {
 impl ClientSummary {
     pub fn percent(&self) -> u32 {
         let (done, total) = self.progress;
-        if total == 0 {
-            0
-        } else {
-            (done * 100 / total) as u32
-        }
+        (done * 100).checked_div(total).unwrap_or(0) as u32
     }
 }
 
