@@ -1,6 +1,6 @@
 //! Running a model edit as one Automerge transaction.
 
-use automerge::transaction::Transaction;
+use automerge::transaction::{CommitOptions, Transaction};
 use automerge::Automerge;
 
 use crate::ModelError;
@@ -13,4 +13,18 @@ pub fn edit<R>(
     doc.transact(change)
         .map(|success| success.result)
         .map_err(|failure| failure.error)
+}
+
+/// Like [`edit`], stamping the change with its time so the activity feed can say when.
+pub fn edit_at<R>(
+    doc: &mut Automerge,
+    at: chrono::DateTime<chrono::Utc>,
+    change: impl FnOnce(&mut Transaction<'_>) -> Result<R, ModelError>,
+) -> Result<R, ModelError> {
+    doc.transact_with(
+        |_| CommitOptions::default().with_time(at.timestamp()),
+        change,
+    )
+    .map(|success| success.result)
+    .map_err(|failure| failure.error)
 }

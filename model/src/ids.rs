@@ -71,3 +71,11 @@ item_id!(
     /// A portal template in the workspace.
     TemplateId
 );
+item_id!(
+    /// A dated check-in note.
+    CheckinId
+);
+item_id!(
+    /// A comment on a task.
+    CommentId
+);

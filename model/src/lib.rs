@@ -8,6 +8,8 @@
 //! Edits are always targeted puts into existing objects, never rewrites of whole objects, so a
 //! field written by a newer version of Threshold survives an edit by this one.
 
+mod activity;
+mod checkin;
 mod dashboard;
 mod error;
 mod exchange;
@@ -51,21 +53,25 @@ pub use milestone::{
 };
 pub use outstanding::{outstanding, Outstanding, OutstandingItem, OutstandingKind};
 pub use portal::{
-    add_task, delete_task, new_portal_doc, read_portal, rename_task, set_client_name,
-    set_task_assignee, set_task_done, set_task_due, update_welcome, Portal,
+    add_task, add_task_comment, delete_task, new_portal_doc, read_portal, rename_task,
+    set_client_name, set_task_assignee, set_task_done, set_task_due, set_task_person,
+    set_task_status, update_welcome, Portal,
 };
 pub use schema::{DocKind, CURRENT_SCHEMA};
 pub use stage::{read_stage, set_stage, Stage, StageError};
-pub use task::{Assignee, Task, TaskId};
+pub use task::{client_first, Assignee, Comment, Task, TaskId, TaskStatus};
 pub use workspace::{
     add_portal, new_workspace_doc, read_workspace, remove_portal, rename_portal_entry,
     set_portal_internal, PortalEntry, Workspace,
 };
 
 mod edit;
+pub use activity::{activity, is_registered, register_actor, ActivityEntry};
 pub use automerge::transaction::Transaction;
+pub use checkin::{add_checkin, read_checkins, Checkin};
 pub use dashboard::{last_activity, record_activity, summarize, ClientSummary};
-pub use edit::edit;
+pub use edit::{edit, edit_at};
+pub use ids::{CheckinId, CommentId};
 pub use internal::{
     add_provisioning_item, new_internal_doc, read_internal, set_provisioning_done,
     set_provisioning_owner, update_internal_notes, Internal, ProvisioningArea, ProvisioningItem,

@@ -22,6 +22,20 @@ pub struct Portal {
     pub schema: u64,
 }
 
+/// The maps of items a portal holds, created with the document.
+const PORTAL_COLLECTIONS: [&str; 10] = [
+    "tasks",
+    "exchange",
+    "milestones",
+    "meetings",
+    "contacts",
+    "links",
+    "checkins",
+    "people",
+    "lastActivity",
+    "intake",
+];
+
 /// A new portal document for a client.
 pub fn new_portal_doc(client_name: &str, welcome: &str) -> Result<Automerge, ModelError> {
     let mut doc = Automerge::new();
@@ -30,7 +44,14 @@ pub fn new_portal_doc(client_name: &str, welcome: &str) -> Result<Automerge, Mod
         tx.put(ROOT, "clientName", client_name.trim())?;
         let text = field::ensure_text(tx, &ROOT, "welcome")?;
         tx.splice_text(&text, 0, 0, welcome)?;
-        field::ensure_map(tx, &ROOT, "tasks")?;
+        // Every collection exists from the start. Created lazily, two devices adding the first
+        // entry at once would each create the collection, and one would replace the other.
+        for key in PORTAL_COLLECTIONS {
+            field::ensure_map(tx, &ROOT, key)?;
+        }
+        let intake = field::ensure_map(tx, &ROOT, "intake")?;
+        field::ensure_map(tx, &intake, "fields")?;
+        field::ensure_map(tx, &intake, "answers")?;
         Ok(())
     })?;
     Ok(doc)
@@ -44,9 +65,32 @@ pub fn read_portal(doc: &impl ReadDoc) -> Result<Portal, ModelError> {
             let Some(task_obj) = field::map(doc, &tasks_obj, &key)? else {
                 continue;
             };
+            let done = field::boolean(doc, &task_obj, "done")?.unwrap_or(false);
+            let status = field::string(doc, &task_obj, "status")?
+                .and_then(|s| crate::TaskStatus::parse(&s))
+                .unwrap_or(if done {
+                    crate::TaskStatus::Done
+                } else {
+                    crate::TaskStatus::Todo
+                });
+            let mut comments = Vec::new();
+            for (cid, cobj) in field::items(doc, &task_obj, "comments")? {
+                comments.push(crate::Comment {
+                    id: crate::CommentId::from_string(cid),
+                    author: field::string(doc, &cobj, "author")?.unwrap_or_default(),
+                    body: field::string(doc, &cobj, "body")?.unwrap_or_default(),
+                    at: field::timestamp(doc, &cobj, "at")?,
+                });
+            }
+            comments.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
             tasks.push(Task {
                 title: field::string(doc, &task_obj, "title")?.unwrap_or_default(),
-                done: field::boolean(doc, &task_obj, "done")?.unwrap_or(false),
+                done: status == crate::TaskStatus::Done,
+                status,
+                person: field::string(doc, &task_obj, "person")?
+                    .filter(|p| !p.is_empty())
+                    .map(crate::ContactId::from_string),
+                comments,
                 assignee: Assignee::parse(
                     &field::string(doc, &task_obj, "assignee")?.unwrap_or_default(),
                 ),
@@ -94,6 +138,8 @@ pub fn add_task(
     tx.put(&task, "done", false)?;
     tx.put(&task, "assignee", assignee.as_str())?;
     field::put_timestamp(tx, &task, "createdAt", now)?;
+    // The comment thread exists from the start, so concurrent first comments share it.
+    tx.put_object(&task, "comments", automerge::ObjType::Map)?;
     Ok(id)
 }
 
@@ -109,9 +155,53 @@ pub fn set_task_done(
     id: &TaskId,
     done: bool,
 ) -> Result<(), ModelError> {
+    let status = if done {
+        crate::TaskStatus::Done
+    } else {
+        crate::TaskStatus::Todo
+    };
+    set_task_status(tx, id, status)
+}
+
+/// Set a task's status; `done` follows, so readers of schema 1 keep seeing the right thing.
+pub fn set_task_status(
+    tx: &mut impl Transactable,
+    id: &TaskId,
+    status: crate::TaskStatus,
+) -> Result<(), ModelError> {
     let task = task_obj(tx, id)?;
-    tx.put(&task, "done", done)?;
+    tx.put(&task, "status", status.as_str())?;
+    tx.put(&task, "done", status == crate::TaskStatus::Done)?;
     Ok(())
+}
+
+/// Assign a task to a side and, optionally, a person on it.
+pub fn set_task_person(
+    tx: &mut impl Transactable,
+    id: &TaskId,
+    assignee: Assignee,
+    person: Option<&crate::ContactId>,
+) -> Result<(), ModelError> {
+    let task = task_obj(tx, id)?;
+    tx.put(&task, "assignee", assignee.as_str())?;
+    tx.put(&task, "person", person.map(|p| p.as_str()).unwrap_or(""))?;
+    Ok(())
+}
+
+pub fn add_task_comment(
+    tx: &mut impl Transactable,
+    id: &TaskId,
+    author: &str,
+    body: &str,
+    at: DateTime<Utc>,
+) -> Result<crate::CommentId, ModelError> {
+    let task = task_obj(tx, id)?;
+    let comment = crate::CommentId::new();
+    let obj = field::new_item(tx, &task, "comments", comment.as_str())?;
+    tx.put(&obj, "author", author)?;
+    tx.put(&obj, "body", body.trim())?;
+    field::put_timestamp(tx, &obj, "at", at)?;
+    Ok(comment)
 }
 
 pub fn rename_task(tx: &mut impl Transactable, id: &TaskId, title: &str) -> Result<(), ModelError> {
