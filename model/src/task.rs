@@ -87,6 +87,6 @@ pub struct Task {
 /// looking at the plan needs to act on comes to the top.
 pub fn client_first(tasks: &[Task]) -> Vec<Task> {
     let mut ordered: Vec<Task> = tasks.to_vec();
-    ordered.sort_by_key(|t| !(t.assignee == Assignee::Client && !t.done));
+    ordered.sort_by_key(|t| t.assignee != Assignee::Client || t.done);
     ordered
 }
