@@ -125,9 +125,13 @@ pub fn edit_portal(
         crate::view_mode::ViewMode::Provider => model::Assignee::Provider,
         crate::view_mode::ViewMode::Client => model::Assignee::Client,
     };
+    let name = crate::view_mode::load().actor_name();
     let result = client().change(id, |doc| {
-        model::edit(doc, |tx| {
+        let actor = doc.get_actor().clone();
+        model::edit_at(doc, Utc::now(), |tx| {
             change(tx)?;
+            // The activity feed names this browser session's changes after the person.
+            model::register_actor(tx, &actor, name, side)?;
             model::record_activity(tx, side, Utc::now())
         })
     });

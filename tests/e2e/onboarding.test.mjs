@@ -83,6 +83,21 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", asy
     await eventually(() => p.getByRole("checkbox", { name: "Done: Sign the NDA" }).isChecked(), v => v, { message: "provider sees the task done" });
     await eventually(() => clientWaits.getByText("NDA", { exact: true }).count(), n => n === 0, { message: "NDA no longer outstanding" });
 
+    // The client's open to-dos come first in their view.
+    assert.equal(await c.getByRole("textbox", { name: "Task title" }).first().inputValue(), "Fill in the intake form");
+    // A comment and a check-in from the client reach the provider, and the feed says who.
+    const contractTask = c.getByRole("listitem").filter({ has: c.getByRole("checkbox", { name: "Done: Sign the contract" }) });
+    await contractTask.getByText("Comments (0)").click();
+    await contractTask.getByRole("textbox", { name: "Comment on Sign the contract" }).fill("Our lawyer is reviewing clause 4.");
+    await contractTask.getByRole("button", { name: "Post" }).click();
+    await c.getByLabel("New check-in").fill("Brand assets are on their way.");
+    await c.getByRole("button", { name: "Post check-in" }).click();
+    const providerContract = p.getByRole("listitem").filter({ has: p.getByRole("checkbox", { name: "Done: Sign the contract" }) });
+    await providerContract.getByText("Comments (1)").click();
+    await providerContract.getByText("Our lawyer is reviewing clause 4.").waitFor();
+    await p.getByRole("list", { name: "Check-ins" }).getByText("Brand assets are on their way.").waitFor();
+    await p.getByRole("list", { name: "Recent activity" }).getByText("Client contact").first().waitFor();
+
     // Reaching a milestone is celebrated on the other side too.
     await p.getByRole("checkbox", { name: "Reached: Paperwork signed" }).check();
     await c.getByRole("status").filter({ hasText: "Milestone reached: Paperwork signed" }).waitFor();

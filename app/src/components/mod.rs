@@ -1,3 +1,4 @@
+mod activity_section;
 mod app;
 mod doc_memo;
 mod exchange_section;

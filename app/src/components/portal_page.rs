@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use threshold_model::{read_portal, read_stage, set_client_name, set_stage, Portal, Stage};
 use threshold_protocol::DocumentId;
 
+use super::activity_section::{ActivitySection, CheckinsSection};
 use super::exchange_section::ExchangeSection;
 use super::intake_section::IntakeSection;
 use super::internal_section::InternalSection;
@@ -133,6 +134,8 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
         <TimelineSection id=id/>
         <MeetingsSection id=id/>
         <TaskList id=id tasks=tasks/>
+        <CheckinsSection id=id/>
+        <ActivitySection id=id/>
         <Show when=move || view.get() == ViewMode::Provider>
             <InternalSection portal=id/>
         </Show>

@@ -1,21 +1,42 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_task, delete_task, rename_task, set_task_assignee, set_task_done, Assignee, Task,
+    add_task, add_task_comment, client_first, delete_task, read_contacts, rename_task,
+    set_task_due, set_task_person, set_task_status, Assignee, Contact, ContactId, Task, TaskStatus,
 };
 use threshold_protocol::DocumentId;
 
+use super::doc_memo::doc_memo;
+use super::exchange_section::parse_date;
 use crate::actions;
+use crate::view_mode::{use_view, ViewMode};
 
-fn assignee_label(assignee: Assignee) -> &'static str {
+fn side_label(assignee: Assignee) -> &'static str {
     match assignee {
         Assignee::Provider => "Our team",
         Assignee::Client => "Client",
     }
 }
 
+/// The assignee select's value: a side, or a side and a person on it.
+fn assignee_value(side: Assignee, person: Option<&ContactId>) -> String {
+    match person {
+        Some(p) => format!("{}:{p}", side.as_str()),
+        None => side.as_str().to_owned(),
+    }
+}
+
+fn parse_assignee(value: &str) -> (Assignee, Option<ContactId>) {
+    match value.split_once(':') {
+        Some((side, person)) => (Assignee::parse(side), Some(ContactId::from_string(person))),
+        None => (Assignee::parse(value), None),
+    }
+}
+
 #[component]
 pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
+    let view = use_view();
+    let contacts = doc_memo(id, |doc| read_contacts(doc).ok());
     let (title, set_title) = signal(String::new());
     let (assignee, set_assignee) = signal(Assignee::Client);
     let (error, set_error) = signal(None::<String>);
@@ -24,6 +45,15 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
             let done = t.iter().filter(|t| t.done).count();
             format!("{done} of {} done", t.len())
         })
+    };
+    // A client sees their own open to-dos first.
+    let ordered = move || {
+        let all = tasks.get();
+        if view.get() == ViewMode::Client {
+            client_first(&all)
+        } else {
+            all
+        }
     };
     let on_add = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -41,7 +71,7 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
     };
 
     view! {
-        <section class="card" aria-labelledby="tasks-heading">
+        <section class="card" aria-labelledby="tasks-heading" id="tasks">
             <div class="section-head">
                 <h2 id="tasks-heading">"Task plan"</h2>
                 <p class="muted small" aria-live="polite" data-testid="task-progress">{progress}</p>
@@ -60,8 +90,8 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
                     <select id="new-task-assignee"
                         on:change=move |ev| set_assignee.set(Assignee::parse(&event_target_value(&ev)))
                     >
-                        <option value="client" selected=move || assignee.get() == Assignee::Client>{assignee_label(Assignee::Client)}</option>
-                        <option value="provider" selected=move || assignee.get() == Assignee::Provider>{assignee_label(Assignee::Provider)}</option>
+                        <option value="client" selected=move || assignee.get() == Assignee::Client>{side_label(Assignee::Client)}</option>
+                        <option value="provider" selected=move || assignee.get() == Assignee::Provider>{side_label(Assignee::Provider)}</option>
                     </select>
                 </div>
                 <button type="submit" class="button primary">"Add task"</button>
@@ -73,9 +103,9 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
             >
                 <ul class="task-list" aria-label="Tasks">
                     <For
-                        each=move || tasks.get()
-                        key=|t| (t.id.clone(), t.title.clone(), t.done, t.assignee)
-                        children=move |task| view! { <TaskRow portal=id task=task/> }
+                        each=ordered
+                        key=|t| (t.id.clone(), t.title.clone(), t.status, t.assignee, t.person.clone(), t.due, t.comments.clone())
+                        children=move |task| view! { <TaskRow portal=id task=task contacts=contacts/> }
                     />
                 </ul>
             </Show>
@@ -84,16 +114,46 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
 }
 
 #[component]
-fn TaskRow(portal: DocumentId, task: Task) -> impl IntoView {
+fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>) -> impl IntoView {
+    let view = use_view();
     let Task {
         id,
         title,
         done,
+        status,
         assignee,
+        person,
+        due,
+        comments,
         ..
     } = task;
     let checkbox_id = format!("task-done-{id}");
-    let (id_done, id_title, id_assignee, id_delete) = (id.clone(), id.clone(), id.clone(), id);
+    let (id_done, id_title, id_assignee, id_delete, id_status, id_due, id_comment) = (
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+    );
+    let current = assignee_value(assignee, person.as_ref());
+    let (comment, set_comment) = signal(String::new());
+    let comment_count = comments.len();
+    let title_for_comment = title.clone();
+    let on_comment = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let body = comment.get_untracked().trim().to_owned();
+        if body.is_empty() {
+            return;
+        }
+        let author = view.get_untracked().actor_name();
+        let id = id_comment.clone();
+        actions::edit_portal(portal, |tx| {
+            add_task_comment(tx, &id, author, &body, chrono::Utc::now()).map(|_| ())
+        });
+        set_comment.set(String::new());
+    };
     view! {
         <li class="task" class:done=done>
             <input
@@ -102,8 +162,8 @@ fn TaskRow(portal: DocumentId, task: Task) -> impl IntoView {
                 prop:checked=done
                 aria-label=format!("Done: {title}")
                 on:change=move |ev| {
-                    let checked = event_target_checked(&ev);
-                    actions::edit_portal(portal, |tx| set_task_done(tx, &id_done, checked));
+                    let status = if event_target_checked(&ev) { TaskStatus::Done } else { TaskStatus::Todo };
+                    actions::edit_portal(portal, |tx| set_task_status(tx, &id_done, status));
                 }
             />
             <input
@@ -120,12 +180,20 @@ fn TaskRow(portal: DocumentId, task: Task) -> impl IntoView {
                 aria-label=format!("Assignee for {title}")
                 class="task-assignee"
                 on:change=move |ev| {
-                    let who = Assignee::parse(&event_target_value(&ev));
-                    actions::edit_portal(portal, |tx| set_task_assignee(tx, &id_assignee, who));
+                    let (side, person) = parse_assignee(&event_target_value(&ev));
+                    actions::edit_portal(portal, |tx| set_task_person(tx, &id_assignee, side, person.as_ref()));
                 }
             >
-                <option value="client" selected=assignee == Assignee::Client>{assignee_label(Assignee::Client)}</option>
-                <option value="provider" selected=assignee == Assignee::Provider>{assignee_label(Assignee::Provider)}</option>
+                <option value="client" selected=current == "client">{side_label(Assignee::Client)}</option>
+                <option value="provider" selected=current == "provider">{side_label(Assignee::Provider)}</option>
+                {
+                    let current = current.clone();
+                    move || contacts.get().unwrap_or_default().into_iter().map(|c| {
+                        let value = assignee_value(c.spec.side, Some(&c.id));
+                        let selected = value == current;
+                        view! { <option value=value selected=selected>{format!("{} ({})", c.spec.name, side_label(c.spec.side))}</option> }
+                    }).collect_view()
+                }
             </select>
             <button
                 type="button"
@@ -133,6 +201,39 @@ fn TaskRow(portal: DocumentId, task: Task) -> impl IntoView {
                 aria-label=format!("Delete task {title}")
                 on:click=move |_| actions::edit_portal(portal, |tx| delete_task(tx, &id_delete))
             >"Delete"</button>
+            <div class="task-details">
+                <label class="inline small">"Status"
+                    <select aria-label=format!("Status of {title}") on:change=move |ev| {
+                        if let Some(status) = TaskStatus::parse(&event_target_value(&ev)) {
+                            actions::edit_portal(portal, |tx| set_task_status(tx, &id_status, status));
+                        }
+                    }>
+                        {TaskStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=s == status>{s.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="inline small">"Due"
+                    <input type="date" aria-label=format!("Due date for {title}") prop:value=due.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+                        on:change=move |ev| {
+                            let date = parse_date(&event_target_value(&ev));
+                            actions::edit_portal(portal, |tx| set_task_due(tx, &id_due, date));
+                        }/>
+                </label>
+                <details class="comments">
+                    <summary>{format!("Comments ({comment_count})")}</summary>
+                    <ul class="comment-list" aria-label=format!("Comments on {title}")>
+                        {comments.into_iter().map(|c| view! {
+                            <li><strong>{c.author}</strong>
+                                <span class="muted small">{c.at.map(|t| t.format(" · %-d %b %H:%M").to_string())}</span>
+                                <p>{c.body}</p></li>
+                        }).collect_view()}
+                    </ul>
+                    <form class="row" on:submit=on_comment aria-label=format!("Comment on {title_for_comment}")>
+                        <input type="text" aria-label=format!("Comment on {title_for_comment}") placeholder="Write a comment" prop:value=comment
+                            on:input=move |ev| set_comment.set(event_target_value(&ev))/>
+                        <button type="submit" class="button small">"Post"</button>
+                    </form>
+                </details>
+            </div>
         </li>
     }
 }
