@@ -45,8 +45,13 @@ fn current_hash() -> String {
 /// The current route, following `hashchange`.
 pub fn use_route() -> ReadSignal<Route> {
     let (route, set_route) = signal(Route::parse(&current_hash()));
-    let on_change =
-        Closure::<dyn FnMut()>::new(move || set_route.set(Route::parse(&current_hash())));
+    let on_change = Closure::<dyn FnMut()>::new(move || {
+        set_route.set(Route::parse(&current_hash()));
+        // A new page starts at its top, as it would with real page loads.
+        if let Some(window) = web_sys::window() {
+            window.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    });
     if let Some(window) = web_sys::window() {
         let _ = window
             .add_event_listener_with_callback("hashchange", on_change.as_ref().unchecked_ref());

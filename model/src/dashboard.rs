@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::exchange::read_exchange;
 use crate::intake::read_intake;
+use crate::meeting::read_meetings;
 use crate::milestone::read_milestones;
 use crate::outstanding::outstanding;
 use crate::stage::{read_stage, Stage};
@@ -89,7 +90,14 @@ pub fn summarize(
             .filter_map(|m| Some((m.target?, m.title.clone()))),
     );
     dated.sort();
-    let overdue = outstanding(&intake, &exchange, &portal.tasks, today).overdue_count()
+    let overdue = outstanding(
+        &intake,
+        &exchange,
+        &portal.tasks,
+        &read_meetings(doc)?,
+        today,
+    )
+    .overdue_count()
         + milestones.iter().filter(|m| m.is_late(today)).count();
     Ok(ClientSummary {
         client_name: portal.client_name,

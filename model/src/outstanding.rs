@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use crate::exchange::{ExchangeItem, ExchangeStatus};
 use crate::intake::Intake;
+use crate::meeting::{Meeting, MeetingKind};
 use crate::{Assignee, Task};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -14,6 +15,7 @@ pub enum OutstandingKind {
     Payment,
     Document,
     Task,
+    Meeting,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -49,13 +51,24 @@ fn exchange_kind(item: &ExchangeItem) -> OutstandingKind {
     }
 }
 
+/// Everything open, split by who acts next. A portal with no first meeting on the calendar
+/// also waits on the provider to schedule one.
 pub fn outstanding(
     intake: &Intake,
     exchange: &[ExchangeItem],
     tasks: &[Task],
+    meetings: &[Meeting],
     today: NaiveDate,
 ) -> Outstanding {
     let mut result = Outstanding::default();
+    if !meetings.iter().any(|m| m.spec.kind == MeetingKind::First) {
+        result.waiting_on_us.push(OutstandingItem {
+            kind: OutstandingKind::Meeting,
+            title: "Schedule the first meeting".to_owned(),
+            due: None,
+            overdue: false,
+        });
+    }
     let progress = intake.progress();
     for field in intake
         .fields

@@ -465,6 +465,7 @@ fn outstanding_splits_what_waits_on_the_client_from_what_waits_on_us() {
         &read_intake(&doc).expect("reads"),
         &read_exchange(&doc).expect("reads"),
         &portal.tasks,
+        &[],
         day(22),
     );
     let titles =
@@ -481,7 +482,11 @@ fn outstanding_splits_what_waits_on_the_client_from_what_waits_on_us() {
     );
     assert_eq!(
         titles(&result.waiting_on_us),
-        ["Contract", "Set up Slack channel"]
+        [
+            "Contract",
+            "Schedule the first meeting",
+            "Set up Slack channel"
+        ]
     );
     assert_eq!(result.waiting_on_client[2].kind, OutstandingKind::Payment);
     assert_eq!(result.overdue_count(), 2);
@@ -496,11 +501,21 @@ fn outstanding_splits_what_waits_on_the_client_from_what_waits_on_us() {
         )
     })
     .expect("answers");
+    edit(&mut doc, |tx| {
+        add_meeting(tx, &meeting("Kick-off", MeetingKind::First, at(24, 15)))
+    })
+    .expect("adds");
     let result = outstanding(
         &read_intake(&doc).expect("reads"),
         &read_exchange(&doc).expect("reads"),
         &portal.tasks,
+        &read_meetings(&doc).expect("reads"),
         day(22),
     );
     assert_eq!(result.waiting_on_client.len(), 3);
+    assert_eq!(
+        titles(&result.waiting_on_us),
+        ["Contract", "Set up Slack channel"],
+        "the first meeting is scheduled"
+    );
 }

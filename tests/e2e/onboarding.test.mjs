@@ -83,6 +83,13 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", asy
     await eventually(() => p.getByRole("checkbox", { name: "Done: Sign the NDA" }).isChecked(), v => v, { message: "provider sees the task done" });
     await eventually(() => clientWaits.getByText("NDA", { exact: true }).count(), n => n === 0, { message: "NDA no longer outstanding" });
 
+    // A document's link, set by the provider, reaches the client.
+    const w9 = p.getByRole("listitem").filter({ has: p.getByRole("combobox", { name: "Status of W-9" }) });
+    await w9.getByText("Details", { exact: true }).click();
+    await w9.getByLabel("Link").fill("https://forms.example/w9.pdf");
+    await w9.getByRole("button", { name: "Save details" }).click();
+    await c.getByRole("link", { name: "https://forms.example/w9.pdf" }).waitFor();
+
     // The client's open to-dos come first in their view.
     assert.equal(await c.getByRole("textbox", { name: "Task title" }).first().inputValue(), "Fill in the intake form");
     // A comment and a check-in from the client reach the provider, and the feed says who.

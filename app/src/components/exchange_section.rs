@@ -1,8 +1,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_exchange_item, read_exchange, remove_exchange_item, set_exchange_status, Direction,
-    ExchangeItem, ExchangeStatus,
+    add_exchange_item, read_exchange, remove_exchange_item, set_exchange_details,
+    set_exchange_status, Direction, ExchangeItem, ExchangeStatus,
 };
 use threshold_protocol::DocumentId;
 
@@ -63,7 +63,7 @@ pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
             <p class="muted small">"Contracts, NDAs, invoices and forms: who sends what, and where each one stands."</p>
             <Show when=move || !list().is_empty() fallback=|| view! { <p class="muted">"Nothing to exchange yet."</p> }>
                 <ul class="exchange-list" aria-label="Documents">
-                    <For each=list key=|i| (i.id.clone(), i.status, i.due, i.name.clone())
+                    <For each=list key=|i| (i.id.clone(), i.status, i.due, i.name.clone(), i.link.clone(), i.note.clone())
                         children=move |item| view! { <ExchangeRow portal=id item=item/> }/>
                 </ul>
             </Show>
@@ -104,14 +104,46 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
         .due
         .map(|d| format!("Due {}", d.format("%-d %b %Y")))
         .unwrap_or_else(|| "No due date".into());
-    let (status_id, remove_id) = (item.id.clone(), item.id.clone());
+    let (status_id, remove_id, details_id) = (item.id.clone(), item.id.clone(), item.id.clone());
     let name = item.name.clone();
+    let (due_input, set_due_input) = signal(
+        item.due
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+    );
+    let (link_input, set_link_input) = signal(item.link.clone());
+    let (note_input, set_note_input) = signal(item.note.clone());
+    let on_details = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let (due, link, note) = (
+            parse_date(&due_input.get_untracked()),
+            link_input.get_untracked(),
+            note_input.get_untracked(),
+        );
+        actions::edit_portal(portal, |tx| {
+            set_exchange_details(tx, &details_id, due, &link, &note)
+        });
+    };
+    let details_name = item.name.clone();
+    let link = item.link.clone();
+    let note = item.note.clone();
     view! {
         <li class="exchange" class:overdue=overdue>
             <div class="grow">
                 <strong>{item.name.clone()}</strong>
                 <span class="muted small">" · " {direction} " · " {due}</span>
                 {overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
+                {(!link.is_empty()).then(|| view! { <p class="small"><a href=link.clone() target="_blank" rel="noopener">{link.clone()}</a></p> })}
+                {(!note.is_empty()).then(|| view! { <p class="small muted">{note.clone()}</p> })}
+                <details class="comments">
+                    <summary>"Details"</summary>
+                    <form class="add-row" on:submit=on_details aria-label=format!("Details of {details_name}")>
+                        <div class="field"><label>"Due" <input type="date" prop:value=due_input on:input=move |ev| set_due_input.set(event_target_value(&ev))/></label></div>
+                        <div class="field grow"><label>"Link" <input type="url" prop:value=link_input on:input=move |ev| set_link_input.set(event_target_value(&ev))/></label></div>
+                        <div class="field grow"><label>"Note" <input type="text" prop:value=note_input on:input=move |ev| set_note_input.set(event_target_value(&ev))/></label></div>
+                        <button type="submit" class="button small">"Save details"</button>
+                    </form>
+                </details>
             </div>
             <select aria-label=format!("Status of {name}") on:change=move |ev| {
                 let status = ExchangeStatus::parse(&event_target_value(&ev));

@@ -65,6 +65,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
     let (duration, set_duration) = signal("45".to_owned());
     let (location, set_location) = signal(String::new());
     let (agenda, set_agenda) = signal(String::new());
+    let (notes, set_notes) = signal(String::new());
     let (error, set_error) = signal(None::<String>);
     let on_add = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -85,11 +86,12 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
             time_zone: local_time_zone(),
             agenda: agenda.get_untracked(),
             location: location.get_untracked(),
-            notes: String::new(),
+            notes: notes.get_untracked(),
         };
         actions::edit_portal(id, |tx| add_meeting(tx, &spec).map(|_| ()));
         set_title.set(String::new());
         set_agenda.set(String::new());
+        set_notes.set(String::new());
         set_location.set(String::new());
         set_error.set(None);
     };
@@ -138,6 +140,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                                             }
                                         })}
                                         {(!m.spec.agenda.is_empty()).then(|| view! { <p class="small agenda">{m.spec.agenda.clone()}</p> })}
+                                        {(!m.spec.notes.is_empty()).then(|| view! { <p class="small agenda">"Notes: " {m.spec.notes.clone()}</p> })}
                                     </div>
                                     <div class="meeting-actions">
                                         <button type="button" class="button small" aria-label=format!("Add {title} to calendar")
@@ -195,6 +198,10 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                         <div class="field">
                             <label for="meeting-agenda">"Agenda"</label>
                             <textarea id="meeting-agenda" rows="3" prop:value=agenda on:input=move |ev| set_agenda.set(event_target_value(&ev))></textarea>
+                        </div>
+                        <div class="field">
+                            <label for="meeting-notes">"Notes"</label>
+                            <textarea id="meeting-notes" rows="2" prop:value=notes on:input=move |ev| set_notes.set(event_target_value(&ev))></textarea>
                         </div>
                         <p class="field-error" aria-live="polite">{move || error.get()}</p>
                         <div><button type="submit" class="button primary">"Schedule meeting"</button></div>

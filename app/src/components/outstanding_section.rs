@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use threshold_model::{
-    outstanding, read_exchange, read_intake, read_portal, OutstandingItem, OutstandingKind,
+    outstanding, read_exchange, read_intake, read_meetings, read_portal, OutstandingItem,
+    OutstandingKind,
 };
 use threshold_protocol::DocumentId;
 
@@ -15,6 +16,7 @@ fn kind_label(kind: OutstandingKind) -> &'static str {
         OutstandingKind::Payment => "Payment",
         OutstandingKind::Document => "Document",
         OutstandingKind::Task => "Task",
+        OutstandingKind::Meeting => "Meeting",
     }
 }
 
@@ -46,6 +48,7 @@ pub fn OutstandingSection(id: DocumentId) -> impl IntoView {
             &read_intake(doc).ok()?,
             &read_exchange(doc).ok()?,
             &tasks,
+            &read_meetings(doc).ok()?,
             today(),
         ))
     });
