@@ -103,6 +103,7 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", asy
     await providerContract.getByText("Comments (1)").click();
     await providerContract.getByText("Our lawyer is reviewing clause 4.").waitFor();
     await p.getByRole("list", { name: "Check-ins" }).getByText("Brand assets are on their way.").waitFor();
+    await p.getByText("Activity", { exact: true }).click();
     await p.getByRole("list", { name: "Recent activity" }).getByText("Client contact").first().waitFor();
 
     // Reaching a milestone is celebrated on the other side too.

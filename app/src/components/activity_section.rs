@@ -51,19 +51,38 @@ pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
 
 #[component]
 pub fn ActivitySection(id: DocumentId) -> impl IntoView {
-    let feed = doc_memo(id, |doc| activity(doc, 25).ok());
+    // Reading the feed walks the change history, so it is only read while someone looks at it,
+    // not on every keystroke.
+    let (open, set_open) = signal(false);
+    let revision = crate::sync_client::client().signals.revision;
+    let feed = Memo::new(move |_| {
+        if !open.get() {
+            return Vec::new();
+        }
+        revision.track();
+        crate::sync_client::client()
+            .read(&id, |doc| activity(doc, 25).ok())
+            .flatten()
+            .unwrap_or_default()
+    });
     view! {
         <section class="card" aria-labelledby="activity-heading" id="activity">
-            <h2 id="activity-heading">"Activity"</h2>
-            <ul class="activity-list" aria-label="Recent activity">
-                {move || feed.get().unwrap_or_default().into_iter().map(|e| view! {
-                    <li>
-                        <strong>{e.who}</strong>
-                        " changed " {e.what.join(", ")}
-                        <span class="muted small">{e.at.map(|t| t.format(" · %-d %b %H:%M").to_string())}</span>
-                    </li>
-                }).collect_view()}
-            </ul>
+            <details on:toggle=move |ev| {
+                use wasm_bindgen::JsCast;
+                let is_open = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());
+                set_open.set(is_open);
+            }>
+                <summary><h2 id="activity-heading" class="inline-heading">"Activity"</h2></summary>
+                <ul class="activity-list" aria-label="Recent activity">
+                    {move || feed.get().into_iter().map(|e| view! {
+                        <li>
+                            <strong>{e.who}</strong>
+                            " changed " {e.what.join(", ")}
+                            <span class="muted small">{e.at.map(|t| t.format(" · %-d %b %H:%M").to_string())}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </details>
         </section>
     }
 }
