@@ -3,6 +3,7 @@
 mod actions;
 mod components;
 mod connection_status;
+mod dates;
 mod download;
 mod idb_store;
 mod kv_store;

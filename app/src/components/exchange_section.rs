@@ -8,6 +8,7 @@ use threshold_protocol::DocumentId;
 
 use super::doc_memo::doc_memo;
 use crate::actions;
+use crate::dates::{parse_date, today};
 use crate::view_mode::{use_view, ViewMode};
 
 fn status_label(status: ExchangeStatus) -> &'static str {
@@ -17,21 +18,6 @@ fn status_label(status: ExchangeStatus) -> &'static str {
         ExchangeStatus::Signed => "Signed",
         ExchangeStatus::Paid => "Paid",
     }
-}
-
-pub fn today() -> chrono::NaiveDate {
-    // The browser's local date: "overdue" is about the user's calendar day.
-    let now = js_sys::Date::new_0();
-    chrono::NaiveDate::from_ymd_opt(
-        now.get_full_year() as i32,
-        now.get_month() + 1,
-        now.get_date(),
-    )
-    .unwrap_or_else(|| chrono::Utc::now().date_naive())
-}
-
-pub fn parse_date(input: &str) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").ok()
 }
 
 #[component]

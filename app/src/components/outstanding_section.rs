@@ -6,7 +6,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use super::doc_memo::doc_memo;
-use super::exchange_section::today;
+use crate::dates::today;
 use crate::view_mode::{use_view, ViewMode};
 
 fn kind_label(kind: OutstandingKind) -> &'static str {

@@ -7,8 +7,8 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use super::doc_memo::doc_memo;
-use super::exchange_section::parse_date;
 use crate::actions;
+use crate::dates::parse_date;
 use crate::view_mode::{use_view, ViewMode};
 
 fn side_label(assignee: Assignee) -> &'static str {

@@ -6,8 +6,8 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use super::doc_memo::doc_memo;
-use super::exchange_section::{parse_date, today};
 use crate::actions;
+use crate::dates::{parse_date, today};
 use crate::view_mode::{use_view, ViewMode};
 
 #[component]

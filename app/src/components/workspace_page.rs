@@ -98,7 +98,7 @@ fn Dashboard(portals: Signal<Vec<PortalEntry>>) -> impl IntoView {
     });
     let summaries = Memo::new(move |_| {
         revision.track();
-        let today = super::exchange_section::today();
+        let today = crate::dates::today();
         portals
             .get()
             .into_iter()
