@@ -56,6 +56,7 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", asy
     await c.getByRole("list", { name: "Waiting on the client" }).waitFor();
     assert.equal(await c.getByRole("heading", { name: "Waiting on you", exact: true }).count(), 1);
     assert.equal(await c.getByText("Add a question").count(), 0, "clients do not edit the form");
+    assert.equal(await c.getByRole("button", { name: /^Delete task/ }).count(), 0, "clients do not delete tasks");
 
     await question(c, "Company legal name (required)").fill("Northwind Traders LLC");
     await question(c, "Company legal name (required)").blur();

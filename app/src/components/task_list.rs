@@ -141,6 +141,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
     let (comment, set_comment) = signal(String::new());
     let comment_count = comments.len();
     let title_for_comment = title.clone();
+    let title_for_delete = title.clone();
     let on_comment = move |ev: SubmitEvent| {
         ev.prevent_default();
         let body = comment.get_untracked().trim().to_owned();
@@ -195,12 +196,19 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                     }).collect_view()
                 }
             </select>
-            <button
-                type="button"
-                class="button ghost"
-                aria-label=format!("Delete task {title}")
-                on:click=move |_| actions::edit_portal(portal, |tx| delete_task(tx, &id_delete))
-            >"Delete"</button>
+            <Show when=move || view.get() == ViewMode::Provider fallback=|| view! { <span></span> }>
+                {
+                    let (id_delete, title) = (id_delete.clone(), title_for_delete.clone());
+                    view! {
+                        <button
+                            type="button"
+                            class="button ghost"
+                            aria-label=format!("Delete task {title}")
+                            on:click=move |_| actions::edit_portal(portal, |tx| delete_task(tx, &id_delete))
+                        >"Delete"</button>
+                    }
+                }
+            </Show>
             <div class="task-details">
                 <label class="inline small">"Status"
                     <select aria-label=format!("Status of {title}") on:change=move |ev| {
