@@ -140,3 +140,71 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", asy
     await relay.stop();
   }
 });
+
+test("provider_builds_a_portal_by_hand_and_the_client_sees_it", async () => {
+  const relay = await startRelay();
+  try {
+    const provider = await newDevice(browser);
+    const client = await newDevice(browser);
+    const p = provider.page;
+    const c = client.page;
+    await p.goto(relay.url + "/");
+    await p.getByLabel("Client name").fill("Hand Made Ltd");
+    await p.getByRole("button", { name: "Create portal" }).click();
+    await p.getByRole("heading", { name: "Intake form" }).waitFor();
+    const id = p.url().split("/portal/")[1];
+
+    // A question of a choice type needs its options; the builder says so.
+    await p.getByText("Add a question").click();
+    await p.getByLabel("Question", { exact: true }).fill("Preferred contact channel");
+    await p.getByLabel("Answer type").selectOption("single-choice");
+    await p.getByRole("button", { name: "Add question" }).click();
+    await p.getByText("List at least two options, one per line.").waitFor();
+    await p.getByLabel("Options, one per line").fill("Email\nPhone\nVideo call");
+    await p.getByLabel("Required").check();
+    await p.getByRole("button", { name: "Add question" }).click();
+    await p.getByLabel("Preferred contact channel (required)").waitFor();
+
+    await p.getByText("Add a contact").click();
+    await p.getByLabel("Name", { exact: true }).fill("Sam Lee");
+    await p.getByLabel("Role", { exact: true }).fill("Account lead");
+    await p.getByLabel("Email", { exact: true }).fill("sam@studio.example");
+    await p.getByLabel("Contact them about").fill("Anything about the project");
+    await p.getByRole("button", { name: "Add contact" }).click();
+
+    await p.getByText("Add a link").click();
+    await p.getByLabel("Link title").fill("CMS admin login");
+    await p.getByLabel("Web address", { exact: true }).fill("https://cms.example/login");
+    await p.getByLabel("Note or login details").fill("user: hand / pass: s3cret");
+    await p.getByLabel(/^Sensitive/).check();
+    await p.getByRole("button", { name: "Add link" }).click();
+
+    await p.getByLabel("Milestone", { exact: true }).fill("Kick-off");
+    await p.getByLabel("Target date").fill("2026-12-02");
+    await p.getByRole("button", { name: "Add milestone" }).click();
+    await p.getByLabel("Document", { exact: true }).fill("W-9");
+    await p.getByLabel("Direction").selectOption("we-need");
+    await p.getByRole("button", { name: "Add document" }).click();
+    await waitForStatus(p, "Synced");
+
+    // The client sees all of it; the login stays hidden until they choose to reveal it.
+    await c.goto(`${relay.url}/#/portal/${id}`);
+    await c.getByRole("group", { name: "View the portal as" }).getByRole("button", { name: "Client", exact: true }).click();
+    await c.getByText("Sam Lee").waitFor();
+    await c.getByRole("link", { name: "sam@studio.example" }).waitFor();
+    const note = c.getByTestId("link-note");
+    await note.waitFor();
+    assert.ok(!(await note.innerText()).includes("s3cret"), "masked before reveal");
+    await c.getByRole("button", { name: "Reveal" }).click();
+    assert.equal(await note.innerText(), "user: hand / pass: s3cret");
+    await c.getByRole("checkbox", { name: "Reached: Kick-off" }).waitFor();
+    await c.getByRole("list", { name: "Waiting on the client" }).getByText("W-9").waitFor();
+    await c.getByLabel("Preferred contact channel (required)").selectOption("Video call");
+    await eventually(() => p.getByTestId("intake-progress").innerText(), t => t === "1 of 1 answered", { message: "provider sees the answer" });
+    assert.deepEqual([...p.errors, ...c.errors], []);
+    await provider.context.close();
+    await client.context.close();
+  } finally {
+    await relay.stop();
+  }
+});
