@@ -50,13 +50,7 @@ pub fn create_portal(
 /// checklist) the first time it is asked for.
 pub fn ensure_internal(portal: DocumentId) -> Option<DocumentId> {
     let workspace = workspace_id()?;
-    let entry = client()
-        .read(&workspace, |doc| {
-            model::read_workspace(doc)
-                .ok()
-                .and_then(|w| w.portals.into_iter().find(|p| p.id == portal))
-        })
-        .flatten()?;
+    let entry = workspace_entry(workspace, portal)?;
     if let Some(internal) = entry.internal {
         client().open(internal);
         return Some(internal);
@@ -69,23 +63,43 @@ pub fn ensure_internal(portal: DocumentId) -> Option<DocumentId> {
             return None;
         }
     }
-    let linked = client().change(workspace, |doc| {
-        model::edit(doc, |tx| model::set_portal_internal(tx, portal, internal))
-    });
-    if let Some(Err(e)) = linked {
+    if let Err(e) = try_edit(workspace, |tx| {
+        model::set_portal_internal(tx, portal, internal)
+    }) {
         leptos::logging::error!("could not link the internal notes: {e}");
     }
     Some(internal)
 }
 
-/// Apply a model edit to an internal document.
+/// Apply a model edit to any loaded document; a document that is not loaded is an error.
+pub fn try_edit<R>(
+    id: DocumentId,
+    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<R, model::ModelError>,
+) -> Result<R, model::ModelError> {
+    client()
+        .change(id, |doc| model::edit(doc, change))
+        .ok_or_else(|| model::ModelError::NoSuchItem(id.to_string()))?
+}
+
+/// Apply a model edit to an internal document, logging (not panicking on) a model error.
 pub fn edit_internal(
     id: DocumentId,
     change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
 ) {
-    if let Some(Err(e)) = client().change(id, |doc| model::edit(doc, change)) {
+    if let Err(e) = try_edit(id, change) {
         leptos::logging::error!("edit failed: {e}");
     }
+}
+
+/// This portal's entry in the workspace, if the workspace is loaded and lists it.
+fn workspace_entry(workspace: DocumentId, portal: DocumentId) -> Option<model::PortalEntry> {
+    client()
+        .read(&workspace, |doc| {
+            model::read_workspace(doc)
+                .ok()
+                .and_then(|w| w.portals.into_iter().find(|p| p.id == portal))
+        })
+        .flatten()
 }
 
 /// List a portal in the workspace (it may have been opened from a shared link), or refresh the
@@ -94,48 +108,50 @@ pub fn remember_portal(id: DocumentId, client_name: &str) {
     let Some(workspace) = workspace_id() else {
         return;
     };
-    let listed = client()
-        .read(&workspace, |doc| {
-            model::read_workspace(doc)
-                .ok()
-                .and_then(|w| w.portals.into_iter().find(|p| p.id == id))
-        })
-        .flatten();
-    let result = match listed {
+    let result = match workspace_entry(workspace, id) {
         Some(entry) if entry.client_name == client_name => return,
-        Some(_) => client().change(workspace, |doc| {
-            model::edit(doc, |tx| model::rename_portal_entry(tx, id, client_name))
+        Some(_) => try_edit(workspace, |tx| {
+            model::rename_portal_entry(tx, id, client_name)
         }),
-        None => client().change(workspace, |doc| {
-            model::edit(doc, |tx| model::add_portal(tx, id, client_name, Utc::now()))
+        None => try_edit(workspace, |tx| {
+            model::add_portal(tx, id, client_name, Utc::now())
         }),
     };
-    if let Some(Err(e)) = result {
+    if let Err(e) = result {
         leptos::logging::error!("could not update the workspace: {e}");
     }
 }
 
-/// Apply a model edit to a portal, noting which side worked in it (for the dashboard's health),
-/// and logging (not panicking on) a model error.
+/// Apply a model edit to a portal, noting which side worked in it (for the dashboard's health)
+/// and who (for the activity feed).
+pub fn try_edit_portal(
+    id: DocumentId,
+    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
+) -> Result<(), model::ModelError> {
+    let view = crate::view_mode::load();
+    let side = match view {
+        crate::view_mode::ViewMode::Provider => model::Assignee::Provider,
+        crate::view_mode::ViewMode::Client => model::Assignee::Client,
+    };
+    client()
+        .change(id, |doc| {
+            let actor = doc.get_actor().clone();
+            model::edit_at(doc, Utc::now(), |tx| {
+                change(tx)?;
+                // The activity feed names this browser session's changes after the person.
+                model::register_actor(tx, &actor, view.actor_name(), side)?;
+                model::record_activity(tx, side, Utc::now())
+            })
+        })
+        .ok_or_else(|| model::ModelError::NoSuchItem(id.to_string()))?
+}
+
+/// [`try_edit_portal`], logging (not panicking on) a model error.
 pub fn edit_portal(
     id: DocumentId,
     change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
 ) {
-    let side = match crate::view_mode::load() {
-        crate::view_mode::ViewMode::Provider => model::Assignee::Provider,
-        crate::view_mode::ViewMode::Client => model::Assignee::Client,
-    };
-    let name = crate::view_mode::load().actor_name();
-    let result = client().change(id, |doc| {
-        let actor = doc.get_actor().clone();
-        model::edit_at(doc, Utc::now(), |tx| {
-            change(tx)?;
-            // The activity feed names this browser session's changes after the person.
-            model::register_actor(tx, &actor, name, side)?;
-            model::record_activity(tx, side, Utc::now())
-        })
-    });
-    if let Some(Err(e)) = result {
+    if let Err(e) = try_edit_portal(id, change) {
         leptos::logging::error!("edit failed: {e}");
     }
 }
@@ -152,10 +168,6 @@ pub fn save_as_template(portal: DocumentId) -> Result<String, model::ModelError>
         })
         .ok_or_else(|| model::ModelError::NoSuchItem(portal.to_string()))??;
     let name = template.name.clone();
-    client()
-        .change(workspace, |doc| {
-            model::edit(doc, |tx| model::save_template(tx, &template))
-        })
-        .ok_or_else(|| model::ModelError::NoSuchItem("workspace".into()))??;
+    try_edit(workspace, |tx| model::save_template(tx, &template))?;
     Ok(name)
 }

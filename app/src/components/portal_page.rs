@@ -170,11 +170,10 @@ fn StageAndTemplate(id: DocumentId) -> impl IntoView {
     let (message, set_message) = signal(None::<String>);
     let on_stage = move |ev: leptos::ev::Event| {
         let to = Stage::parse(&event_target_value(&ev));
-        let result = crate::sync_client::client()
-            .change(id, |doc| threshold_model::edit(doc, |tx| set_stage(tx, to)));
+        let result = actions::try_edit_portal(id, |tx| set_stage(tx, to));
         match result {
-            Some(Err(e)) => set_message.set(Some(format!("{e}."))),
-            _ => set_message.set(None),
+            Err(e) => set_message.set(Some(format!("{e}."))),
+            Ok(()) => set_message.set(None),
         }
     };
     let on_save = move |_| match actions::save_as_template(id) {
