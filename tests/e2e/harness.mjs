@@ -112,13 +112,19 @@ export async function waitForStatus(page, text, timeout = 15_000) {
   await status(page).filter({ hasText: text }).waitFor({ timeout });
 }
 
-/** Create a portal through the UI and return its document id. */
-export async function createPortal(page, base, clientName) {
+/** Create a portal through the UI, from a template if one is named, and return its document id. */
+export async function createPortal(page, base, clientName, { template } = {}) {
   await page.goto(base + "/");
   await page.getByLabel("Client name").fill(clientName);
+  if (template) await page.getByLabel("Start from").selectOption({ label: template });
   await page.getByRole("button", { name: "Create portal" }).click();
   await page.getByRole("heading", { name: "Task plan" }).waitFor();
   return page.url().split("/portal/")[1];
+}
+
+/** Switch the portal's development view switch to "Provider" or "Client". */
+export async function viewAs(page, mode) {
+  await page.getByRole("group", { name: "View the portal as" }).getByRole("button", { name: mode, exact: true }).click();
 }
 
 export async function addTask(page, title) {

@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
-import { eventually, launchBrowser, newDevice, startRelay, waitForStatus } from "./harness.mjs";
+import { createPortal, eventually, launchBrowser, newDevice, startRelay, viewAs, waitForStatus } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -20,12 +20,7 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", asy
     const c = client.page;
 
     // The provider starts the portal from the service-engagement playbook.
-    await p.goto(relay.url + "/");
-    await p.getByLabel("Client name").fill("Northwind Traders");
-    await p.getByLabel("Start from").selectOption({ label: "Service engagement" });
-    await p.getByRole("button", { name: "Create portal" }).click();
-    await p.getByRole("heading", { name: "Intake form" }).waitFor();
-    const id = p.url().split("/portal/")[1];
+    const id = await createPortal(p, relay.url, "Northwind Traders", { template: "Service engagement" });
     assert.equal(await p.getByTestId("intake-progress").innerText(), "0 of 9 answered");
     const clientWaits = p.getByRole("list", { name: "Waiting on the client" });
     await clientWaits.getByText("Answer “Billing email”").waitFor();
@@ -52,7 +47,7 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", asy
     // The client opens the link in their own browser and works in the client view.
     await c.goto(`${relay.url}/#/portal/${id}`);
     await c.getByRole("heading", { name: "Intake form" }).waitFor();
-    await c.getByRole("group", { name: "View the portal as" }).getByRole("button", { name: "Client", exact: true }).click();
+    await viewAs(c, "Client");
     await c.getByRole("list", { name: "Waiting on the client" }).waitFor();
     assert.equal(await c.getByRole("heading", { name: "Waiting on you", exact: true }).count(), 1);
     assert.equal(await c.getByText("Add a question").count(), 0, "clients do not edit the form");
@@ -148,11 +143,7 @@ test("provider_builds_a_portal_by_hand_and_the_client_sees_it", async () => {
     const client = await newDevice(browser);
     const p = provider.page;
     const c = client.page;
-    await p.goto(relay.url + "/");
-    await p.getByLabel("Client name").fill("Hand Made Ltd");
-    await p.getByRole("button", { name: "Create portal" }).click();
-    await p.getByRole("heading", { name: "Intake form" }).waitFor();
-    const id = p.url().split("/portal/")[1];
+    const id = await createPortal(p, relay.url, "Hand Made Ltd");
 
     // A question of a choice type needs its options; the builder says so.
     await p.getByText("Add a question").click();
@@ -189,7 +180,7 @@ test("provider_builds_a_portal_by_hand_and_the_client_sees_it", async () => {
 
     // The client sees all of it; the login stays hidden until they choose to reveal it.
     await c.goto(`${relay.url}/#/portal/${id}`);
-    await c.getByRole("group", { name: "View the portal as" }).getByRole("button", { name: "Client", exact: true }).click();
+    await viewAs(c, "Client");
     await c.getByText("Sam Lee").waitFor();
     await c.getByRole("link", { name: "sam@studio.example" }).waitFor();
     const note = c.getByTestId("link-note");
