@@ -2,13 +2,91 @@
 //! rules themselves live in `threshold-model`.
 
 use chrono::Utc;
+use leptos::prelude::Update;
 use threshold_model as model;
 use threshold_protocol::DocumentId;
 
-use crate::settings;
 use crate::sync_client::client;
+use crate::{relay_api, session, settings};
 
 const DEFAULT_WELCOME: &str = "Welcome! This portal is where we share everything for our work together: what to expect, what we need from you, and what happens next.";
+
+/// Open what this device's session reaches, as far as it is known before the relay answers:
+/// a client's portal, or the provider's workspace.
+pub fn open_home() {
+    if let Some(portal) = session::client_portal() {
+        client().open(portal);
+    } else if !session::is_client() {
+        if let Some(id) = settings::workspace_id() {
+            client().open(id);
+        }
+    }
+}
+
+/// Ask the relay who this token is, then open (or, for the provider's first device, create and
+/// register) the workspace. Offline, the session kept on the device stands.
+pub async fn confirm_session() {
+    let info = match session::refresh().await {
+        Ok(info) => info,
+        Err(relay_api::ApiError::Unauthorized) => {
+            client().stop();
+            return;
+        }
+        Err(e) => {
+            leptos::logging::warn!("could not confirm the session: {e}");
+            return;
+        }
+    };
+    if info.role == "client" {
+        open_home();
+        return;
+    }
+    let Some(token) = session::token() else {
+        return;
+    };
+    if let Some(registered) = info.workspace.as_deref().and_then(|w| w.parse().ok()) {
+        if settings::workspace_id() != Some(registered) {
+            settings::set_workspace_id(registered);
+        }
+        client().open(registered);
+        workspace_ready();
+        return;
+    }
+    if info.read_only {
+        return;
+    }
+    let id = ensure_workspace();
+    match relay_api::register_workspace(&token, &id.to_string()).await {
+        Ok(()) => workspace_ready(),
+        // Another device registered first: use that workspace.
+        Err(_) => {
+            if let Ok(info) = session::refresh().await {
+                if let Some(w) = info.workspace.as_deref().and_then(|w| w.parse().ok()) {
+                    settings::set_workspace_id(w);
+                    client().open(w);
+                }
+            }
+            workspace_ready();
+        }
+    }
+}
+
+/// The workspace id is now known: let every view that reads it look again.
+fn workspace_ready() {
+    client().signals.revision.update(|r| *r += 1);
+}
+
+/// When a client leaves (alumni or cancelled), the relay turns every contact's token of the
+/// portal read-only, so the portal stays their archive but takes no more changes; a client
+/// brought back gets write access again. Safe to repeat: the relay's answer is the same.
+pub async fn set_portal_access(
+    portal: DocumentId,
+    read_only: bool,
+) -> Result<usize, relay_api::ApiError> {
+    let token = session::token().ok_or(relay_api::ApiError::Unauthorized)?;
+    let changed = relay_api::set_portal_read_only(&token, &portal.to_string(), read_only).await?;
+    Ok(changed.len())
+}
 
 /// Open this browser's workspace, creating one on first use.
 pub fn ensure_workspace() -> DocumentId {
@@ -128,7 +206,22 @@ pub fn try_edit_portal(
     id: DocumentId,
     change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
 ) -> Result<(), model::ModelError> {
+    if session::is_read_only() {
+        return Err(model::ModelError::ReadOnly(
+            "your access to this portal is read-only".into(),
+        ));
+    }
     let view = crate::view_mode::load();
+    if session::is_client() {
+        let stage = client()
+            .read(&id, |doc| model::read_stage(doc).ok())
+            .flatten();
+        if stage.is_some_and(|s| matches!(s, model::Stage::Alumni | model::Stage::Cancelled)) {
+            return Err(model::ModelError::ReadOnly(
+                "the engagement has ended; this portal is kept as your archive".into(),
+            ));
+        }
+    }
     let side = match view {
         crate::view_mode::ViewMode::Provider => model::Assignee::Provider,
         crate::view_mode::ViewMode::Client => model::Assignee::Client,
@@ -139,7 +232,7 @@ pub fn try_edit_portal(
             model::edit_at(doc, Utc::now(), |tx| {
                 change(tx)?;
                 // The activity feed names this browser session's changes after the person.
-                model::register_actor(tx, &actor, view.actor_name(), side)?;
+                model::register_actor(tx, &actor, &view.actor_name(), side)?;
                 model::record_activity(tx, side, Utc::now())
             })
         })

@@ -1,4 +1,4 @@
-//! Wiring only: open storage, start the sync client, open the workspace, mount the UI.
+//! Wiring only: find this device's token, open storage, start the sync client, mount the UI.
 
 mod actions;
 mod components;
@@ -7,8 +7,10 @@ mod dates;
 mod download;
 mod idb_store;
 mod kv_store;
+mod relay_api;
 mod route;
 mod service_worker;
+mod session;
 mod settings;
 mod storage_status;
 mod sync_client;
@@ -18,7 +20,9 @@ mod ws_transport;
 
 use kv_store::{BrowserStore, MemStore};
 
-fn relay_url() -> String {
+/// The relay's WebSocket, with the token as a query parameter: the stock automerge-repo client
+/// can only set a URL, so that is where the relay looks for it.
+fn relay_url(token: &str) -> String {
     let location = web_sys::window().map(|w| w.location());
     let host = location
         .as_ref()
@@ -27,13 +31,21 @@ fn relay_url() -> String {
     let secure = location
         .and_then(|l| l.protocol().ok())
         .is_some_and(|p| p == "https:");
-    format!("{}://{host}/sync", if secure { "wss" } else { "ws" })
+    let scheme = if secure { "wss" } else { "ws" };
+    format!("{scheme}://{host}/sync?token={token}")
 }
 
 fn main() {
     console_error_panic_hook::set_once();
+    let token = session::take_token_from_url().or_else(session::stored_token);
+    let Some(token) = token else {
+        // Not signed in: only the page that takes an invite link.
+        leptos::mount::mount_to_body(components::SignIn);
+        return;
+    };
+    session::install(token.clone());
     // Storage opens before anything is mounted, so before Leptos sets up its executor.
-    wasm_bindgen_futures::spawn_local(async {
+    wasm_bindgen_futures::spawn_local(async move {
         let store = match idb_store::IdbStore::open("threshold").await {
             Ok(store) => BrowserStore::IndexedDb(store),
             Err(e) => {
@@ -41,8 +53,9 @@ fn main() {
                 BrowserStore::Memory(MemStore::default())
             }
         };
-        sync_client::SyncClient::install(store, relay_url());
-        actions::ensure_workspace();
+        sync_client::SyncClient::install(store, relay_url(&token));
+        actions::open_home();
         leptos::mount::mount_to_body(components::App);
+        actions::confirm_session().await;
     });
 }

@@ -22,6 +22,8 @@ use crate::tab_channel::TabChannel;
 use crate::ws_transport::{TransportEvents, WsTransport};
 
 const BACKOFF_START_MS: u32 = 500;
+/// The relay's close code for a revoked token (see the relay's `hub::close_code`).
+const CLOSE_REVOKED: u16 = 4401;
 const BACKOFF_MAX_MS: u32 = 15_000;
 
 /// Signals the UI subscribes to. They are plain data, so components can copy them freely.
@@ -45,6 +47,8 @@ pub struct SyncClient {
     draining: Cell<bool>,
     backoff_ms: Cell<u32>,
     reconnect_pending: Cell<bool>,
+    /// Set when the relay cut this device off (revoked token): no more reconnecting.
+    stopped: Cell<bool>,
     tabs: RefCell<Option<TabChannel>>,
     pub signals: SyncSignals,
     me: RefCell<Weak<SyncClient>>,
@@ -78,6 +82,7 @@ impl SyncClient {
             draining: Cell::new(false),
             backoff_ms: Cell::new(BACKOFF_START_MS),
             reconnect_pending: Cell::new(false),
+            stopped: Cell::new(false),
             tabs: RefCell::new(None),
             signals: SyncSignals {
                 revision: RwSignal::new(0),
@@ -272,8 +277,19 @@ impl SyncClient {
         }
     }
 
+    /// Stop syncing for good: the relay no longer accepts this device's token. Everything on
+    /// the device stays readable.
+    pub fn stop(&self) {
+        self.stopped.set(true);
+        let conn = self.transport.borrow().as_ref().map(|(c, _)| *c);
+        if let Some(conn) = conn {
+            self.drop_transport(conn);
+        }
+        self.refresh_status();
+    }
+
     fn connect(&self) {
-        if self.transport.borrow().is_some() || !navigator_online() {
+        if self.stopped.get() || self.transport.borrow().is_some() || !navigator_online() {
             self.refresh_status();
             return;
         }
@@ -294,15 +310,37 @@ impl SyncClient {
                     me.engine.borrow_mut().receive(conn, &frame);
                     if !was_connected && me.engine.borrow().connected_peers().count() > 0 {
                         me.backoff_ms.set(BACKOFF_START_MS);
+                        // What the token may do can change while a device is away (alumni).
+                        wasm_bindgen_futures::spawn_local(async {
+                            let _ = crate::session::refresh().await;
+                        });
                     }
                     me.engine.borrow_mut().tick(now_ms());
                     me.pump();
                 }
             }),
-            on_close: Box::new(move || {
+            on_close: Box::new(move |code, reason| {
                 if let Some(me) = w_close.upgrade() {
+                    let was_connected = me.engine.borrow().connected_peers().count() > 0;
                     me.drop_transport(conn);
-                    me.schedule_reconnect();
+                    if code == CLOSE_REVOKED {
+                        leptos::logging::warn!("the relay closed the connection: {reason}");
+                    }
+                    // A refused upgrade looks like any failed connection from here, so ask the
+                    // relay whether the token still holds before trying again.
+                    if code == CLOSE_REVOKED || !was_connected {
+                        wasm_bindgen_futures::spawn_local(async move {
+                            if let Err(crate::relay_api::ApiError::Unauthorized) =
+                                crate::session::refresh().await
+                            {
+                                me.stop();
+                            } else {
+                                me.schedule_reconnect();
+                            }
+                        });
+                    } else {
+                        me.schedule_reconnect();
+                    }
                 }
             }),
         };
@@ -328,7 +366,7 @@ impl SyncClient {
     }
 
     fn schedule_reconnect(&self) {
-        if self.reconnect_pending.replace(true) {
+        if self.stopped.get() || self.reconnect_pending.replace(true) {
             return;
         }
         let delay = self.backoff_ms.get();

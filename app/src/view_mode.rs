@@ -1,5 +1,6 @@
-//! Whose eyes the portal is seen through. Until access tokens decide it, a development switch
-//! in the portal header chooses, remembered per browser.
+//! Whose eyes the portal is seen through. A client contact's token decides it (always the
+//! client view); the provider's team can preview a portal as the client sees it with a switch
+//! in the portal header, remembered per browser.
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -20,16 +21,26 @@ impl ViewMode {
         }
     }
 
-    /// Who an answer or a change is recorded as.
-    pub fn actor_name(&self) -> &'static str {
-        match self {
-            ViewMode::Provider => "Provider team",
-            ViewMode::Client => "Client contact",
+    /// Who an answer or a change is recorded as: the signed-in person, or while the provider
+    /// previews the client view, a generic label.
+    pub fn actor_name(&self) -> String {
+        let own_side = if crate::session::is_client() {
+            ViewMode::Client
+        } else {
+            ViewMode::Provider
+        };
+        match (crate::session::person_name(), self) {
+            (Some(name), mode) if *mode == own_side => name,
+            (_, ViewMode::Provider) => "Provider team".to_owned(),
+            (_, ViewMode::Client) => "Client contact".to_owned(),
         }
     }
 }
 
 pub fn load() -> ViewMode {
+    if crate::session::is_client() {
+        return ViewMode::Client;
+    }
     match LocalStorage::get::<String>(KEY).as_deref() {
         Ok("client") => ViewMode::Client,
         _ => ViewMode::Provider,

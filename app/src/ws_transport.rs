@@ -3,13 +3,14 @@
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, MessageEvent, WebSocket};
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 /// What the transport reports. Callbacks run on the browser's event loop.
 pub struct TransportEvents {
     pub on_open: Box<dyn FnMut()>,
     pub on_frame: Box<dyn FnMut(Vec<u8>)>,
-    pub on_close: Box<dyn FnMut()>,
+    /// The close code and reason (1006 when the connection failed or dropped).
+    pub on_close: Box<dyn FnMut(u16, String)>,
 }
 
 pub struct WsTransport {
@@ -17,7 +18,7 @@ pub struct WsTransport {
     // Held so that the handlers live exactly as long as the transport.
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut()>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
 }
 
 impl WsTransport {
@@ -27,7 +28,7 @@ impl WsTransport {
         let TransportEvents {
             on_open,
             mut on_frame,
-            on_close,
+            mut on_close,
         } = events;
         let on_open = Closure::<dyn FnMut()>::new(on_open);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -35,7 +36,9 @@ impl WsTransport {
                 on_frame(Uint8Array::new(&buffer).to_vec());
             }
         });
-        let on_close = Closure::<dyn FnMut()>::new(on_close);
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            on_close(event.code(), event.reason());
+        });
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         // An error is always followed by a close; handling close alone is enough.

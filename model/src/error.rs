@@ -14,4 +14,7 @@ pub enum ModelError {
     Stage(#[from] crate::stage::StageError),
     #[error("template could not be stored: {0}")]
     Template(String),
+    /// The editor may only read this document (an alumni's archive, a viewer's token).
+    #[error("read-only: {0}")]
+    ReadOnly(String),
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash};
 
-use crate::{Chunk, DocumentId, Effect, Message, PeerId, PeerMetadata, PROTOCOL_V1};
+use crate::{Access, Chunk, DocumentId, Effect, Message, PeerId, PeerMetadata, PROTOCOL_V1};
 
 /// A connection as the shell numbers it. The engine never invents these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -35,6 +35,9 @@ pub struct EngineConfig {
     pub snapshot_after_chunks: usize,
     /// Emit [`Effect::SaveSyncState`] for peers with durable storage.
     pub persist_sync_states: bool,
+    /// A connection that asks about more documents than this is closed with an error: no
+    /// honest client needs more, and each document costs the relay memory.
+    pub max_docs_per_conn: usize,
 }
 
 impl EngineConfig {
@@ -50,6 +53,7 @@ impl EngineConfig {
             search_timeout_ms: 5_000,
             snapshot_after_chunks: 64,
             persist_sync_states: false,
+            max_docs_per_conn: 4096,
         }
     }
 
@@ -65,6 +69,7 @@ impl EngineConfig {
             search_timeout_ms: 5_000,
             snapshot_after_chunks: 32,
             persist_sync_states: true,
+            max_docs_per_conn: usize::MAX,
         }
     }
 }
@@ -148,6 +153,9 @@ impl DocEntry {
 struct Conn {
     /// Set once the handshake completes.
     remote: Option<(PeerId, PeerMetadata)>,
+    access: Access,
+    /// Documents this peer has asked about, counted against `max_docs_per_conn`.
+    docs: HashSet<DocumentId>,
 }
 
 pub struct Engine {
@@ -186,9 +194,21 @@ impl Engine {
 
     // ----- connections -------------------------------------------------------------------
 
-    /// A transport connection opened. A client starts the handshake at once.
+    /// A transport connection opened, with full access. A client starts the handshake at once.
     pub fn connect(&mut self, conn: ConnId) {
-        self.conns.insert(conn, Conn { remote: None });
+        self.connect_with(conn, Access::full());
+    }
+
+    /// A transport connection opened whose peer may only do what `access` allows.
+    pub fn connect_with(&mut self, conn: ConnId, access: Access) {
+        self.conns.insert(
+            conn,
+            Conn {
+                remote: None,
+                access,
+                docs: HashSet::new(),
+            },
+        );
         if self.config.role == Role::Client {
             let join = Message::Join {
                 sender_id: self.config.peer_id.clone(),
@@ -199,10 +219,50 @@ impl Engine {
         }
     }
 
+    /// Narrow or widen what a connected peer may do (a token turned read-only, say). Documents
+    /// now outside its scope stop syncing with it at once.
+    pub fn set_access(&mut self, conn: ConnId, access: Access) {
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        state.docs.retain(|doc| access.can_read(doc));
+        state.access = access.clone();
+        let mut resync = Vec::new();
+        for (id, entry) in self.docs.iter_mut() {
+            if !access.can_read(id) {
+                entry.peers.remove(&conn);
+                continue;
+            }
+            if let Some(pd) = entry.peers.get_mut(&conn) {
+                if pd.sync.read_only == access.write {
+                    pd.sync.set_read_only(!access.write);
+                    resync.push(*id);
+                }
+            }
+        }
+        for id in resync {
+            self.sync_one(id, conn);
+        }
+    }
+
+    /// Refuse a connection on the shell's behalf (a revoked token, a rate limit): tell the peer
+    /// why, close, and forget it.
+    pub fn reject(&mut self, conn: ConnId, reason: &str) {
+        if self.conns.contains_key(&conn) {
+            self.fail(conn, reason.to_owned());
+        }
+    }
+
     /// A transport connection closed (or the shell closed it).
     pub fn disconnect(&mut self, conn: ConnId) {
-        if self.conns.remove(&conn).is_none() {
+        let Some(closed) = self.conns.remove(&conn) else {
             return;
+        };
+        // Ephemeral dedupe entries only matter while the sender is connected.
+        if let Some((peer, _)) = closed.remote {
+            if !self.connected_peers().any(|(_, p)| *p == peer) {
+                self.ephemeral_seen.retain(|(p, _), _| *p != peer);
+            }
         }
         let now = self.now_ms;
         let affected: Vec<DocumentId> = self
@@ -613,6 +673,27 @@ impl Engine {
         let Some(id) = message.document_id() else {
             return;
         };
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if !state.access.can_read(&id) {
+            // Exactly the answer a document that does not exist gets, and at once: neither the
+            // reply nor its timing may hint that the document is here.
+            if matches!(message, Message::Request(_) | Message::Sync(_)) {
+                self.answer_unavailable(conn, id);
+            }
+            return;
+        }
+        if !state.docs.contains(&id) {
+            if state.docs.len() >= self.config.max_docs_per_conn {
+                let limit = self.config.max_docs_per_conn;
+                return self.fail(
+                    conn,
+                    format!("too many documents on one connection (the limit is {limit})"),
+                );
+            }
+            state.docs.insert(id);
+        }
         match self.docs.get_mut(&id) {
             Some(entry) if entry.doc.is_none() => entry.pending.push((conn, message)),
             Some(_) => self.process_doc_message(conn, message),
@@ -626,6 +707,14 @@ impl Engine {
     }
 
     fn process_doc_message(&mut self, conn: ConnId, message: Message) {
+        // Messages replayed after a load were checked on arrival, but access may have narrowed
+        // while storage was read.
+        let allowed = message
+            .document_id()
+            .is_some_and(|id| self.access(conn).is_some_and(|a| a.can_read(&id)));
+        if !allowed {
+            return;
+        }
         match message {
             Message::Request(m) => self.receive_sync(conn, m.document_id, &m.data, true),
             Message::Sync(m) => self.receive_sync(conn, m.document_id, &m.data, false),
@@ -644,6 +733,10 @@ impl Engine {
                 data,
                 ..
             } => {
+                // A read-only peer sends nothing to anyone, presence included.
+                if !self.access(conn).is_some_and(|a| a.can_write(&document_id)) {
+                    return;
+                }
                 let key = (sender_id.clone(), session_id.clone());
                 if self
                     .ephemeral_seen
@@ -680,6 +773,12 @@ impl Engine {
             Err(e) => return self.fail(conn, format!("malformed sync message for {id}: {e}")),
         };
         let peer_has_it = !sync_message.heads.is_empty();
+        let may_write = self.access(conn).is_some_and(|a| a.can_write(&id));
+        if !may_write && !sync_message.changes.is_empty() {
+            self.effects.push(Effect::Warning {
+                message: format!("dropped changes to {id} from a read-only peer"),
+            });
+        }
         self.ensure_peer_doc(id, conn);
         let Some(entry) = self.docs.get_mut(&id) else {
             return;
@@ -726,10 +825,12 @@ impl Engine {
     /// `doc-unavailable`. This is what makes create-on-one-client, find-on-another work when
     /// the find reaches the relay before the creator's first sync message.
     fn search(&mut self, id: DocumentId, requester: ConnId) {
+        // Only peers that may reach the document and write it are asked: asking anyone else
+        // would tell them the id, and a read-only peer's answer could not be applied anyway.
         let others: Vec<ConnId> = self
             .connected_peers()
             .map(|(c, _)| c)
-            .filter(|c| *c != requester)
+            .filter(|c| *c != requester && self.access(*c).is_some_and(|a| a.can_write(&id)))
             .collect();
         let mut asked = false;
         for conn in others {
@@ -781,14 +882,7 @@ impl Engine {
             self.effects.push(Effect::DocUnavailable { doc: id });
         }
         for conn in notify {
-            if let Some(target_id) = self.remote_id(conn) {
-                let message = Message::DocUnavailable {
-                    sender_id: self.config.peer_id.clone(),
-                    target_id,
-                    document_id: id,
-                };
-                self.send(conn, &message);
-            }
+            self.answer_unavailable(conn, id);
         }
     }
 
@@ -796,15 +890,19 @@ impl Engine {
 
     fn ensure_peer_doc(&mut self, id: DocumentId, conn: ConnId) {
         let persisted_state = self.durable_storage_id(conn);
+        let read_only = !self.access(conn).is_some_and(|a| a.can_write(&id));
         let Some(entry) = self.docs.get_mut(&id) else {
             return;
         };
         entry.idle_since = None;
         entry.peers.entry(conn).or_insert_with(|| {
-            let sync = persisted_state
+            let mut sync = persisted_state
                 .and_then(|sid| entry.stored_sync_states.get(&sid))
                 .and_then(|bytes| sync::State::decode(bytes).ok())
                 .unwrap_or_default();
+            // A read-only sync state neither applies nor asks for the peer's changes; the
+            // peer is still sent everything it lacks.
+            sync.read_only = read_only;
             PeerDoc {
                 saved_shared_heads: sync.shared_heads.clone(),
                 sync,
@@ -829,6 +927,22 @@ impl Engine {
         meta.storage_id.clone()
     }
 
+    fn access(&self, conn: ConnId) -> Option<&Access> {
+        self.conns.get(&conn).map(|c| &c.access)
+    }
+
+    /// Tell a peer we do not have a document, without touching any state for it.
+    fn answer_unavailable(&mut self, conn: ConnId, id: DocumentId) {
+        if let Some(target_id) = self.remote_id(conn) {
+            let message = Message::DocUnavailable {
+                sender_id: self.config.peer_id.clone(),
+                target_id,
+                document_id: id,
+            };
+            self.send(conn, &message);
+        }
+    }
+
     fn remote_id(&self, conn: ConnId) -> Option<PeerId> {
         self.conns
             .get(&conn)?
@@ -845,6 +959,7 @@ impl Engine {
             .peers
             .iter()
             .filter(|(c, pd)| pd.subscribed && Some(**c) != except)
+            .filter(|(c, _)| self.access(**c).is_some_and(|a| a.can_read(&id)))
             .filter_map(|(c, _)| Some((*c, self.remote_id(*c)?)))
             .collect()
     }

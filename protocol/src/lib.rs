@@ -5,6 +5,7 @@
 //! and the time, and executes the [`Effect`]s it returns. That keeps one implementation of the
 //! protocol, testable natively with simulated peers, for both sides of the wire.
 
+mod access;
 mod document_id;
 mod effect;
 mod engine;
@@ -12,6 +13,7 @@ mod message;
 mod peer_id;
 pub mod storage_key;
 
+pub use access::{Access, Scope};
 pub use document_id::{DocumentId, DocumentIdError};
 pub use effect::{Chunk, Effect};
 pub use engine::{ConnId, Engine, EngineConfig, Loaded, Role, SyncSummary};

@@ -5,7 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ReadDoc, ROOT};
 use threshold_protocol::{
-    Chunk, ConnId, DocumentId, Effect, Engine, EngineConfig, Loaded, Message, PeerId,
+    Access, Chunk, ConnId, DocumentId, Effect, Engine, EngineConfig, Loaded, Message, PeerId,
 };
 
 #[derive(Default)]
@@ -68,10 +68,25 @@ impl Net {
     }
 
     fn link(&mut self, client: usize) {
+        self.link_with(client, Access::full());
+    }
+
+    /// A client whose connection the relay admits with `access` (a token's grants).
+    fn add_client_with(&mut self, name: &str, access: Access) -> usize {
+        let index = self.nodes.len();
+        self.nodes.push(Node::new(EngineConfig::client(
+            PeerId::new(name),
+            format!("{name}-store"),
+        )));
+        self.link_with(index, access);
+        index
+    }
+
+    fn link_with(&mut self, client: usize, access: Access) {
         let relay_side = ConnId(client as u64);
         self.links.insert((client, ConnId(0)), (0, relay_side));
         self.links.insert((0, relay_side), (client, ConnId(0)));
-        self.nodes[0].engine.connect(relay_side);
+        self.nodes[0].engine.connect_with(relay_side, access);
         self.nodes[client].engine.connect(ConnId(0));
         self.run();
     }
@@ -470,4 +485,133 @@ fn changes_stored_by_another_tab_are_applied_without_being_stored_again() {
         v1_heads,
         "v2 was not written a second time"
     );
+}
+
+// ----- access --------------------------------------------------------------------------------
+
+#[test]
+fn a_scoped_peer_gets_unavailable_for_documents_outside_its_grants_and_nobody_is_asked() {
+    let mut net = Net::new();
+    let provider = net.add_client("provider");
+    let portal = DocumentId::random();
+    let internal = DocumentId::random();
+    net.engine(provider)
+        .create(portal, doc_with_title("Acme portal"));
+    net.engine(provider)
+        .create(internal, doc_with_title("Acme internal notes"));
+    net.run();
+    let client = net.add_client_with("client", Access::only(portal, true));
+    net.engine(client).open(portal);
+    net.engine(client).open(internal);
+    // A document only the provider's browser holds: the relay must not ask it on the client's
+    // behalf, which would reveal the id and fetch the content.
+    let secret = DocumentId::random();
+    net.nodes[provider].hold_outbound = true;
+    net.engine(provider)
+        .create(secret, doc_with_title("never synced"));
+    net.flush_effects();
+    net.nodes[provider].outbox.clear();
+    net.nodes[provider].hold_outbound = false;
+    net.engine(client).open(secret);
+    net.run();
+    assert_eq!(net.title(client, &portal).as_deref(), Some("Acme portal"));
+    assert_eq!(net.title(client, &internal), None);
+    assert!(net.nodes[client].unavailable.contains(&internal));
+    assert!(net.nodes[client].unavailable.contains(&secret));
+    assert!(
+        net.nodes[0].engine.doc(&secret).is_none(),
+        "the relay neither loaded nor searched for a document outside the grants"
+    );
+    assert!(net.nodes[client].closed.is_empty());
+}
+
+#[test]
+fn changes_from_a_read_only_peer_are_never_applied_or_relayed() {
+    let mut net = Net::new();
+    let provider = net.add_client("provider");
+    let portal = DocumentId::random();
+    net.engine(provider)
+        .create(portal, doc_with_title("Archive"));
+    net.run();
+    let alumni = net.add_client_with("alumni", Access::only(portal, false));
+    net.engine(alumni).open(portal);
+    net.run();
+    assert_eq!(net.title(alumni, &portal).as_deref(), Some("Archive"));
+
+    set_title(net.engine(alumni), portal, "Defaced");
+    net.run();
+    assert_eq!(net.title(0, &portal).as_deref(), Some("Archive"));
+    assert_eq!(net.title(provider, &portal).as_deref(), Some("Archive"));
+    let stored = net.nodes[0].storage.chunks.get(&portal).map_or(0, Vec::len);
+
+    // The read-only peer still receives the provider's later changes.
+    set_title(net.engine(provider), portal, "Archive, final");
+    net.run();
+    assert_eq!(
+        net.nodes[0].storage.chunks.get(&portal).map_or(0, Vec::len),
+        stored + 1
+    );
+    let seen = net.nodes[alumni].engine.doc(&portal).map(|d| d.get_heads());
+    let provider_heads = net.nodes[provider]
+        .engine
+        .doc(&portal)
+        .map(|d| d.get_heads());
+    let alumni_doc = net.nodes[alumni].engine.doc(&portal).expect("loaded");
+    for head in provider_heads.expect("loaded") {
+        assert!(alumni_doc.get_change_by_hash(&head).is_some());
+    }
+    assert!(seen.is_some());
+}
+
+#[test]
+fn a_peer_turned_read_only_mid_session_stops_writing_and_can_be_turned_back() {
+    let mut net = Net::new();
+    let provider = net.add_client("provider");
+    let portal = DocumentId::random();
+    net.engine(provider).create(portal, doc_with_title("v1"));
+    net.run();
+    let client = net.add_client_with("client", Access::only(portal, true));
+    net.engine(client).open(portal);
+    net.run();
+    set_title(net.engine(client), portal, "v2 from the client");
+    net.run();
+    assert_eq!(
+        net.title(provider, &portal).as_deref(),
+        Some("v2 from the client")
+    );
+
+    let relay_side = ConnId(client as u64);
+    net.engine(0)
+        .set_access(relay_side, Access::only(portal, false));
+    set_title(net.engine(client), portal, "v3 while read-only");
+    net.run();
+    assert_eq!(
+        net.title(provider, &portal).as_deref(),
+        Some("v2 from the client")
+    );
+
+    // Given write access again, the relay asks afresh and takes the held-back change.
+    net.engine(0)
+        .set_access(relay_side, Access::only(portal, true));
+    net.run();
+    assert_eq!(
+        net.title(provider, &portal).as_deref(),
+        Some("v3 while read-only")
+    );
+}
+
+#[test]
+fn a_connection_asking_about_too_many_documents_is_closed_with_an_error() {
+    let mut config = EngineConfig::relay(PeerId::new("relay"), "relay-store".into());
+    config.max_docs_per_conn = 3;
+    let mut net = Net::new();
+    net.nodes[0].engine = Engine::new(config);
+    let greedy = net.add_client("greedy");
+    for _ in 0..5 {
+        net.engine(greedy).open(DocumentId::random());
+    }
+    net.run();
+    let closed = &net.nodes[0].closed;
+    assert_eq!(closed.len(), 1, "{closed:?}");
+    assert!(closed[0].1.contains("too many documents"), "{closed:?}");
 }

@@ -1,37 +1,77 @@
-//! One WebSocket connection: frames in to the hub, frames out from it.
+//! One WebSocket connection: frames in to the hub, frames out from it, with the per-connection
+//! limits checked before anything reaches the engine.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use threshold_protocol::ConnId;
 use tokio::sync::mpsc;
 
-use crate::hub::{Hub, Outbound};
+use crate::hub::{close_code, Admitted, Hub, Outbound, OUTBOUND_QUEUE};
+use crate::rate_limit::RateLimiter;
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
-/// What the upgrade decided this connection may do. Today every connection may do everything;
-/// the access issue narrows this to a token's grants.
-#[derive(Debug, Clone)]
-pub struct Access;
+/// How long a closing connection waits for the peer's close reply.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
-pub async fn run(hub: Hub, socket: WebSocket, _access: Access) {
+/// What every connection is held to.
+#[derive(Clone)]
+pub struct Limits {
+    pub max_frame_bytes: usize,
+    pub rate: Arc<RateLimiter>,
+}
+
+pub async fn run(hub: Hub, socket: WebSocket, admitted: Admitted, limits: Limits) {
     let conn = ConnId(NEXT_CONN.fetch_add(1, Ordering::Relaxed));
-    let (outbound_tx, mut outbound) = mpsc::unbounded_channel();
-    hub.connect(conn, outbound_tx);
-    tracing::debug!(conn = conn.0, "connected");
+    let (outbound_tx, mut outbound) = mpsc::channel(OUTBOUND_QUEUE);
+    let token_id = admitted.token_id.clone();
+    hub.connect(conn, outbound_tx, admitted);
+    tracing::debug!(conn = conn.0, token = %token_id, "connected");
     let (mut sink, mut stream) = socket.split();
+    // Once refused, nothing more from the peer is passed on while its close is on the way.
+    let mut refused = false;
+    let refuse = |refused: &mut bool, code: u16, reason: String| {
+        if !std::mem::replace(refused, true) {
+            tracing::info!(conn = conn.0, token = %token_id, %reason, "refusing connection");
+            hub.reject(conn, code, reason);
+        }
+    };
     loop {
         tokio::select! {
             incoming = stream.next() => match incoming {
-                Some(Ok(Message::Binary(bytes))) => hub.frame(conn, bytes.to_vec()),
+                Some(Ok(Message::Binary(bytes))) => {
+                    if refused {
+                        continue;
+                    }
+                    if bytes.len() > limits.max_frame_bytes {
+                        refuse(&mut refused, close_code::TOO_BIG, format!(
+                            "message of {} bytes is larger than the limit of {} bytes",
+                            bytes.len(), limits.max_frame_bytes
+                        ));
+                    } else if !limits.rate.allow(&token_id, Instant::now()) {
+                        let per_second = limits.rate.limit().per_second;
+                        refuse(&mut refused, close_code::POLICY, format!(
+                            "rate limit exceeded: more than {per_second} messages per second for this token"
+                        ));
+                    } else {
+                        hub.frame(conn, bytes.to_vec());
+                    }
+                }
                 // The protocol is binary; let the engine reject anything else as malformed.
-                Some(Ok(Message::Text(text))) => hub.frame(conn, text.as_bytes().to_vec()),
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Text(text))) if !refused => hub.frame(conn, text.as_bytes().to_vec()),
+                Some(Ok(Message::Text(_) | Message::Ping(_) | Message::Pong(_))) => {}
                 Some(Ok(Message::Close(_))) | None => break,
                 Some(Err(e)) => {
+                    // The WebSocket layer refuses frames far over the limit before reading
+                    // them; say so, then give up on the socket if even that fails.
                     tracing::debug!(conn = conn.0, error = %e, "socket error");
+                    let reason = format!("message refused: {e}");
+                    let frame = CloseFrame { code: close_code::TOO_BIG, reason: truncate(&reason).into() };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
                     break;
                 }
             },
@@ -41,9 +81,14 @@ pub async fn run(hub: Hub, socket: WebSocket, _access: Access) {
                         break;
                     }
                 }
-                Some(Outbound::Close(reason)) => {
-                    let frame = CloseFrame { code: 1008, reason: truncate(&reason).into() };
+                Some(Outbound::Close { code, reason }) => {
+                    let frame = CloseFrame { code, reason: truncate(&reason).into() };
                     let _ = sink.send(Message::Close(Some(frame))).await;
+                    // Finish the closing handshake: dropping the socket with the peer's frames
+                    // still unread would reset the connection, and the peer would never see the
+                    // close code that says why.
+                    let drain = async { while let Some(Ok(m)) = stream.next().await { if let Message::Close(_) = m { break; } } };
+                    let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
                     break;
                 }
                 None => break,

@@ -1,23 +1,60 @@
-//! The relay's one HTTP error type.
+//! The relay's one HTTP error type. Bodies are JSON `{"error": "…"}` so the app can show them.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::token_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// Reserved for the access checks of the WebSocket upgrade.
+    /// No token, an unknown token, or a revoked one. The same answer for all three.
+    #[error("a valid access token is required")]
+    Unauthorized,
     #[error("not allowed: {0}")]
     Forbidden(String),
+    /// Also the answer for things outside the caller's grants, so they cannot tell.
+    #[error("not found")]
+    NotFound,
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("the relay could not store this: {0}")]
+    Storage(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Token(e) => AppError::BadRequest(e.to_string()),
+            StoreError::NoSuchToken(_) => AppError::NotFound,
+            StoreError::Revoked(_) | StoreError::LastOwner | StoreError::WorkspaceTaken(_) => {
+                AppError::Conflict(e.to_string())
+            }
+            StoreError::Corrupt { .. } | StoreError::Io { .. } => {
+                tracing::error!(error = %e, "access file");
+                let cause = match &e {
+                    StoreError::Io { source, .. } => source.to_string(),
+                    _ => "the access file is unreadable".to_owned(),
+                };
+                AppError::Storage(cause)
+            }
+        }
+    }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match self {
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Storage(_) => StatusCode::INSUFFICIENT_STORAGE,
         };
-        (status, self.to_string()).into_response()
+        let body = serde_json::json!({ "error": self.to_string() });
+        (status, Json(body)).into_response()
     }
 }

@@ -10,24 +10,54 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use threshold_protocol::{ConnId, Effect, Engine, EngineConfig};
-use tokio::sync::mpsc::UnboundedSender;
+use threshold_protocol::{Access, ConnId, Effect, Engine, EngineConfig};
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::mpsc::Sender;
 
 use crate::doc_store;
 use crate::storage::Storage;
+
+/// Frames waiting for one connection. A peer that lets this many pile up is not reading; it is
+/// closed (and resyncs when it reconnects) rather than allowed to grow the relay's memory.
+pub const OUTBOUND_QUEUE: usize = 8192;
+
+/// WebSocket close codes the relay uses. 1008 and 1009 are the standard policy and size codes;
+/// 4401 is an application code the app reads as "this device's access was revoked".
+pub mod close_code {
+    pub const POLICY: u16 = 1008;
+    pub const TOO_BIG: u16 = 1009;
+    pub const SERVER_ERROR: u16 = 1011;
+    pub const SHUTTING_DOWN: u16 = 1001;
+    pub const REVOKED: u16 = 4401;
+}
 
 /// What a connection task receives from the hub.
 #[derive(Debug)]
 pub enum Outbound {
     Frame(Vec<u8>),
-    Close(String),
+    Close { code: u16, reason: String },
+}
+
+/// Who is on the other end of a connection, as the upgrade established it.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    pub token_id: String,
+    pub access: Access,
 }
 
 enum Command {
-    Connect(ConnId, UnboundedSender<Outbound>),
+    Connect(ConnId, Sender<Outbound>, Admitted),
     Frame(ConnId, Vec<u8>),
+    Reject(ConnId, u16, String),
+    /// The grants of every token, after the access file changed: `None` means revoked.
+    Regrant(HashMap<String, Option<Access>>),
     Disconnect(ConnId),
     Shutdown,
+}
+
+struct Peer {
+    outbound: Sender<Outbound>,
+    admitted: Admitted,
 }
 
 /// A cheap handle to the engine thread.
@@ -67,8 +97,20 @@ impl HubThread {
 }
 
 impl Hub {
-    pub fn connect(&self, conn: ConnId, outbound: UnboundedSender<Outbound>) {
-        let _ = self.commands.send(Command::Connect(conn, outbound));
+    pub fn connect(&self, conn: ConnId, outbound: Sender<Outbound>, admitted: Admitted) {
+        let _ = self
+            .commands
+            .send(Command::Connect(conn, outbound, admitted));
+    }
+
+    /// Refuse a connection: the peer gets an `error` message saying why, then a close frame.
+    pub fn reject(&self, conn: ConnId, code: u16, reason: String) {
+        let _ = self.commands.send(Command::Reject(conn, code, reason));
+    }
+
+    /// Apply changed grants to every open connection: revoked tokens are cut off at once.
+    pub fn regrant(&self, grants: HashMap<String, Option<Access>>) {
+        let _ = self.commands.send(Command::Regrant(grants));
     }
 
     pub fn frame(&self, conn: ConnId, frame: Vec<u8>) {
@@ -82,7 +124,9 @@ impl Hub {
 
 fn run(mut engine: Engine, mut storage: Box<dyn Storage>, inbox: mpsc::Receiver<Command>) {
     let started = Instant::now();
-    let mut conns: HashMap<ConnId, UnboundedSender<Outbound>> = HashMap::new();
+    let mut conns: HashMap<ConnId, Peer> = HashMap::new();
+    // Close codes for connections the hub itself refused, used when the engine's close comes.
+    let mut codes: HashMap<ConnId, u16> = HashMap::new();
     loop {
         let command = match inbox.recv_timeout(Duration::from_secs(1)) {
             Ok(command) => Some(command),
@@ -90,10 +134,31 @@ fn run(mut engine: Engine, mut storage: Box<dyn Storage>, inbox: mpsc::Receiver<
             Err(RecvTimeoutError::Disconnected) => break,
         };
         let trigger = match command {
-            Some(Command::Connect(conn, outbound)) => {
-                conns.insert(conn, outbound);
-                engine.connect(conn);
+            Some(Command::Connect(conn, outbound, admitted)) => {
+                engine.connect_with(conn, admitted.access.clone());
+                conns.insert(conn, Peer { outbound, admitted });
                 Some(conn)
+            }
+            Some(Command::Reject(conn, code, reason)) => {
+                codes.insert(conn, code);
+                engine.reject(conn, &reason);
+                Some(conn)
+            }
+            Some(Command::Regrant(grants)) => {
+                for (conn, peer) in conns.iter_mut() {
+                    match grants.get(&peer.admitted.token_id).cloned().flatten() {
+                        None => {
+                            codes.insert(*conn, close_code::REVOKED);
+                            engine.reject(*conn, "access revoked");
+                        }
+                        Some(access) if access != peer.admitted.access => {
+                            engine.set_access(*conn, access.clone());
+                            peer.admitted.access = access;
+                        }
+                        Some(_) => {}
+                    }
+                }
+                None
             }
             Some(Command::Frame(conn, frame)) => {
                 engine.receive(conn, &frame);
@@ -105,15 +170,24 @@ fn run(mut engine: Engine, mut storage: Box<dyn Storage>, inbox: mpsc::Receiver<
                 None
             }
             Some(Command::Shutdown) => {
-                for (_, outbound) in conns.drain() {
-                    let _ = outbound.send(Outbound::Close("relay shutting down".into()));
+                for (_, peer) in conns.drain() {
+                    let _ = peer.outbound.try_send(Outbound::Close {
+                        code: close_code::SHUTTING_DOWN,
+                        reason: "relay shutting down".into(),
+                    });
                 }
                 break;
             }
             None => None,
         };
         engine.tick(started.elapsed().as_millis() as u64);
-        execute(&mut engine, storage.as_mut(), &mut conns, trigger);
+        execute(
+            &mut engine,
+            storage.as_mut(),
+            &mut conns,
+            &mut codes,
+            trigger,
+        );
     }
     tracing::info!("sync engine stopped; every acknowledged change is on disk");
 }
@@ -124,7 +198,8 @@ fn run(mut engine: Engine, mut storage: Box<dyn Storage>, inbox: mpsc::Receiver<
 fn execute(
     engine: &mut Engine,
     storage: &mut dyn Storage,
-    conns: &mut HashMap<ConnId, UnboundedSender<Outbound>>,
+    conns: &mut HashMap<ConnId, Peer>,
+    codes: &mut HashMap<ConnId, u16>,
     trigger: Option<ConnId>,
 ) {
     // Loading may produce further effects (replayed messages), so drain until quiet.
@@ -136,14 +211,29 @@ fn execute(
         for effect in effects {
             match effect {
                 Effect::Send { conn, frame } => {
-                    if let Some(outbound) = conns.get(&conn) {
-                        let _ = outbound.send(Outbound::Frame(frame));
+                    let full = conns.get(&conn).is_some_and(|peer| {
+                        matches!(
+                            peer.outbound.try_send(Outbound::Frame(frame)),
+                            Err(TrySendError::Full(_))
+                        )
+                    });
+                    if full {
+                        tracing::warn!(conn = conn.0, "peer is not reading; closing it");
+                        if let Some(peer) = conns.remove(&conn) {
+                            close(
+                                &peer,
+                                close_code::POLICY,
+                                "too many unread messages; reconnect to resync",
+                            );
+                        }
+                        engine.disconnect(conn);
                     }
                 }
                 Effect::Close { conn, reason } => {
-                    tracing::info!(conn = conn.0, %reason, "closing connection");
-                    if let Some(outbound) = conns.remove(&conn) {
-                        let _ = outbound.send(Outbound::Close(reason));
+                    let code = codes.remove(&conn).unwrap_or(close_code::POLICY);
+                    tracing::info!(conn = conn.0, code, %reason, "closing connection");
+                    if let Some(peer) = conns.remove(&conn) {
+                        close(&peer, code, &reason);
                     }
                 }
                 Effect::Load { doc } => match doc_store::load(storage, &doc) {
@@ -161,9 +251,9 @@ fn execute(
                         engine.persist_failed(doc);
                         let _ = engine.take_effects();
                         if let Some(conn) = trigger {
-                            if let Some(outbound) = conns.remove(&conn) {
-                                let _ = outbound
-                                    .send(Outbound::Close(format!("relay storage failed: {e}")));
+                            if let Some(peer) = conns.remove(&conn) {
+                                let reason = format!("relay storage failed: {}", e.brief());
+                                close(&peer, close_code::SERVER_ERROR, &reason);
                             }
                             engine.disconnect(conn);
                             let _ = engine.take_effects();
@@ -179,4 +269,13 @@ fn execute(
             }
         }
     }
+}
+
+/// Ask a connection task to close. A full queue cannot take the request, but then the task is
+/// already behind; dropping the peer's sender ends it just the same.
+fn close(peer: &Peer, code: u16, reason: &str) {
+    let _ = peer.outbound.try_send(Outbound::Close {
+        code,
+        reason: reason.to_owned(),
+    });
 }

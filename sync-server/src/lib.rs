@@ -1,8 +1,13 @@
 //! Threshold's relay: axum + tokio around the shared protocol engine.
 
+pub mod api;
 pub mod connection;
 pub mod doc_store;
 pub mod error;
 pub mod hub;
+pub mod rate_limit;
+pub mod security_headers;
 pub mod server;
 pub mod storage;
+pub mod token;
+pub mod token_store;

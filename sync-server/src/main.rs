@@ -1,6 +1,10 @@
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use threshold_sync_server::server::{invite_link, RelayLimits, ServeOptions};
+use threshold_sync_server::token::{Role, TokenRequest};
+use threshold_sync_server::token_store::TokenStore;
 
 /// Threshold's relay: syncs portals between browsers and serves the app.
 #[derive(Parser)]
@@ -20,9 +24,74 @@ enum Command {
         bind: std::net::IpAddr,
         #[arg(long, env = "THRESHOLD_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
-        /// The built app (trunk's dist/); omit to serve only /sync and /healthz.
+        /// The built app (trunk's dist/); omit to serve only /sync, /api and /healthz.
         #[arg(long, env = "THRESHOLD_STATIC_DIR")]
         static_dir: Option<PathBuf>,
+        /// The address people open (for the owner link printed at first start).
+        #[arg(long, env = "THRESHOLD_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// The largest WebSocket message accepted, in bytes.
+        #[arg(long, env = "THRESHOLD_MAX_FRAME_BYTES", default_value_t = RelayLimits::default().max_frame_bytes)]
+        max_frame_bytes: usize,
+        /// How many documents one connection may ask about.
+        #[arg(long, env = "THRESHOLD_MAX_DOCS_PER_CONNECTION", default_value_t = RelayLimits::default().max_docs_per_conn)]
+        max_docs_per_connection: usize,
+        /// Sustained messages per second per token.
+        #[arg(long, env = "THRESHOLD_RATE_PER_SECOND", default_value_t = RelayLimits::default().messages_per_second)]
+        rate_per_second: f64,
+        /// Messages a token may send at once before the sustained rate applies.
+        #[arg(long, env = "THRESHOLD_RATE_BURST", default_value_t = RelayLimits::default().message_burst)]
+        rate_burst: f64,
+    },
+    /// Manage access tokens in a data dir. Works whether or not the relay is running; a running
+    /// relay applies changes within a second.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Mint a token and print it once, with its invite link.
+    Create {
+        #[arg(long, env = "THRESHOLD_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// The portal (document id) a client token opens.
+        #[arg(long)]
+        portal: Option<String>,
+        #[arg(long)]
+        read_only: bool,
+        /// Who holds it.
+        #[arg(long, default_value = "Owner")]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// The relay's public address, for the printed link.
+        #[arg(
+            long,
+            env = "THRESHOLD_PUBLIC_URL",
+            default_value = "http://127.0.0.1:3030"
+        )]
+        base_url: String,
+        /// Print JSON (`id`, `token`, `link`) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[arg(long, env = "THRESHOLD_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by id: it can no longer connect, and open connections are closed.
+    Revoke {
+        #[arg(long, env = "THRESHOLD_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        id: String,
     },
 }
 
@@ -42,14 +111,122 @@ async fn main() -> anyhow::Result<()> {
             bind,
             data_dir,
             static_dir,
+            public_url,
+            max_frame_bytes,
+            max_docs_per_connection,
+            rate_per_second,
+            rate_burst,
         } => {
-            threshold_sync_server::server::serve(threshold_sync_server::server::ServeOptions {
+            threshold_sync_server::server::serve(ServeOptions {
                 bind,
                 port,
                 data_dir,
                 static_dir,
+                public_url,
+                limits: RelayLimits {
+                    max_frame_bytes,
+                    max_docs_per_conn: max_docs_per_connection,
+                    messages_per_second: rate_per_second,
+                    message_burst: rate_burst,
+                },
             })
             .await
         }
+        Command::Token { command } => token(command),
     }
+}
+
+fn token(command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create {
+            data_dir,
+            role,
+            portal,
+            read_only,
+            name,
+            email,
+            base_url,
+            json,
+        } => {
+            let store = TokenStore::open(&data_dir)?;
+            let portal = portal
+                .map(|p| p.parse())
+                .transpose()
+                .context("--portal is not a document id")?;
+            let minted = store.create(TokenRequest {
+                role,
+                portal,
+                read_only,
+                name,
+                email,
+            })?;
+            let link = invite_link(&base_url, &minted.secret);
+            if json {
+                let out = serde_json::json!({
+                    "id": minted.record.id,
+                    "token": minted.secret,
+                    "link": link,
+                });
+                println!("{out}");
+            } else {
+                let mode = if read_only { "read-only" } else { "read-write" };
+                let article = if role == Role::Owner { "an" } else { "a" };
+                println!(
+                    "Created {article} {} token ({mode}) for {}, id {}.",
+                    role.as_str(),
+                    minted.record.name,
+                    minted.record.id
+                );
+                println!("Token (shown once): {}", minted.secret);
+                println!("Invite link: {link}");
+            }
+        }
+        TokenCommand::List { data_dir, json } => {
+            let state = TokenStore::open(&data_dir)?.snapshot();
+            if json {
+                let list: Vec<_> = state
+                    .tokens
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({
+                            "id": t.id, "role": t.role, "name": t.name, "email": t.email,
+                            "portal": t.portal.map(|p| p.to_string()), "readOnly": t.read_only,
+                            "createdAt": t.created_at, "revokedAt": t.revoked_at,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else {
+                println!(
+                    "{:<14} {:<7} {:<11} {:<24} portal",
+                    "id", "role", "state", "name"
+                );
+                for t in &state.tokens {
+                    let status = match (t.revoked_at, t.read_only) {
+                        (Some(_), _) => "revoked",
+                        (None, true) => "read-only",
+                        (None, false) => "active",
+                    };
+                    let portal = t.portal.map(|p| p.to_string()).unwrap_or_default();
+                    println!(
+                        "{:<14} {:<7} {:<11} {:<24} {portal}",
+                        t.id,
+                        t.role.as_str(),
+                        status,
+                        t.name
+                    );
+                }
+            }
+        }
+        TokenCommand::Revoke { data_dir, id } => {
+            let record = TokenStore::open(&data_dir)?.revoke(&id)?;
+            println!(
+                "Revoked {} ({}, {}).",
+                record.id,
+                record.role.as_str(),
+                record.name
+            );
+        }
+    }
+    Ok(())
 }

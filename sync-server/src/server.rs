@@ -1,25 +1,31 @@
-//! The relay's HTTP surface: `/sync`, `/healthz`, and the built app.
+//! The relay's HTTP surface: `/sync` (token-checked), `/api`, `/healthz`, and the built app
+//! with security headers.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use threshold_protocol::{EngineConfig, PeerId};
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::connection::{self, Access};
+use crate::api::{self, ApiState};
+use crate::connection::{self, Limits};
 use crate::error::AppError;
-use crate::hub::{Hub, HubThread};
+use crate::hub::{Admitted, Hub, HubThread};
+use crate::rate_limit::{RateLimit, RateLimiter};
+use crate::security_headers;
 use crate::storage::FsStorage;
-
-/// The largest frame accepted. Document frames carry whole sync messages, so this is generous.
-pub const MAX_FRAME_BYTES: usize = 64 * 1024 * 1024;
+use crate::token::{Role, TokenRequest};
+use crate::token_store::TokenStore;
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -27,23 +33,53 @@ pub struct ServeOptions {
     pub port: u16,
     pub data_dir: PathBuf,
     pub static_dir: Option<PathBuf>,
+    /// The address people open, for the owner link printed at first start.
+    pub public_url: Option<String>,
+    pub limits: RelayLimits,
+}
+
+/// What one peer may cost the relay. Every limit ends in a clear error and a closed socket.
+#[derive(Debug, Clone, Copy)]
+pub struct RelayLimits {
+    /// The largest WebSocket message. Document frames carry whole sync messages.
+    pub max_frame_bytes: usize,
+    pub max_docs_per_conn: usize,
+    pub messages_per_second: f64,
+    pub message_burst: f64,
+}
+
+impl Default for RelayLimits {
+    fn default() -> Self {
+        Self {
+            max_frame_bytes: 64 * 1024 * 1024,
+            max_docs_per_conn: 4096,
+            messages_per_second: 200.0,
+            message_burst: 5000.0,
+        }
+    }
 }
 
 #[derive(Clone)]
 struct AppState {
     hub: Hub,
+    tokens: TokenStore,
+    limits: Limits,
     static_dir: Option<PathBuf>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct SyncParams {
-    #[allow(dead_code)]
     token: Option<String>,
 }
 
-/// The single place where a WebSocket is admitted. The access issue adds token checks here.
-fn authorize(_params: &SyncParams) -> Result<Access, AppError> {
-    Ok(Access)
+/// The single place where a WebSocket is admitted: the token decides what it may reach.
+fn authorize(tokens: &TokenStore, params: &SyncParams) -> Result<Admitted, AppError> {
+    let secret = params.token.as_deref().ok_or(AppError::Unauthorized)?;
+    let record = tokens.authenticate(secret).ok_or(AppError::Unauthorized)?;
+    Ok(Admitted {
+        token_id: record.id.clone(),
+        access: record.access(),
+    })
 }
 
 async fn sync_socket(
@@ -51,12 +87,16 @@ async fn sync_socket(
     Query(params): Query<SyncParams>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    let access = authorize(&params)?;
+    let admitted = authorize(&state.tokens, &params)?;
     let hub = state.hub.clone();
+    let limits = state.limits.clone();
+    // The WebSocket layer itself refuses anything far over the limit before buffering it; our
+    // own check in `connection` gives the precise message for everything in between.
+    let hard_cap = limits.max_frame_bytes.saturating_mul(2).max(1024);
     Ok(ws
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| connection::run(hub, socket, access))
+        .max_message_size(hard_cap)
+        .max_frame_size(hard_cap)
+        .on_upgrade(move |socket| connection::run(hub, socket, admitted, limits))
         .into_response())
 }
 
@@ -84,22 +124,61 @@ async fn service_worker(State(state): State<AppState>) -> Response {
     }
 }
 
-fn router(hub: Hub, static_dir: Option<&Path>) -> Router {
-    let router = Router::new()
+/// The app's page, for `/` and every path that is not a file (deep links), with a content
+/// security policy that allows exactly its scripts.
+async fn index_page(State(state): State<AppState>) -> Response {
+    let Some(dir) = state.static_dir else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match tokio::fs::read_to_string(dir.join("index.html")).await {
+        Ok(html) => {
+            let csp = security_headers::content_security_policy(&html);
+            let mut response = (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-cache"),
+                ],
+                html,
+            )
+                .into_response();
+            if let Ok(value) = HeaderValue::from_str(&csp) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, value);
+            }
+            response
+        }
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn router(state: AppState, api: ApiState) -> Router {
+    let static_dir = state.static_dir.clone();
+    let mut router = Router::new()
         .route("/sync", get(sync_socket))
         .route("/healthz", get(healthz))
         .route("/sw.js", get(service_worker))
-        .with_state(AppState {
-            hub,
-            static_dir: static_dir.map(Path::to_owned),
-        });
-    let router = match static_dir {
-        // Unknown paths get the app's index.html, so deep links open the app.
-        Some(dir) => router
-            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
-        None => router,
-    };
-    router.layer(TraceLayer::new_for_http())
+        .route("/", get(index_page))
+        .route("/index.html", get(index_page))
+        .with_state(state.clone())
+        .merge(api::routes(api));
+    if let Some(dir) = static_dir {
+        let index = get(index_page).with_state(state);
+        router = router.fallback_service(
+            ServeDir::new(dir)
+                .append_index_html_on_directories(false)
+                .fallback(index),
+        );
+    }
+    // Spans name the path only: the query string of `/sync` carries the token.
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+        tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
+    });
+    let mut router = router.layer(trace);
+    for (name, value) in security_headers::common() {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    router
 }
 
 /// The relay keeps a stable storage id in its data dir, so clients can keep sync states with it
@@ -114,22 +193,88 @@ fn storage_id(data_dir: &Path) -> anyhow::Result<String> {
     Ok(id)
 }
 
+/// The address of the page that signs a device in with a token. The token rides in the
+/// fragment, which browsers never send to a server, so it stays out of every log.
+pub fn invite_link(base: &str, secret: &str) -> String {
+    format!("{}/#/join/{secret}", base.trim_end_matches('/'))
+}
+
+/// Re-read the access file when another process (`sync-server token revoke`) changes it, and
+/// apply the new grants to open connections: a revoked token is cut off within a second.
+async fn watch_access_file(tokens: TokenStore, hub: Hub) {
+    let mut interval = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        interval.tick().await;
+        let store = tokens.clone();
+        match tokio::task::spawn_blocking(move || store.reload()).await {
+            Ok(Ok(true)) => {
+                tracing::info!("access file changed; applying grants");
+                api::apply_grants(&tokens, &hub);
+            }
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "could not re-read the access file"),
+            Err(e) => tracing::error!(error = %e, "access file watcher failed"),
+        }
+    }
+}
+
 pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let storage = FsStorage::open(&options.data_dir)?;
-    let config = EngineConfig::relay(PeerId::random("relay"), storage_id(&options.data_dir)?);
+    let tokens = TokenStore::open(&options.data_dir)?;
+    let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id(&options.data_dir)?);
+    config.max_docs_per_conn = options.limits.max_docs_per_conn;
     let engine = HubThread::spawn(config, Box::new(storage))?;
     if let Some(dir) = &options.static_dir {
         if !dir.join("index.html").exists() {
             tracing::warn!(dir = %dir.display(), "no index.html in the static dir; only /sync is served");
         }
     }
-    let app = router(engine.hub(), options.static_dir.as_deref());
+    let limits = Limits {
+        max_frame_bytes: options.limits.max_frame_bytes,
+        rate: Arc::new(RateLimiter::new(RateLimit {
+            per_second: options.limits.messages_per_second,
+            burst: options.limits.message_burst,
+        })),
+    };
+    let state = AppState {
+        hub: engine.hub(),
+        tokens: tokens.clone(),
+        limits,
+        static_dir: options.static_dir.clone(),
+    };
+    let api = ApiState {
+        tokens: tokens.clone(),
+        hub: engine.hub(),
+    };
+    let app = router(state, api);
     let addr = SocketAddr::new(options.bind, options.port);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     tracing::info!(%local, data_dir = %options.data_dir.display(), "relay listening");
+    if tokens.snapshot().tokens.is_empty() {
+        let minted = tokens.create(TokenRequest {
+            role: Role::Owner,
+            portal: None,
+            read_only: false,
+            name: "Owner".into(),
+            email: None,
+        })?;
+        let base = options.public_url.clone().unwrap_or_else(|| {
+            let host = if local.ip().is_unspecified() {
+                "localhost".to_owned()
+            } else {
+                local.ip().to_string()
+            };
+            format!("http://{host}:{}", local.port())
+        });
+        println!(
+            "First start: created the owner token. Open this link to sign in (shown once; keep it private):\n  {}",
+            invite_link(&base, &minted.secret)
+        );
+    }
     // The line tests and scripts wait for; keep its shape.
     println!("Threshold relay listening on http://{local}");
+    tokio::spawn(watch_access_file(tokens, engine.hub()));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;

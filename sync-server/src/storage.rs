@@ -17,6 +17,16 @@ pub enum StorageError {
     },
 }
 
+impl StorageError {
+    /// The cause without the path, for messages that leave the relay (paths are private).
+    pub fn brief(&self) -> String {
+        match self {
+            StorageError::BadKey(_) => "bad storage key".to_owned(),
+            StorageError::Io { source, .. } => source.to_string(),
+        }
+    }
+}
+
 pub trait Storage: Send {
     /// The keys that start with `prefix`, in order.
     fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError>;
@@ -121,21 +131,9 @@ impl Storage for FsStorage {
         let path = self.root.join(key);
         let dir = path.parent().unwrap_or(&self.root).to_owned();
         fs::create_dir_all(&dir).map_err(Self::io(&dir))?;
-        let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4().simple()));
-        let write = || -> std::io::Result<()> {
-            let mut file = fs::File::create(&tmp)?;
-            file.write_all(value)?;
-            file.sync_all()?;
-            fs::rename(&tmp, &path)?;
-            // The rename is durable only once the directory entry is.
-            fs::File::open(&dir)?.sync_all()
-        };
-        write().map_err(|source| {
-            let _ = fs::remove_file(&tmp);
-            StorageError::Io {
-                path: path.clone(),
-                source,
-            }
+        write_atomically(&path, value).map_err(|source| StorageError::Io {
+            path: path.clone(),
+            source,
         })
     }
 
@@ -148,6 +146,25 @@ impl Storage for FsStorage {
             Err(e) => Err(Self::io(&path)(e)),
         }
     }
+}
+
+/// Write a whole file so that a reader, or a restart after SIGKILL, sees the old content or the
+/// new, never a part: a temporary file in the same directory, fsynced, renamed over the name,
+/// then the directory fsynced so the rename itself survives a crash. A failed write (a full
+/// disk) removes its temporary file and leaves the old content in place.
+pub fn write_atomically(path: &Path, value: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4().simple()));
+    let write = || -> std::io::Result<()> {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(value)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)?;
+        fs::File::open(dir)?.sync_all()
+    };
+    write().inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
 }
 
 /// The in-memory twin, for tests.

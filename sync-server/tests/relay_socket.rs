@@ -1,171 +1,15 @@
 //! The relay as a real process on loopback, driven by protocol clients over real WebSockets.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::Duration;
 
+use common::*;
 use futures_util::{SinkExt, StreamExt};
-use threshold_protocol::automerge::transaction::Transactable;
-use threshold_protocol::automerge::{self, Automerge, ReadDoc, ROOT};
-use threshold_protocol::{ConnId, DocumentId, Effect, Engine, EngineConfig, Message, PeerId};
+use threshold_protocol::automerge::ReadDoc;
+use threshold_protocol::automerge::ROOT;
+use threshold_protocol::{DocumentId, Message};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
-
-struct Relay {
-    child: Child,
-    port: u16,
-}
-
-impl Relay {
-    fn start(data_dir: &Path, static_dir: Option<&Path>) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_sync-server"));
-        command
-            .args(["serve", "--port", "0", "--data-dir"])
-            .arg(data_dir)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        if let Some(dir) = static_dir {
-            command.arg("--static-dir").arg(dir);
-        }
-        let mut child = command.spawn().expect("relay starts");
-        let stdout = child.stdout.take().expect("stdout piped");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("relay prints its address");
-        let port = line
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
-        Self { child, port }
-    }
-
-    fn url(&self) -> String {
-        format!("ws://127.0.0.1:{}/sync", self.port)
-    }
-
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
-        self.child.wait().expect("reaped")
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A client engine wired to one WebSocket, with no storage of its own.
-struct Client {
-    engine: Engine,
-    ws: Ws,
-}
-
-impl Client {
-    async fn connect(relay: &Relay, name: &str) -> Self {
-        let (ws, _) = tokio_tungstenite::connect_async(relay.url())
-            .await
-            .expect("connects");
-        let mut engine = Engine::new(EngineConfig::client(PeerId::random(name), name.into()));
-        engine.connect(ConnId(0));
-        let mut client = Self { engine, ws };
-        client.flush().await;
-        assert!(
-            client
-                .pump_until(|e| e.connected_peers().count() == 1)
-                .await,
-            "handshake completes"
-        );
-        client
-    }
-
-    async fn flush(&mut self) {
-        loop {
-            let effects = self.engine.take_effects();
-            if effects.is_empty() {
-                return;
-            }
-            for effect in effects {
-                match effect {
-                    Effect::Send { frame, .. } => {
-                        self.ws
-                            .send(WsMessage::Binary(frame.into()))
-                            .await
-                            .expect("sends");
-                    }
-                    Effect::Load { doc } => self.engine.loaded(doc, Default::default()),
-                    _ => {}
-                }
-            }
-        }
-    }
-
-    /// Exchange frames until `done` holds or five seconds pass.
-    async fn pump_until(&mut self, done: impl Fn(&Engine) -> bool) -> bool {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        loop {
-            self.flush().await;
-            if done(&self.engine) {
-                return true;
-            }
-            match tokio::time::timeout_at(deadline, self.ws.next()).await {
-                Ok(Some(Ok(WsMessage::Binary(frame)))) => self.engine.receive(ConnId(0), &frame),
-                Ok(Some(Ok(_))) => {}
-                _ => return false,
-            }
-        }
-    }
-
-    /// Open a document and wait until its content has arrived.
-    async fn fetch(&mut self, id: DocumentId) -> bool {
-        self.engine.open(id);
-        self.pump_until(|e| e.has_content(&id)).await
-    }
-
-    fn title(&self, id: &DocumentId) -> Option<String> {
-        let doc = self.engine.doc(id)?;
-        let (value, _) = doc.get(ROOT, "title").ok()??;
-        value.into_scalar().ok()?.into_string().ok()
-    }
-
-    fn set_title(&mut self, id: DocumentId, title: &str) {
-        self.engine.change(id, |doc| {
-            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-                tx.put(ROOT, "title", title)?;
-                Ok(())
-            })
-            .expect("commits");
-        });
-    }
-}
-
-fn titled(title: &str) -> Automerge {
-    let mut doc = Automerge::new();
-    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-        tx.put(ROOT, "title", title)?;
-        Ok(())
-    })
-    .expect("commits");
-    doc
-}
 
 #[tokio::test]
 async fn two_clients_sync_a_document_through_the_relay() {
@@ -300,18 +144,6 @@ async fn malformed_frames_get_an_error_and_a_close() {
     let id = DocumentId::random();
     a.engine.create(id, titled("still fine"));
     assert!(a.pump_until(|e| e.is_doc_synced(&id)).await);
-}
-
-fn http_get(port: u16, path: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .expect("writes");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("reads");
-    response
 }
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 // Shared test harness: a real relay process on loopback, real headless Chromium, and a small
 // front server for the one test that needs the app to load while the relay is down.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, extname, normalize } from "node:path";
@@ -26,16 +26,39 @@ export async function freePort() {
   });
 }
 
-/** Start the relay binary; resolves once it prints its address. */
-export async function startRelay({ dataDir = tempDir("data"), port = 0, staticDir = DIST } = {}) {
-  const args = ["serve", "--port", String(port), "--data-dir", dataDir];
+export { RELAY_BIN };
+
+/**
+ * Mint a token with the relay's own command line, against a data dir (the relay may be running):
+ * `{ id, token, link }`. `args` are the CLI's, e.g. `["--role", "client", "--portal", id]`.
+ */
+export function mintToken(dataDir, args) {
+  const out = execFileSync(RELAY_BIN, ["token", "create", "--json", "--data-dir", dataDir, ...args], { encoding: "utf8" });
+  return JSON.parse(out);
+}
+
+export function revokeToken(dataDir, id) {
+  execFileSync(RELAY_BIN, ["token", "revoke", "--data-dir", dataDir, id], { encoding: "utf8" });
+}
+
+/**
+ * Start the relay binary; resolves once it prints its address. A first start prints the owner's
+ * link, whose token becomes `owner`; on a restart an owner token is minted before the relay
+ * starts. `extraArgs` pass limits and the like.
+ */
+export async function startRelay({ dataDir = tempDir("data"), port = 0, staticDir = DIST, extraArgs = [], command } = {}) {
+  let owner = existsSync(join(dataDir, "access.json")) ? mintToken(dataDir, ["--role", "owner", "--name", "Test owner"]).token : null;
+  const args = ["serve", "--port", String(port), "--data-dir", dataDir, ...extraArgs];
   if (staticDir) args.push("--static-dir", staticDir);
-  const child = spawn(RELAY_BIN, args, { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
+  const [bin, argv] = command ? command(RELAY_BIN, args) : [RELAY_BIN, args];
+  const child = spawn(bin, argv, { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     let buffered = "";
     const timer = setTimeout(() => reject(new Error("relay did not start in 10 s")), 10_000);
     child.stdout.on("data", chunk => {
       buffered += chunk;
+      const link = buffered.match(/#\/join\/(thr_\w+)/);
+      if (link) owner = link[1];
       const match = buffered.match(/listening on (http:\/\/[\d.:]+)/);
       if (match) {
         clearTimeout(timer);
@@ -44,12 +67,21 @@ export async function startRelay({ dataDir = tempDir("data"), port = 0, staticDi
     });
     child.on("exit", code => reject(new Error(`relay exited early with ${code}`)));
   });
+  if (!owner) throw new Error("the relay printed no owner link on a first start");
   const exited = new Promise(resolve => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const wsBase = url.replace("http", "ws") + "/sync";
   return {
     url,
+    pid: child.pid,
     port: Number(new URL(url).port),
     dataDir,
-    wsUrl: url.replace("http", "ws") + "/sync",
+    owner,
+    ownerLink: `${url}/#/join/${owner}`,
+    /** The WebSocket URL for a token (the owner's by default), as the stock JS client needs it. */
+    wsUrl: `${wsBase}?token=${owner}`,
+    wsUrlFor: token => `${wsBase}?token=${token}`,
+    mint: args => mintToken(dataDir, args),
+    revoke: id => revokeToken(dataDir, id),
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return await exited;
@@ -65,6 +97,16 @@ export async function startRelay({ dataDir = tempDir("data"), port = 0, staticDi
 export async function startFront(relayPort) {
   const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".svg": "image/svg+xml" };
   const server = createServer((req, res) => {
+    // The relay's API goes to the relay, as it would behind any reverse proxy.
+    if (req.url.startsWith("/api/")) {
+      const upstream = httpRequest({ host: "127.0.0.1", port: relayPort, path: req.url, method: req.method, headers: req.headers }, answer => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on("error", () => { res.writeHead(502); res.end(); });
+      req.pipe(upstream);
+      return;
+    }
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
     let file = join(DIST, path);
     if (!existsSync(file) || path === "/") file = join(DIST, "index.html");
@@ -82,9 +124,16 @@ export async function startFront(relayPort) {
     upstream.on("error", () => socket.destroy());
     socket.on("error", () => upstream.destroy());
   });
+  // Upgraded (WebSocket) sockets leave the HTTP server's bookkeeping, so track every socket to
+  // be able to close the front for sure.
+  const sockets = new Set();
+  server.on("connection", socket => { sockets.add(socket); socket.on("close", () => sockets.delete(socket)); });
   await new Promise(resolve => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise(r => { server.closeAllConnections(); server.close(r); }) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise(r => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+  };
 }
 
 export async function launchBrowser() {
@@ -94,9 +143,19 @@ export async function launchBrowser() {
   });
 }
 
-/** A separate browser context is a separate device: its own IndexedDB and localStorage. */
-export async function newDevice(browser) {
+/**
+ * A separate browser context is a separate device: its own IndexedDB and localStorage. With a
+ * relay, the device starts signed in with its owner token, as if it had opened the owner link
+ * (the invite flow itself is tested in access.test.mjs); pass `{ token }` for another token.
+ */
+export async function newDevice(browser, relay, { token } = {}) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const signedIn = token ?? relay?.owner;
+  if (signedIn) {
+    await context.addInitScript(t => {
+      if (!localStorage.getItem("threshold.token")) localStorage.setItem("threshold.token", JSON.stringify(t));
+    }, signedIn);
+  }
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", error => page.errors.push(error.message));
@@ -115,7 +174,12 @@ export async function waitForStatus(page, text, timeout = 15_000) {
 /** Create a portal through the UI, from a template if one is named, and return its document id. */
 export async function createPortal(page, base, clientName, { template } = {}) {
   await page.goto(base + "/");
-  await page.getByLabel("Client name").fill(clientName);
+  try {
+    await page.getByLabel("Client name").fill(clientName);
+  } catch (error) {
+    const shown = await page.locator("body").innerText().catch(() => "");
+    throw new Error(`${error.message}\nThe page showed:\n${shown.slice(0, 800)}\nPage errors: ${JSON.stringify(page.errors ?? [])}`);
+  }
   if (template) await page.getByLabel("Start from").selectOption({ label: template });
   await page.getByRole("button", { name: "Create portal" }).click();
   await page.getByRole("heading", { name: "Task plan" }).waitFor();

@@ -28,7 +28,7 @@ test("portal_created_by_the_js_client_opens_in_the_app", async () => {
       welcome: "Hello from a Node script",
       tasks: { t1: { title: "Task from JS", done: false, assignee: "client", createdAt: new Date("2026-11-01T10:00:00Z") } },
     });
-    const { page, context } = await newDevice(browser);
+    const { page, context } = await newDevice(browser, relay);
     // Opened at once: the relay may see the app's request before the JS client's first sync.
     await page.goto(`${relay.url}/#/portal/${handle.documentId}`);
     await page.getByRole("checkbox", { name: "Done: Task from JS" }).waitFor();
@@ -49,7 +49,7 @@ test("portal_created_in_the_app_is_found_and_edited_by_the_js_client", async () 
   const relay = await startRelay();
   const js = jsRepo(relay);
   try {
-    const { page, context } = await newDevice(browser);
+    const { page, context } = await newDevice(browser, relay);
     const id = await createPortal(page, relay.url, "Made in the app");
     await page.getByRole("textbox", { name: "Welcome message" }).fill("Written in Chromium");
     await waitForStatus(page, "Synced");

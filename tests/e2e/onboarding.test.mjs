@@ -14,8 +14,8 @@ const question = (page, label) => page.getByRole("textbox", { name: label });
 test("client_completes_onboarding_while_the_provider_watches_progress_live", async () => {
   const relay = await startRelay();
   try {
-    const provider = await newDevice(browser);
-    const client = await newDevice(browser);
+    const provider = await newDevice(browser, relay);
+    const client = await newDevice(browser, relay);
     const p = provider.page;
     const c = client.page;
 
@@ -139,8 +139,8 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", asy
 test("provider_builds_a_portal_by_hand_and_the_client_sees_it", async () => {
   const relay = await startRelay();
   try {
-    const provider = await newDevice(browser);
-    const client = await newDevice(browser);
+    const provider = await newDevice(browser, relay);
+    const client = await newDevice(browser, relay);
     const p = provider.page;
     const c = client.page;
     const id = await createPortal(p, relay.url, "Hand Made Ltd");

@@ -65,7 +65,7 @@ test("offline_reload_then_edit_syncs_when_the_network_returns", async () => {
   const port = await freePort();
   let relay = await startRelay({ dataDir, port });
   try {
-    const a = await newDevice(browser);
+    const a = await newDevice(browser, relay);
     const id = await createPortal(a.page, relay.url, "Train Wi-Fi Ltd");
     await addTask(a.page, "Made online");
     await serviceWorkerReady(a.page);
@@ -88,7 +88,7 @@ test("offline_reload_then_edit_syncs_when_the_network_returns", async () => {
     relay = await startRelay({ dataDir, port });
     await a.context.setOffline(false);
     await waitForStatus(a.page, "Synced", 30_000);
-    const b = await newDevice(browser);
+    const b = await newDevice(browser, relay);
     await b.page.goto(`${relay.url}/#/portal/${id}`);
     await eventually(() => taskTitles(b.page), t => t.length === 2, { message: "the offline edit reached the relay" });
     assert.deepEqual((await taskTitles(b.page)).sort(), ["Made offline after a reload", "Made online"]);
@@ -104,7 +104,7 @@ test("update_flow_keeps_local_edits", async () => {
   cpSync(DIST, site, { recursive: true });
   const relay = await startRelay({ staticDir: site });
   try {
-    const a = await newDevice(browser);
+    const a = await newDevice(browser, relay);
     await createPortal(a.page, relay.url, "Update Co");
     await serviceWorkerReady(a.page);
     const oldVersion = readFileSync(join(site, "sw.js"), "utf8").match(/const VERSION = "(.*)"/)[1];
@@ -133,7 +133,7 @@ test("update_flow_keeps_local_edits", async () => {
 test("two_tabs_stay_in_step_without_writing_a_change_twice", async () => {
   const relay = await startRelay();
   try {
-    const { context, page: tab1 } = await newDevice(browser);
+    const { context, page: tab1 } = await newDevice(browser, relay);
     const id = await createPortal(tab1, relay.url, "Two Tabs Inc");
     await waitForStatus(tab1, "Synced");
     const tab2 = await context.newPage();
@@ -158,7 +158,7 @@ test("two_tabs_stay_in_step_without_writing_a_change_twice", async () => {
     await waitForStatus(tab2, "Synced", 30_000);
     assert.deepEqual((await taskTitles(tab1)).sort(), (await taskTitles(tab2)).sort());
     assert.equal((await storedChunks(tab1, id)).length, before + 4, "syncing stored nothing twice");
-    const other = await newDevice(browser);
+    const other = await newDevice(browser, relay);
     await other.page.goto(`${relay.url}/#/portal/${id}`);
     await eventually(() => taskTitles(other.page), t => t.length === 4, { message: "the relay has every tab's edits" });
     await context.close();

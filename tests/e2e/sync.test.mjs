@@ -13,8 +13,8 @@ after(async () => { await browser?.close(); });
 test("edit_in_one_device_appears_in_the_other", async () => {
   const relay = await startRelay();
   try {
-    const a = await newDevice(browser);
-    const b = await newDevice(browser);
+    const a = await newDevice(browser, relay);
+    const b = await newDevice(browser, relay);
     const id = await createPortal(a.page, relay.url, "Live Co");
     await waitForStatus(a.page, "Synced");
     await b.page.goto(`${relay.url}/#/portal/${id}`);
@@ -40,8 +40,8 @@ test("edit_in_one_device_appears_in_the_other", async () => {
 test("offline_edit_merges_on_reconnect", async () => {
   const relay = await startRelay();
   try {
-    const a = await newDevice(browser);
-    const b = await newDevice(browser);
+    const a = await newDevice(browser, relay);
+    const b = await newDevice(browser, relay);
     const id = await createPortal(a.page, relay.url, "Offline Ltd");
     await a.page.getByLabel("Welcome message").fill("Hello team");
     await waitForStatus(a.page, "Synced");
@@ -85,7 +85,7 @@ test("reload_with_relay_stopped_opens_portal_from_indexeddb", async () => {
   const relay = await startRelay({ dataDir });
   const front = await startFront(relay.port);
   try {
-    const a = await newDevice(browser);
+    const a = await newDevice(browser, relay);
     const id = await createPortal(a.page, front.url, "Persisted Inc");
     await addTask(a.page, "Survives a reload");
     await a.page.getByLabel("Welcome message").fill("Stored on this device");
@@ -112,7 +112,7 @@ test("relay_killed_mid_edit_loses_nothing_seen_as_synced", async () => {
   const port = await freePort();
   let relay = await startRelay({ dataDir, port });
   try {
-    const a = await newDevice(browser);
+    const a = await newDevice(browser, relay);
     const id = await createPortal(a.page, relay.url, "Crash Test Co");
     for (let n = 1; n <= 5; n++) await addTask(a.page, `Acknowledged ${n}`);
     await waitForStatus(a.page, "Synced");
@@ -127,7 +127,7 @@ test("relay_killed_mid_edit_loses_nothing_seen_as_synced", async () => {
     // A is gone for good: only what the relay stored can reach the next device.
     await a.context.close();
     relay = await startRelay({ dataDir, port });
-    const c = await newDevice(browser);
+    const c = await newDevice(browser, relay);
     await c.page.goto(`${relay.url}/#/portal/${id}`);
     await c.page.getByRole("heading", { name: "Task plan" }).waitFor();
     const seen = await eventually(() => taskTitles(c.page), t => acknowledged.every(x => t.includes(x)), { message: "every acknowledged task survives" });

@@ -25,7 +25,7 @@ pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
             Assignee::Provider
         };
         actions::edit_portal(id, |tx| {
-            add_checkin(tx, mode.actor_name(), side, &text, chrono::Utc::now()).map(|_| ())
+            add_checkin(tx, &mode.actor_name(), side, &text, chrono::Utc::now()).map(|_| ())
         });
         set_body.set(String::new());
     };

@@ -5,13 +5,32 @@ use super::status_badge::StatusBadge;
 use super::workspace_page::WorkspacePage;
 use crate::route::{use_route, Route};
 use crate::service_worker;
+use crate::session;
 use crate::storage_status::{self, human_bytes, StorageStatus};
 use crate::sync_client::client;
 
 #[component]
 pub fn App() -> impl IntoView {
     let route = use_route();
-    provide_context(RwSignal::new(crate::view_mode::load()));
+    let session = session::session().expect("session installed before mount");
+    let view = RwSignal::new(crate::view_mode::load());
+    provide_context(view);
+    // A client's view is decided by their token, once the relay has said who they are.
+    Effect::new(move |_| {
+        if session
+            .info
+            .with(|i| i.as_ref().is_some_and(|i| i.role == "client"))
+        {
+            view.set(crate::view_mode::ViewMode::Client);
+        }
+    });
+    let on_sign_out = move |_| {
+        session::sign_out();
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().set_hash("#/");
+            let _ = window.location().reload();
+        }
+    };
     let storage_error = client().signals.storage_error;
     let durable = client().is_durable();
     let update_available = RwSignal::new(false);
@@ -31,6 +50,12 @@ pub fn App() -> impl IntoView {
             </a>
             <StatusBadge/>
         </header>
+        <Show when=move || session.revoked.get()>
+            <div class="banner banner-error" role="alert">
+                "This device's access has been revoked, so nothing syncs any more. What was already here stays readable on this device. Ask for a new invite link to continue. "
+                <button type="button" class="button small" on:click=on_sign_out>"Sign in with another link"</button>
+            </div>
+        </Show>
         <Show when=move || !durable>
             <p class="banner banner-warn" role="alert">
                 "This browser does not allow storage for this site, so nothing is kept on this device once the tab closes."
@@ -55,10 +80,29 @@ pub fn App() -> impl IntoView {
             </p>
         })}
         <main class="page">
-            {move || match route.get() {
-                Route::Workspace => view! { <WorkspacePage/> }.into_any(),
-                Route::Portal(id) => view! { <PortalPage id=id/> }.into_any(),
-                Route::NotFound(hash) => view! {
+            {move || match (route.get(), session.info.get()) {
+                (_, None) => view! {
+                    <section class="card empty" role="status">
+                        <h1>"Signing in…"</h1>
+                        <p class="muted">"Checking this device's invite with the relay. The first sign-in needs a connection; after that, Threshold works offline."</p>
+                    </section>
+                }.into_any(),
+                (Route::Workspace, Some(info)) if info.role == "client" => {
+                    match info.portal.as_deref().and_then(|p| p.parse().ok()) {
+                        Some(id) => view! { <PortalPage id=id/> }.into_any(),
+                        None => view! { <section class="card empty"><h1>"No portal"</h1><p>"This invite does not open a portal."</p></section> }.into_any(),
+                    }
+                }
+                (Route::Portal(id), Some(info)) if info.role == "client" && info.portal.as_deref() != Some(id.to_string().as_str()) => view! {
+                    <section class="card empty">
+                        <h1>"Portal not found"</h1>
+                        <p>"This invite opens one portal only."</p>
+                        <a class="button" href="#/">"Open your portal"</a>
+                    </section>
+                }.into_any(),
+                (Route::Workspace, _) => view! { <WorkspacePage/> }.into_any(),
+                (Route::Portal(id), _) => view! { <PortalPage id=id/> }.into_any(),
+                (Route::NotFound(hash), _) => view! {
                     <section class="card empty">
                         <h1>"Page not found"</h1>
                         <p>"Nothing lives at " <code>{hash}</code> "."</p>

@@ -157,7 +157,7 @@ fn IntakeQuestion(
             let by = view.get_untracked().actor_name();
             let id = field_id.clone();
             actions::edit_portal(portal, |tx| {
-                set_answer(tx, &id, &value, by, chrono::Utc::now())
+                set_answer(tx, &id, &value, &by, chrono::Utc::now())
             });
         }
         Err(e) => set_error.set(Some(e.to_string())),

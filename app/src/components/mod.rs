@@ -6,7 +6,9 @@ mod intake_section;
 mod internal_section;
 mod meetings_section;
 mod outstanding_section;
+mod people_section;
 mod portal_page;
+mod sign_in;
 mod status_badge;
 mod task_list;
 mod timeline_section;
@@ -15,3 +17,4 @@ mod welcome_pack;
 mod workspace_page;
 
 pub use app::App;
+pub use sign_in::SignIn;

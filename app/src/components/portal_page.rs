@@ -8,12 +8,12 @@ use super::intake_section::IntakeSection;
 use super::internal_section::InternalSection;
 use super::meetings_section::MeetingsSection;
 use super::outstanding_section::OutstandingSection;
+use super::people_section::{People, PeopleSection};
 use super::task_list::TaskList;
 use super::timeline_section::TimelineSection;
 use super::welcome_editor::WelcomeEditor;
 use super::welcome_pack::{ContactsSection, LinksSection};
 use crate::actions;
-use crate::route::Route;
 use crate::sync_client::client;
 use crate::view_mode::{self, use_view, ViewMode};
 
@@ -74,16 +74,38 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
         Signal::derive(move || portal.get().map(|p| p.client_name).unwrap_or_default());
     let welcome = Signal::derive(move || portal.get().map(|p| p.welcome).unwrap_or_default());
     let tasks = Signal::derive(move || portal.get().map(|p| p.tasks).unwrap_or_default());
-    let share_url = share_link(id);
-    let (copied, set_copied) = signal(false);
-    let copy_url = share_url.clone();
-    let on_copy = move |_| {
-        copy_to_clipboard(&copy_url);
-        set_copied.set(true);
-    };
-
+    let stage = super::doc_memo::doc_memo(id, |doc| read_stage(doc).ok());
     let view = use_view();
+    let session = crate::session::session().expect("session installed before mount");
+    let is_client = move || {
+        session
+            .info
+            .with(|i| i.as_ref().is_some_and(|i| i.role == "client"))
+    };
+    let read_only_token = move || {
+        session
+            .info
+            .with(|i| i.as_ref().is_some_and(|i| i.read_only))
+    };
+    let ended = move || {
+        stage
+            .get()
+            .is_some_and(|s| matches!(s, Stage::Alumni | Stage::Cancelled))
+    };
+    // What the client may no longer change is disabled as a whole: a disabled fieldset disables
+    // every control inside it, and screen readers announce them as unavailable.
+    let archived = move || read_only_token() || (is_client() && ended());
     view! {
+        <Show when=archived>
+            <p class="banner banner-info archive" role="status">
+                {move || if ended() {
+                    "This engagement has ended. The portal stays here as your read-only archive."
+                } else {
+                    "Your access to this portal is read-only."
+                }}
+            </p>
+        </Show>
+        <Show when=move || !is_client()>
         <div class="view-switch" role="group" aria-label="View the portal as">
             <span class="muted small">"Viewing as"</span>
             {[ViewMode::Provider, ViewMode::Client].into_iter().map(|mode| view! {
@@ -91,6 +113,9 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
                     on:click=move |_| { view_mode::store(mode); view.set(mode); }>{mode.label()}</button>
             }).collect_view()}
         </div>
+        </Show>
+        <fieldset class="portal-body" disabled=archived>
+        <legend class="visually-hidden">"Portal"</legend>
         <section class="portal-head card">
             <label for="client-name" class="eyebrow">"Client name"</label>
             <input
@@ -107,23 +132,6 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
             <Show when=move || view.get() == ViewMode::Provider>
                 <StageAndTemplate id=id/>
             </Show>
-            <div class="share">
-                <label for="share-link">"Share link"</label>
-                <div class="row">
-                    <input id="share-link" type="text" readonly prop:value=share_url.clone()
-                        on:focus=|ev| {
-                            use wasm_bindgen::JsCast;
-                            if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                                input.select();
-                            }
-                        }
-                    />
-                    <button type="button" class="button" on:click=on_copy>
-                        {move || if copied.get() { "Copied" } else { "Copy link" }}
-                    </button>
-                </div>
-                <p class="muted small">"Anyone with this link and access to the relay can open and edit this portal."</p>
-            </div>
         </section>
         <WelcomeEditor id=id welcome=welcome/>
         <ContactsSection id=id/>
@@ -137,19 +145,14 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
         <CheckinsSection id=id/>
         <ActivitySection id=id/>
         <Show when=move || view.get() == ViewMode::Provider>
+            <PeopleSection people=People::Portal(id) stage=stage/>
             <InternalSection portal=id/>
         </Show>
+        </fieldset>
     }
 }
 
-fn share_link(id: DocumentId) -> String {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    format!("{origin}/{}", Route::Portal(id).href())
-}
-
-fn copy_to_clipboard(text: &str) {
+pub(super) fn copy_to_clipboard(text: &str) {
     // navigator.clipboard.writeText, looked up dynamically: it is absent on insecure origins.
     let Some(window) = web_sys::window() else {
         return;
@@ -170,9 +173,33 @@ fn StageAndTemplate(id: DocumentId) -> impl IntoView {
     let (message, set_message) = signal(None::<String>);
     let on_stage = move |ev: leptos::ev::Event| {
         let to = Stage::parse(&event_target_value(&ev));
+        let was_ended = stage
+            .get_untracked()
+            .is_some_and(|s| matches!(s, Stage::Alumni | Stage::Cancelled));
         let result = actions::try_edit_portal(id, |tx| set_stage(tx, to));
         match result {
             Err(e) => set_message.set(Some(format!("{e}."))),
+            Ok(()) if matches!(to, Stage::Alumni | Stage::Cancelled) => {
+                set_message.set(None);
+                // The client keeps their archive but can no longer change it.
+                leptos::task::spawn_local(async move {
+                    let note = match actions::set_portal_access(id, true).await {
+                        Ok(0) => "No client contact had access to change.".to_owned(),
+                        Ok(n) => format!("Client access is now read-only ({n} contact(s))."),
+                        Err(e) => format!("Client access could not be made read-only yet: {e}. It will be retried when the relay is reachable."),
+                    };
+                    set_message.set(Some(note));
+                });
+            }
+            Ok(()) if was_ended => {
+                set_message.set(None);
+                // Back from the archive: the client's contacts may edit again.
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = actions::set_portal_access(id, false).await {
+                        set_message.set(Some(format!("Client access could not be reopened: {e}.")));
+                    }
+                });
+            }
             Ok(()) => set_message.set(None),
         }
     };

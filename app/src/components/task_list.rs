@@ -151,7 +151,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
         let author = view.get_untracked().actor_name();
         let id = id_comment.clone();
         actions::edit_portal(portal, |tx| {
-            add_task_comment(tx, &id, author, &body, chrono::Utc::now()).map(|_| ())
+            add_task_comment(tx, &id, &author, &body, chrono::Utc::now()).map(|_| ())
         });
         set_comment.set(String::new());
     };

@@ -5,6 +5,7 @@ use threshold_model::{
 };
 use threshold_protocol::DocumentId;
 
+use super::people_section::{People, PeopleSection};
 use crate::actions;
 use crate::route::{navigate, Route};
 use crate::sync_client::client;
@@ -84,6 +85,7 @@ pub fn WorkspacePage() -> impl IntoView {
             <p id="create-error" class="field-error" aria-live="polite">{move || error.get()}</p>
         </form>
         <Dashboard portals=Signal::derive(portals)/>
+        <PeopleSection people=People::Team/>
     }
 }
 

@@ -1,0 +1,170 @@
+//! The relay's JSON API (`/api/…`) over `fetch`, with this device's token. The one file that
+//! knows the API's paths and shapes on the browser side.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, Response};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// The token is unknown or revoked.
+    #[error("this device's access was revoked or is not valid")]
+    Unauthorized,
+    /// The relay could not be reached (offline, or it is down).
+    #[error("the relay cannot be reached; check the connection and try again")]
+    Offline,
+    /// The relay refused, and said why.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Who this device is, as the relay sees its token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    #[serde(flatten)]
+    pub token: TokenInfo,
+    /// The provider's workspace (never sent to a client).
+    pub workspace: Option<String>,
+}
+
+/// A session is its token's record plus the workspace; reading `info.role` reads the token's.
+impl std::ops::Deref for SessionInfo {
+    type Target = TokenInfo;
+
+    fn deref(&self) -> &TokenInfo {
+        &self.token
+    }
+}
+
+/// A token, as the API shows it: never its secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    pub id: String,
+    pub role: String,
+    pub portal: Option<String>,
+    pub read_only: bool,
+    pub name: String,
+    pub email: Option<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Created {
+    pub token: String,
+    pub record: TokenInfo,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewToken<'a> {
+    pub role: &'a str,
+    pub portal: Option<String>,
+    pub read_only: bool,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+}
+
+async fn call<T: DeserializeOwned>(
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<Option<T>, ApiError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    let headers = Headers::new().map_err(|_| ApiError::Offline)?;
+    let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    if let Some(body) = &body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&body.into());
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::Offline)?;
+    let window = web_sys::window().ok_or(ApiError::Offline)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::Offline)?
+        .dyn_into()
+        .map_err(|_| ApiError::Offline)?;
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    match response.status() {
+        401 => Err(ApiError::Unauthorized),
+        204 => Ok(None),
+        s if (200..300).contains(&s) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| ApiError::Refused(format!("unexpected answer from the relay: {e}"))),
+        // The service worker answers for an unreachable relay with a gateway error.
+        502..=504 => Err(ApiError::Offline),
+        _ => {
+            let message = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["error"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| format!("the relay answered {}", response.status()));
+            Err(ApiError::Refused(message))
+        }
+    }
+}
+
+fn required<T>(value: Option<T>) -> Result<T, ApiError> {
+    value.ok_or_else(|| ApiError::Refused("the relay sent an empty answer".into()))
+}
+
+pub async fn session(token: &str) -> Result<SessionInfo, ApiError> {
+    required(call(token, "GET", "/api/session", None).await?)
+}
+
+pub async fn register_workspace(token: &str, workspace: &str) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "workspace": workspace }).to_string();
+    call::<serde_json::Value>(token, "PUT", "/api/workspace", Some(body)).await?;
+    Ok(())
+}
+
+pub async fn tokens(token: &str, portal: Option<&str>) -> Result<Vec<TokenInfo>, ApiError> {
+    let path = match portal {
+        Some(p) => format!("/api/tokens?portal={p}"),
+        None => "/api/tokens".to_owned(),
+    };
+    required(call(token, "GET", &path, None).await?)
+}
+
+pub async fn create_token(token: &str, new: &NewToken<'_>) -> Result<Created, ApiError> {
+    let body = serde_json::to_string(new).map_err(|e| ApiError::Refused(e.to_string()))?;
+    required(call(token, "POST", "/api/tokens", Some(body)).await?)
+}
+
+pub async fn set_read_only(token: &str, id: &str, read_only: bool) -> Result<TokenInfo, ApiError> {
+    let body = serde_json::json!({ "readOnly": read_only }).to_string();
+    required(call(token, "PATCH", &format!("/api/tokens/{id}"), Some(body)).await?)
+}
+
+pub async fn revoke(token: &str, id: &str) -> Result<TokenInfo, ApiError> {
+    required(call(token, "DELETE", &format!("/api/tokens/{id}"), None).await?)
+}
+
+pub async fn set_portal_read_only(
+    token: &str,
+    portal: &str,
+    read_only: bool,
+) -> Result<Vec<TokenInfo>, ApiError> {
+    let body = serde_json::json!({ "readOnly": read_only }).to_string();
+    required(
+        call(
+            token,
+            "PUT",
+            &format!("/api/portals/{portal}/access"),
+            Some(body),
+        )
+        .await?,
+    )
+}
