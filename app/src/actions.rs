@@ -216,7 +216,7 @@ pub fn try_edit_portal(
         let stage = client()
             .read(&id, |doc| model::read_stage(doc).ok())
             .flatten();
-        if stage.is_some_and(|s| matches!(s, model::Stage::Alumni | model::Stage::Cancelled)) {
+        if stage.is_some_and(|s| s.is_closed()) {
             return Err(model::ModelError::ReadOnly(
                 "the engagement has ended; this portal is kept as your archive".into(),
             ));

@@ -59,6 +59,12 @@ impl Stage {
             .unwrap_or(Stage::Onboarding)
     }
 
+    /// Whether the engagement is over (alumni, or cancelled): the client's contacts keep the
+    /// portal as a read-only archive.
+    pub fn is_closed(&self) -> bool {
+        matches!(self, Stage::Alumni | Stage::Cancelled)
+    }
+
     /// Stages this one may move to.
     pub fn next_stages(&self) -> &'static [Stage] {
         match self {

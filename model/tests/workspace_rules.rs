@@ -120,7 +120,10 @@ fn stages_move_only_along_the_lifecycle() {
             from.next_stages().contains(&Stage::Cancelled),
             "{from:?} can cancel"
         );
+        assert!(!from.is_closed(), "{from:?} is still an open engagement");
     }
+    // Only the two ways out leave the client with a read-only archive.
+    assert!(Stage::Alumni.is_closed() && Stage::Cancelled.is_closed());
 }
 
 #[test]

@@ -98,9 +98,7 @@ pub fn PeopleSection(
     // while the relay could not be reached.
     if let (People::Portal(id), Some(stage)) = (people, stage) {
         Effect::new(move |_| {
-            let ended = stage
-                .get()
-                .is_some_and(|s| matches!(s, Stage::Alumni | Stage::Cancelled));
+            let ended = stage.get().is_some_and(|s| s.is_closed());
             let writable = list.with(|l| {
                 matches!(l, Some(Ok(tokens)) if tokens.iter().any(|t| t.revoked_at.is_none() && !t.read_only))
             });

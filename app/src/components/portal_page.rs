@@ -87,11 +87,7 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
             .info
             .with(|i| i.as_ref().is_some_and(|i| i.read_only))
     };
-    let ended = move || {
-        stage
-            .get()
-            .is_some_and(|s| matches!(s, Stage::Alumni | Stage::Cancelled))
-    };
+    let ended = move || stage.get().is_some_and(|s| s.is_closed());
     // What the client may no longer change is disabled as a whole: a disabled fieldset disables
     // every control inside it, and screen readers announce them as unavailable.
     let archived = move || read_only_token() || (is_client() && ended());
@@ -173,13 +169,11 @@ fn StageAndTemplate(id: DocumentId) -> impl IntoView {
     let (message, set_message) = signal(None::<String>);
     let on_stage = move |ev: leptos::ev::Event| {
         let to = Stage::parse(&event_target_value(&ev));
-        let was_ended = stage
-            .get_untracked()
-            .is_some_and(|s| matches!(s, Stage::Alumni | Stage::Cancelled));
+        let was_ended = stage.get_untracked().is_some_and(|s| s.is_closed());
         let result = actions::try_edit_portal(id, |tx| set_stage(tx, to));
         match result {
             Err(e) => set_message.set(Some(format!("{e}."))),
-            Ok(()) if matches!(to, Stage::Alumni | Stage::Cancelled) => {
+            Ok(()) if to.is_closed() => {
                 set_message.set(None);
                 // The client keeps their archive but can no longer change it.
                 leptos::task::spawn_local(async move {
