@@ -67,10 +67,17 @@ pub async fn run(hub: Hub, socket: WebSocket, admitted: Admitted, limits: Limits
                 Some(Ok(Message::Close(_))) | None => break,
                 Some(Err(e)) => {
                     // The WebSocket layer refuses frames far over the limit before reading
-                    // them; say so, then give up on the socket if even that fails.
+                    // them (a "space limit" error); say so, then give up on the socket if even
+                    // that fails. Any other error is a broken or misbehaving peer.
                     tracing::debug!(conn = conn.0, error = %e, "socket error");
-                    let reason = format!("message refused: {e}");
-                    let frame = CloseFrame { code: close_code::TOO_BIG, reason: truncate(&reason).into() };
+                    let text = e.to_string();
+                    let code = if text.to_ascii_lowercase().contains("space limit") {
+                        close_code::TOO_BIG
+                    } else {
+                        close_code::PROTOCOL_ERROR
+                    };
+                    let reason = format!("message refused: {text}");
+                    let frame = CloseFrame { code, reason: truncate(&reason).into() };
                     let _ = sink.send(Message::Close(Some(frame))).await;
                     break;
                 }

@@ -24,6 +24,7 @@ pub const OUTBOUND_QUEUE: usize = 8192;
 /// WebSocket close codes the relay uses. 1008 and 1009 are the standard policy and size codes;
 /// 4401 is an application code the app reads as "this device's access was revoked".
 pub mod close_code {
+    pub const PROTOCOL_ERROR: u16 = 1002;
     pub const POLICY: u16 = 1008;
     pub const TOO_BIG: u16 = 1009;
     pub const SERVER_ERROR: u16 = 1011;
@@ -166,6 +167,7 @@ fn run(mut engine: Engine, mut storage: Box<dyn Storage>, inbox: mpsc::Receiver<
             }
             Some(Command::Disconnect(conn)) => {
                 conns.remove(&conn);
+                codes.remove(&conn);
                 engine.disconnect(conn);
                 None
             }
