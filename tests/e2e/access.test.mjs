@@ -44,6 +44,7 @@ test("provider_invites_a_client_who_works_only_in_their_portal_until_offboarded_
     assert.equal(await c.getByLabel("Client name").inputValue(), "Acme Studio");
     assert.equal(await c.getByRole("group", { name: "View the portal as" }).count(), 0, "no provider switch for a client");
     assert.equal(await c.getByRole("region", { name: "People with access" }).count(), 0);
+    assert.equal(await c.getByRole("link", { name: "← All clients" }).count(), 0, "no client list to go back to");
     await addTask(c, "Send the brand guidelines");
     await eventually(() => taskTitles(p), t => t.includes("Send the brand guidelines"), { message: "provider sees the client's task" });
 

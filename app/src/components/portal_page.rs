@@ -44,7 +44,10 @@ pub fn PortalPage(id: DocumentId) -> impl IntoView {
     let missing = move || portal.with(Option::is_none) && unavailable.with(|u| u.contains(&id));
 
     view! {
-        <nav class="crumbs" aria-label="Breadcrumb"><a href="#/">"← All clients"</a></nav>
+        // A client contact has one portal: no list to go back to.
+        <Show when=move || !crate::session::is_client()>
+            <nav class="crumbs" aria-label="Breadcrumb"><a href="#/">"← All clients"</a></nav>
+        </Show>
         <Show
             when=move || portal.with(Option::is_some)
             fallback=move || view! {
