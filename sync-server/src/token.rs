@@ -88,6 +88,11 @@ impl TokenRecord {
         }
     }
 
+    /// An active owner token that can write: the one kind that can manage every token.
+    pub fn is_writing_owner(&self) -> bool {
+        self.is_active() && self.role == Role::Owner && !self.read_only
+    }
+
     pub fn is_provider(&self) -> bool {
         matches!(self.role, Role::Owner | Role::Team)
     }

@@ -52,11 +52,14 @@ impl AccessState {
             .ok_or_else(|| StoreError::NoSuchToken(id.to_owned()))
     }
 
-    fn active_owners(&self) -> usize {
-        self.tokens
-            .iter()
-            .filter(|t| t.is_active() && t.role == Role::Owner && !t.read_only)
-            .count()
+    /// Refuse a change that took away the last owner token able to write (the change is then
+    /// not written): without one, only the command line could manage access again.
+    fn keep_an_owner(&self, changed_an_owner: bool) -> Result<(), StoreError> {
+        let owners = self.tokens.iter().filter(|t| t.is_writing_owner()).count();
+        if changed_an_owner && owners == 0 {
+            return Err(StoreError::LastOwner);
+        }
+        Ok(())
     }
 }
 
@@ -207,12 +210,10 @@ impl TokenStore {
             if record.revoked_at.is_some() {
                 return Ok(record.clone());
             }
-            let was_owner = record.role == Role::Owner && !record.read_only;
+            let was_owner = record.is_writing_owner();
             record.revoked_at = Some(Utc::now());
             let revoked = record.clone();
-            if was_owner && state.active_owners() == 0 {
-                return Err(StoreError::LastOwner);
-            }
+            state.keep_an_owner(was_owner)?;
             Ok(revoked)
         })
     }
@@ -223,12 +224,10 @@ impl TokenStore {
             if record.revoked_at.is_some() {
                 return Err(StoreError::Revoked(id.to_owned()));
             }
-            let was_owner = record.role == Role::Owner && !record.read_only;
+            let was_owner = record.is_writing_owner();
             record.read_only = read_only;
             let changed = record.clone();
-            if was_owner && state.active_owners() == 0 {
-                return Err(StoreError::LastOwner);
-            }
+            state.keep_an_owner(was_owner)?;
             Ok(changed)
         })
     }

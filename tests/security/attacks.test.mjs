@@ -180,7 +180,7 @@ test("offboarding_turns_open_client_connections_read_only", async () => {
     assert.equal(handle.doc().after, undefined, "changes after offboarding are dropped on the open connection");
     const session = await api(relay, "GET", "/api/session", { token: minted.token });
     assert.equal(session.body.readOnly, true);
-    assert.equal(session.body.workspace, undefined ?? null, "a client never learns the workspace id");
+    assert.equal(session.body.workspace, null, "a client never learns the workspace id");
   } finally {
     owner.close();
     client?.close();
