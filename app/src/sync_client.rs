@@ -49,6 +49,8 @@ pub struct SyncClient {
     reconnect_pending: Cell<bool>,
     /// Set when the relay cut this device off (revoked token): no more reconnecting.
     stopped: Cell<bool>,
+    /// Whether a connection to the relay has completed its handshake since the page loaded.
+    connected_before: Cell<bool>,
     tabs: RefCell<Option<TabChannel>>,
     pub signals: SyncSignals,
     me: RefCell<Weak<SyncClient>>,
@@ -83,6 +85,7 @@ impl SyncClient {
             backoff_ms: Cell::new(BACKOFF_START_MS),
             reconnect_pending: Cell::new(false),
             stopped: Cell::new(false),
+            connected_before: Cell::new(false),
             tabs: RefCell::new(None),
             signals: SyncSignals {
                 revision: RwSignal::new(0),
@@ -311,9 +314,13 @@ impl SyncClient {
                     if !was_connected && me.engine.borrow().connected_peers().count() > 0 {
                         me.backoff_ms.set(BACKOFF_START_MS);
                         // What the token may do can change while a device is away (alumni).
-                        wasm_bindgen_futures::spawn_local(async {
-                            let _ = crate::session::refresh().await;
-                        });
+                        // The first connection needs no check: start-up asks the relay already
+                        // (`actions::confirm_session`).
+                        if me.connected_before.replace(true) {
+                            wasm_bindgen_futures::spawn_local(async {
+                                let _ = crate::session::refresh().await;
+                            });
+                        }
                     }
                     me.engine.borrow_mut().tick(now_ms());
                     me.pump();

@@ -36,6 +36,14 @@ impl People {
     }
 }
 
+/// What a button in the list does to one person's token.
+#[derive(Clone, Copy)]
+enum AccessChange {
+    Revoke,
+    ReadOnly,
+    ReadWrite,
+}
+
 fn invite_link(token: &str) -> String {
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
@@ -156,21 +164,21 @@ pub fn PeopleSection(
         });
     };
 
-    let act = move |id: String, change: &'static str| {
+    let act = move |id: String, change: AccessChange| {
         leptos::task::spawn_local(async move {
             let Some(token) = session::token() else {
                 return;
             };
             let result = match change {
-                "revoke" => relay_api::revoke(&token, &id).await,
-                "read-only" => relay_api::set_read_only(&token, &id, true).await,
-                _ => relay_api::set_read_only(&token, &id, false).await,
+                AccessChange::Revoke => relay_api::revoke(&token, &id).await,
+                AccessChange::ReadOnly => relay_api::set_read_only(&token, &id, true).await,
+                AccessChange::ReadWrite => relay_api::set_read_only(&token, &id, false).await,
             };
             match result {
                 Ok(t) => set_message.set(Some(match change {
-                    "revoke" => format!("{}'s access is revoked.", t.name),
-                    "read-only" => format!("{} can now only read.", t.name),
-                    _ => format!("{} can edit again.", t.name),
+                    AccessChange::Revoke => format!("{}'s access is revoked.", t.name),
+                    AccessChange::ReadOnly => format!("{} can now only read.", t.name),
+                    AccessChange::ReadWrite => format!("{} can edit again.", t.name),
                 })),
                 Err(e) => set_message.set(Some(format!("Could not change access: {e}"))),
             }
@@ -225,12 +233,12 @@ pub fn PeopleSection(
                                         <span class="person-actions">
                                             <button type="button" class="button small"
                                                 aria-label=format!("{} for {}", if read_only { "Allow editing" } else { "Make read-only" }, who)
-                                                on:click={let id = id1.clone(); move |_| act(id.clone(), if read_only { "read-write" } else { "read-only" })}>
+                                                on:click={let id = id1.clone(); move |_| act(id.clone(), if read_only { AccessChange::ReadWrite } else { AccessChange::ReadOnly })}>
                                                 {if read_only { "Allow editing" } else { "Make read-only" }}
                                             </button>
                                             <button type="button" class="button small danger"
                                                 aria-label=format!("Revoke access for {who}")
-                                                on:click={let id = id2.clone(); move |_| act(id.clone(), "revoke")}>
+                                                on:click={let id = id2.clone(); move |_| act(id.clone(), AccessChange::Revoke)}>
                                                 "Revoke access"
                                             </button>
                                         </span>
