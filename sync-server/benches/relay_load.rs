@@ -64,19 +64,20 @@ fn main() {
         rows.push((n, ours, stock));
     }
     println!();
-    println!("| clients | relay | find p50 / p99 | edit→remote p50 / p99 | changes/s | peak RSS | failed / never found |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| clients | relay | find p50 / p99 | edit→remote p50 / p99 | changes/s | relay CPU per change | peak RSS | failed / never found |");
+    println!("|---|---|---|---|---|---|---|---|");
     for (n, ours, stock) in &rows {
         println!("{}", ours.row(*n, "ours"));
         if let Some(stock) = stock {
             println!("{}", stock.row(*n, "stock"));
             println!(
-                "| {n} | **ours/stock** | {} / {} | {} / {} | **{:.2}×** | **{:.2}×** | |",
+                "| {n} | **ours/stock** | {} / {} | {} / {} | **{:.2}×** | **{:.2}×** | **{:.2}×** | |",
                 ratio(ours.find.p(0.5), stock.find.p(0.5)),
                 ratio(ours.find.p(0.99), stock.find.p(0.99)),
                 ratio(ours.visible.p(0.5), stock.visible.p(0.5)),
                 ratio(ours.visible.p(0.99), stock.visible.p(0.99)),
                 ours.changes_per_sec / stock.changes_per_sec.max(f64::MIN_POSITIVE),
+                ours.cpu_ms_per_change / stock.cpu_ms_per_change.max(f64::MIN_POSITIVE),
                 ours.peak_rss_kb as f64 / (stock.peak_rss_kb.max(1)) as f64,
             );
         }
@@ -92,12 +93,13 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
 
 fn print_result(name: &str, n: usize, r: &RunResult) {
     println!(
-        "{name:>5} n={n:<5} find p50 {} p99 {} | visible p50 {} p99 {} | {:.0} changes/s | peak RSS {} MB | {} of {n} clients failed, {} never found their document",
+        "{name:>5} n={n:<5} find p50 {} p99 {} | visible p50 {} p99 {} | {:.0} changes/s | {:.2} ms relay CPU per change | peak RSS {} MB | {} of {n} clients failed, {} never found their document",
         ms(r.find.p(0.5)),
         ms(r.find.p(0.99)),
         ms(r.visible.p(0.5)),
         ms(r.visible.p(0.99)),
         r.changes_per_sec,
+        r.cpu_ms_per_change,
         r.peak_rss_kb / 1024,
         r.failed,
         r.not_found,
@@ -195,6 +197,22 @@ fn start(kind: &RelayKind) -> Relay {
     }
 }
 
+/// CPU time (user + system) a process has used so far, from `/proc/<pid>/stat`, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let ticks_per_second = 100.0; // USER_HZ, 100 on every Linux this runs on.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name, which is in parentheses and may hold spaces.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = fields.get(11)?.parse().ok()?;
+            let stime: f64 = fields.get(12)?.parse().ok()?;
+            Some((utime + stime) / ticks_per_second)
+        })
+        .unwrap_or(0.0)
+}
+
 /// Peak resident memory of a process, from the kernel (`VmHWM`), in KiB.
 fn peak_rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -227,6 +245,9 @@ struct RunResult {
     find: Samples,
     visible: Samples,
     changes_per_sec: f64,
+    /// The relay's CPU time (user + system) during the window, per acknowledged change: what a
+    /// change costs the relay, whoever else needs the cores.
+    cpu_ms_per_change: f64,
     peak_rss_kb: u64,
     /// Clients whose connection broke.
     failed: usize,
@@ -243,12 +264,13 @@ enum Outcome {
 impl RunResult {
     fn row(&self, n: usize, name: &str) -> String {
         format!(
-            "| {n} | {name} | {} / {} | {} / {} | {:.0} | {} MB | {} / {} |",
+            "| {n} | {name} | {} / {} | {} / {} | {:.0} | {:.2} ms | {} MB | {} / {} |",
             ms(self.find.p(0.5)),
             ms(self.find.p(0.99)),
             ms(self.visible.p(0.5)),
             ms(self.visible.p(0.99)),
             self.changes_per_sec,
+            self.cpu_ms_per_change,
             self.peak_rss_kb / 1024,
             self.failed,
             self.not_found
@@ -347,9 +369,11 @@ async fn run(kind: RelayKind, n: usize, seconds: u64) -> RunResult {
     // Let every client connect and find its document, then measure a steady window.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let acked_before = shared.acked.load(Ordering::Relaxed);
+    let cpu_before = cpu_seconds(relay.child.id());
     let window_start = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let acked = shared.acked.load(Ordering::Relaxed) - acked_before;
+    let cpu = cpu_seconds(relay.child.id()) - cpu_before;
     let window = window_start.elapsed().as_secs_f64();
     shared.stop.store(true, Ordering::Relaxed);
     let (mut failed, mut not_found) = (0, 0);
@@ -368,6 +392,7 @@ async fn run(kind: RelayKind, n: usize, seconds: u64) -> RunResult {
         find,
         visible,
         changes_per_sec: acked as f64 / window,
+        cpu_ms_per_change: cpu * 1000.0 / acked.max(1) as f64,
         peak_rss_kb: peak,
         failed,
         not_found,

@@ -18,19 +18,122 @@ pub fn load(storage: &dyn Storage, doc: &DocumentId) -> Result<Loaded, StorageEr
     })
 }
 
-pub fn save(
+/// Durably store every chunk the engine asked to save in one batch of work (group commit).
+///
+/// Chunks are grouped by document, in order. Everything before a document's last snapshot is
+/// covered by that snapshot and is not written at all; the incremental chunks after it are
+/// concatenated into one chunk, which automerge loads exactly like the separate ones. So each
+/// document costs at most two files per batch, and the storage may sync them all together.
+/// Compaction (deleting what a snapshot replaces) happens only once everything is durable.
+pub fn save_batch(
     storage: &mut dyn Storage,
-    doc: &DocumentId,
-    chunk: &Chunk,
+    saves: Vec<(DocumentId, Chunk)>,
 ) -> Result<(), StorageError> {
-    let key = chunk_key(doc, chunk);
-    storage.put(&key, chunk.bytes())?;
-    if let Chunk::Snapshot(_) = chunk {
-        for old in storage.list(&doc_prefix(doc))? {
-            if old != key {
+    let mut per_doc: Vec<(DocumentId, Vec<Chunk>)> = Vec::new();
+    for (doc, chunk) in saves {
+        match per_doc.iter_mut().find(|(d, _)| *d == doc) {
+            Some((_, chunks)) => chunks.push(chunk),
+            None => per_doc.push((doc, vec![chunk])),
+        }
+    }
+    let mut writes = Vec::new();
+    let mut snapshots = Vec::new();
+    for (doc, chunks) in &per_doc {
+        let start = chunks
+            .iter()
+            .rposition(|c| matches!(c, Chunk::Snapshot(_)))
+            .unwrap_or(0);
+        let mut incremental = Vec::new();
+        for chunk in &chunks[start..] {
+            match chunk {
+                Chunk::Snapshot(_) => {
+                    let key = chunk_key(doc, chunk);
+                    snapshots.push((*doc, key.clone()));
+                    writes.push((key, chunk.bytes().to_vec()));
+                }
+                Chunk::Incremental(bytes) => incremental.extend_from_slice(bytes),
+            }
+        }
+        if !incremental.is_empty() {
+            let chunk = Chunk::Incremental(incremental);
+            writes.push((chunk_key(doc, &chunk), chunk.bytes().to_vec()));
+        }
+    }
+    storage.put_all(&writes)?;
+    // Everything written in this batch for a document with a snapshot is newer than, or is, the
+    // snapshot; everything else under its prefix is older and now redundant.
+    for (doc, snapshot) in snapshots {
+        let prefix = doc_prefix(&doc);
+        for old in storage.list(&prefix)? {
+            let written_now = writes.iter().any(|(key, _)| *key == old);
+            if old != snapshot && !written_now {
                 storage.delete(&old)?;
             }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::MemStorage;
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, ReadDoc, ROOT};
+
+    fn edit(doc: &mut AutoCommit, key: &str) -> Vec<u8> {
+        let before = doc.get_heads();
+        doc.put(ROOT, key, true).expect("put");
+        doc.save_after(&before)
+    }
+
+    fn reload(storage: &MemStorage, id: &DocumentId) -> AutoCommit {
+        let mut doc = AutoCommit::new();
+        for chunk in load(storage, id).expect("load").chunks {
+            doc.load_incremental(&chunk).expect("chunk loads");
+        }
+        doc
+    }
+
+    #[test]
+    fn a_batch_of_incremental_chunks_is_one_file_that_loads_to_the_same_document() {
+        let mut storage = MemStorage::default();
+        let id = DocumentId::random();
+        let mut doc = AutoCommit::new();
+        let saves = ["a", "b", "c"]
+            .iter()
+            .map(|k| (id, Chunk::Incremental(edit(&mut doc, k))))
+            .collect();
+        save_batch(&mut storage, saves).expect("saves");
+        assert_eq!(storage.list(&doc_prefix(&id)).expect("list").len(), 1);
+        let mut loaded = reload(&storage, &id);
+        assert_eq!(loaded.get_heads(), doc.get_heads());
+        assert!(loaded.get(ROOT, "c").expect("read").is_some());
+    }
+
+    #[test]
+    fn a_snapshot_in_a_batch_replaces_older_chunks_but_keeps_later_ones() {
+        let mut storage = MemStorage::default();
+        let id = DocumentId::random();
+        let other = DocumentId::random();
+        let mut doc = AutoCommit::new();
+        let mut second = AutoCommit::new();
+        let first = vec![(id, Chunk::Incremental(edit(&mut doc, "old")))];
+        save_batch(&mut storage, first).expect("first batch");
+        let saves = vec![
+            (id, Chunk::Incremental(edit(&mut doc, "before"))),
+            (other, Chunk::Incremental(edit(&mut second, "x"))),
+            (id, Chunk::Snapshot(doc.save())),
+            (id, Chunk::Incremental(edit(&mut doc, "after"))),
+        ];
+        save_batch(&mut storage, saves).expect("second batch");
+        let keys = storage.list(&doc_prefix(&id)).expect("list");
+        assert_eq!(
+            keys.len(),
+            2,
+            "the snapshot and the chunk after it: {keys:?}"
+        );
+        assert_eq!(reload(&storage, &id).get_heads(), doc.get_heads());
+        assert_eq!(reload(&storage, &other).get_heads(), second.get_heads());
+    }
 }

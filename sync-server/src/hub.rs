@@ -1,16 +1,16 @@
 //! The relay's engine thread: the one owner of the protocol engine and of storage.
 //!
-//! WebSocket tasks send it frames over a channel; it runs the engine, executes the effects in
-//! order (a `Save` is on disk before any later `Send` leaves), and pushes outbound frames to
-//! each connection's channel. Storage is synchronous file I/O, so it lives on its own thread
+//! WebSocket tasks send it frames over a channel; it runs the engine over batches of them, stores
+//! each batch's changes in one group commit before any of the batch's `Send`s leave, and pushes
+//! outbound frames to each connection's channel. Storage is synchronous file I/O, so it lives on its own thread
 //! rather than blocking the async runtime.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use threshold_protocol::{Access, ConnId, Effect, Engine, EngineConfig};
+use threshold_protocol::{Access, ConnId, DocumentId, Effect, Engine, EngineConfig};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::mpsc::Sender;
 
@@ -123,33 +123,85 @@ impl Hub {
     }
 }
 
-fn run(mut engine: Engine, mut storage: Box<dyn Storage>, inbox: mpsc::Receiver<Command>) {
+/// How many commands one batch takes at most, and how long the engine may work on one batch
+/// before it commits and sends: enough that many changes share one round of disk syncs, little
+/// enough that the first change of a batch is not kept waiting behind hundreds of others.
+const MAX_BATCH: usize = 256;
+const BATCH_BUDGET: Duration = Duration::from_millis(4);
+
+/// What the engine thread owns besides the engine.
+struct Shell {
+    storage: Box<dyn Storage>,
+    conns: HashMap<ConnId, Peer>,
+    /// Close codes for connections the hub itself refused, used when the engine's close comes.
+    codes: HashMap<ConnId, u16>,
+}
+
+/// The loop is group commit: it takes the commands already waiting (up to [`MAX_BATCH`], or
+/// [`BATCH_BUDGET`] of engine time), runs them all through the engine, stores every chunk they produced in one batch, and only then
+/// sends what they produced. Under light load a batch is one command, as before; under heavy
+/// load one round of disk syncs serves hundreds of changes.
+fn run(mut engine: Engine, storage: Box<dyn Storage>, inbox: mpsc::Receiver<Command>) {
     let started = Instant::now();
-    let mut conns: HashMap<ConnId, Peer> = HashMap::new();
-    // Close codes for connections the hub itself refused, used when the engine's close comes.
-    let mut codes: HashMap<ConnId, u16> = HashMap::new();
+    let mut shell = Shell {
+        storage,
+        conns: HashMap::new(),
+        codes: HashMap::new(),
+    };
     loop {
-        let command = match inbox.recv_timeout(Duration::from_secs(1)) {
+        let mut next = match inbox.recv_timeout(Duration::from_secs(1)) {
             Ok(command) => Some(command),
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => break,
         };
-        let trigger = match command {
-            Some(Command::Connect(conn, outbound, admitted)) => {
+        let batch_started = Instant::now();
+        let mut triggers = Vec::new();
+        let mut shutdown = false;
+        let mut taken = 0;
+        while let Some(command) = next.take() {
+            if matches!(command, Command::Shutdown) {
+                shutdown = true;
+                break;
+            }
+            if let Some(conn) = shell.apply(&mut engine, command) {
+                triggers.push(conn);
+            }
+            taken += 1;
+            if taken < MAX_BATCH && batch_started.elapsed() < BATCH_BUDGET {
+                next = inbox.try_recv().ok();
+            }
+        }
+        engine.tick(started.elapsed().as_millis() as u64);
+        shell.execute(&mut engine, &triggers);
+        if shutdown {
+            for (_, peer) in shell.conns.drain() {
+                close(&peer, close_code::SHUTTING_DOWN, "relay shutting down");
+            }
+            break;
+        }
+    }
+    tracing::info!("sync engine stopped; every acknowledged change is on disk");
+}
+
+impl Shell {
+    /// Feed one command to the engine. Returns the connection it came from, if any.
+    fn apply(&mut self, engine: &mut Engine, command: Command) -> Option<ConnId> {
+        match command {
+            Command::Connect(conn, outbound, admitted) => {
                 engine.connect_with(conn, admitted.access.clone());
-                conns.insert(conn, Peer { outbound, admitted });
+                self.conns.insert(conn, Peer { outbound, admitted });
                 Some(conn)
             }
-            Some(Command::Reject(conn, code, reason)) => {
-                codes.insert(conn, code);
+            Command::Reject(conn, code, reason) => {
+                self.codes.insert(conn, code);
                 engine.reject(conn, &reason);
                 Some(conn)
             }
-            Some(Command::Regrant(grants)) => {
-                for (conn, peer) in conns.iter_mut() {
+            Command::Regrant(grants) => {
+                for (conn, peer) in self.conns.iter_mut() {
                     match grants.get(&peer.admitted.token_id).cloned().flatten() {
                         None => {
-                            codes.insert(*conn, close_code::REVOKED);
+                            self.codes.insert(*conn, close_code::REVOKED);
                             engine.reject(*conn, "access revoked");
                         }
                         Some(access) if access != peer.admitted.access => {
@@ -161,114 +213,121 @@ fn run(mut engine: Engine, mut storage: Box<dyn Storage>, inbox: mpsc::Receiver<
                 }
                 None
             }
-            Some(Command::Frame(conn, frame)) => {
+            Command::Frame(conn, frame) => {
                 engine.receive(conn, &frame);
                 Some(conn)
             }
-            Some(Command::Disconnect(conn)) => {
-                conns.remove(&conn);
-                codes.remove(&conn);
+            Command::Disconnect(conn) => {
+                self.conns.remove(&conn);
+                self.codes.remove(&conn);
                 engine.disconnect(conn);
                 None
             }
-            Some(Command::Shutdown) => {
-                for (_, peer) in conns.drain() {
-                    let _ = peer.outbound.try_send(Outbound::Close {
-                        code: close_code::SHUTTING_DOWN,
-                        reason: "relay shutting down".into(),
-                    });
-                }
-                break;
-            }
-            None => None,
-        };
-        engine.tick(started.elapsed().as_millis() as u64);
-        execute(
-            &mut engine,
-            storage.as_mut(),
-            &mut conns,
-            &mut codes,
-            trigger,
-        );
-    }
-    tracing::info!("sync engine stopped; every acknowledged change is on disk");
-}
-
-/// Execute the engine's effects in order. If a write fails, nothing after it in this batch is
-/// sent: a peer must never be told about a change the relay could not store. The connection
-/// that caused the batch is closed so that its client re-syncs from scratch.
-fn execute(
-    engine: &mut Engine,
-    storage: &mut dyn Storage,
-    conns: &mut HashMap<ConnId, Peer>,
-    codes: &mut HashMap<ConnId, u16>,
-    trigger: Option<ConnId>,
-) {
-    // Loading may produce further effects (replayed messages), so drain until quiet.
-    loop {
-        let effects = engine.take_effects();
-        if effects.is_empty() {
-            return;
+            Command::Shutdown => None,
         }
-        for effect in effects {
-            match effect {
-                Effect::Send { conn, frame } => {
-                    let full = conns.get(&conn).is_some_and(|peer| {
-                        matches!(
-                            peer.outbound.try_send(Outbound::Frame(frame)),
-                            Err(TrySendError::Full(_))
-                        )
-                    });
-                    if full {
-                        tracing::warn!(conn = conn.0, "peer is not reading; closing it");
-                        if let Some(peer) = conns.remove(&conn) {
-                            close(
-                                &peer,
-                                close_code::POLICY,
-                                "too many unread messages; reconnect to resync",
-                            );
-                        }
-                        engine.disconnect(conn);
-                    }
+    }
+
+    /// Execute the engine's effects: loads at once (they may produce further effects), then
+    /// every save of the batch in one group commit, then the sends and closes in their order. So
+    /// a change is on disk before any peer hears of it or is told it was stored.
+    ///
+    /// If the group commit fails, nothing of the batch is sent. A peer must never hear of a
+    /// change the relay could not store, and a peer whose sync message was dropped would wait
+    /// forever, so every connection the batch involved is closed and resyncs when it returns.
+    fn execute(&mut self, engine: &mut Engine, triggers: &[ConnId]) {
+        loop {
+            let mut saves = Vec::new();
+            let mut outgoing = Vec::new();
+            loop {
+                let effects = engine.take_effects();
+                if effects.is_empty() {
+                    break;
                 }
-                Effect::Close { conn, reason } => {
-                    let code = codes.remove(&conn).unwrap_or(close_code::POLICY);
-                    tracing::info!(conn = conn.0, code, %reason, "closing connection");
-                    if let Some(peer) = conns.remove(&conn) {
-                        close(&peer, code, &reason);
-                    }
-                }
-                Effect::Load { doc } => match doc_store::load(storage, &doc) {
-                    Ok(loaded) => engine.loaded(doc, loaded),
-                    Err(e) => {
-                        // Treating an unreadable document as empty could let a client overwrite
-                        // nothing but would hide the fault; report and give an empty view.
-                        tracing::error!(%doc, error = %e, "could not load document");
-                        engine.loaded(doc, Default::default());
-                    }
-                },
-                Effect::Save { doc, chunk } => {
-                    if let Err(e) = doc_store::save(storage, &doc, &chunk) {
-                        tracing::error!(%doc, error = %e, "could not store a change; not acknowledging it");
-                        engine.persist_failed(doc);
-                        let _ = engine.take_effects();
-                        if let Some(conn) = trigger {
-                            if let Some(peer) = conns.remove(&conn) {
-                                let reason = format!("relay storage failed: {}", e.brief());
-                                close(&peer, close_code::SERVER_ERROR, &reason);
+                for effect in effects {
+                    match effect {
+                        Effect::Load { doc } => {
+                            match doc_store::load(self.storage.as_ref(), &doc) {
+                                Ok(loaded) => engine.loaded(doc, loaded),
+                                Err(e) => {
+                                    // Treating an unreadable document as empty would hide the fault;
+                                    // report it and give an empty view.
+                                    tracing::error!(%doc, error = %e, "could not load document");
+                                    engine.loaded(doc, Default::default());
+                                }
                             }
-                            engine.disconnect(conn);
-                            let _ = engine.take_effects();
                         }
-                        return;
+                        Effect::Save { doc, chunk } => saves.push((doc, chunk)),
+                        Effect::Send { .. } | Effect::Close { .. } => outgoing.push(effect),
+                        Effect::Warning { message } => tracing::warn!(%message),
+                        Effect::SaveSyncState { .. }
+                        | Effect::DocChanged { .. }
+                        | Effect::DocUnavailable { .. }
+                        | Effect::Ephemeral { .. } => {}
                     }
                 }
-                Effect::Warning { message } => tracing::warn!(%message),
-                Effect::SaveSyncState { .. }
-                | Effect::DocChanged { .. }
-                | Effect::DocUnavailable { .. }
-                | Effect::Ephemeral { .. } => {}
             }
+            if saves.is_empty() && outgoing.is_empty() {
+                return;
+            }
+            let docs: BTreeSet<DocumentId> = saves.iter().map(|(doc, _)| *doc).collect();
+            if let Err(e) = doc_store::save_batch(self.storage.as_mut(), saves) {
+                tracing::error!(error = %e, documents = docs.len(), "could not store changes; not acknowledging them");
+                for doc in docs {
+                    engine.persist_failed(doc);
+                }
+                let reason = format!("relay storage failed: {}", e.brief());
+                let involved: BTreeSet<ConnId> = triggers
+                    .iter()
+                    .copied()
+                    .chain(outgoing.iter().filter_map(|effect| match effect {
+                        Effect::Send { conn, .. } => Some(*conn),
+                        _ => None,
+                    }))
+                    .collect();
+                for conn in involved {
+                    if let Some(peer) = self.conns.remove(&conn) {
+                        close(&peer, close_code::SERVER_ERROR, &reason);
+                    }
+                    engine.disconnect(conn);
+                }
+                let _ = engine.take_effects();
+                return;
+            }
+            for effect in outgoing {
+                self.deliver(engine, effect);
+            }
+        }
+    }
+
+    fn deliver(&mut self, engine: &mut Engine, effect: Effect) {
+        match effect {
+            Effect::Send { conn, frame } => {
+                let full = self.conns.get(&conn).is_some_and(|peer| {
+                    matches!(
+                        peer.outbound.try_send(Outbound::Frame(frame)),
+                        Err(TrySendError::Full(_))
+                    )
+                });
+                if full {
+                    tracing::warn!(conn = conn.0, "peer is not reading; closing it");
+                    if let Some(peer) = self.conns.remove(&conn) {
+                        close(
+                            &peer,
+                            close_code::POLICY,
+                            "too many unread messages; reconnect to resync",
+                        );
+                    }
+                    engine.disconnect(conn);
+                }
+            }
+            Effect::Close { conn, reason } => {
+                let code = self.codes.remove(&conn).unwrap_or(close_code::POLICY);
+                tracing::info!(conn = conn.0, code, %reason, "closing connection");
+                if let Some(peer) = self.conns.remove(&conn) {
+                    close(&peer, code, &reason);
+                }
+            }
+            _ => {}
         }
     }
 }

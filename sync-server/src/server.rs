@@ -82,6 +82,9 @@ fn authorize(tokens: &TokenStore, params: &SyncParams) -> Result<Admitted, AppEr
     })
 }
 
+/// Per-connection WebSocket read buffer and write batching size.
+const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
+
 async fn sync_socket(
     State(state): State<AppState>,
     Query(params): Query<SyncParams>,
@@ -93,7 +96,12 @@ async fn sync_socket(
     // The WebSocket layer itself refuses anything far over the limit before buffering it; our
     // own check in `connection` gives the precise message for everything in between.
     let hard_cap = limits.max_frame_bytes.saturating_mul(2).max(1024);
+    // Sync frames are small (a change is a few hundred bytes), and tungstenite's default 128 KiB
+    // read buffer, allocated and zeroed per connection, was most of the relay's memory and a
+    // tenth of its CPU under load. Buffers still grow for a large frame when one comes.
     Ok(ws
+        .read_buffer_size(SOCKET_BUFFER_BYTES)
+        .write_buffer_size(SOCKET_BUFFER_BYTES)
         .max_message_size(hard_cap)
         .max_frame_size(hard_cap)
         .on_upgrade(move |socket| connection::run(hub, socket, admitted, limits))

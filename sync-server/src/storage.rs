@@ -35,6 +35,16 @@ pub trait Storage: Send {
     fn put(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError>;
     fn delete(&mut self, key: &str) -> Result<(), StorageError>;
 
+    /// Durably store several values: once this returns `Ok`, a crash loses none of them. After
+    /// an error, any of them may or may not be stored (each whole or not at all). Storages
+    /// override this to pay for durability once per batch rather than once per value.
+    fn put_all(&mut self, entries: &[(String, Vec<u8>)]) -> Result<(), StorageError> {
+        for (key, value) in entries {
+            self.put(key, value)?;
+        }
+        Ok(())
+    }
+
     /// Every entry whose key starts with `prefix`, in key order.
     fn load_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
         let mut out = Vec::new();
@@ -137,6 +147,38 @@ impl Storage for FsStorage {
         })
     }
 
+    /// Group commit: values in different directories (documents) are written by a few threads at
+    /// once, and within a directory every file is written and synced before the renames, which
+    /// share one directory sync. Concurrent syncs on one filesystem also share journal commits.
+    fn put_all(&mut self, entries: &[(String, Vec<u8>)]) -> Result<(), StorageError> {
+        let mut dirs: BTreeMap<PathBuf, Vec<(PathBuf, &[u8])>> = BTreeMap::new();
+        for (key, value) in entries {
+            check_key(key)?;
+            let path = self.root.join(key);
+            let dir = path.parent().unwrap_or(&self.root).to_owned();
+            dirs.entry(dir).or_default().push((path, value));
+        }
+        let dirs: Vec<_> = dirs.into_iter().collect();
+        let workers = dirs.len().clamp(1, MAX_WRITER_THREADS);
+        let per_worker = dirs.len().div_ceil(workers);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = dirs
+                .chunks(per_worker.max(1))
+                .map(|share| {
+                    scope.spawn(move || -> Result<(), StorageError> {
+                        for (dir, files) in share {
+                            write_dir_atomically(dir, files)?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|handle| handle.join().expect("a storage writer thread panicked"))
+        })
+    }
+
     fn delete(&mut self, key: &str) -> Result<(), StorageError> {
         check_key(key)?;
         let path = self.root.join(key);
@@ -165,6 +207,40 @@ pub fn write_atomically(path: &Path, value: &[u8]) -> std::io::Result<()> {
     write().inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
     })
+}
+
+/// How many threads one batch of writes may use. Syncs mostly wait on the disk, so a few more
+/// threads than cores keep it busy without flooding it.
+const MAX_WRITER_THREADS: usize = 8;
+
+/// [`write_atomically`] for several files in one directory, paying for one directory sync: every
+/// temporary file is written and synced, then each is renamed over its name, then the directory
+/// is synced. A failure removes the temporary files not yet renamed.
+fn write_dir_atomically(dir: &Path, files: &[(PathBuf, &[u8])]) -> Result<(), StorageError> {
+    fs::create_dir_all(dir).map_err(FsStorage::io(dir))?;
+    let mut pending: Vec<(PathBuf, &Path)> = Vec::new();
+    let result = (|| -> Result<(), StorageError> {
+        for (path, value) in files {
+            let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4().simple()));
+            pending.push((tmp.clone(), path));
+            let mut file = fs::File::create(&tmp).map_err(FsStorage::io(path))?;
+            file.write_all(value).map_err(FsStorage::io(path))?;
+            file.sync_all().map_err(FsStorage::io(path))?;
+        }
+        while let Some((tmp, path)) = pending.pop() {
+            if let Err(e) = fs::rename(&tmp, path) {
+                let _ = fs::remove_file(&tmp);
+                return Err(FsStorage::io(path)(e));
+            }
+        }
+        fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(FsStorage::io(dir))
+    })();
+    for (tmp, _) in pending {
+        let _ = fs::remove_file(tmp);
+    }
+    result
 }
 
 /// The in-memory twin, for tests.
@@ -225,6 +301,17 @@ mod tests {
         assert!(storage.load_prefix("docs/none/").expect("load").is_empty());
         assert!(matches!(
             storage.put("../escape", b"x"),
+            Err(StorageError::BadKey(_))
+        ));
+        let batch: Vec<(String, Vec<u8>)> = (0..20)
+            .map(|i| (format!("docs/d{}/incremental-{i}", i % 7), vec![i as u8]))
+            .collect();
+        storage.put_all(&batch).expect("put_all");
+        for (key, value) in &batch {
+            assert_eq!(storage.load(key).expect("load").as_ref(), Some(value));
+        }
+        assert!(matches!(
+            storage.put_all(&[("ok/key".into(), vec![]), ("../escape".into(), vec![])]),
             Err(StorageError::BadKey(_))
         ));
     }
