@@ -31,7 +31,10 @@ pub struct EngineConfig {
     pub evict_idle_after_ms: Option<u64>,
     /// A peer asked on our behalf that stays silent this long counts as not having the document.
     pub search_timeout_ms: u64,
-    /// Write a snapshot instead of another incremental chunk once this many have piled up.
+    /// Write a snapshot instead of another incremental chunk once this many have piled up and
+    /// they add up to at least a quarter of the last snapshot's size. The second condition keeps
+    /// compaction's cost proportional to the bytes written: a snapshot of a large document takes
+    /// long enough to be felt, so it must be rare, while a small one is cheap to redo often.
     pub snapshot_after_chunks: usize,
     /// Emit [`Effect::SaveSyncState`] for peers with durable storage.
     pub persist_sync_states: bool,
@@ -73,6 +76,10 @@ impl EngineConfig {
         }
     }
 }
+
+/// An incremental chunk at least this large, and half the document's size, is written as a
+/// snapshot instead (see `Engine::persist`).
+const LARGE_CHUNK_BYTES: usize = 64 * 1024;
 
 /// What storage held for a document when the shell answered [`Effect::Load`].
 #[derive(Debug, Default, Clone)]
@@ -121,6 +128,8 @@ struct DocEntry {
     peers: BTreeMap<ConnId, PeerDoc>,
     saved_heads: Vec<ChangeHash>,
     chunks_since_snapshot: usize,
+    bytes_since_snapshot: usize,
+    snapshot_bytes: usize,
     stored_sync_states: HashMap<String, Vec<u8>>,
     /// This side's user opened or created it, so it is announced and its absence reported.
     wanted_locally: bool,
@@ -137,6 +146,8 @@ impl DocEntry {
             peers: BTreeMap::new(),
             saved_heads: Vec::new(),
             chunks_since_snapshot: 0,
+            bytes_since_snapshot: 0,
+            snapshot_bytes: 0,
             stored_sync_states: HashMap::new(),
             wanted_locally,
             reported_unavailable: false,
@@ -163,6 +174,11 @@ pub struct Engine {
     conns: BTreeMap<ConnId, Conn>,
     docs: HashMap<DocumentId, DocEntry>,
     effects: Vec<Effect>,
+    /// Sync messages owed (document, peer, whether it answers the peer), generated when the
+    /// shell next takes effects. Frames that arrive together are answered once per document
+    /// and peer rather than once per frame: generating a message costs time that grows with
+    /// the document's history, and the last one carries everything the earlier ones would.
+    owed_sync: Vec<(DocumentId, ConnId, bool)>,
     now_ms: u64,
     session_id: String,
     ephemeral_count: u64,
@@ -176,6 +192,7 @@ impl Engine {
             conns: BTreeMap::new(),
             docs: HashMap::new(),
             effects: Vec::new(),
+            owed_sync: Vec::new(),
             now_ms: 0,
             session_id: uuid::Uuid::new_v4().simple().to_string(),
             ephemeral_count: 0,
@@ -189,6 +206,9 @@ impl Engine {
 
     /// Everything the engine wants done since the last call, in order.
     pub fn take_effects(&mut self) -> Vec<Effect> {
+        for (id, conn, responding) in std::mem::take(&mut self.owed_sync) {
+            self.send_sync(id, conn, responding);
+        }
         std::mem::take(&mut self.effects)
     }
 
@@ -405,6 +425,7 @@ impl Engine {
         let mut entry = DocEntry::loading(true);
         entry.saved_heads = doc.get_heads();
         let snapshot = doc.save();
+        entry.snapshot_bytes = snapshot.len();
         entry.doc = Some(doc);
         self.docs.insert(id, entry);
         self.effects.push(Effect::Save {
@@ -503,6 +524,7 @@ impl Engine {
         if let Some(entry) = self.docs.get_mut(&id) {
             entry.saved_heads.clear();
             entry.chunks_since_snapshot = usize::MAX;
+            entry.bytes_since_snapshot = usize::MAX;
         }
     }
 
@@ -534,13 +556,20 @@ impl Engine {
         }
         let mut doc = Automerge::new();
         let mut bad_chunks = 0;
-        for chunk in &loaded.chunks {
+        // The largest chunk (normally the snapshot) goes first: into an empty document automerge
+        // loads a whole saved document at once, while into a non-empty one it applies its
+        // changes one by one, which for a long history is many times slower.
+        let mut chunks: Vec<&Vec<u8>> = loaded.chunks.iter().collect();
+        chunks.sort_by_key(|chunk| std::cmp::Reverse(chunk.len()));
+        for chunk in &chunks {
             if doc.load_incremental(chunk).is_err() {
                 bad_chunks += 1;
             }
         }
         entry.saved_heads = doc.get_heads();
         entry.chunks_since_snapshot = loaded.chunks.len();
+        entry.snapshot_bytes = chunks.first().map_or(0, |c| c.len());
+        entry.bytes_since_snapshot = chunks.iter().skip(1).map(|c| c.len()).sum();
         entry.stored_sync_states = loaded.sync_states.into_iter().collect();
         let has_content = !doc.get_heads().is_empty();
         entry.doc = Some(doc);
@@ -806,11 +835,13 @@ impl Engine {
             entry.search_started = None;
             self.persist(id);
             self.effects.push(Effect::DocChanged { doc: id });
-            self.sync_subscribers(id, Some(conn));
+            for (other, _) in self.subscriber_peers(id, Some(conn)) {
+                self.owe_sync(id, other, false);
+            }
         }
         // Always answer a sync message, as the automerge sync protocol expects: a peer with a
         // message in flight waits for the reply before it sends its next changes.
-        self.send_sync(id, conn, true);
+        self.owe_sync(id, conn, true);
         self.save_sync_state(id, conn);
         let wants = self
             .peer_doc_mut(id, conn)
@@ -970,6 +1001,18 @@ impl Engine {
         }
     }
 
+    /// Note that a peer is owed a sync message for a document (see `owed_sync`).
+    fn owe_sync(&mut self, id: DocumentId, conn: ConnId, responding: bool) {
+        match self
+            .owed_sync
+            .iter_mut()
+            .find(|(d, c, _)| *d == id && *c == conn)
+        {
+            Some(owed) => owed.2 |= responding,
+            None => self.owed_sync.push((id, conn, responding)),
+        }
+    }
+
     /// Send a peer whatever the automerge sync protocol says it needs from us.
     fn sync_one(&mut self, id: DocumentId, conn: ConnId) {
         self.send_sync(id, conn, false);
@@ -1017,12 +1060,35 @@ impl Engine {
             return;
         };
         let heads = doc.get_heads();
-        let chunk = if entry.chunks_since_snapshot >= snapshot_after {
-            entry.chunks_since_snapshot = 0;
-            Chunk::Snapshot(doc.save())
+        // Nothing stored yet (a document first received from a peer) is stored whole: a chunk
+        // of every change since the start loads change by change, many times slower than a
+        // snapshot. So is a large chunk that would be half the document (a long sync after
+        // being offline); small documents are cheap to load either way.
+        let due = entry.snapshot_bytes == 0
+            || (entry.chunks_since_snapshot >= snapshot_after
+                && entry.bytes_since_snapshot.saturating_mul(4) >= entry.snapshot_bytes);
+        let incremental = if due {
+            None
         } else {
-            entry.chunks_since_snapshot += 1;
-            Chunk::Incremental(doc.save_after(&entry.saved_heads))
+            Some(doc.save_after(&entry.saved_heads)).filter(|chunk| {
+                chunk.len() < LARGE_CHUNK_BYTES
+                    || chunk.len().saturating_mul(2) < entry.snapshot_bytes
+            })
+        };
+        let chunk = match incremental {
+            Some(incremental) => {
+                entry.chunks_since_snapshot = entry.chunks_since_snapshot.saturating_add(1);
+                entry.bytes_since_snapshot =
+                    entry.bytes_since_snapshot.saturating_add(incremental.len());
+                Chunk::Incremental(incremental)
+            }
+            None => {
+                let snapshot = doc.save();
+                entry.chunks_since_snapshot = 0;
+                entry.bytes_since_snapshot = 0;
+                entry.snapshot_bytes = snapshot.len();
+                Chunk::Snapshot(snapshot)
+            }
         };
         entry.saved_heads = heads;
         self.effects.push(Effect::Save { doc: id, chunk });
