@@ -12,6 +12,7 @@ use automerge::transaction::Transactable;
 use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::record::Record;
 use crate::schema::{self, DocKind};
 use crate::{field, FieldId, ModelError};
 
@@ -433,47 +434,43 @@ pub fn read_intake(doc: &impl ReadDoc) -> Result<Intake, ModelError> {
     let Some(intake) = field::map(doc, &ROOT, "intake")? else {
         return Ok(Intake::default());
     };
+    let intake_record = Record::read(doc, &intake);
     let mut fields = Vec::new();
-    for (id, obj) in field::items(doc, &intake, "fields")? {
-        let order = match doc.get(&obj, "order")? {
-            Some((Value::Scalar(s), _)) => match s.as_ref() {
-                ScalarValue::F64(n) => *n,
-                ScalarValue::Int(n) => *n as f64,
-                ScalarValue::Uint(n) => *n as f64,
-                _ => 0.0,
-            },
-            _ => 0.0,
-        };
-        fields.push(IntakeField {
-            id: FieldId::from_string(id),
-            spec: FieldSpec {
-                label: field::string(doc, &obj, "label")?.unwrap_or_default(),
-                help: field::string(doc, &obj, "help")?.unwrap_or_default(),
-                kind: FieldKind::parse(&field::string(doc, &obj, "kind")?.unwrap_or_default()),
-                required: field::boolean(doc, &obj, "required")?.unwrap_or(false),
-                options: read_list_of_text(doc, &obj, "options")?,
-            },
-            order,
-        });
+    if let Some(fields_obj) = intake_record.map("fields") {
+        for (id, obj) in Record::read(doc, fields_obj).maps() {
+            let field = Record::read(doc, obj);
+            fields.push(IntakeField {
+                id: FieldId::from_string(id.to_owned()),
+                spec: FieldSpec {
+                    label: field.string(doc, "label")?.unwrap_or_default(),
+                    help: field.string(doc, "help")?.unwrap_or_default(),
+                    kind: FieldKind::parse(&field.string(doc, "kind")?.unwrap_or_default()),
+                    required: field.boolean("required").unwrap_or(false),
+                    options: read_list_of_text(doc, obj, "options")?,
+                },
+                order: field.number("order").unwrap_or(0.0),
+            });
+        }
     }
     fields.sort_by(|a, b| a.order.total_cmp(&b.order).then_with(|| a.id.cmp(&b.id)));
+    let kinds: std::collections::HashMap<&FieldId, FieldKind> =
+        fields.iter().map(|f| (&f.id, f.spec.kind)).collect();
     let mut answers = std::collections::HashMap::new();
-    for (id, obj) in field::items(doc, &intake, "answers")? {
-        let id = FieldId::from_string(id);
-        let kind = fields
-            .iter()
-            .find(|f| f.id == id)
-            .map(|f| f.spec.kind)
-            .unwrap_or(FieldKind::ShortText);
-        if let Some(value) = read_answer_value(doc, &obj, kind)? {
-            answers.insert(
-                id,
-                Answer {
-                    value,
-                    answered_by: field::string(doc, &obj, "answeredBy")?.unwrap_or_default(),
-                    answered_at: field::timestamp(doc, &obj, "answeredAt")?,
-                },
-            );
+    if let Some(answers_obj) = intake_record.map("answers") {
+        for (id, obj) in Record::read(doc, answers_obj).maps() {
+            let id = FieldId::from_string(id.to_owned());
+            let kind = kinds.get(&id).copied().unwrap_or(FieldKind::ShortText);
+            if let Some(value) = read_answer_value(doc, obj, kind)? {
+                let answer = Record::read(doc, obj);
+                answers.insert(
+                    id,
+                    Answer {
+                        value,
+                        answered_by: answer.string(doc, "answeredBy")?.unwrap_or_default(),
+                        answered_at: answer.timestamp("answeredAt"),
+                    },
+                );
+            }
         }
     }
     Ok(Intake { fields, answers })

@@ -22,10 +22,12 @@ mod meeting;
 mod milestone;
 mod outstanding;
 mod portal;
+mod record;
 mod schema;
 mod stage;
 mod task;
 mod template;
+mod touched;
 mod welcome_pack;
 mod workspace;
 
@@ -53,13 +55,14 @@ pub use milestone::{
 };
 pub use outstanding::{outstanding, Outstanding, OutstandingItem, OutstandingKind};
 pub use portal::{
-    add_task, add_task_comment, delete_task, new_portal_doc, read_portal, rename_task,
-    set_client_name, set_task_assignee, set_task_done, set_task_due, set_task_person,
-    set_task_status, update_welcome, Portal,
+    add_task, add_task_comment, delete_task, new_portal_doc, read_client_name, read_portal,
+    read_portal_update, rename_task, set_client_name, set_task_assignee, set_task_done,
+    set_task_due, set_task_person, set_task_status, update_welcome, Portal,
 };
 pub use schema::{DocKind, CURRENT_SCHEMA};
 pub use stage::{read_stage, set_stage, Stage, StageError};
 pub use task::{client_first, Assignee, Comment, Task, TaskId, TaskStatus};
+pub use touched::{touched, Touched};
 pub use workspace::{
     add_portal, new_workspace_doc, read_workspace, remove_portal, rename_portal_entry,
     set_portal_internal, PortalEntry, Workspace,

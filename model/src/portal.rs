@@ -7,11 +7,12 @@
 //! ```
 
 use automerge::transaction::Transactable;
-use automerge::{Automerge, ReadDoc, ROOT};
+use automerge::{Automerge, ObjId, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
 
+use crate::record::Record;
 use crate::schema::{self, DocKind};
-use crate::{field, Assignee, ModelError, Task, TaskId};
+use crate::{field, Assignee, ModelError, Task, TaskId, Touched};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Portal {
@@ -59,53 +60,101 @@ pub fn new_portal_doc(client_name: &str, welcome: &str) -> Result<Automerge, Mod
 
 pub fn read_portal(doc: &impl ReadDoc) -> Result<Portal, ModelError> {
     schema::expect_kind(doc, DocKind::Portal)?;
+    let root = Record::read(doc, &ROOT);
     let mut tasks = Vec::new();
-    if let Some(tasks_obj) = field::map(doc, &ROOT, "tasks")? {
-        for key in doc.keys(&tasks_obj) {
-            let Some(task_obj) = field::map(doc, &tasks_obj, &key)? else {
-                continue;
-            };
-            let done = field::boolean(doc, &task_obj, "done")?.unwrap_or(false);
-            let status = field::string(doc, &task_obj, "status")?
-                .and_then(|s| crate::TaskStatus::parse(&s))
-                .unwrap_or(if done {
-                    crate::TaskStatus::Done
-                } else {
-                    crate::TaskStatus::Todo
-                });
-            let mut comments = Vec::new();
-            for (cid, cobj) in field::items(doc, &task_obj, "comments")? {
-                comments.push(crate::Comment {
-                    id: crate::CommentId::from_string(cid),
-                    author: field::string(doc, &cobj, "author")?.unwrap_or_default(),
-                    body: field::string(doc, &cobj, "body")?.unwrap_or_default(),
-                    at: field::timestamp(doc, &cobj, "at")?,
-                });
+    if let Some(tasks_obj) = root.map("tasks") {
+        for (key, task_obj) in Record::read(doc, tasks_obj).maps() {
+            tasks.push(read_task(doc, key, task_obj)?);
+        }
+    }
+    tasks.sort_by(task_order);
+    Ok(Portal {
+        client_name: root.string(doc, "clientName")?.unwrap_or_default(),
+        welcome: root.string(doc, "welcome")?.unwrap_or_default(),
+        tasks,
+        schema: schema::schema_version(doc)?,
+    })
+}
+
+/// The client's name alone, for views that need nothing else of the portal.
+pub fn read_client_name(doc: &impl ReadDoc) -> Result<String, ModelError> {
+    Ok(field::string(doc, &ROOT, "clientName")?.unwrap_or_default())
+}
+
+/// The portal after some changes, given the portal before them and what they touched: only the
+/// touched tasks and fields are read again, so the cost follows the edit, not the document.
+pub fn read_portal_update(
+    doc: &impl ReadDoc,
+    previous: &Portal,
+    touched: &Touched,
+) -> Result<Portal, ModelError> {
+    if touched.everything || touched.any(&["kind", "schema"]) {
+        return read_portal(doc);
+    }
+    let mut portal = previous.clone();
+    if !touched.any(&["clientName", "welcome", "tasks"]) {
+        return Ok(portal);
+    }
+    let root = Record::read(doc, &ROOT);
+    portal.client_name = root.string(doc, "clientName")?.unwrap_or_default();
+    portal.welcome = root.string(doc, "welcome")?.unwrap_or_default();
+    if !touched.tasks.is_empty() {
+        let tasks_obj = root.map("tasks");
+        portal
+            .tasks
+            .retain(|t| !touched.tasks.contains(t.id.as_str()));
+        for key in &touched.tasks {
+            let Some(tasks_obj) = tasks_obj else { break };
+            if let Some(task_obj) = field::map(doc, tasks_obj, key)? {
+                portal.tasks.push(read_task(doc, key, &task_obj)?);
             }
-            comments.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-            tasks.push(Task {
-                title: field::string(doc, &task_obj, "title")?.unwrap_or_default(),
-                done: status == crate::TaskStatus::Done,
-                status,
-                person: field::string(doc, &task_obj, "person")?
-                    .filter(|p| !p.is_empty())
-                    .map(crate::ContactId::from_string),
-                comments,
-                assignee: Assignee::parse(
-                    &field::string(doc, &task_obj, "assignee")?.unwrap_or_default(),
-                ),
-                created_at: field::timestamp(doc, &task_obj, "createdAt")?,
-                due: field::date(doc, &task_obj, "due")?,
-                id: TaskId::from_string(key),
+        }
+        portal.tasks.sort_by(task_order);
+    }
+    Ok(portal)
+}
+
+fn task_order(a: &Task, b: &Task) -> std::cmp::Ordering {
+    (a.created_at, &a.id).cmp(&(b.created_at, &b.id))
+}
+
+fn read_task(doc: &impl ReadDoc, key: &str, task_obj: &ObjId) -> Result<Task, ModelError> {
+    let task = Record::read(doc, task_obj);
+    let done = task.boolean("done").unwrap_or(false);
+    let status = task
+        .string(doc, "status")?
+        .and_then(|s| crate::TaskStatus::parse(&s))
+        .unwrap_or(if done {
+            crate::TaskStatus::Done
+        } else {
+            crate::TaskStatus::Todo
+        });
+    let mut comments = Vec::new();
+    if let Some(comments_obj) = task.map("comments") {
+        for (cid, cobj) in Record::read(doc, comments_obj).maps() {
+            let comment = Record::read(doc, cobj);
+            comments.push(crate::Comment {
+                id: crate::CommentId::from_string(cid.to_owned()),
+                author: comment.string(doc, "author")?.unwrap_or_default(),
+                body: comment.string(doc, "body")?.unwrap_or_default(),
+                at: comment.timestamp("at"),
             });
         }
     }
-    tasks.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-    Ok(Portal {
-        client_name: field::string(doc, &ROOT, "clientName")?.unwrap_or_default(),
-        welcome: field::string(doc, &ROOT, "welcome")?.unwrap_or_default(),
-        tasks,
-        schema: schema::schema_version(doc)?,
+    comments.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    Ok(Task {
+        title: task.string(doc, "title")?.unwrap_or_default(),
+        done: status == crate::TaskStatus::Done,
+        status,
+        person: task
+            .string(doc, "person")?
+            .filter(|p| !p.is_empty())
+            .map(crate::ContactId::from_string),
+        comments,
+        assignee: Assignee::parse(&task.string(doc, "assignee")?.unwrap_or_default()),
+        created_at: task.timestamp("createdAt"),
+        due: task.date(doc, "due")?,
+        id: TaskId::from_string(key.to_owned()),
     })
 }
 
