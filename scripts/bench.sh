@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
-trunk build --release --offline
+scripts/build-app.sh
 cargo build --release -p threshold-sync-server
 THRESHOLD_RELAY_BIN="$PWD/target/release/sync-server" THRESHOLD_DIST="$PWD/dist" node tests/bench/foundation.mjs

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-trunk build --release --offline
+scripts/build-app.sh
 cargo build --release -p threshold-sync-server
 exec target/release/sync-server serve \
   --port "${PORT:-3030}" \

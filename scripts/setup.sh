@@ -30,6 +30,11 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIN
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+if [[ ! -x tools/wasm-opt/node_modules/.bin/wasm-opt || tools/wasm-opt/package-lock.json -nt tools/wasm-opt/node_modules/.package-lock.json ]]; then
+  say "installing wasm-opt (npm binaryen) for release builds"
+  (cd tools/wasm-opt && npm install --no-audit --no-fund --loglevel=error)
+fi
+
 $want_test || exit 0
 
 if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then

@@ -19,7 +19,7 @@ step "native tests: model, engine with simulated peers, relay over real sockets"
 cargo test
 
 step "build the app (release) and the relay"
-trunk build --release --offline
+scripts/build-app.sh
 cargo build -p threshold-sync-server
 
 step "end-to-end and interop tests in headless Chromium"

@@ -4,6 +4,7 @@ mod actions;
 mod components;
 mod connection_status;
 mod dates;
+mod doc_changes;
 mod download;
 mod idb_store;
 mod kv_store;

@@ -10,6 +10,7 @@ use std::collections::{HashSet, VecDeque};
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
+use threshold_model::Touched;
 use threshold_protocol::automerge::Automerge;
 use threshold_protocol::storage_key::{chunk_key, doc_prefix, sync_state_key, sync_state_prefix};
 use threshold_protocol::{Chunk, ConnId, DocumentId, Effect, Engine, EngineConfig, Loaded, PeerId};
@@ -17,6 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::connection_status::ConnectionStatus;
+use crate::doc_changes::DocChanges;
 use crate::kv_store::{BrowserStore, KvStore, StoreError};
 use crate::tab_channel::TabChannel;
 use crate::ws_transport::{TransportEvents, WsTransport};
@@ -29,7 +31,8 @@ const BACKOFF_MAX_MS: u32 = 15_000;
 /// Signals the UI subscribes to. They are plain data, so components can copy them freely.
 #[derive(Clone, Copy)]
 pub struct SyncSignals {
-    /// Bumped whenever any open document changes.
+    /// Bumped whenever any open document changes. Views of one document track that document's
+    /// own revision instead ([`SyncClient::revision_of`], [`SyncClient::changed_since`]).
     pub revision: RwSignal<u64>,
     pub status: RwSignal<ConnectionStatus>,
     pub unavailable: RwSignal<HashSet<DocumentId>>,
@@ -52,6 +55,9 @@ pub struct SyncClient {
     /// Whether a connection to the relay has completed its handshake since the page loaded.
     connected_before: Cell<bool>,
     tabs: RefCell<Option<TabChannel>>,
+    /// Revisions per document and what each touched, so that an edit re-reads only the views
+    /// of the part it changed.
+    changes: RefCell<DocChanges>,
     pub signals: SyncSignals,
     me: RefCell<Weak<SyncClient>>,
 }
@@ -65,6 +71,29 @@ pub fn client() -> Rc<SyncClient> {
     CLIENT
         .with(|c| c.borrow().clone())
         .expect("sync client installed before mount")
+}
+
+/// Tell the page that a change to `doc` is now in IndexedDB, as a `threshold:persisted` event on
+/// `window` whose detail is the document id. Nothing in the app listens; it is for tools that
+/// measure or watch the app from outside (the client benchmark times keystroke to persisted).
+fn announce_persisted(doc: &DocumentId) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&JsValue::from_str(&doc.to_string()));
+    if let (Some(window), Ok(event)) = (
+        web_sys::window(),
+        web_sys::CustomEvent::new_with_event_init_dict("threshold:persisted", &init),
+    ) {
+        let _ = window.dispatch_event(&event);
+    }
+}
+
+/// A performance mark, once per document per page load: when its bytes came out of IndexedDB
+/// (`threshold:read:<id>`) and when the engine had loaded them (`threshold:loaded:<id>`). They
+/// let the client benchmark split a cold open into reading, loading and rendering.
+fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
 }
 
 fn now_ms() -> u64 {
@@ -87,6 +116,7 @@ impl SyncClient {
             stopped: Cell::new(false),
             connected_before: Cell::new(false),
             tabs: RefCell::new(None),
+            changes: RefCell::new(DocChanges::default()),
             signals: SyncSignals {
                 revision: RwSignal::new(0),
                 status: RwSignal::new(ConnectionStatus::Connecting),
@@ -132,6 +162,16 @@ impl SyncClient {
         self.pump();
     }
 
+    /// A signal bumped whenever `id` changes (loaded, edited here, or changed by a peer).
+    pub fn revision_of(&self, id: DocumentId) -> ArcRwSignal<u64> {
+        self.changes.borrow_mut().signal(id)
+    }
+
+    /// The current revision of `id`, and what changed since revision `seen` (0: never seen).
+    pub fn changed_since(&self, id: &DocumentId, seen: u64) -> (u64, Touched) {
+        self.changes.borrow().since(id, seen)
+    }
+
     /// Read a document, if it is loaded.
     pub fn read<R>(&self, id: &DocumentId, read: impl FnOnce(&Automerge) -> R) -> Option<R> {
         self.engine.borrow().doc(id).map(read)
@@ -155,10 +195,10 @@ impl SyncClient {
 
     fn pump(&self) {
         let effects = self.engine.borrow_mut().take_effects();
-        let mut changed = false;
+        let mut changed = Vec::new();
         for effect in effects {
             match effect {
-                Effect::DocChanged { .. } => changed = true,
+                Effect::DocChanged { doc } => changed.push(doc),
                 Effect::DocUnavailable { doc } => self.signals.unavailable.update(|s| {
                     s.insert(doc);
                 }),
@@ -167,14 +207,29 @@ impl SyncClient {
                 other => self.queue.borrow_mut().push_back(other),
             }
         }
-        if changed {
-            self.signals.revision.update(|r| *r += 1);
-        }
+        // Storage first: the drain's first step (the IndexedDB write) is queued ahead of the
+        // views' re-render, so the write is under way while the screen updates.
         if !self.draining.get() && !self.queue.borrow().is_empty() {
             if let Some(me) = self.me() {
                 self.draining.set(true);
                 wasm_bindgen_futures::spawn_local(async move { me.drain().await });
             }
+        }
+        if !changed.is_empty() {
+            changed.sort();
+            changed.dedup();
+            for doc in changed {
+                let signal = {
+                    let engine = self.engine.borrow();
+                    engine
+                        .doc(&doc)
+                        .map(|d| self.changes.borrow_mut().record(doc, d))
+                };
+                if let Some(signal) = signal {
+                    signal.update(|r| *r += 1);
+                }
+            }
+            self.signals.revision.update(|r| *r += 1);
         }
         self.refresh_status();
     }
@@ -192,7 +247,9 @@ impl SyncClient {
                 }
                 Effect::Load { doc } => {
                     let loaded = self.load(doc).await;
+                    mark(&format!("threshold:read:{doc}"));
                     self.engine.borrow_mut().loaded(doc, loaded);
+                    mark(&format!("threshold:loaded:{doc}"));
                     self.pump();
                 }
                 Effect::Save { doc, chunk } => {
@@ -209,6 +266,7 @@ impl SyncClient {
                         }
                         self.schedule_reconnect();
                     } else {
+                        announce_persisted(&doc);
                         if let Some(tabs) = self.tabs.borrow().as_ref() {
                             tabs.announce(&doc, chunk.bytes());
                         }

@@ -9,7 +9,7 @@ use crate::view_mode::{use_view, ViewMode};
 
 #[component]
 pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
-    let checkins = doc_memo(id, |doc| read_checkins(doc).ok());
+    let checkins = doc_memo(id, &["checkins"], |doc| read_checkins(doc).ok());
     let view = use_view();
     let (body, set_body) = signal(String::new());
     let on_add = move |ev: SubmitEvent| {
@@ -54,7 +54,7 @@ pub fn ActivitySection(id: DocumentId) -> impl IntoView {
     // Reading the feed walks the change history, so it is only read while someone looks at it,
     // not on every keystroke.
     let (open, set_open) = signal(false);
-    let revision = crate::sync_client::client().signals.revision;
+    let revision = crate::sync_client::client().revision_of(id);
     let feed = Memo::new(move |_| {
         if !open.get() {
             return Vec::new();

@@ -22,7 +22,7 @@ fn status_label(status: ExchangeStatus) -> &'static str {
 
 #[component]
 pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
-    let items = doc_memo(id, |doc| read_exchange(doc).ok());
+    let items = doc_memo(id, &["exchange"], |doc| read_exchange(doc).ok());
     let view = use_view();
     let (name, set_name) = signal(String::new());
     let (direction, set_direction) = signal(Direction::WeSend);

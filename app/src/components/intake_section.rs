@@ -26,7 +26,7 @@ fn kind_label(kind: FieldKind) -> &'static str {
 
 #[component]
 pub fn IntakeSection(id: DocumentId) -> impl IntoView {
-    let intake = doc_memo(id, |doc| read_intake(doc).ok());
+    let intake = doc_memo(id, &["intake"], |doc| read_intake(doc).ok());
     let view = use_view();
     let progress = move || {
         intake.with(|i| {

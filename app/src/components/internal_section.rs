@@ -34,7 +34,7 @@ pub fn InternalSection(portal: DocumentId) -> impl IntoView {
 
 #[component]
 fn InternalBody(id: DocumentId) -> impl IntoView {
-    let internal = doc_memo(id, |doc| {
+    let internal = doc_memo(id, &["provisioning", "notes", "portal"], |doc| {
         if doc.get_heads().is_empty() {
             None
         } else {

@@ -1,8 +1,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_meeting, meetings_to_ics, read_meetings, read_portal, remove_meeting, Meeting, MeetingKind,
-    MeetingSpec,
+    add_meeting, meetings_to_ics, read_client_name, read_meetings, remove_meeting, Meeting,
+    MeetingKind, MeetingSpec,
 };
 use threshold_protocol::DocumentId;
 
@@ -55,8 +55,8 @@ fn kind_label(kind: MeetingKind) -> &'static str {
 
 #[component]
 pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
-    let meetings = doc_memo(id, |doc| read_meetings(doc).ok());
-    let portal_name = doc_memo(id, |doc| read_portal(doc).ok().map(|p| p.client_name));
+    let meetings = doc_memo(id, &["meetings"], |doc| read_meetings(doc).ok());
+    let portal_name = doc_memo(id, &["clientName"], |doc| read_client_name(doc).ok());
     let view = use_view();
     let (title, set_title) = signal(String::new());
     let (kind, set_kind) = signal(MeetingKind::First);

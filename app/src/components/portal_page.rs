@@ -1,5 +1,10 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use leptos::prelude::*;
-use threshold_model::{read_portal, read_stage, set_client_name, set_stage, Portal, Stage};
+use threshold_model::{
+    read_portal, read_portal_update, read_stage, set_client_name, set_stage, Portal, Stage, Task,
+};
 use threshold_protocol::DocumentId;
 
 use super::activity_section::{ActivitySection, CheckinsSection};
@@ -20,17 +25,24 @@ use crate::view_mode::{self, use_view, ViewMode};
 #[component]
 pub fn PortalPage(id: DocumentId) -> impl IntoView {
     client().open(id);
-    let revision = client().signals.revision;
+    let revision = client().revision_of(id);
     let unavailable = client().signals.unavailable;
     // `None` until the document has content: loaded from this device or received from the relay.
-    let portal = Memo::new(move |_| {
+    // After the first read, only the tasks and fields an edit touched are read again: a
+    // keystroke costs the same in a portal with 50,000 changes of history as in a new one.
+    let seen = Arc::new(AtomicU64::new(0));
+    let portal = Memo::new(move |previous: Option<&Option<Portal>>| {
         revision.track();
+        let (now, touched) = client().changed_since(&id, seen.load(Ordering::Relaxed));
+        seen.store(now, Ordering::Relaxed);
         client()
             .read(&id, |doc| {
                 if doc.get_heads().is_empty() {
-                    None
-                } else {
-                    read_portal(doc).ok()
+                    return None;
+                }
+                match previous {
+                    Some(Some(previous)) => read_portal_update(doc, previous, &touched).ok(),
+                    _ => read_portal(doc).ok(),
                 }
             })
             .flatten()
@@ -73,11 +85,18 @@ pub fn PortalPage(id: DocumentId) -> impl IntoView {
 
 #[component]
 fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
-    let client_name =
-        Signal::derive(move || portal.get().map(|p| p.client_name).unwrap_or_default());
-    let welcome = Signal::derive(move || portal.get().map(|p| p.welcome).unwrap_or_default());
-    let tasks = Signal::derive(move || portal.get().map(|p| p.tasks).unwrap_or_default());
-    let stage = super::doc_memo::doc_memo(id, |doc| read_stage(doc).ok());
+    // Each part is its own memo, so that a change to one task does not disturb the name and the
+    // welcome text, and no part copies the whole portal to read itself.
+    let part = move |read: fn(&Portal) -> String| {
+        Memo::new(move |_| portal.with(|p| p.as_ref().map(read).unwrap_or_default()))
+    };
+    let client_name: Signal<String> = part(|p| p.client_name.clone()).into();
+    let welcome: Signal<String> = part(|p| p.welcome.clone()).into();
+    let tasks: Signal<Vec<Task>> = Memo::new(move |_| {
+        portal.with(|p| p.as_ref().map(|p| p.tasks.clone()).unwrap_or_default())
+    })
+    .into();
+    let stage = super::doc_memo::doc_memo(id, &["stage"], |doc| read_stage(doc).ok());
     let view = use_view();
     let session = crate::session::session().expect("session installed before mount");
     let is_client = move || {
@@ -135,7 +154,7 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
         <WelcomeEditor id=id welcome=welcome/>
         <ContactsSection id=id/>
         <LinksSection id=id/>
-        <OutstandingSection id=id/>
+        <OutstandingSection id=id tasks=tasks/>
         <IntakeSection id=id/>
         <ExchangeSection id=id/>
         <TimelineSection id=id/>
@@ -168,7 +187,7 @@ pub(super) fn copy_to_clipboard(text: &str) {
 
 #[component]
 fn StageAndTemplate(id: DocumentId) -> impl IntoView {
-    let stage = super::doc_memo::doc_memo(id, |doc| read_stage(doc).ok());
+    let stage = super::doc_memo::doc_memo(id, &["stage"], |doc| read_stage(doc).ok());
     let (message, set_message) = signal(None::<String>);
     let on_stage = move |ev: leptos::ev::Event| {
         let to = Stage::parse(&event_target_value(&ev));

@@ -33,10 +33,13 @@ fn parse_assignee(value: &str) -> (Assignee, Option<ContactId>) {
     }
 }
 
+/// How many task rows the first paint holds.
+const FIRST_SLICE: usize = 60;
+
 #[component]
 pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
     let view = use_view();
-    let contacts = doc_memo(id, |doc| read_contacts(doc).ok());
+    let contacts = doc_memo(id, &["contacts"], |doc| read_contacts(doc).ok());
     let (title, set_title) = signal(String::new());
     let (assignee, set_assignee) = signal(Assignee::Client);
     let (error, set_error) = signal(None::<String>);
@@ -46,14 +49,26 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
             format!("{done} of {} done", t.len())
         })
     };
+    // A long plan is put on screen in two steps: its first rows with the rest of the portal, the
+    // remainder in the next animation frame, so that a thousand rows do not hold up the first
+    // paint of everything else.
+    let (rendered, set_rendered) = signal(FIRST_SLICE);
+    Effect::new(move |_| {
+        let total = tasks.with(Vec::len);
+        if rendered.get() < total {
+            request_animation_frame(move || set_rendered.set(usize::MAX));
+        }
+    });
     // A client sees their own open to-dos first.
     let ordered = move || {
         let all = tasks.get();
-        if view.get() == ViewMode::Client {
+        let mut all = if view.get() == ViewMode::Client {
             client_first(&all)
         } else {
             all
-        }
+        };
+        all.truncate(rendered.get());
+        all
     };
     let on_add = move |ev: SubmitEvent| {
         ev.prevent_default();

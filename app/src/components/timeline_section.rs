@@ -12,7 +12,7 @@ use crate::view_mode::{use_view, ViewMode};
 
 #[component]
 pub fn TimelineSection(id: DocumentId) -> impl IntoView {
-    let milestones = doc_memo(id, |doc| read_milestones(doc).ok());
+    let milestones = doc_memo(id, &["milestones"], |doc| read_milestones(doc).ok());
     let view = use_view();
     let (celebrating, set_celebrating) = signal(Vec::<String>::new());
     // Celebrate milestones that become reached while the portal is open, whichever side (or

@@ -12,7 +12,7 @@ use crate::view_mode::{use_view, ViewMode};
 
 #[component]
 pub fn ContactsSection(id: DocumentId) -> impl IntoView {
-    let contacts = doc_memo(id, |doc| read_contacts(doc).ok());
+    let contacts = doc_memo(id, &["contacts"], |doc| read_contacts(doc).ok());
     let view = use_view();
     let (name, set_name) = signal(String::new());
     let (role, set_role) = signal(String::new());
@@ -104,7 +104,7 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
 
 #[component]
 pub fn LinksSection(id: DocumentId) -> impl IntoView {
-    let links = doc_memo(id, |doc| read_links(doc).ok());
+    let links = doc_memo(id, &["links"], |doc| read_links(doc).ok());
     let view = use_view();
     let (title, set_title) = signal(String::new());
     let (url, set_url) = signal(String::new());
