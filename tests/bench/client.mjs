@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "n
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { DIST, launchBrowser, newDevice, startRelay, tempDir, waitForStatus } from "../e2e/harness.mjs";
+import { taskRowAppears } from "./probes.mjs";
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 1000);
 const FIELDS = Number(process.env.BENCH_FIELDS ?? 200);
@@ -109,16 +110,7 @@ try {
   const visible = [];
   for (let n = 0; n < EDITS; n++) {
     const title = `bench edit ${n}`;
-    const seen = b.page.evaluate(title => new Promise(resolve => {
-      const selector = `input[aria-label="Done: ${title}"]`;
-      const observer = new MutationObserver(() => {
-        if (document.querySelector(selector)) {
-          observer.disconnect();
-          resolve(performance.timeOrigin + performance.now());
-        }
-      });
-      observer.observe(document.body, { childList: true, subtree: true });
-    }), title);
+    const seen = taskRowAppears(b.page, title);
     await a.page.locator("#new-task-title").fill(title);
     await a.page.evaluate(() => {
       window.__keystroke = new Promise(resolve => {

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { DIST, createPortal, launchBrowser, newDevice, startRelay, waitForStatus } from "../e2e/harness.mjs";
+import { taskRowAppears } from "./probes.mjs";
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 50);
 const OPENS = Number(process.env.BENCH_OPENS ?? 10);
@@ -65,16 +66,7 @@ try {
   const latencies = [];
   for (let n = 0; n < EDITS; n++) {
     const title = `bench-${n}`;
-    const seen = b.page.evaluate(title => new Promise(resolve => {
-      const selector = `[aria-label="Done: ${title}"]`;
-      const observer = new MutationObserver(() => {
-        if (document.querySelector(selector)) {
-          observer.disconnect();
-          resolve(performance.timeOrigin + performance.now());
-        }
-      });
-      observer.observe(document.body, { childList: true, subtree: true });
-    }), title);
+    const seen = taskRowAppears(b.page, title);
     await a.page.getByLabel("New task").fill(title);
     const sent = await a.page.evaluate(() => {
       const t0 = performance.timeOrigin + performance.now();
