@@ -2,8 +2,8 @@
 //!
 //! WebSocket tasks send it frames over a channel; it runs the engine over batches of them, stores
 //! each batch's changes in one group commit before any of the batch's `Send`s leave, and pushes
-//! outbound frames to each connection's channel. Storage is synchronous file I/O, so it lives on its own thread
-//! rather than blocking the async runtime.
+//! outbound frames to each connection's channel. Storage is synchronous file I/O, so it lives on
+//! its own thread rather than blocking the async runtime.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -138,9 +138,9 @@ struct Shell {
 }
 
 /// The loop is group commit: it takes the commands already waiting (up to [`MAX_BATCH`], or
-/// [`BATCH_BUDGET`] of engine time), runs them all through the engine, stores every chunk they produced in one batch, and only then
-/// sends what they produced. Under light load a batch is one command, as before; under heavy
-/// load one round of disk syncs serves hundreds of changes.
+/// [`BATCH_BUDGET`] of engine time), runs them all through the engine, stores every chunk they
+/// produced in one batch, and only then sends what they produced. Under light load a batch is
+/// one command, as before; under heavy load one round of disk syncs serves hundreds of changes.
 fn run(mut engine: Engine, storage: Box<dyn Storage>, inbox: mpsc::Receiver<Command>) {
     let started = Instant::now();
     let mut shell = Shell {
@@ -249,8 +249,8 @@ impl Shell {
                             match doc_store::load(self.storage.as_ref(), &doc) {
                                 Ok(loaded) => engine.loaded(doc, loaded),
                                 Err(e) => {
-                                    // Treating an unreadable document as empty would hide the fault;
-                                    // report it and give an empty view.
+                                    // Treating an unreadable document as empty would hide
+                                    // the fault; report it and give an empty view.
                                     tracing::error!(%doc, error = %e, "could not load document");
                                     engine.loaded(doc, Default::default());
                                 }
