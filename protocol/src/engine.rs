@@ -174,11 +174,6 @@ pub struct Engine {
     conns: BTreeMap<ConnId, Conn>,
     docs: HashMap<DocumentId, DocEntry>,
     effects: Vec<Effect>,
-    /// Sync messages owed (document, peer, whether it answers the peer), generated when the
-    /// shell next takes effects. Frames that arrive together are answered once per document
-    /// and peer rather than once per frame: generating a message costs time that grows with
-    /// the document's history, and the last one carries everything the earlier ones would.
-    owed_sync: Vec<(DocumentId, ConnId, bool)>,
     now_ms: u64,
     session_id: String,
     ephemeral_count: u64,
@@ -192,7 +187,6 @@ impl Engine {
             conns: BTreeMap::new(),
             docs: HashMap::new(),
             effects: Vec::new(),
-            owed_sync: Vec::new(),
             now_ms: 0,
             session_id: uuid::Uuid::new_v4().simple().to_string(),
             ephemeral_count: 0,
@@ -206,9 +200,6 @@ impl Engine {
 
     /// Everything the engine wants done since the last call, in order.
     pub fn take_effects(&mut self) -> Vec<Effect> {
-        for (id, conn, responding) in std::mem::take(&mut self.owed_sync) {
-            self.send_sync(id, conn, responding);
-        }
         std::mem::take(&mut self.effects)
     }
 
@@ -835,13 +826,11 @@ impl Engine {
             entry.search_started = None;
             self.persist(id);
             self.effects.push(Effect::DocChanged { doc: id });
-            for (other, _) in self.subscriber_peers(id, Some(conn)) {
-                self.owe_sync(id, other, false);
-            }
+            self.sync_subscribers(id, Some(conn));
         }
         // Always answer a sync message, as the automerge sync protocol expects: a peer with a
         // message in flight waits for the reply before it sends its next changes.
-        self.owe_sync(id, conn, true);
+        self.send_sync(id, conn, true);
         self.save_sync_state(id, conn);
         let wants = self
             .peer_doc_mut(id, conn)
@@ -998,18 +987,6 @@ impl Engine {
     fn sync_subscribers(&mut self, id: DocumentId, except: Option<ConnId>) {
         for (conn, _) in self.subscriber_peers(id, except) {
             self.sync_one(id, conn);
-        }
-    }
-
-    /// Note that a peer is owed a sync message for a document (see `owed_sync`).
-    fn owe_sync(&mut self, id: DocumentId, conn: ConnId, responding: bool) {
-        match self
-            .owed_sync
-            .iter_mut()
-            .find(|(d, c, _)| *d == id && *c == conn)
-        {
-            Some(owed) => owed.2 |= responding,
-            None => self.owed_sync.push((id, conn, responding)),
         }
     }
 
