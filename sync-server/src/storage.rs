@@ -167,7 +167,9 @@ impl Storage for FsStorage {
                 .map(|share| {
                     scope.spawn(move || -> Result<(), StorageError> {
                         for (dir, files) in share {
-                            write_dir_atomically(dir, files)?;
+                            fs::create_dir_all(dir).map_err(Self::io(dir))?;
+                            write_all_atomically(dir, files)
+                                .map_err(|(path, source)| StorageError::Io { path, source })?;
                         }
                         Ok(())
                     })
@@ -196,17 +198,7 @@ impl Storage for FsStorage {
 /// disk) removes its temporary file and leaves the old content in place.
 pub fn write_atomically(path: &Path, value: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4().simple()));
-    let write = || -> std::io::Result<()> {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(value)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        fs::File::open(dir)?.sync_all()
-    };
-    write().inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
-    })
+    write_all_atomically(dir, &[(path.to_owned(), value)]).map_err(|(_, e)| e)
 }
 
 /// How many threads one batch of writes may use. Syncs mostly wait on the disk, so a few more
@@ -215,32 +207,40 @@ const MAX_WRITER_THREADS: usize = 8;
 
 /// [`write_atomically`] for several files in one directory, paying for one directory sync: every
 /// temporary file is written and synced, then each is renamed over its name, then the directory
-/// is synced. A failure removes the temporary files not yet renamed.
-fn write_dir_atomically(dir: &Path, files: &[(PathBuf, &[u8])]) -> Result<(), StorageError> {
-    fs::create_dir_all(dir).map_err(FsStorage::io(dir))?;
+/// is synced. A failure removes the temporary files not yet renamed, and names the path it was
+/// writing.
+fn write_all_atomically(
+    dir: &Path,
+    files: &[(PathBuf, &[u8])],
+) -> Result<(), (PathBuf, std::io::Error)> {
     let mut pending: Vec<(PathBuf, &Path)> = Vec::new();
-    let result = (|| -> Result<(), StorageError> {
+    let result = (|| {
         for (path, value) in files {
             let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4().simple()));
             pending.push((tmp.clone(), path));
-            let mut file = fs::File::create(&tmp).map_err(FsStorage::io(path))?;
-            file.write_all(value).map_err(FsStorage::io(path))?;
-            file.sync_all().map_err(FsStorage::io(path))?;
+            let mut file = fs::File::create(&tmp).map_err(at(path))?;
+            file.write_all(value).map_err(at(path))?;
+            file.sync_all().map_err(at(path))?;
         }
         while let Some((tmp, path)) = pending.pop() {
             if let Err(e) = fs::rename(&tmp, path) {
                 let _ = fs::remove_file(&tmp);
-                return Err(FsStorage::io(path)(e));
+                return Err(at(path)(e));
             }
         }
         fs::File::open(dir)
             .and_then(|d| d.sync_all())
-            .map_err(FsStorage::io(dir))
+            .map_err(at(dir))
     })();
     for (tmp, _) in pending {
         let _ = fs::remove_file(tmp);
     }
     result
+}
+
+/// Attach the path being written to an I/O error.
+fn at(path: &Path) -> impl FnOnce(std::io::Error) -> (PathBuf, std::io::Error) + '_ {
+    move |e| (path.to_owned(), e)
 }
 
 /// The in-memory twin, for tests.
