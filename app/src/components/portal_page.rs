@@ -1,6 +1,3 @@
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-
 use leptos::prelude::*;
 use threshold_model::{
     read_portal, read_portal_update, read_stage, set_client_name, set_stage, Portal, Stage, Task,
@@ -8,6 +5,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use super::activity_section::{ActivitySection, CheckinsSection};
+use super::doc_memo::touched_memo;
 use super::exchange_section::ExchangeSection;
 use super::intake_section::IntakeSection;
 use super::internal_section::InternalSection;
@@ -25,23 +23,18 @@ use crate::view_mode::{self, use_view, ViewMode};
 #[component]
 pub fn PortalPage(id: DocumentId) -> impl IntoView {
     client().open(id);
-    let revision = client().revision_of(id);
     let unavailable = client().signals.unavailable;
     // `None` until the document has content: loaded from this device or received from the relay.
     // After the first read, only the tasks and fields an edit touched are read again: a
     // keystroke costs the same in a portal with 50,000 changes of history as in a new one.
-    let seen = Arc::new(AtomicU64::new(0));
-    let portal = Memo::new(move |previous: Option<&Option<Portal>>| {
-        revision.track();
-        let (now, touched) = client().changed_since(&id, seen.load(Ordering::Relaxed));
-        seen.store(now, Ordering::Relaxed);
+    let portal = touched_memo(id, move |previous, touched| {
         client()
             .read(&id, |doc| {
                 if doc.get_heads().is_empty() {
                     return None;
                 }
                 match previous {
-                    Some(Some(previous)) => read_portal_update(doc, previous, &touched).ok(),
+                    Some(Some(previous)) => read_portal_update(doc, previous, touched).ok(),
                     _ => read_portal(doc).ok(),
                 }
             })
