@@ -43,12 +43,28 @@ pub(crate) fn boolean(
     key: &str,
 ) -> Result<Option<bool>, ModelError> {
     Ok(match doc.get(obj, key)? {
-        Some((Value::Scalar(s), _)) => match s.as_ref() {
-            ScalarValue::Boolean(b) => Some(*b),
-            _ => None,
-        },
+        Some((Value::Scalar(s), _)) => boolean_of(&s),
         _ => None,
     })
+}
+
+/// The readings of one stored scalar, shared by the key-by-key readers here and by
+/// [`crate::record::Record`].
+pub(crate) fn boolean_of(s: &ScalarValue) -> Option<bool> {
+    match s {
+        ScalarValue::Boolean(b) => Some(*b),
+        _ => None,
+    }
+}
+
+pub(crate) fn timestamp_of(s: &ScalarValue) -> Option<DateTime<Utc>> {
+    let millis = match s {
+        ScalarValue::Timestamp(ms) | ScalarValue::Int(ms) => Some(*ms),
+        ScalarValue::Uint(ms) => i64::try_from(*ms).ok(),
+        ScalarValue::F64(ms) => Some(*ms as i64),
+        _ => None,
+    };
+    millis.and_then(DateTime::from_timestamp_millis)
 }
 
 pub(crate) fn timestamp(
@@ -56,16 +72,10 @@ pub(crate) fn timestamp(
     obj: &ObjId,
     key: &str,
 ) -> Result<Option<DateTime<Utc>>, ModelError> {
-    let millis = match doc.get(obj, key)? {
-        Some((Value::Scalar(s), _)) => match s.as_ref() {
-            ScalarValue::Timestamp(ms) | ScalarValue::Int(ms) => Some(*ms),
-            ScalarValue::Uint(ms) => i64::try_from(*ms).ok(),
-            ScalarValue::F64(ms) => Some(*ms as i64),
-            _ => None,
-        },
+    Ok(match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => timestamp_of(&s),
         _ => None,
-    };
-    Ok(millis.and_then(DateTime::from_timestamp_millis))
+    })
 }
 
 pub(crate) fn put_timestamp(

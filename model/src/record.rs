@@ -9,7 +9,7 @@
 use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::ModelError;
+use crate::{field, ModelError};
 
 /// The winning value of every key of one map, in key order.
 pub(crate) struct Record {
@@ -62,10 +62,7 @@ impl Record {
     }
 
     pub(crate) fn boolean(&self, key: &str) -> Option<bool> {
-        match self.get(key) {
-            Some(Entry::Scalar(ScalarValue::Boolean(b))) => Some(*b),
-            _ => None,
-        }
+        self.scalar(key).and_then(field::boolean_of)
     }
 
     pub(crate) fn number(&self, key: &str) -> Option<f64> {
@@ -78,13 +75,14 @@ impl Record {
     }
 
     pub(crate) fn timestamp(&self, key: &str) -> Option<DateTime<Utc>> {
-        let millis = match self.get(key) {
-            Some(Entry::Scalar(ScalarValue::Timestamp(ms) | ScalarValue::Int(ms))) => *ms,
-            Some(Entry::Scalar(ScalarValue::Uint(ms))) => i64::try_from(*ms).ok()?,
-            Some(Entry::Scalar(ScalarValue::F64(ms))) => *ms as i64,
-            _ => return None,
-        };
-        DateTime::from_timestamp_millis(millis)
+        self.scalar(key).and_then(field::timestamp_of)
+    }
+
+    fn scalar(&self, key: &str) -> Option<&ScalarValue> {
+        match self.get(key) {
+            Some(Entry::Scalar(s)) => Some(s),
+            _ => None,
+        }
     }
 
     pub(crate) fn date(
