@@ -91,19 +91,9 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
+/// Print a run's row as soon as it is measured, in the table's own format.
 fn print_result(name: &str, n: usize, r: &RunResult) {
-    println!(
-        "{name:>5} n={n:<5} find p50 {} p99 {} | visible p50 {} p99 {} | {:.0} changes/s | {:.2} ms relay CPU per change | peak RSS {} MB | {} of {n} clients failed, {} never found their document",
-        ms(r.find.p(0.5)),
-        ms(r.find.p(0.99)),
-        ms(r.visible.p(0.5)),
-        ms(r.visible.p(0.99)),
-        r.changes_per_sec,
-        r.cpu_ms_per_change,
-        r.peak_rss_kb / 1024,
-        r.failed,
-        r.not_found,
-    );
+    println!("{}", r.row(n, name));
 }
 
 fn ms(v: Option<f64>) -> String {
