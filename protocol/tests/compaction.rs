@@ -1,8 +1,11 @@
 //! When the engine writes a snapshot instead of another incremental chunk, and how it loads
 //! what it wrote.
 
+mod common;
+
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ReadDoc, ROOT};
+use common::saved_chunk;
 use threshold_protocol::{Chunk, DocumentId, Effect, Engine, EngineConfig, Loaded, PeerId};
 
 fn engine() -> Engine {
@@ -34,14 +37,7 @@ fn edit(engine: &mut Engine, id: DocumentId, n: usize) -> Chunk {
             .expect("transaction commits");
         })
         .expect("document is loaded");
-    engine
-        .take_effects()
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::Save { chunk, .. } => Some(chunk),
-            _ => None,
-        })
-        .expect("the edit is stored")
+    saved_chunk(engine)
 }
 
 fn first_snapshot(engine: &mut Engine, id: DocumentId, limit: usize) -> Option<usize> {

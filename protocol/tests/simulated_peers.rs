@@ -2,6 +2,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+mod common;
+
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ReadDoc, ROOT};
 use threshold_protocol::{
@@ -421,16 +423,7 @@ fn a_corrupt_sync_payload_is_refused_and_the_document_is_untouched() {
 }
 
 /// The chunk an engine just asked to store.
-fn saved_chunk(engine: &mut Engine) -> Chunk {
-    engine
-        .take_effects()
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::Save { chunk, .. } => Some(chunk),
-            _ => None,
-        })
-        .expect("the edit is stored")
-}
+use common::saved_chunk;
 
 #[test]
 fn changes_stored_by_another_tab_are_applied_without_being_stored_again() {
