@@ -264,3 +264,14 @@ pub fn save_as_template(portal: DocumentId) -> Result<String, model::ModelError>
     try_edit(workspace, |tx| model::save_template(tx, &template))?;
     Ok(name)
 }
+
+/// Begin offboarding a portal from a playbook, with its dates counted from today.
+pub fn start_offboarding(
+    id: DocumentId,
+    playbook: &model::OffboardingPlaybook,
+) -> Result<(), model::ModelError> {
+    let today = crate::dates::today();
+    try_edit_portal(id, |tx| {
+        model::start_offboarding(tx, playbook, today, Utc::now())
+    })
+}

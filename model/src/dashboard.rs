@@ -9,6 +9,7 @@ use automerge::{ReadDoc, ROOT};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::exchange::read_exchange;
+use crate::follow_up::read_follow_ups;
 use crate::intake::read_intake;
 use crate::meeting::read_meetings;
 use crate::milestone::read_milestones;
@@ -89,6 +90,15 @@ pub fn summarize(
             .filter(|m| m.reached_at.is_none())
             .filter_map(|m| Some((m.target?, m.title.clone()))),
     );
+    // After the end, the plan is history: what is due is the next follow-up.
+    let stage = read_stage(doc)?;
+    if stage.is_closed() {
+        dated = read_follow_ups(doc)?
+            .into_iter()
+            .filter(|f| f.done_at.is_none())
+            .map(|f| (f.due, f.title()))
+            .collect();
+    }
     dated.sort();
     let overdue = outstanding(
         &intake,
@@ -101,7 +111,7 @@ pub fn summarize(
         + milestones.iter().filter(|m| m.is_late(today)).count();
     Ok(ClientSummary {
         client_name: portal.client_name,
-        stage: read_stage(doc)?,
+        stage,
         progress: (done, total),
         next_due: dated.into_iter().next().map(|(d, t)| (t, d)),
         health: health(last_activity(doc, Assignee::Client)?, overdue, now),

@@ -17,4 +17,7 @@ pub enum ModelError {
     /// The editor may only read this document (an alumni's archive, a viewer's token).
     #[error("read-only: {0}")]
     ReadOnly(String),
+    /// An edit the rules refuse, with the reason in words a user can act on.
+    #[error("{0}")]
+    Rule(String),
 }

@@ -85,9 +85,20 @@ pub struct ExchangeItem {
     pub due: Option<NaiveDate>,
     pub link: String,
     pub note: String,
+    /// An invoice or payment: it is settled when paid, and the goodbye waits for it.
+    pub invoice: bool,
 }
 
 impl ExchangeItem {
+    pub fn is_invoice(&self) -> bool {
+        self.invoice
+    }
+
+    /// An invoice still waiting to be paid.
+    pub fn is_unpaid_invoice(&self) -> bool {
+        self.invoice && self.status != ExchangeStatus::Paid
+    }
+
     /// Past its due date and not settled.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         !self.status.is_settled() && self.due.is_some_and(|d| d < today)
@@ -154,6 +165,25 @@ pub fn set_exchange_details(
     Ok(())
 }
 
+/// Mark an item as an invoice or payment (or not). Items from before this flag existed count as
+/// invoices when their name says so.
+pub fn set_exchange_invoice(
+    tx: &mut impl Transactable,
+    id: &ExchangeId,
+    invoice: bool,
+) -> Result<(), ModelError> {
+    let obj = item_obj(tx, id)?;
+    tx.put(&obj, "kind", if invoice { "invoice" } else { "document" })?;
+    Ok(())
+}
+
+fn looks_like_invoice(name: &str) -> bool {
+    let name = name.to_lowercase();
+    ["invoice", "payment", "deposit", "retainer"]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
 pub fn remove_exchange_item(tx: &mut impl Transactable, id: &ExchangeId) -> Result<(), ModelError> {
     field::delete_item(tx, &ROOT, "exchange", id.as_str())
 }
@@ -162,9 +192,16 @@ pub fn remove_exchange_item(tx: &mut impl Transactable, id: &ExchangeId) -> Resu
 pub fn read_exchange(doc: &impl ReadDoc) -> Result<Vec<ExchangeItem>, ModelError> {
     let mut items = Vec::new();
     for (id, obj) in field::items(doc, &ROOT, "exchange")? {
+        let name = field::string(doc, &obj, "name")?.unwrap_or_default();
+        let invoice = match field::string(doc, &obj, "kind")?.as_deref() {
+            Some("invoice") => true,
+            Some(_) => false,
+            None => looks_like_invoice(&name),
+        };
         items.push(ExchangeItem {
             id: ExchangeId::from_string(id),
-            name: field::string(doc, &obj, "name")?.unwrap_or_default(),
+            invoice,
+            name,
             direction: Direction::parse(
                 &field::string(doc, &obj, "direction")?.unwrap_or_default(),
             ),

@@ -79,3 +79,27 @@ item_id!(
     /// A comment on a task.
     CommentId
 );
+item_id!(
+    /// A deliverable of the engagement, in the offboarding review.
+    DeliverableId
+);
+item_id!(
+    /// A success metric, measured at intake and again at exit.
+    MetricId
+);
+item_id!(
+    /// A piece of shared software access to remove at the end.
+    AccessId
+);
+item_id!(
+    /// An open question of the exit feedback.
+    QuestionId
+);
+item_id!(
+    /// A suggested next step for the client.
+    NextStepId
+);
+item_id!(
+    /// A partner in the workspace's directory.
+    PartnerId
+);

@@ -104,6 +104,7 @@ pub struct ProvisioningItem {
 pub struct Internal {
     pub portal: Option<DocumentId>,
     pub notes: String,
+    pub offboarding_lead: String,
     /// By area, then item.
     pub provisioning: Vec<ProvisioningItem>,
 }
@@ -179,6 +180,14 @@ pub fn set_provisioning_done(
     Ok(())
 }
 
+/// The team member who leads this client's offboarding. Kept here, not in the portal: who runs
+/// the goodbye internally is the provider's business.
+pub fn set_offboarding_lead(tx: &mut impl Transactable, lead: &str) -> Result<(), ModelError> {
+    schema::upgrade(tx, DocKind::Internal)?;
+    tx.put(ROOT, "offboardingLead", lead.trim())?;
+    Ok(())
+}
+
 pub fn update_internal_notes(tx: &mut impl Transactable, notes: &str) -> Result<(), ModelError> {
     schema::upgrade(tx, DocKind::Internal)?;
     let text = field::ensure_text(tx, &ROOT, "notes")?;
@@ -202,6 +211,7 @@ pub fn read_internal(doc: &impl ReadDoc) -> Result<Internal, ModelError> {
     Ok(Internal {
         portal: field::string(doc, &ROOT, "portal")?.and_then(|s| s.parse().ok()),
         notes: field::string(doc, &ROOT, "notes")?.unwrap_or_default(),
+        offboarding_lead: field::string(doc, &ROOT, "offboardingLead")?.unwrap_or_default(),
         provisioning,
     })
 }

@@ -11,6 +11,7 @@ use automerge::transaction::Transactable;
 use automerge::{ReadDoc, ROOT};
 use chrono::{DateTime, Duration, Utc};
 
+use crate::ics::{Calendar, Event, EventTime};
 use crate::schema::{self, DocKind};
 use crate::{field, MeetingId, ModelError};
 
@@ -140,20 +141,9 @@ pub fn next_meeting(meetings: &[Meeting], now: DateTime<Utc>) -> Option<&Meeting
 /// An iCalendar file with one event per meeting, for "add to calendar". `portal_name` goes into
 /// each summary so the event makes sense in a calendar full of others.
 pub fn meetings_to_ics(meetings: &[Meeting], portal_name: &str, now: DateTime<Utc>) -> String {
-    let mut lines = vec![
-        "BEGIN:VCALENDAR".to_owned(),
-        "VERSION:2.0".to_owned(),
-        "PRODID:-//Threshold//Client portal//EN".to_owned(),
-        "CALSCALE:GREGORIAN".to_owned(),
-        "METHOD:PUBLISH".to_owned(),
-    ];
+    let mut calendar = Calendar::new(now);
     for meeting in meetings {
         let spec = &meeting.spec;
-        let summary = if portal_name.trim().is_empty() {
-            spec.title.clone()
-        } else {
-            format!("{} — {}", spec.title, portal_name.trim())
-        };
         let mut description = spec.agenda.trim().to_owned();
         if !spec.notes.trim().is_empty() {
             if !description.is_empty() {
@@ -161,79 +151,13 @@ pub fn meetings_to_ics(meetings: &[Meeting], portal_name: &str, now: DateTime<Ut
             }
             description.push_str(spec.notes.trim());
         }
-        lines.push("BEGIN:VEVENT".to_owned());
-        lines.push(format!("UID:{}@threshold", meeting.id));
-        lines.push(format!("DTSTAMP:{}", ics_time(now)));
-        lines.push(format!("DTSTART:{}", ics_time(spec.starts_at)));
-        lines.push(format!("DTEND:{}", ics_time(meeting.ends_at())));
-        lines.push(format!("SUMMARY:{}", ics_escape(&summary)));
-        if !description.is_empty() {
-            lines.push(format!("DESCRIPTION:{}", ics_escape(&description)));
-        }
-        if !spec.location.trim().is_empty() {
-            lines.push(format!("LOCATION:{}", ics_escape(spec.location.trim())));
-            if spec.location.trim().starts_with("https://") {
-                lines.push(format!("URL:{}", spec.location.trim()));
-            }
-        }
-        lines.push("END:VEVENT".to_owned());
+        calendar.event(&Event {
+            uid: format!("{}@threshold", meeting.id),
+            when: EventTime::Between(spec.starts_at, meeting.ends_at()),
+            summary: crate::ics::summary(&spec.title, portal_name),
+            description,
+            location: spec.location.trim().to_owned(),
+        });
     }
-    lines.push("END:VCALENDAR".to_owned());
-    lines.iter().map(|l| fold(l)).collect::<Vec<_>>().join("")
-}
-
-fn ics_time(at: DateTime<Utc>) -> String {
-    at.format("%Y%m%dT%H%M%SZ").to_string()
-}
-
-/// TEXT escaping of RFC 5545 §3.3.11.
-fn ics_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Lines are at most 75 octets, continued with CRLF and a space (RFC 5545 §3.1), never splitting
-/// a UTF-8 character; every line ends with CRLF. Some parsers trim whitespace on both sides of a
-/// fold rather than removing only the folding space, so folds fall between two non-space
-/// characters: characters move down to the continuation until that holds.
-fn fold(line: &str) -> String {
-    let mut out = String::with_capacity(line.len() + 8);
-    let mut current: Vec<char> = Vec::new();
-    let mut width = 0;
-    for c in line.chars() {
-        let len = c.len_utf8();
-        if width + len > 75 {
-            let mut carried: Vec<char> = Vec::new();
-            while current.len() > 1 && carried.len() < 16 {
-                let first_below = carried.first().copied().unwrap_or(c);
-                let last_above = current.last().copied();
-                if first_below.is_whitespace() || last_above.is_some_and(char::is_whitespace) {
-                    if let Some(moved) = current.pop() {
-                        carried.insert(0, moved);
-                    }
-                } else {
-                    break;
-                }
-            }
-            out.extend(current.drain(..));
-            out.push_str("\r\n ");
-            width = 1 + carried.iter().map(|ch| ch.len_utf8()).sum::<usize>();
-            current = carried;
-        }
-        current.push(c);
-        width += len;
-    }
-    out.extend(current);
-    out.push_str("\r\n");
-    out
+    calendar.finish()
 }

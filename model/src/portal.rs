@@ -24,7 +24,7 @@ pub struct Portal {
 }
 
 /// The maps of items a portal holds, created with the document.
-const PORTAL_COLLECTIONS: [&str; 10] = [
+const PORTAL_COLLECTIONS: [&str; 18] = [
     "tasks",
     "exchange",
     "milestones",
@@ -35,6 +35,14 @@ const PORTAL_COLLECTIONS: [&str; 10] = [
     "people",
     "lastActivity",
     "intake",
+    "metrics",
+    "deliverables",
+    "accessWrapUp",
+    "nextSteps",
+    "referrals",
+    "followUps",
+    "offboarding",
+    "stageChangedAt",
 ];
 
 /// A new portal document for a client.
@@ -47,15 +55,20 @@ pub fn new_portal_doc(client_name: &str, welcome: &str) -> Result<Automerge, Mod
         tx.splice_text(&text, 0, 0, welcome)?;
         // Every collection exists from the start. Created lazily, two devices adding the first
         // entry at once would each create the collection, and one would replace the other.
-        for key in PORTAL_COLLECTIONS {
-            field::ensure_map(tx, &ROOT, key)?;
-        }
         let intake = field::ensure_map(tx, &ROOT, "intake")?;
         field::ensure_map(tx, &intake, "fields")?;
         field::ensure_map(tx, &intake, "answers")?;
-        Ok(())
+        ensure_collections(tx)
     })?;
     Ok(doc)
+}
+
+/// Create what a portal made before offboarding existed lacks, before anyone edits it.
+pub(crate) fn ensure_collections(tx: &mut impl Transactable) -> Result<(), ModelError> {
+    for key in PORTAL_COLLECTIONS {
+        field::ensure_map(tx, &ROOT, key)?;
+    }
+    crate::exit_feedback::ensure_feedback(tx)
 }
 
 pub fn read_portal(doc: &impl ReadDoc) -> Result<Portal, ModelError> {

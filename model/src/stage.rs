@@ -5,7 +5,9 @@
 
 use automerge::transaction::Transactable;
 use automerge::{ReadDoc, ROOT};
+use chrono::{DateTime, Utc};
 
+use crate::record::Record;
 use crate::schema::{self, DocKind};
 use crate::{field, ModelError};
 
@@ -91,16 +93,48 @@ pub fn read_stage(doc: &impl ReadDoc) -> Result<Stage, ModelError> {
     ))
 }
 
+/// When the client last entered each stage they have been in.
+pub fn read_stage_dates(doc: &impl ReadDoc) -> Result<Vec<(Stage, DateTime<Utc>)>, ModelError> {
+    let Some(dates) = field::map(doc, &ROOT, "stageChangedAt")? else {
+        return Ok(Vec::new());
+    };
+    let record = Record::read(doc, &dates);
+    Ok(Stage::ALL
+        .into_iter()
+        .filter_map(|s| Some((s, record.timestamp(s.as_str())?)))
+        .collect())
+}
+
 /// Move the client to another stage, if that move is allowed from where they are.
-pub fn set_stage(tx: &mut impl Transactable, to: Stage) -> Result<(), ModelError> {
+///
+/// Becoming alumni is the end of offboarding, so it waits until every invoice is paid. Ending
+/// the engagement either way schedules the follow-ups, counted from `now`.
+pub fn set_stage(
+    tx: &mut impl Transactable,
+    to: Stage,
+    now: DateTime<Utc>,
+) -> Result<(), ModelError> {
     schema::upgrade(tx, DocKind::Portal)?;
     let from = read_stage(tx)?;
-    if from != to && !from.next_stages().contains(&to) {
+    if from == to {
+        return Ok(());
+    }
+    if !from.next_stages().contains(&to) {
         return Err(ModelError::Stage(StageError {
             from: from.as_str(),
             to: to.as_str(),
         }));
     }
+    if to == Stage::Alumni {
+        if let Some(why) = crate::goodbye::unpaid_reason(&crate::read_exchange(tx)?) {
+            return Err(ModelError::Rule(why));
+        }
+    }
     tx.put(ROOT, "stage", to.as_str())?;
+    let dates = field::ensure_map(tx, &ROOT, "stageChangedAt")?;
+    field::put_timestamp(tx, &dates, to.as_str(), now)?;
+    if to.is_closed() {
+        crate::follow_up::schedule_follow_ups(tx, now.date_naive())?;
+    }
     Ok(())
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::exchange::{add_exchange_item, read_exchange, Direction};
 use crate::intake::{add_field, read_intake, FieldKind, FieldSpec};
 use crate::milestone::{add_milestone, read_milestones};
+use crate::offboarding::OffboardingPlaybook;
 use crate::{
     add_task, field, new_portal_doc, read_portal, set_task_due, Assignee, ModelError, TemplateId,
 };
@@ -31,6 +32,10 @@ pub struct Template {
     pub exchange: Vec<TemplateExchange>,
     #[serde(default)]
     pub milestones: Vec<TemplateMilestone>,
+    /// How an engagement from this playbook ends. Templates saved before offboarding existed
+    /// get the standard playbook.
+    #[serde(default = "OffboardingPlaybook::standard")]
+    pub offboarding: OffboardingPlaybook,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -161,6 +166,7 @@ pub fn template_from_portal(
                 in_days: days(m.target),
             })
             .collect(),
+        offboarding: OffboardingPlaybook::standard(),
     })
 }
 
@@ -276,6 +282,7 @@ pub fn default_templates() -> Vec<Template> {
                 milestone("Strategy approved", 21),
                 milestone("First deliverables", 45),
             ],
+            offboarding: OffboardingPlaybook::standard(),
         },
         Template {
             name: "Software customer onboarding".into(),
@@ -313,6 +320,7 @@ pub fn default_templates() -> Vec<Template> {
                 milestone("Admins trained", 18),
                 milestone("Go-live", 30),
             ],
+            offboarding: OffboardingPlaybook::standard(),
         },
     ]
 }

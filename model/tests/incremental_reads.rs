@@ -100,7 +100,10 @@ fn changes_merged_from_another_device_are_traced_too() {
         rename_task(tx, &ids[3], "Renamed elsewhere")
     })
     .expect("rename");
-    edit(&mut other, |tx| set_stage(tx, Stage::Active)).expect("stage");
+    edit(&mut other, |tx| {
+        set_stage(tx, Stage::Active, chrono::Utc::now())
+    })
+    .expect("stage");
     let before = doc.get_heads();
     doc.merge(&mut other).expect("merge");
     let t = touched(&doc, &before);

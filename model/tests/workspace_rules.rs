@@ -97,17 +97,33 @@ fn stages_move_only_along_the_lifecycle() {
         Stage::Onboarding,
         "portals start in onboarding"
     );
-    edit(&mut doc, |tx| set_stage(tx, Stage::Active)).expect("onboarding → active");
-    let skip = edit(&mut doc, |tx| set_stage(tx, Stage::Alumni));
+    edit(&mut doc, |tx| {
+        set_stage(tx, Stage::Active, chrono::Utc::now())
+    })
+    .expect("onboarding → active");
+    let skip = edit(&mut doc, |tx| {
+        set_stage(tx, Stage::Alumni, chrono::Utc::now())
+    });
     assert!(
         matches!(skip, Err(ModelError::Stage(_))),
         "active cannot jump to alumni"
     );
-    edit(&mut doc, |tx| set_stage(tx, Stage::Offboarding)).expect("active → offboarding");
-    edit(&mut doc, |tx| set_stage(tx, Stage::Alumni)).expect("offboarding → alumni");
+    edit(&mut doc, |tx| {
+        set_stage(tx, Stage::Offboarding, chrono::Utc::now())
+    })
+    .expect("active → offboarding");
+    edit(&mut doc, |tx| {
+        set_stage(tx, Stage::Alumni, chrono::Utc::now())
+    })
+    .expect("offboarding → alumni");
     assert_eq!(read_stage(&doc).expect("reads"), Stage::Alumni);
     assert!(
-        edit(&mut doc, |tx| set_stage(tx, Stage::Cancelled)).is_err(),
+        edit(&mut doc, |tx| set_stage(
+            tx,
+            Stage::Cancelled,
+            chrono::Utc::now()
+        ))
+        .is_err(),
         "alumni cannot cancel"
     );
     for from in [

@@ -12,8 +12,20 @@ use crate::actions;
 /// document that is never shared with the client, and is shown only in the provider view.
 #[component]
 pub fn InternalSection(portal: DocumentId) -> impl IntoView {
+    let internal_id = use_internal_id(portal);
+    view! {
+        <section class="card internal" aria-labelledby="internal-heading" id="internal">
+            <h2 id="internal-heading">"Internal"</h2>
+            <p class="muted small">"Only your team sees this. It is kept in a separate document that never reaches the client."</p>
+            {move || internal_id.get().map(|id| view! { <InternalBody id=id/> })}
+        </section>
+    }
+}
+
+/// The id of a portal's internal document, once the workspace that links them has loaded (it
+/// may still be loading on first paint, so this looks again when documents change).
+pub(super) fn use_internal_id(portal: DocumentId) -> ReadSignal<Option<DocumentId>> {
     let (internal_id, set_internal_id) = signal(None::<DocumentId>);
-    // The workspace may still be loading on first paint; look again when documents change.
     let revision = crate::sync_client::client().signals.revision;
     Effect::new(move |_| {
         revision.track();
@@ -23,13 +35,7 @@ pub fn InternalSection(portal: DocumentId) -> impl IntoView {
             }
         }
     });
-    view! {
-        <section class="card internal" aria-labelledby="internal-heading" id="internal">
-            <h2 id="internal-heading">"Internal"</h2>
-            <p class="muted small">"Only your team sees this. It is kept in a separate document that never reaches the client."</p>
-            {move || internal_id.get().map(|id| view! { <InternalBody id=id/> })}
-        </section>
-    }
+    internal_id
 }
 
 #[component]

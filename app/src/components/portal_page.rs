@@ -1,18 +1,31 @@
 use leptos::prelude::*;
 use threshold_model::{
-    read_portal, read_portal_update, read_stage, set_client_name, set_stage, Portal, Stage, Task,
+    read_offboarding, read_portal, read_portal_update, read_stage, set_client_name, set_stage,
+    OffboardingPlaybook, Portal, Stage, Task,
 };
 use threshold_protocol::DocumentId;
 
+use super::access_wrapup_section::AccessWrapUpSection;
 use super::activity_section::{ActivitySection, CheckinsSection};
+use super::cancellation_section::{show_cancellation, CancellationSection};
+use super::deliverables_section::DeliverablesSection;
 use super::doc_memo::touched_memo;
 use super::exchange_section::ExchangeSection;
+use super::exit_feedback_section::ExitFeedbackSection;
+use super::exports_section::ExportsSection;
+use super::follow_ups_section::FollowUpsSection;
+use super::goodbye_section::GoodbyeSection;
 use super::intake_section::IntakeSection;
 use super::internal_section::InternalSection;
 use super::meetings_section::MeetingsSection;
+use super::metrics_section::MetricsSection;
+use super::next_steps_section::NextStepsSection;
+use super::offboarding_plan::OffboardingPlan;
+use super::offboarding_report::OffboardingReport;
 use super::outstanding_section::OutstandingSection;
 use super::people_section::{People, PeopleSection};
 use super::task_list::TaskList;
+use super::thank_you::ThankYou;
 use super::timeline_section::TimelineSection;
 use super::welcome_editor::WelcomeEditor;
 use super::welcome_pack::{ContactsSection, LinksSection};
@@ -106,6 +119,16 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
     // What the client may no longer change is disabled as a whole: a disabled fieldset disables
     // every control inside it, and screen readers announce them as unavailable.
     let archived = move || read_only_token() || (is_client() && ended());
+    // The offboarding sections appear once offboarding has started (a client who cancels
+    // during offboarding keeps them in their archive).
+    let started = super::doc_memo::doc_memo(id, &["offboarding"], |doc| {
+        read_offboarding(doc).ok().map(|o| o.started_at.is_some())
+    });
+    let offboarding = move || {
+        matches!(stage.get(), Some(Stage::Offboarding | Stage::Alumni))
+            || started.get() == Some(true)
+    };
+    let provider_view = move || view.get() == ViewMode::Provider;
     view! {
         <Show when=archived>
             <p class="banner banner-info archive" role="status">
@@ -125,8 +148,9 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
             }).collect_view()}
         </div>
         </Show>
+        <ThankYou id=id stage=stage/>
         <fieldset class="portal-body" disabled=archived>
-        <legend class="visually-hidden">"Portal"</legend>
+        <legend class="visually-hidden">"Welcome"</legend>
         <section class="portal-head card">
             <label for="client-name" class="eyebrow">"Client name"</label>
             <input
@@ -143,16 +167,36 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
             <Show when=move || view.get() == ViewMode::Provider>
                 <StageAndTemplate id=id/>
             </Show>
+            <Show when=move || view.get() == ViewMode::Client && !ended()>
+                <button type="button" class="button ghost small leave-early" on:click=move |_| show_cancellation()>"Leave early"</button>
+            </Show>
         </section>
         <WelcomeEditor id=id welcome=welcome/>
         <ContactsSection id=id/>
         <LinksSection id=id/>
+        </fieldset>
+        // Reading what is outstanding, and "Show all", stay available in the archive.
         <OutstandingSection id=id tasks=tasks/>
+        <fieldset class="portal-body" disabled=archived>
+        <legend class="visually-hidden">"The work"</legend>
         <IntakeSection id=id/>
+        <MetricsSection id=id stage=stage/>
         <ExchangeSection id=id/>
         <TimelineSection id=id/>
         <MeetingsSection id=id/>
         <TaskList id=id tasks=tasks/>
+        <OffboardingPlan id=id stage=stage/>
+        <Show when=offboarding>
+            <DeliverablesSection id=id/>
+            <AccessWrapUpSection id=id/>
+            <ExitFeedbackSection id=id/>
+            <NextStepsSection id=id/>
+            <Show when=provider_view>
+                <GoodbyeSection id=id/>
+            </Show>
+        </Show>
+        <FollowUpsSection id=id/>
+        <CancellationSection id=id stage=stage/>
         <CheckinsSection id=id/>
         <ActivitySection id=id/>
         <Show when=move || view.get() == ViewMode::Provider>
@@ -160,6 +204,8 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
             <InternalSection portal=id/>
         </Show>
         </fieldset>
+        <ExportsSection id=id/>
+        <OffboardingReport id=id/>
     }
 }
 
@@ -184,10 +230,26 @@ fn StageAndTemplate(id: DocumentId) -> impl IntoView {
     let (message, set_message) = signal(None::<String>);
     let on_stage = move |ev: leptos::ev::Event| {
         let to = Stage::parse(&event_target_value(&ev));
-        let was_ended = stage.get_untracked().is_some_and(|s| s.is_closed());
-        let result = actions::try_edit_portal(id, |tx| set_stage(tx, to));
+        let from = stage.get_untracked();
+        let was_ended = from.is_some_and(|s| s.is_closed());
+        // Offboarding from the stage menu starts from the standard playbook.
+        let result = if to == Stage::Offboarding && from == Some(Stage::Active) {
+            actions::start_offboarding(id, &OffboardingPlaybook::standard())
+        } else {
+            actions::try_edit_portal(id, |tx| set_stage(tx, to, chrono::Utc::now()))
+        };
         match result {
-            Err(e) => set_message.set(Some(format!("{e}."))),
+            Err(e) => {
+                // The menu goes back to where the client is.
+                let select = event_target::<web_sys::HtmlSelectElement>(&ev);
+                select.set_value(from.unwrap_or(Stage::Onboarding).as_str());
+                let text = e.to_string();
+                set_message.set(Some(if text.ends_with('.') {
+                    text
+                } else {
+                    format!("{text}.")
+                }));
+            }
             Ok(()) if to.is_closed() => {
                 set_message.set(None);
                 // The client keeps their archive but can no longer change it.

@@ -5,6 +5,8 @@ use threshold_model::{
 };
 use threshold_protocol::DocumentId;
 
+use super::exit_analytics_section::ExitAnalyticsSection;
+use super::partner_directory::PartnerDirectory;
 use super::people_section::{People, PeopleSection};
 use crate::actions;
 use crate::route::{navigate, Route};
@@ -85,6 +87,8 @@ pub fn WorkspacePage() -> impl IntoView {
             <p id="create-error" class="field-error" aria-live="polite">{move || error.get()}</p>
         </form>
         <Dashboard portals=Signal::derive(portals)/>
+        <ExitAnalyticsSection portals=Signal::derive(portals)/>
+        <PartnerDirectory/>
         <PeopleSection people=People::Team/>
     }
 }
