@@ -1,5 +1,6 @@
 //! The portal as JSON, for the client to keep: every key of the document, in a shape any tool
-//! can read without Automerge.
+//! can read without Automerge. `model/schema/portal-export.schema.json` describes it; the
+//! end-to-end test validates a real export against that schema.
 
 use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 use chrono::{DateTime, Utc};

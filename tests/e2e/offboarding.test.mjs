@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
 import PostalMime from "postal-mime";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
 import * as Automerge from "@automerge/automerge";
 import { createPortal, eventually, launchBrowser, newDevice, startRelay, waitForStatus } from "./harness.mjs";
 
@@ -93,7 +95,7 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
     await p.getByRole("img", { name: "Weekly orders: from 12 to 50 orders" }).waitFor();
     await p.locator("#access-tool").fill("Admin seat in our Figma team");
     await p.getByRole("button", { name: "Add access" }).click();
-    await p.getByRole("checkbox", { name: "Confirmed by us: Admin seat in our Figma team" }).check();
+    await p.getByRole("checkbox", { name: "Confirmed by provider: Admin seat in our Figma team" }).check();
     await p.locator("#refer-partner").selectOption({ label: "Ledger & Co — Bookkeeping" });
     await p.locator("#refer-note").fill("They know e-commerce");
     await p.getByRole("button", { name: "Refer", exact: true }).click();
@@ -104,7 +106,7 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
     assert.equal(await c.getByRole("button", { name: "Start offboarding" }).count(), 0);
     await c.getByRole("checkbox", { name: "Received: Final report" }).check();
     await c.getByRole("checkbox", { name: "Received: Handover session" }).check();
-    assert.ok(await c.getByRole("checkbox", { name: "Confirmed by us: Admin seat in our Figma team" }).isDisabled(), "each side confirms only its own");
+    assert.ok(await c.getByRole("checkbox", { name: "Confirmed by provider: Admin seat in our Figma team" }).isDisabled(), "each side confirms only its own");
     await c.getByRole("checkbox", { name: "Confirmed by client: Admin seat in our Figma team" }).check();
     for (const tool of ["Shared drive folders", "Our accounts on the client's tools"]) {
       await c.getByRole("checkbox", { name: `Confirmed by client: ${tool}` }).check();
@@ -166,6 +168,9 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
     const json = await downloaded(c, () => c.getByRole("button", { name: "Download as JSON" }).click());
     assert.equal(json.name, "Northwind-Traders.json");
     const exported = JSON.parse(json.bytes.toString("utf8"));
+    const schema = JSON.parse(readFileSync(new URL("../../model/schema/portal-export.schema.json", import.meta.url), "utf8"));
+    const validate = addFormats(new Ajv({ allErrors: true })).compile(schema);
+    assert.ok(validate(exported), `the export matches its JSON Schema: ${JSON.stringify(validate.errors)}`);
     assert.equal(exported.format, "threshold-portal-export");
     assert.equal(exported.version, 1);
     assert.equal(exported.document.kind, "portal");

@@ -53,7 +53,7 @@ pub fn AccessWrapUpSection(id: DocumentId) -> impl IntoView {
                 <table class="access" aria-label="Access to remove">
                     <thead><tr>
                         <th scope="col">"Access"</th><th scope="col">"Removed by"</th><th scope="col">"By"</th>
-                        <th scope="col">"Confirmed by us"</th><th scope="col">"Confirmed by client"</th>
+                        <th scope="col">"Confirmed by provider"</th><th scope="col">"Confirmed by client"</th>
                     </tr></thead>
                     <tbody>
                         <For each=move || items.get().unwrap_or_default() key=|i| format!("{i:?}")
@@ -102,18 +102,23 @@ fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
             Assignee::Provider => provider_ok,
             Assignee::Client => client_ok,
         };
-        let label = match side {
-            Assignee::Provider => format!("Confirmed by us: {tool}"),
-            Assignee::Client => format!("Confirmed by client: {tool}"),
+        let short = match side {
+            Assignee::Provider => "Confirmed by provider",
+            Assignee::Client => "Confirmed by client",
         };
+        let label = format!("{short}: {tool}");
         view! {
             <td>
-                <input type="checkbox" aria-label=label prop:checked=checked
-                    disabled=move || side_of(view.get()) != side
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        actions::edit_portal(portal, |tx| confirm_access_removed(tx, &id.get_value(), side, on.then(chrono::Utc::now)));
-                    }/>
+                <label class="inline">
+                    <input type="checkbox" aria-label=label prop:checked=checked
+                        disabled=move || side_of(view.get()) != side
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            actions::edit_portal(portal, |tx| confirm_access_removed(tx, &id.get_value(), side, on.then(chrono::Utc::now)));
+                        }/>
+                    // On a phone the table has no column headings: the cell says what it is.
+                    <span class="cell-label" aria-hidden="true">{short}</span>
+                </label>
             </td>
         }
     };
@@ -128,7 +133,7 @@ fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
                         on:click=move |_| actions::edit_portal(portal, |tx| remove_access_item(tx, &id.get_value()))>"Remove"</button>
                 </Show>
             </th>
-            <td>{match item.remover { Assignee::Provider => "Us", Assignee::Client => "The client" }}</td>
+            <td>{match item.remover { Assignee::Provider => "Provider", Assignee::Client => "Client" }}</td>
             <td>{item.by.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "—".into())}</td>
             {confirm(Assignee::Provider)}
             {confirm(Assignee::Client)}
