@@ -71,8 +71,7 @@ pub fn add_access_item(
 }
 
 fn obj(tx: &impl ReadDoc, id: &AccessId) -> Result<ObjId, ModelError> {
-    field::item(tx, &ROOT, "accessWrapUp", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))
+    field::existing_item(tx, &ROOT, "accessWrapUp", id.as_str())
 }
 
 pub fn update_access_item(

@@ -91,8 +91,7 @@ fn write_spec(
 }
 
 fn obj(tx: &impl ReadDoc, id: &DeliverableId) -> Result<ObjId, ModelError> {
-    field::item(tx, &ROOT, "deliverables", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))
+    field::existing_item(tx, &ROOT, "deliverables", id.as_str())
 }
 
 pub fn update_deliverable(

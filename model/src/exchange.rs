@@ -137,8 +137,7 @@ pub fn add_exchange_item(
 }
 
 fn item_obj(tx: &impl ReadDoc, id: &ExchangeId) -> Result<automerge::ObjId, ModelError> {
-    field::item(tx, &ROOT, "exchange", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))
+    field::existing_item(tx, &ROOT, "exchange", id.as_str())
 }
 
 pub fn set_exchange_status(

@@ -157,6 +157,16 @@ pub(crate) fn item(
     }
 }
 
+/// The item `id` in the map at `key`, or an error naming it: for edits, which need it to exist.
+pub(crate) fn existing_item(
+    doc: &impl ReadDoc,
+    obj: &ObjId,
+    key: &str,
+    id: &str,
+) -> Result<ObjId, ModelError> {
+    item(doc, obj, key, id)?.ok_or_else(|| ModelError::NoSuchItem(id.to_owned()))
+}
+
 /// A new, empty item `id` in the map at `key` (the map is created if missing).
 pub(crate) fn new_item(
     tx: &mut impl Transactable,

@@ -61,7 +61,7 @@ pub fn schedule_follow_ups(tx: &mut impl Transactable, end: NaiveDate) -> Result
 }
 
 fn obj(tx: &impl ReadDoc, key: &str) -> Result<automerge::ObjId, ModelError> {
-    field::item(tx, &ROOT, "followUps", key)?.ok_or_else(|| ModelError::NoSuchItem(key.into()))
+    field::existing_item(tx, &ROOT, "followUps", key)
 }
 
 pub fn set_follow_up_due(

@@ -311,8 +311,7 @@ pub fn update_field(
     spec: &FieldSpec,
 ) -> Result<(), ModelError> {
     let intake = intake_obj(tx)?;
-    let obj = field::item(tx, &intake, "fields", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))?;
+    let obj = field::existing_item(tx, &intake, "fields", id.as_str())?;
     write_spec(tx, &obj, spec)
 }
 
@@ -336,8 +335,7 @@ pub fn move_field(
         (None, None) => 0.0,
     };
     let intake = intake_obj(tx)?;
-    let obj = field::item(tx, &intake, "fields", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))?;
+    let obj = field::existing_item(tx, &intake, "fields", id.as_str())?;
     tx.put(&obj, "order", order)?;
     Ok(())
 }

@@ -153,8 +153,7 @@ pub fn add_provisioning_item(
 }
 
 fn item_obj(tx: &impl ReadDoc, id: &ProvisioningId) -> Result<automerge::ObjId, ModelError> {
-    field::item(tx, &ROOT, "provisioning", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))
+    field::existing_item(tx, &ROOT, "provisioning", id.as_str())
 }
 
 pub fn set_provisioning_owner(

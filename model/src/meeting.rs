@@ -97,8 +97,7 @@ pub fn update_meeting(
     id: &MeetingId,
     spec: &MeetingSpec,
 ) -> Result<(), ModelError> {
-    let obj = field::item(tx, &ROOT, "meetings", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))?;
+    let obj = field::existing_item(tx, &ROOT, "meetings", id.as_str())?;
     write(tx, &obj, spec)
 }
 

@@ -119,8 +119,7 @@ pub fn add_metric(
 }
 
 fn obj(tx: &impl ReadDoc, id: &MetricId) -> Result<ObjId, ModelError> {
-    field::item(tx, &ROOT, "metrics", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))
+    field::existing_item(tx, &ROOT, "metrics", id.as_str())
 }
 
 pub fn update_metric(

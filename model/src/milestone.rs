@@ -45,8 +45,7 @@ pub fn set_milestone_reached(
     id: &MilestoneId,
     reached: Option<DateTime<Utc>>,
 ) -> Result<(), ModelError> {
-    let obj = field::item(tx, &ROOT, "milestones", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))?;
+    let obj = field::existing_item(tx, &ROOT, "milestones", id.as_str())?;
     match reached {
         Some(at) => {
             if field::timestamp(tx, &obj, "reachedAt")?.is_none() {

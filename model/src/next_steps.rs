@@ -53,8 +53,7 @@ pub fn set_next_step_done(
     id: &NextStepId,
     done: bool,
 ) -> Result<(), ModelError> {
-    let obj = field::item(tx, &ROOT, "nextSteps", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))?;
+    let obj = field::existing_item(tx, &ROOT, "nextSteps", id.as_str())?;
     tx.put(&obj, "done", done)?;
     Ok(())
 }

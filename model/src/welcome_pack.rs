@@ -75,8 +75,7 @@ pub fn update_contact(
     id: &ContactId,
     spec: &ContactSpec,
 ) -> Result<(), ModelError> {
-    let obj = field::item(tx, &ROOT, "contacts", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))?;
+    let obj = field::existing_item(tx, &ROOT, "contacts", id.as_str())?;
     write_contact(tx, &obj, spec)
 }
 
@@ -136,8 +135,7 @@ pub fn update_link(
     id: &LinkId,
     spec: &LinkSpec,
 ) -> Result<(), ModelError> {
-    let obj = field::item(tx, &ROOT, "links", id.as_str())?
-        .ok_or_else(|| ModelError::NoSuchItem(id.to_string()))?;
+    let obj = field::existing_item(tx, &ROOT, "links", id.as_str())?;
     write_link(tx, &obj, spec)
 }
 
