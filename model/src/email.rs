@@ -37,9 +37,7 @@ impl Email {
     pub fn to_eml(&self, from: &Sender, date: DateTime<Utc>, message_id: &str) -> String {
         let mut out = String::new();
         let mut header = |name: &str, value: &str| {
-            out.push_str(name);
-            out.push_str(": ");
-            out.push_str(value);
+            out.push_str(&fold_header(&format!("{name}: {value}")));
             out.push_str("\r\n");
         };
         header("From", &mailbox(from));
@@ -55,6 +53,25 @@ impl Email {
         out.push_str(&quoted_printable(&self.body));
         out
     }
+}
+
+/// A header line of at most 78 characters where it has spaces to break at (RFC 5322 §2.2.3):
+/// the break goes before a space, which starts the continuation line. Lines already folded
+/// (encoded words, recipient lists) keep their folds.
+fn fold_header(line: &str) -> String {
+    let mut out = Vec::new();
+    for physical in line.split("\r\n") {
+        let mut rest = physical;
+        while rest.len() > 78 {
+            let Some(cut) = rest[..78].rfind(' ').filter(|&i| i > 0) else {
+                break;
+            };
+            out.push(&rest[..cut]);
+            rest = &rest[cut..];
+        }
+        out.push(rest);
+    }
+    out.join("\r\n")
 }
 
 /// Percent-encoding of everything but RFC 3986's unreserved characters.

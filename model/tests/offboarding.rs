@@ -720,6 +720,28 @@ fn the_goodbye_email_is_composed_from_the_portal_and_parses_as_rfc_5322() {
 }
 
 #[test]
+fn a_long_plain_subject_is_folded_and_parses_back_whole() {
+    let email = Email {
+        to: vec!["a@example.com".into()],
+        subject: "Thank you, The Very Long Name Of A Client Company Incorporated Of Somewhere: wrapping up our work together".into(),
+        body: "Hello\n".into(),
+    };
+    let eml = email.to_eml(
+        &Sender {
+            name: String::new(),
+            address: "me@example.com".into(),
+        },
+        at(11, 1),
+        "m@t",
+    );
+    assert!(eml.split("\r\n").all(|l| l.len() <= 78), "{eml}");
+    let parsed = mail_parser::MessageParser::default()
+        .parse(eml.as_bytes())
+        .expect("parses");
+    assert_eq!(parsed.subject(), Some(email.subject.as_str()));
+}
+
+#[test]
 fn an_email_with_a_long_non_ascii_subject_still_parses() {
     let email = Email {
         to: vec!["a@example.com".into(), "b@example.com".into()],

@@ -85,8 +85,10 @@ pub fn OffboardingReport(id: DocumentId) -> impl IntoView {
                         {r.steps.into_iter().map(|s| view! { <li>{s.text}</li> }).collect_view()}
                         {r.referrals.into_iter().map(|p| view! { <li>{format!("{} ({}) {}", p.partner.name, p.partner.service, p.partner.url)}</li> }).collect_view()}
                     </ul>
-                    <h2>"Follow-ups"</h2>
-                    <ul>{r.follow_ups.into_iter().map(|f| view! { <li>{format!("{}: {}", f.title(), f.due.format("%-d %B %Y"))}</li> }).collect_view()}</ul>
+                    {(!r.follow_ups.is_empty()).then(|| view! {
+                        <h2>"Follow-ups"</h2>
+                        <ul>{r.follow_ups.iter().map(|f| view! { <li>{format!("{}: {}", f.title(), f.due.format("%-d %B %Y"))}</li> }).collect_view()}</ul>
+                    })}
                     {r.score.map(|s| view! { <p>{format!("Likelihood to recommend: {s} of 10")}</p> })}
                 }
             })}

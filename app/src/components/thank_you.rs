@@ -3,6 +3,7 @@ use threshold_model::{read_follow_ups, read_offboarding, Stage};
 use threshold_protocol::DocumentId;
 
 use super::doc_memo::doc_memo;
+use crate::view_mode::{use_view, ViewMode};
 
 /// What an alumni client sees first: thanks, when we will check in, and the referral ask.
 #[component]
@@ -11,8 +12,9 @@ pub fn ThankYou(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoView {
     let review = doc_memo(id, &["offboarding"], |doc| {
         read_offboarding(doc).ok().map(|o| o.review_link)
     });
+    let view = use_view();
     view! {
-        <Show when=move || stage.get() == Some(Stage::Alumni)>
+        <Show when=move || stage.get() == Some(Stage::Alumni) && view.get() == ViewMode::Client>
             <section class="card thank-you" aria-labelledby="thank-you-heading">
                 <h2 id="thank-you-heading">"Thank you"</h2>
                 <p>"It has been a pleasure working with you. Everything we made together stays here: the deliverables, the handover notes and the whole history of the work."</p>
