@@ -103,3 +103,7 @@ item_id!(
     /// A partner in the workspace's directory.
     PartnerId
 );
+item_id!(
+    /// A file shared in a portal (its bytes live in the relay's blob store, never in a document).
+    FileId
+);

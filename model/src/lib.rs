@@ -21,6 +21,7 @@ mod exit_analytics;
 mod exit_feedback;
 mod export;
 mod field;
+mod file;
 mod follow_up;
 mod goodbye;
 mod health;
@@ -69,6 +70,10 @@ pub use exit_feedback::{
     ExitQuestion, LeaveReason,
 };
 pub use export::{export_json, EXPORT_FORMAT};
+pub use file::{
+    add_file, clean_file_name, is_blob_hash, read_files, references_blob, remove_file, Attachment,
+    FileRef, FileSpec,
+};
 pub use follow_up::{
     follow_up_date, follow_ups_to_ics, read_follow_ups, schedule_follow_ups, set_follow_up_done,
     set_follow_up_due, FollowUp, FOLLOW_UP_MONTHS,
@@ -78,7 +83,7 @@ pub use goodbye::{
 };
 pub use health::{health, Health, HealthLevel};
 pub use ids::{
-    AccessId, ContactId, DeliverableId, ExchangeId, FieldId, LinkId, MeetingId, MetricId,
+    AccessId, ContactId, DeliverableId, ExchangeId, FieldId, FileId, LinkId, MeetingId, MetricId,
     MilestoneId, NextStepId, PartnerId, ProvisioningId, QuestionId, TemplateId,
 };
 pub use intake::{

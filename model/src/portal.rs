@@ -24,7 +24,7 @@ pub struct Portal {
 }
 
 /// The maps of items a portal holds, created with the document.
-const PORTAL_COLLECTIONS: [&str; 18] = [
+const PORTAL_COLLECTIONS: [&str; 19] = [
     "tasks",
     "exchange",
     "milestones",
@@ -43,6 +43,7 @@ const PORTAL_COLLECTIONS: [&str; 18] = [
     "followUps",
     "offboarding",
     "stageChangedAt",
+    "files",
 ];
 
 /// A new portal document for a client.

@@ -51,7 +51,7 @@ pub fn apply_grants(tokens: &TokenStore, hub: &Hub) {
     hub.regrant(grants);
 }
 
-fn caller(tokens: &TokenStore, headers: &HeaderMap) -> Result<TokenRecord, AppError> {
+pub(crate) fn caller(tokens: &TokenStore, headers: &HeaderMap) -> Result<TokenRecord, AppError> {
     let secret = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -22,6 +22,8 @@ pub enum AppError {
     Conflict(String),
     #[error("the relay could not store this: {0}")]
     Storage(String),
+    #[error("too large: {0}")]
+    TooLarge(String),
 }
 
 impl From<StoreError> for AppError {
@@ -53,6 +55,7 @@ impl IntoResponse for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Storage(_) => StatusCode::INSUFFICIENT_STORAGE,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         };
         let body = serde_json::json!({ "error": self.to_string() });
         (status, Json(body)).into_response()

@@ -10,6 +10,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use threshold_protocol::automerge::Automerge;
 use threshold_protocol::{Access, ConnId, DocumentId, Effect, Engine, EngineConfig};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::mpsc::Sender;
@@ -53,8 +54,13 @@ enum Command {
     /// The grants of every token, after the access file changed: `None` means revoked.
     Regrant(HashMap<String, Option<Access>>),
     Disconnect(ConnId),
+    /// Read a document as the relay has it (from memory, or else from storage), for the blob
+    /// routes' question "does this portal refer to that file?".
+    Inspect(DocumentId, Inspector),
     Shutdown,
 }
+
+type Inspector = Box<dyn FnOnce(Option<&Automerge>) + Send>;
 
 struct Peer {
     outbound: Sender<Outbound>,
@@ -120,6 +126,21 @@ impl Hub {
 
     pub fn disconnect(&self, conn: ConnId) {
         let _ = self.commands.send(Command::Disconnect(conn));
+    }
+
+    /// Run `read` on the document as the relay holds it (`None` if it has none of it). Runs on
+    /// the engine thread between batches, so it sees every change the relay has acknowledged.
+    pub async fn inspect<R: Send + 'static>(
+        &self,
+        doc: DocumentId,
+        read: impl FnOnce(Option<&Automerge>) -> R + Send + 'static,
+    ) -> Option<R> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let inspector: Inspector = Box::new(move |doc| {
+            let _ = reply.send(read(doc));
+        });
+        self.commands.send(Command::Inspect(doc, inspector)).ok()?;
+        answer.await.ok()
     }
 }
 
@@ -221,6 +242,13 @@ impl Shell {
                 self.conns.remove(&conn);
                 self.codes.remove(&conn);
                 engine.disconnect(conn);
+                None
+            }
+            Command::Inspect(doc, read) => {
+                match engine.doc(&doc).filter(|d| !d.get_heads().is_empty()) {
+                    Some(loaded) => read(Some(loaded)),
+                    None => read(stored_doc(self.storage.as_ref(), &doc).as_ref()),
+                }
                 None
             }
             Command::Shutdown => None,
@@ -330,6 +358,23 @@ impl Shell {
             _ => {}
         }
     }
+}
+
+/// A document read straight from storage, without handing it to the engine: the largest chunk
+/// first, as the engine loads.
+fn stored_doc(storage: &dyn Storage, doc: &DocumentId) -> Option<Automerge> {
+    let mut chunks = doc_store::load(storage, doc).ok()?.chunks;
+    if chunks.is_empty() {
+        return None;
+    }
+    chunks.sort_by_key(|c| std::cmp::Reverse(c.len()));
+    let mut loaded = Automerge::new();
+    for chunk in chunks {
+        if let Err(e) = loaded.load_incremental(&chunk) {
+            tracing::error!(%doc, error = %e, "could not read a stored chunk");
+        }
+    }
+    Some(loaded)
 }
 
 /// Ask a connection task to close. A full queue cannot take the request, but then the task is

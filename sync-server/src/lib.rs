@@ -1,6 +1,8 @@
 //! Threshold's relay: axum + tokio around the shared protocol engine.
 
 pub mod api;
+pub mod blob_store;
+pub mod blobs;
 pub mod connection;
 pub mod doc_store;
 pub mod error;

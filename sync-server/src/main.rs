@@ -42,6 +42,9 @@ enum Command {
         /// Messages a token may send at once before the sustained rate applies.
         #[arg(long, env = "THRESHOLD_RATE_BURST", default_value_t = RelayLimits::default().message_burst)]
         rate_burst: f64,
+        /// The largest file that may be shared in a portal, in bytes.
+        #[arg(long, env = "THRESHOLD_MAX_BLOB_BYTES", default_value_t = threshold_sync_server::server::DEFAULT_MAX_BLOB_BYTES)]
+        max_blob_bytes: u64,
     },
     /// Manage access tokens in a data dir. Works whether or not the relay is running; a running
     /// relay applies changes within a second.
@@ -116,6 +119,7 @@ async fn main() -> anyhow::Result<()> {
             max_docs_per_connection,
             rate_per_second,
             rate_burst,
+            max_blob_bytes,
         } => {
             threshold_sync_server::server::serve(ServeOptions {
                 bind,
@@ -129,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
                     messages_per_second: rate_per_second,
                     message_burst: rate_burst,
                 },
+                max_blob_bytes,
             })
             .await
         }

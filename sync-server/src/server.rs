@@ -18,6 +18,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::api::{self, ApiState};
+use crate::blob_store::BlobStore;
+use crate::blobs::{self, BlobState};
 use crate::connection::{self, Limits};
 use crate::error::AppError;
 use crate::hub::{Admitted, Hub, HubThread};
@@ -36,7 +38,12 @@ pub struct ServeOptions {
     /// The address people open, for the owner link printed at first start.
     pub public_url: Option<String>,
     pub limits: RelayLimits,
+    /// The largest file `PUT /blobs/…` accepts, in bytes.
+    pub max_blob_bytes: u64,
 }
+
+/// Files up to 50 MB, unless the relay is started with another limit.
+pub const DEFAULT_MAX_BLOB_BYTES: u64 = 50 * 1024 * 1024;
 
 /// What one peer may cost the relay. Every limit ends in a clear error and a closed socket.
 #[derive(Debug, Clone, Copy)]
@@ -160,7 +167,7 @@ async fn index_page(State(state): State<AppState>) -> Response {
     }
 }
 
-fn router(state: AppState, api: ApiState) -> Router {
+fn router(state: AppState, api: ApiState, blobs: BlobState) -> Router {
     let static_dir = state.static_dir.clone();
     let mut router = Router::new()
         .route("/sync", get(sync_socket))
@@ -169,7 +176,8 @@ fn router(state: AppState, api: ApiState) -> Router {
         .route("/", get(index_page))
         .route("/index.html", get(index_page))
         .with_state(state.clone())
-        .merge(api::routes(api));
+        .merge(api::routes(api))
+        .merge(blobs::routes(blobs));
     if let Some(dir) = static_dir {
         let index = get(index_page).with_state(state);
         router = router.fallback_service(
@@ -254,7 +262,12 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         tokens: tokens.clone(),
         hub: engine.hub(),
     };
-    let app = router(state, api);
+    let blobs = BlobState {
+        tokens: tokens.clone(),
+        hub: engine.hub(),
+        store: BlobStore::open(&options.data_dir, options.max_blob_bytes)?,
+    };
+    let app = router(state, api, blobs);
     let addr = SocketAddr::new(options.bind, options.port);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;

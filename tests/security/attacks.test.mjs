@@ -4,6 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { Repo } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { createPortal, eventually, launchBrowser, newDevice, startRelay, tempDir, waitForStatus } from "../e2e/harness.mjs";
@@ -388,8 +389,19 @@ test("a_full_disk_gives_a_clear_error_and_loses_nothing", async () => {
     const files = readdirSync(join(inside, "docs", id));
     assert.ok(files.every(f => !f.startsWith(".tmp-")), `no half-written file: ${files}`);
 
+    // A file upload on the full disk: a clear error, and no trace of it.
+    const content = Buffer.alloc(200 * 1024, 7);
+    const hash = createHash("sha256").update(content).digest("hex");
+    const put = () => fetch(`${relay.url}/blobs/${hash}`, { method: "PUT", headers: { authorization: `Bearer ${relay.owner}` }, body: content });
+    const refused = await put();
+    assert.equal(refused.status, 507);
+    assert.match((await refused.json()).error, /the relay's disk is full; nothing was kept/);
+    assert.deepEqual(readdirSync(join(inside, "blobs", ".incoming")), [], "no half-written upload");
+    assert.ok(!existsSync(join(inside, "blobs", hash.slice(0, 2), hash)));
+
     // Room again: the same change goes through, and nothing before it was lost.
     for (const f of readdirSync(inside).filter(f => f.startsWith("filler"))) rmSync(join(inside, f));
+    assert.equal((await put()).status, 201, "the same upload goes through once there is room");
     const again = await (await RawPeer.connect(relay.wsUrl)).handshake();
     await again.sync(id, doc);
     const reader = await (await RawPeer.connect(relay.wsUrl)).handshake();
