@@ -1,11 +1,13 @@
 //! Wiring only: find this device's token, open storage, start the sync client, mount the UI.
 
 mod actions;
+mod blob_api;
 mod components;
 mod connection_status;
 mod dates;
 mod doc_changes;
 mod download;
+mod file_sync;
 mod idb_store;
 mod kv_store;
 mod relay_api;
@@ -55,6 +57,7 @@ fn main() {
             }
         };
         sync_client::SyncClient::install(store, relay_url(&token));
+        file_sync::install().await;
         actions::open_home();
         leptos::mount::mount_to_body(components::App);
         actions::confirm_session().await;

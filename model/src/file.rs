@@ -117,11 +117,52 @@ pub fn add_file(
     tx.put(&obj, "uploadedBy", uploaded_by)?;
     field::put_timestamp(tx, &obj, "uploadedAt", at)?;
     tx.put(&obj, "attachedTo", attached_to.to_key())?;
+
+    if let Attachment::Field(field_id) = attached_to {
+        sync_field_answer(tx, field_id, uploaded_by, at)?;
+    }
     Ok(id)
 }
 
-pub fn remove_file(tx: &mut impl Transactable, id: &FileId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "files", id.as_str())
+pub fn remove_file(
+    tx: &mut impl Transactable,
+    id: &FileId,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), ModelError> {
+    let attached = read_files(tx)?
+        .into_iter()
+        .find(|f| &f.id == id)
+        .map(|f| f.attached_to);
+    field::delete_item(tx, &ROOT, "files", id.as_str())?;
+    if let Some(Attachment::Field(field_id)) = attached {
+        sync_field_answer(tx, &field_id, by, at)?;
+    }
+    Ok(())
+}
+
+/// A file question's answer is the names of the files attached to it, so the intake's progress,
+/// required-field checks and exports treat it like any other answer.
+fn sync_field_answer(
+    tx: &mut impl Transactable,
+    field_id: &FieldId,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), ModelError> {
+    let target = Attachment::Field(field_id.clone());
+    let mut names: Vec<String> = read_files(tx)?
+        .into_iter()
+        .filter(|f| f.attached_to == target)
+        .map(|f| f.spec.name)
+        .collect();
+    names.sort();
+    crate::set_answer(
+        tx,
+        field_id,
+        &crate::AnswerValue::Text(names.join(", ")),
+        by,
+        at,
+    )
 }
 
 /// Newest first.

@@ -27,10 +27,12 @@ pub enum FieldKind {
     Checkbox,
     Email,
     Url,
+    /// Answered by attaching files; the answer records their names.
+    File,
 }
 
 impl FieldKind {
-    pub const ALL: [FieldKind; 9] = [
+    pub const ALL: [FieldKind; 10] = [
         FieldKind::ShortText,
         FieldKind::LongText,
         FieldKind::SingleChoice,
@@ -40,6 +42,7 @@ impl FieldKind {
         FieldKind::Checkbox,
         FieldKind::Email,
         FieldKind::Url,
+        FieldKind::File,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -53,6 +56,7 @@ impl FieldKind {
             FieldKind::Checkbox => "checkbox",
             FieldKind::Email => "email",
             FieldKind::Url => "url",
+            FieldKind::File => "file",
         }
     }
 

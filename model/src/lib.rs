@@ -10,6 +10,7 @@
 
 mod access_wrapup;
 mod activity;
+mod archive;
 mod cancellation;
 mod checkin;
 mod dashboard;
@@ -50,6 +51,7 @@ pub use access_wrapup::{
     add_access_item, confirm_access_removed, read_access_wrapup, remove_access_item,
     update_access_item, AccessItem,
 };
+pub use archive::export_archive;
 pub use cancellation::cancel_engagement;
 pub use deliverable::{
     acknowledge_deliverable, add_deliverable, deliverable_candidates, read_deliverables,

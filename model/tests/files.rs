@@ -47,7 +47,7 @@ fn a_file_reference_keeps_hash_name_size_type_uploader_and_attachment() {
         !references_blob(&doc, W9).unwrap(),
         "only what the portal refers to"
     );
-    edit(&mut doc, |tx| remove_file(tx, &id)).unwrap();
+    edit(&mut doc, |tx| remove_file(tx, &id, "Sam", Utc::now())).unwrap();
     assert!(
         !references_blob(&doc, NDA).unwrap(),
         "a removed reference grants nothing"
@@ -119,4 +119,125 @@ fn files_added_on_two_devices_at_once_are_both_kept() {
     a.merge(&mut b).unwrap();
     assert_eq!(read_files(&a).unwrap().len(), 2);
     assert!(references_blob(&a, NDA).unwrap() && references_blob(&a, W9).unwrap());
+}
+
+#[test]
+fn a_file_question_is_answered_by_its_attached_files() {
+    let mut doc = new_portal_doc("Acme", "").unwrap();
+    let field = edit(&mut doc, |tx| {
+        add_field(
+            tx,
+            &FieldSpec {
+                label: "Signed W-9".into(),
+                help: String::new(),
+                kind: FieldKind::File,
+                required: true,
+                options: vec![],
+            },
+        )
+    })
+    .unwrap();
+    assert_eq!(read_intake(&doc).unwrap().progress().answered, 0);
+    let at = Utc::now();
+    let a = edit(&mut doc, |tx| {
+        add_file(
+            tx,
+            &spec(W9, "W-9.pdf"),
+            &Attachment::Field(field.clone()),
+            "Dana",
+            at,
+        )
+    })
+    .unwrap();
+    edit(&mut doc, |tx| {
+        add_file(
+            tx,
+            &spec(NDA, "Addendum.pdf"),
+            &Attachment::Field(field.clone()),
+            "Dana",
+            at,
+        )
+    })
+    .unwrap();
+    let intake = read_intake(&doc).unwrap();
+    assert_eq!(
+        intake.progress().answered,
+        1,
+        "a required file question with a file is answered"
+    );
+    assert_eq!(
+        intake.answers[&field].value,
+        AnswerValue::Text("Addendum.pdf, W-9.pdf".into())
+    );
+    assert_eq!(intake.answers[&field].answered_by, "Dana");
+    edit(&mut doc, |tx| remove_file(tx, &a, "Dana", at)).unwrap();
+    assert_eq!(
+        read_intake(&doc).unwrap().answers[&field].value,
+        AnswerValue::Text("Addendum.pdf".into())
+    );
+    let b = read_files(&doc).unwrap()[0].id.clone();
+    edit(&mut doc, |tx| remove_file(tx, &b, "Dana", at)).unwrap();
+    assert_eq!(
+        read_intake(&doc).unwrap().progress().answered,
+        0,
+        "no files, no answer"
+    );
+}
+
+#[test]
+fn the_export_archive_holds_the_portal_and_every_file_and_opens_with_any_zip_reader() {
+    use std::io::Read;
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 12).unwrap();
+    let file = |name: &str, hash: &str| FileRef {
+        id: FileId::new(),
+        spec: spec(hash, name),
+        attached_to: Attachment::Portal,
+        uploaded_by: "Dana".into(),
+        uploaded_at: Some(now),
+    };
+    let files = vec![
+        (file("NDA.pdf", NDA), b"%PDF-1.7 the nda".to_vec()),
+        (file("NDA.pdf", W9), b"%PDF-1.7 another nda".to_vec()),
+        (file("Présentation finale", NDA), vec![0u8, 1, 2, 255]),
+    ];
+    let bytes = export_archive(b"{\"format\":1}", b"automerge bytes", &files, now).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a valid zip");
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "portal.json",
+            "portal.automerge",
+            "files/NDA.pdf",
+            "files/NDA (2).pdf",
+            "files/Présentation finale"
+        ]
+    );
+    let read = |zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str| {
+        let mut out = Vec::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_end(&mut out)
+            .expect("the CRC checks out");
+        out
+    };
+    assert_eq!(read(&mut zip, "portal.json"), b"{\"format\":1}");
+    assert_eq!(read(&mut zip, "files/NDA (2).pdf"), b"%PDF-1.7 another nda");
+    assert_eq!(
+        read(&mut zip, "files/Présentation finale"),
+        vec![0u8, 1, 2, 255]
+    );
+    let modified = zip.by_name("portal.json").unwrap().last_modified().unwrap();
+    assert_eq!(
+        (
+            modified.year(),
+            modified.month(),
+            modified.day(),
+            modified.hour(),
+            modified.minute()
+        ),
+        (2026, 11, 22, 9, 30)
+    );
 }

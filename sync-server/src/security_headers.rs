@@ -48,7 +48,7 @@ pub fn content_security_policy(html: &str) -> String {
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
          connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+         object-src 'none'; frame-src 'self' blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         hashes.join(" ")
     )
 }

@@ -2,11 +2,12 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
     acknowledge_deliverable, add_deliverable, deliverable_candidates, read_deliverables,
-    read_exchange, read_portal, remove_deliverable, set_handover, update_deliverable, Deliverable,
-    DeliverableSpec, Handover,
+    read_exchange, read_portal, remove_deliverable, set_handover, update_deliverable, Attachment,
+    Deliverable, DeliverableSpec, Handover,
 };
 use threshold_protocol::DocumentId;
 
+use super::attachments::Attachments;
 use super::doc_memo::doc_memo;
 use crate::actions;
 use crate::dates::parse_date;
@@ -203,6 +204,7 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
                     </label>
                 </div>
             </Show>
+            <Attachments portal=portal attachment=Attachment::Deliverable(d.id.clone()) label=d.spec.title.clone()/>
             // Open for the provider, who writes the notes, and for the client once there are some.
             <details class="handover" open=move || provider() || !empty_notes>
                 <summary>"Handover notes"</summary>

@@ -2,10 +2,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
     add_exchange_item, read_exchange, remove_exchange_item, set_exchange_details,
-    set_exchange_status, Direction, ExchangeItem, ExchangeStatus,
+    set_exchange_status, Attachment, Direction, ExchangeItem, ExchangeStatus,
 };
 use threshold_protocol::DocumentId;
 
+use super::attachments::Attachments;
 use super::doc_memo::doc_memo;
 use crate::actions;
 use crate::dates::{parse_date, today};
@@ -121,6 +122,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 {overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
                 {(!link.is_empty()).then(|| view! { <p class="small"><a href=link.clone() target="_blank" rel="noopener">{link.clone()}</a></p> })}
                 {(!note.is_empty()).then(|| view! { <p class="small muted">{note.clone()}</p> })}
+                <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone()/>
                 <details class="comments">
                     <summary>"Details"</summary>
                     <form class="add-row" on:submit=on_details aria-label=format!("Details of {details_name}")>

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 use threshold_model::{
-    export_json, follow_ups_to_ics, meetings_to_ics, read_client_name, read_follow_ups,
-    read_meetings,
+    export_archive, export_json, follow_ups_to_ics, meetings_to_ics, read_client_name, read_files,
+    read_follow_ups, read_meetings,
 };
 use threshold_protocol::DocumentId;
 
 use crate::download::{download, download_bytes, file_stem};
+use crate::file_sync::files;
 use crate::sync_client::client;
 
 /// "Take your portal with you": the whole portal as JSON and as the Automerge document, the
@@ -36,6 +37,54 @@ pub fn ExportsSection(id: DocumentId) -> impl IntoView {
                 &t,
             )
         }));
+    };
+    // Everything at once: the JSON, the Automerge document and every file, as one zip. Files are
+    // read from this device, or fetched from the relay first.
+    let on_archive = move |_| {
+        leptos::task::spawn_local(async move {
+            let now = chrono::Utc::now();
+            let Some((json, binary, refs)) = client().read(&id, |doc| {
+                let json = export_json(doc, now)
+                    .ok()
+                    .and_then(|j| serde_json::to_vec_pretty(&j).ok());
+                (
+                    json.unwrap_or_default(),
+                    doc.save(),
+                    read_files(doc).unwrap_or_default(),
+                )
+            }) else {
+                return;
+            };
+            set_message.set(Some(format!("Gathering {} file(s)…", refs.len())));
+            let mut gathered = Vec::new();
+            let mut missing = Vec::new();
+            for file in refs {
+                match files()
+                    .open(&file.spec.hash, &file.spec.name, &file.spec.mime)
+                    .await
+                {
+                    Ok(bytes) => gathered.push((file, bytes)),
+                    Err(_) => missing.push(file.spec.name.clone()),
+                }
+            }
+            let result = export_archive(&json, &binary, &gathered, now)
+                .map_err(|e| e.to_string())
+                .and_then(|zip| {
+                    download_bytes(
+                        &format!("{}.zip", file_stem(&name())),
+                        "application/zip",
+                        &zip,
+                    )
+                });
+            set_message.set(match (result, missing.is_empty()) {
+                (Err(e), _) => Some(format!("Could not download: {e}")),
+                (Ok(()), true) => None,
+                (Ok(()), false) => Some(format!(
+                    "Downloaded without {}: not on this device, and the relay could not be reached or does not have them yet.",
+                    missing.join(", ")
+                )),
+            });
+        });
     };
     let on_automerge = move |_| {
         let bytes = client().read(&id, |doc| doc.save()).unwrap_or_default();
@@ -90,6 +139,7 @@ pub fn ExportsSection(id: DocumentId) -> impl IntoView {
             <h2 id="exports-heading">"Take your portal with you"</h2>
             <p class="muted small">"Everything in this portal is yours. Download it in open formats, or print the offboarding report as a PDF."</p>
             <div class="row wrap">
+                <button type="button" class="button primary" on:click=on_archive>"Download everything (.zip)"</button>
                 <button type="button" class="button" on:click=on_json>"Download as JSON"</button>
                 <button type="button" class="button" on:click=on_automerge>"Download as Automerge (.automerge)"</button>
                 <button type="button" class="button" on:click=move |_| calendar(false)>"Meetings calendar (.ics)"</button>

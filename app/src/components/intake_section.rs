@@ -2,10 +2,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
     add_field, parse_answer, read_intake, remove_field, set_answer, AnswerInput, AnswerValue,
-    FieldId, FieldKind, FieldSpec, Intake, IntakeField,
+    Attachment, FieldId, FieldKind, FieldSpec, Intake, IntakeField,
 };
 use threshold_protocol::DocumentId;
 
+use super::attachments::Attachments;
 use super::doc_memo::doc_memo;
 use crate::actions;
 use crate::view_mode::{use_view, ViewMode};
@@ -21,6 +22,7 @@ fn kind_label(kind: FieldKind) -> &'static str {
         FieldKind::Checkbox => "Checkbox",
         FieldKind::Email => "Email",
         FieldKind::Url => "Web address",
+        FieldKind::File => "File upload",
     }
 }
 
@@ -191,6 +193,12 @@ fn IntakeQuestion(
     };
     let described_by = error_id.clone();
     let control = match field.spec.kind {
+        // Answered by attaching files; the model records their names as the answer.
+        FieldKind::File => view! {
+            <div id=control_id.clone() aria-describedby=described_by.clone()>
+                <Attachments portal=portal attachment=Attachment::Field(field.id.clone()) label=label_text.clone()/>
+            </div>
+        }.into_any(),
         FieldKind::LongText => view! {
             <textarea id=control_id.clone() rows="3" aria-describedby=described_by.clone() prop:value=text_value
                 on:change=move |ev| submit(AnswerInput::Text(&event_target_value(&ev)))></textarea>

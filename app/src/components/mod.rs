@@ -1,6 +1,7 @@
 mod access_wrapup_section;
 mod activity_section;
 mod app;
+mod attachments;
 mod cancellation_section;
 mod deliverables_section;
 mod doc_memo;
@@ -8,6 +9,8 @@ mod exchange_section;
 mod exit_analytics_section;
 mod exit_feedback_section;
 mod exports_section;
+mod file_row;
+mod files_section;
 mod follow_ups_section;
 mod goodbye_section;
 mod intake_section;

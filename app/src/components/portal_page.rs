@@ -13,6 +13,7 @@ use super::doc_memo::touched_memo;
 use super::exchange_section::ExchangeSection;
 use super::exit_feedback_section::ExitFeedbackSection;
 use super::exports_section::ExportsSection;
+use super::files_section::FilesSection;
 use super::follow_ups_section::FollowUpsSection;
 use super::goodbye_section::GoodbyeSection;
 use super::intake_section::IntakeSection;
@@ -204,6 +205,8 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
             <InternalSection portal=id/>
         </Show>
         </fieldset>
+        // Outside the archive's fieldset: an alumni client opens and downloads every file.
+        <FilesSection id=id archived=Signal::derive(archived)/>
         <ExportsSection id=id/>
         <OffboardingReport id=id/>
     }

@@ -2,10 +2,12 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
     add_task, add_task_comment, client_first, delete_task, read_contacts, rename_task,
-    set_task_due, set_task_person, set_task_status, Assignee, Contact, ContactId, Task, TaskStatus,
+    set_task_due, set_task_person, set_task_status, Assignee, Attachment, Contact, ContactId, Task,
+    TaskStatus,
 };
 use threshold_protocol::DocumentId;
 
+use super::attachments::Attachments;
 use super::doc_memo::doc_memo;
 use crate::actions;
 use crate::dates::parse_date;
@@ -153,6 +155,11 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
         id.clone(),
     );
     let current = assignee_value(assignee, person.as_ref());
+    // A task's files are read only once its thread is opened: a plan of a thousand tasks would
+    // otherwise keep a thousand readers of the portal's files.
+    let (thread_open, set_thread_open) = signal(false);
+    let files_for = Attachment::Task(id.clone());
+    let files_label = title.clone();
     let (comment, set_comment) = signal(String::new());
     let comment_count = comments.len();
     let title_for_comment = title.clone();
@@ -241,7 +248,10 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                             actions::edit_portal(portal, |tx| set_task_due(tx, &id_due, date));
                         }/>
                 </label>
-                <details class="comments">
+                <details class="comments" on:toggle=move |ev| {
+                    let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+                    set_thread_open.set(open);
+                }>
                     <summary>{format!("Comments ({comment_count})")}</summary>
                     <ul class="comment-list" aria-label=format!("Comments on {title}")>
                         {comments.into_iter().map(|c| view! {
@@ -255,6 +265,9 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                             on:input=move |ev| set_comment.set(event_target_value(&ev))/>
                         <button type="submit" class="button small">"Post"</button>
                     </form>
+                    <Show when=move || thread_open.get()>
+                        <Attachments portal=portal attachment=files_for.clone() label=files_label.clone()/>
+                    </Show>
                 </details>
             </div>
         </li>

@@ -1,0 +1,178 @@
+// Files end to end: the provider shares files, the client previews and downloads them in their
+// own browser, a file added offline reaches the relay after reconnect and reload, a file over
+// the relay's limit is refused with a clear message, and the export carries every file.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { deflateSync } from "node:zlib";
+import { createPortal, eventually, launchBrowser, newDevice, startRelay, waitForStatus } from "./harness.mjs";
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+/** Network errors of a device that was offline on purpose are expected. */
+const unexpected = errors => errors.filter(e => !/ERR_INTERNET_DISCONNECTED|Failed to load resource|WebSocket/i.test(e));
+
+/** A real 2×2 PNG, built here so the test needs no fixture file. */
+function png() {
+  const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+  const crc = buf => { let c = 0xffffffff; for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const sum = Buffer.alloc(4); sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const header = Buffer.alloc(13); header.writeUInt32BE(2, 0); header.writeUInt32BE(2, 4); header[8] = 8; header[9] = 2;
+  const rows = Buffer.from([0, 255, 0, 0, 0, 0, 255, 0, 0, 0, 255, 0, 255, 255, 255]);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+
+async function inviteClient(p) {
+  const people = p.getByRole("region", { name: "People with access" });
+  await people.getByLabel("Contact name").fill("Dana Reyes");
+  await people.getByLabel("Contact email").fill("dana@acme.example");
+  await people.getByRole("button", { name: "Create invite link" }).click();
+  return people.getByLabel("Invite link for Dana Reyes").inputValue();
+}
+
+const filesList = page => page.getByRole("list", { name: "Files in this portal" });
+
+async function uploaded(page, name) {
+  const row = filesList(page).getByRole("listitem").filter({ hasText: name });
+  await row.waitFor();
+  await eventually(() => row.locator(".file-status").innerText(), t => t === "", { message: `${name} uploaded`, timeout: 20_000 });
+}
+
+test("provider_shares_files_the_client_previews_and_downloads_them", async () => {
+  const relay = await startRelay();
+  try {
+    const provider = await newDevice(browser, relay);
+    const p = provider.page;
+    await createPortal(p, relay.url, "Acme Studio", { template: "Service engagement" });
+    const link = await inviteClient(p);
+
+    // A brand kit image for the whole portal, and the signed NDA on its document.
+    await p.locator("#portal-file-input").setInputFiles({ name: "brand-kit.png", mimeType: "image/png", buffer: png() });
+    await uploaded(p, "brand-kit.png");
+    await p.getByLabel("Attach a file to NDA").setInputFiles({ name: "Signed NDA.pdf", mimeType: "application/pdf", buffer: pdf });
+    await uploaded(p, "Signed NDA.pdf");
+    assert.match(await p.getByTestId("files-storage").innerText(), /Files on this device: \d/);
+    await waitForStatus(p, "Synced");
+
+    const client = await newDevice(browser);
+    const c = client.page;
+    await c.goto(link);
+    await c.getByRole("heading", { name: "Files" }).waitFor();
+    await filesList(c).getByText("brand-kit.png").waitFor();
+    await c.getByRole("list", { name: "Files: NDA" }).getByText("Signed NDA.pdf").waitFor();
+
+    await c.getByRole("button", { name: "Preview brand-kit.png" }).click();
+    const image = c.getByRole("img", { name: "Preview of brand-kit.png" });
+    await image.waitFor();
+    await eventually(() => image.evaluate(img => img.naturalWidth), w => w === 2, { message: "the image decodes" });
+    await c.getByRole("button", { name: "Preview Signed NDA.pdf" }).first().click();
+    assert.match(await c.locator("iframe[title='Preview of Signed NDA.pdf']").first().getAttribute("src"), /^blob:/);
+
+    const download = c.waitForEvent("download");
+    await filesList(c).getByRole("button", { name: "Download Signed NDA.pdf" }).click();
+    const file = await download;
+    assert.equal(file.suggestedFilename(), "Signed NDA.pdf");
+    assert.deepEqual(readFileSync(await file.path()), pdf);
+
+    // The client attaches their W-9 in their own view; the provider receives it.
+    await c.getByLabel("Attach a file to W-9").setInputFiles({ name: "W-9.pdf", mimeType: "application/pdf", buffer: Buffer.concat([pdf, Buffer.from("w9")]) });
+    await uploaded(c, "W-9.pdf");
+    await filesList(p).getByText("W-9.pdf").waitFor();
+    const fromClient = p.waitForEvent("download");
+    await filesList(p).getByRole("button", { name: "Download W-9.pdf" }).click();
+    assert.deepEqual(readFileSync(await (await fromClient).path()), Buffer.concat([pdf, Buffer.from("w9")]));
+
+    // The export the client keeps carries every file.
+    const archive = c.waitForEvent("download");
+    await c.getByRole("button", { name: "Download everything (.zip)" }).click();
+    const zip = readFileSync(await (await archive).path());
+    for (const name of ["portal.json", "portal.automerge", "files/brand-kit.png", "files/Signed NDA.pdf", "files/W-9.pdf"]) {
+      assert.ok(zip.includes(Buffer.from(name)), `the archive has ${name}`);
+    }
+    assert.ok(zip.includes(png()), "with the image's bytes");
+
+    // Once the engagement ends, the client's archive still opens and downloads every file.
+    await p.getByLabel("Stage").selectOption("cancelled");
+    await c.getByText("This engagement has ended.", { exact: false }).waitFor();
+    assert.equal(await filesList(c).getByRole("button", { name: /^Remove file/ }).count(), 0, "nothing to remove in the archive");
+    assert.equal(await c.locator("#portal-file-input").count(), 0, "nothing to add in the archive");
+    const kept = c.waitForEvent("download");
+    await filesList(c).getByRole("button", { name: "Download brand-kit.png" }).click();
+    assert.deepEqual(readFileSync(await (await kept).path()), png());
+
+    assert.deepEqual(unexpected(p.errors), []);
+    assert.deepEqual(unexpected(c.errors), []);
+    await provider.context.close();
+    await client.context.close();
+  } finally {
+    await relay.stop();
+  }
+});
+
+test("a_file_added_offline_uploads_after_reconnect_and_reload", async () => {
+  const relay = await startRelay();
+  try {
+    const provider = await newDevice(browser, relay);
+    const p = provider.page;
+    const id = await createPortal(p, relay.url, "Offline Files Ltd");
+    await waitForStatus(p, "Synced");
+    await provider.context.setOffline(true);
+    await waitForStatus(p, "Offline");
+    const content = Buffer.from("minutes of the kick-off, written on a train");
+    await p.locator("#portal-file-input").setInputFiles({ name: "kickoff-notes.txt", mimeType: "text/plain", buffer: content });
+    const row = filesList(p).getByRole("listitem").filter({ hasText: "kickoff-notes.txt" });
+    await eventually(() => row.locator(".file-status").innerText(), t => t === "Waiting to upload", { message: "queued while offline" });
+
+    // Closed and reopened while still offline: the file and its place in the queue survive.
+    await p.reload();
+    await eventually(() => filesList(p).getByRole("listitem").filter({ hasText: "kickoff-notes.txt" }).locator(".file-status").innerText(), t => t === "Waiting to upload", { message: "still queued after reload" });
+    await p.getByRole("button", { name: "Preview kickoff-notes.txt" }).click();
+    await p.locator("iframe[title='Preview of kickoff-notes.txt']").waitFor();
+
+    await provider.context.setOffline(false);
+    await uploaded(p, "kickoff-notes.txt");
+    const hash = createHash("sha256").update(content).digest("hex");
+    const fetched = await fetch(`${relay.url}/blobs/${hash}`, { headers: { authorization: `Bearer ${relay.owner}` } });
+    assert.equal(fetched.status, 200);
+    assert.equal(await fetched.text(), content.toString());
+
+    // Another device opens it from the relay.
+    const other = await newDevice(browser, relay);
+    await other.page.goto(`${relay.url}/#/portal/${id}`);
+    const download = other.page.waitForEvent("download");
+    await filesList(other.page).getByRole("button", { name: "Download kickoff-notes.txt" }).click();
+    assert.deepEqual(readFileSync(await (await download).path()), content);
+
+    assert.deepEqual(unexpected(p.errors), []);
+    await provider.context.close();
+    await other.context.close();
+  } finally {
+    await relay.stop();
+  }
+});
+
+test("a_file_over_the_relays_limit_is_refused_with_a_clear_message", async () => {
+  const relay = await startRelay({ extraArgs: ["--max-blob-bytes", "4096"] });
+  try {
+    const provider = await newDevice(browser, relay);
+    const p = provider.page;
+    await createPortal(p, relay.url, "Big Files Inc");
+    await waitForStatus(p, "Synced");
+    await p.locator("#portal-file-input").setInputFiles({ name: "raw-footage.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(10_000, 1) });
+    await p.getByText("raw-footage.bin was not shared. This file is too large to share: files up to 4 KB can be shared here.").waitFor();
+    await eventually(() => filesList(p).getByText("raw-footage.bin").count(), n => n === 0, { message: "the refused file leaves the list" });
+    await provider.context.close();
+  } finally {
+    await relay.stop();
+  }
+});
