@@ -82,6 +82,11 @@ pub fn FileRow(
     };
     let name = file.spec.name.clone();
     let is_image = file.spec.mime.starts_with("image/");
+    // A short type label drawn in CSS: the extension, as people know their files by it.
+    let kind = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.chars().take(4).collect::<String>().to_uppercase())
+        .unwrap_or_else(|| "FILE".into());
     let can_preview = previewable(&file.spec.mime);
     let meta = format!(
         "{} · {}{}",
@@ -94,7 +99,7 @@ pub fn FileRow(
     view! {
         <li class="file">
             <div class="row">
-                <span class="file-icon" aria-hidden="true">{if is_image { "🖼" } else { "📄" }}</span>
+                <span class="file-type" aria-hidden="true">{kind}</span>
                 <div class="grow">
                     <strong class="file-name">{name.clone()}</strong>
                     <p class="muted small">{meta}" "<span class="file-status" role="status">{status}</span></p>
@@ -108,7 +113,7 @@ pub fn FileRow(
                     <button type="button" class="button ghost small" aria-label=format!("Remove file {}", spec.get_value().name) on:click=on_remove>"Remove"</button>
                 </Show>
             </div>
-            <p class="field-error" role="alert">{move || error.get()}</p>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             {move || preview.get().map(|url| if is_image {
                 view! { <img class="file-preview" src=url alt=format!("Preview of {}", spec.get_value().name)/> }.into_any()
             } else {
