@@ -151,10 +151,14 @@ impl FileSync {
             mime: file.type_(),
         };
         let by = crate::view_mode::load().actor_name();
-        actions::try_edit_portal(portal, |tx| {
+        let hash = spec.hash.clone();
+        if let Err(e) = actions::try_edit_portal(portal, |tx| {
             add_file(tx, &spec, &attachment, &by, chrono::Utc::now()).map(|_| ())
-        })
-        .map_err(|e| e.to_string())?;
+        }) {
+            // Nothing refers to the file, so nothing should be sent.
+            self.finish(&hash).await;
+            return Err(e.to_string());
+        }
         self.send_queued().await;
         Ok(())
     }
