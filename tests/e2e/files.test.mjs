@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { deflateSync } from "node:zlib";
-import { createPortal, eventually, launchBrowser, newDevice, startRelay, waitForStatus } from "./harness.mjs";
+import { createPortal, eventually, inviteClient, launchBrowser, newDevice, startRelay, waitForStatus } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -31,14 +31,6 @@ function png() {
 }
 
 const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
-
-async function inviteClient(p) {
-  const people = p.getByRole("region", { name: "People with access" });
-  await people.getByLabel("Contact name").fill("Dana Reyes");
-  await people.getByLabel("Contact email").fill("dana@acme.example");
-  await people.getByRole("button", { name: "Create invite link" }).click();
-  return people.getByLabel("Invite link for Dana Reyes").inputValue();
-}
 
 const filesList = page => page.getByRole("list", { name: "Files in this portal" });
 

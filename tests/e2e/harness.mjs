@@ -216,3 +216,12 @@ export async function eventually(read, check, { timeout = 15_000, message = "con
   }
   throw new Error(`${message} not reached; last value: ${JSON.stringify(last)}`);
 }
+
+/** Invite a client contact from the open portal's People section; returns their invite link. */
+export async function inviteClient(page, name = "Dana Reyes", email = "dana@acme.example") {
+  const people = page.getByRole("region", { name: "People with access" });
+  await people.getByLabel("Contact name").fill(name);
+  await people.getByLabel("Contact email").fill(email);
+  await people.getByRole("button", { name: "Create invite link" }).click();
+  return people.getByLabel(`Invite link for ${name}`).inputValue();
+}

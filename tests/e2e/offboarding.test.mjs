@@ -8,7 +8,7 @@ import PostalMime from "postal-mime";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import * as Automerge from "@automerge/automerge";
-import { createPortal, eventually, launchBrowser, newDevice, startRelay, waitForStatus } from "./harness.mjs";
+import { createPortal, eventually, inviteClient, launchBrowser, newDevice, startRelay, waitForStatus } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -28,10 +28,7 @@ async function downloaded(page, click) {
 async function portalWithInvitedClient(relay, p, clientName) {
   const id = await createPortal(p, relay.url, clientName, { template: "Service engagement" });
   const people = p.getByRole("region", { name: "People with access" });
-  await people.getByLabel("Contact name").fill("Dana Reyes");
-  await people.getByLabel("Contact email").fill("dana@northwind.example");
-  await people.getByRole("button", { name: "Create invite link" }).click();
-  const link = await people.getByLabel("Invite link for Dana Reyes").inputValue();
+  const link = await inviteClient(p, "Dana Reyes", "dana@northwind.example");
   const client = await newDevice(browser);
   await client.page.goto(link);
   await client.page.getByRole("heading", { name: "Task plan" }).waitFor();

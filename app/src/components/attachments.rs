@@ -32,6 +32,21 @@ pub fn add_files(
     });
 }
 
+/// What a drop target does with a drop: the files are added, attached to `attachment`.
+pub fn on_drop_files(
+    portal: DocumentId,
+    attachment: Attachment,
+    dragging: WriteSignal<bool>,
+    report: WriteSignal<Option<String>>,
+) -> impl Fn(leptos::ev::DragEvent) + 'static {
+    move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        let dropped = files_of(ev.data_transfer().and_then(|d| d.files()));
+        add_files(portal, dropped, attachment.clone(), report);
+    }
+}
+
 /// The files picked in an `<input type="file">`, which is then cleared so the same file can be
 /// picked again. The input's list is live (clearing empties it), so the files are taken first.
 pub fn picked(ev: &leptos::ev::Event) -> Vec<web_sys::File> {
@@ -66,16 +81,7 @@ pub fn Attachments(
     };
     let (error, set_error) = signal(None::<String>);
     let (over, set_over) = signal(false);
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        set_over.set(false);
-        add_files(
-            portal,
-            files_of(ev.data_transfer().and_then(|d| d.files())),
-            key.get_value(),
-            set_error,
-        );
-    };
+    let on_drop = on_drop_files(portal, attachment, set_over, set_error);
     view! {
         <div class="attachments" class:drag-over=over
             on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); set_over.set(true); }

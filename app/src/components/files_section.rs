@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use threshold_model::{read_files, Attachment};
 use threshold_protocol::DocumentId;
 
-use super::attachments::{add_files, files_of, picked};
+use super::attachments::{add_files, on_drop_files, picked};
 use super::doc_memo::doc_memo;
 use super::file_row::FileRow;
 use crate::file_sync::files;
@@ -21,16 +21,6 @@ pub fn FilesSection(
     let signals = files().signals;
     let (error, set_error) = signal(None::<String>);
     let (over, set_over) = signal(false);
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        set_over.set(false);
-        add_files(
-            id,
-            files_of(ev.data_transfer().and_then(|d| d.files())),
-            Attachment::Portal,
-            set_error,
-        );
-    };
     let waiting = move || signals.queued.with(|q| q.len());
     view! {
         <section class="card" aria-labelledby="files-heading" id="files">
@@ -42,7 +32,7 @@ pub fn FilesSection(
             <div class="drop-zone" class:drag-over=over
                 on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); set_over.set(true); }
                 on:dragleave=move |_| set_over.set(false)
-                on:drop=on_drop>
+                on:drop=on_drop_files(id, Attachment::Portal, set_over, set_error)>
                 <p>"Drop files here, or "
                     <label class="link-like">"choose files"
                         <input id="portal-file-input" type="file" multiple class="visually-hidden" aria-label="Share files in this portal"
