@@ -168,3 +168,27 @@ test("a_file_over_the_relays_limit_is_refused_with_a_clear_message", async () =>
     await relay.stop();
   }
 });
+
+test("upload_progress_is_shown_while_a_file_is_sent", async () => {
+  const relay = await startRelay();
+  try {
+    const provider = await newDevice(browser, relay);
+    const p = provider.page;
+    await createPortal(p, relay.url, "Slow Line Ltd");
+    await waitForStatus(p, "Synced");
+    // A slow uplink (1 MB/s), so a 4 MB file takes long enough to watch.
+    const cdp = await provider.context.newCDPSession(p);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
+    await p.locator("#portal-file-input").setInputFiles({ name: "site-photos.zip", mimeType: "application/zip", buffer: Buffer.alloc(4 << 20, 3) });
+    const status = filesList(p).getByRole("listitem").filter({ hasText: "site-photos.zip" }).locator(".file-status");
+    const seen = new Set();
+    await eventually(async () => { const t = await status.innerText(); seen.add(t); return t; }, t => /^Uploading ([1-9]\d?)%$/.test(t), { message: "progress between 1 and 99%", timeout: 20_000 });
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await uploaded(p, "site-photos.zip");
+    assert.ok([...seen].some(t => t.startsWith("Uploading")), `seen: ${[...seen]}`);
+    await provider.context.close();
+  } finally {
+    await relay.stop();
+  }
+});
