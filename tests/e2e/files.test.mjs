@@ -145,6 +145,13 @@ test("a_file_added_offline_uploads_after_reconnect_and_reload", async () => {
     await filesList(other.page).getByRole("button", { name: "Download kickoff-notes.txt" }).click();
     assert.deepEqual(readFileSync(await (await download).path()), content);
 
+    // What a device opened once, it opens offline.
+    await other.context.setOffline(true);
+    await waitForStatus(other.page, "Offline");
+    await other.page.getByRole("button", { name: "Preview kickoff-notes.txt" }).click();
+    // The preview needs the bytes: offline, only this device's copy can give them.
+    await other.page.locator("iframe[title='Preview of kickoff-notes.txt']").waitFor();
+
     assert.deepEqual(unexpected(p.errors), []);
     await provider.context.close();
     await other.context.close();
