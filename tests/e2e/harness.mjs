@@ -182,7 +182,12 @@ export async function createPortal(page, base, clientName, { template } = {}) {
   }
   if (template) await page.getByLabel("Start from").selectOption({ label: template });
   await page.getByRole("button", { name: "Create portal" }).click();
-  await page.getByRole("heading", { name: "Task plan" }).waitFor();
+  try {
+    await page.getByRole("heading", { name: "Task plan" }).waitFor();
+  } catch (error) {
+    const shown = await page.locator("body").innerText().catch(() => "");
+    throw new Error(`${error.message}\nAt ${page.url()} the page showed:\n${shown.slice(0, 1200)}\nPage errors: ${JSON.stringify(page.errors ?? [])}`);
+  }
   return page.url().split("/portal/")[1];
 }
 
