@@ -5,7 +5,9 @@
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestInit, Response, XmlHttpRequest};
+use web_sys::XmlHttpRequest;
+
+use crate::relay_api;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BlobError {
@@ -29,10 +31,7 @@ fn url(hash: &str, name: &str, mime: &str) -> String {
 }
 
 fn refusal(status: u16, body: &str) -> BlobError {
-    let message = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v["error"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("the relay answered {status}"));
+    let message = relay_api::refusal_message(status, body);
     match status {
         401 => BlobError::Unauthorized,
         404 => BlobError::NotYet,
@@ -48,25 +47,14 @@ fn refusal(status: u16, body: &str) -> BlobError {
 
 /// The file's bytes from the relay.
 pub async fn get(token: &str, hash: &str, name: &str, mime: &str) -> Result<Vec<u8>, BlobError> {
-    let init = RequestInit::new();
-    init.set_method("GET");
-    let headers = Headers::new().map_err(|_| BlobError::Offline)?;
-    let _ = headers.set("Authorization", &format!("Bearer {token}"));
-    init.set_headers(&headers);
-    let request = Request::new_with_str_and_init(&url(hash, name, mime), &init)
-        .map_err(|_| BlobError::Offline)?;
-    let window = web_sys::window().ok_or(BlobError::Offline)?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    let response = relay_api::send(token, "GET", &url(hash, name, mime), None)
         .await
-        .map_err(|_| BlobError::Offline)?
-        .dyn_into()
-        .map_err(|_| BlobError::Offline)?;
+        .ok_or(BlobError::Offline)?;
     if !response.ok() {
-        let text = match response.text() {
-            Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
-            Err(_) => None,
-        };
-        return Err(refusal(response.status(), &text.unwrap_or_default()));
+        return Err(refusal(
+            response.status(),
+            &relay_api::body_text(&response).await,
+        ));
     }
     let buffer = JsFuture::from(response.array_buffer().map_err(|_| BlobError::Offline)?)
         .await

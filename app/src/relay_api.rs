@@ -68,36 +68,62 @@ pub struct NewToken<'a> {
     pub email: Option<&'a str>,
 }
 
-async fn call<T: DeserializeOwned>(
+/// A request to the relay carrying this device's token, the one way the browser talks HTTP to
+/// it (`/api` here, `/blobs` in `blob_api`). `None` when the relay cannot be reached.
+pub async fn send(
     token: &str,
     method: &str,
     path: &str,
-    body: Option<String>,
-) -> Result<Option<T>, ApiError> {
+    json_body: Option<String>,
+) -> Option<Response> {
     let init = RequestInit::new();
     init.set_method(method);
-    let headers = Headers::new().map_err(|_| ApiError::Offline)?;
+    let headers = Headers::new().ok()?;
     let _ = headers.set("Authorization", &format!("Bearer {token}"));
-    if let Some(body) = &body {
+    if let Some(body) = &json_body {
         let _ = headers.set("Content-Type", "application/json");
         init.set_body(&body.into());
     }
     init.set_headers(&headers);
-    let request = Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::Offline)?;
-    let window = web_sys::window().ok_or(ApiError::Offline)?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    let request = Request::new_with_str_and_init(path, &init).ok()?;
+    let window = web_sys::window()?;
+    JsFuture::from(window.fetch_with_request(&request))
         .await
-        .map_err(|_| ApiError::Offline)?
+        .ok()?
         .dyn_into()
-        .map_err(|_| ApiError::Offline)?;
-    let text = match response.text() {
+        .ok()
+}
+
+/// A response's body as text (empty if it has none or cannot be read).
+pub async fn body_text(response: &Response) -> String {
+    match response.text() {
         Ok(promise) => JsFuture::from(promise)
             .await
             .ok()
             .and_then(|t| t.as_string())
             .unwrap_or_default(),
         Err(_) => String::new(),
-    };
+    }
+}
+
+/// Why the relay refused, from its `{"error": "…"}` body.
+pub fn refusal_message(status: u16, body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("the relay answered {status}"))
+}
+
+async fn call<T: DeserializeOwned>(
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<Option<T>, ApiError> {
+    let response = send(token, method, path, body)
+        .await
+        .ok_or(ApiError::Offline)?;
+    let text = body_text(&response).await;
     match response.status() {
         401 => Err(ApiError::Unauthorized),
         204 => Ok(None),
@@ -106,13 +132,7 @@ async fn call<T: DeserializeOwned>(
             .map_err(|e| ApiError::Refused(format!("unexpected answer from the relay: {e}"))),
         // The service worker answers for an unreachable relay with a gateway error.
         502..=504 => Err(ApiError::Offline),
-        _ => {
-            let message = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v["error"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| format!("the relay answered {}", response.status()));
-            Err(ApiError::Refused(message))
-        }
+        status => Err(ApiError::Refused(refusal_message(status, &text))),
     }
 }
 
