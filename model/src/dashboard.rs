@@ -70,35 +70,30 @@ pub fn summarize(
         + exchange.iter().filter(|e| e.status.is_settled()).count()
         + milestones.iter().filter(|m| m.reached_at.is_some()).count();
     let total = portal.tasks.len() + answered.total + exchange.len() + milestones.len();
-    let mut dated: Vec<(NaiveDate, String)> = Vec::new();
-    dated.extend(
-        portal
-            .tasks
-            .iter()
-            .filter(|t| !t.done)
-            .filter_map(|t| Some((t.due?, t.title.clone()))),
-    );
-    dated.extend(
-        exchange
-            .iter()
-            .filter(|e| !e.status.is_settled())
-            .filter_map(|e| Some((e.due?, e.name.clone()))),
-    );
-    dated.extend(
-        milestones
-            .iter()
-            .filter(|m| m.reached_at.is_none())
-            .filter_map(|m| Some((m.target?, m.title.clone()))),
-    );
     // After the end, the plan is history: what is due is the next follow-up.
     let stage = read_stage(doc)?;
-    if stage.is_closed() {
-        dated = read_follow_ups(doc)?
+    let mut dated: Vec<(NaiveDate, String)> = if stage.is_closed() {
+        read_follow_ups(doc)?
             .into_iter()
             .filter(|f| f.done_at.is_none())
             .map(|f| (f.due, f.title()))
-            .collect();
-    }
+            .collect()
+    } else {
+        let tasks = portal
+            .tasks
+            .iter()
+            .filter(|t| !t.done)
+            .filter_map(|t| Some((t.due?, t.title.clone())));
+        let documents = exchange
+            .iter()
+            .filter(|e| !e.status.is_settled())
+            .filter_map(|e| Some((e.due?, e.name.clone())));
+        let milestones = milestones
+            .iter()
+            .filter(|m| m.reached_at.is_none())
+            .filter_map(|m| Some((m.target?, m.title.clone())));
+        tasks.chain(documents).chain(milestones).collect()
+    };
     dated.sort();
     let overdue = outstanding(
         &intake,
