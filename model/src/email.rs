@@ -21,13 +21,13 @@ pub struct Sender {
 impl Email {
     /// A `mailto:` URL (RFC 6068): recipients, subject and body percent-encoded as UTF-8.
     pub fn mailto(&self) -> String {
-        let to: Vec<String> = self.to.iter().map(|a| percent(a)).collect();
+        let to: Vec<String> = self.to.iter().map(|a| percent_encode(a)).collect();
         let body = self.body.replace('\n', "\r\n");
         format!(
             "mailto:{}?subject={}&body={}",
             to.join(","),
-            percent(&self.subject),
-            percent(&body)
+            percent_encode(&self.subject),
+            percent_encode(&body)
         )
     }
 
@@ -74,8 +74,9 @@ fn fold_header(line: &str) -> String {
     out.join("\r\n")
 }
 
-/// Percent-encoding of everything but RFC 3986's unreserved characters.
-fn percent(text: &str) -> String {
+/// Percent-encoding of everything but RFC 3986's unreserved characters, as UTF-8: right for
+/// `mailto:` (RFC 6068) and for a header's `filename*` (RFC 5987) alike.
+pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

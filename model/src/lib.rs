@@ -57,7 +57,7 @@ pub use deliverable::{
     acknowledge_deliverable, add_deliverable, deliverable_candidates, read_deliverables,
     remove_deliverable, set_handover, update_deliverable, Deliverable, DeliverableSpec, Handover,
 };
-pub use email::{Email, Sender};
+pub use email::{percent_encode, Email, Sender};
 pub use error::ModelError;
 pub use exchange::{
     add_exchange_item, read_exchange, remove_exchange_item, set_exchange_details,

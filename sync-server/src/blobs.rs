@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use threshold_model::{clean_file_name, is_blob_hash, references_blob};
+use threshold_model::{clean_file_name, is_blob_hash, percent_encode, references_blob};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -179,7 +179,7 @@ async fn download(
             |c: char| !c.is_ascii_graphic() && c != ' ' || c == '"' || c == '\\',
             "_"
         ),
-        percent(&name)
+        percent_encode(&name)
     );
     for (key, value) in [
         (header::CONTENT_TYPE, mime),
@@ -215,17 +215,4 @@ fn is_plain_mime(m: &str) -> bool {
                 .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
     };
     ok(kind) && ok(sub)
-}
-
-/// RFC 5987 percent-encoding for `filename*`.
-fn percent(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
