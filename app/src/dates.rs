@@ -14,3 +14,10 @@ pub fn today() -> chrono::NaiveDate {
 pub fn parse_date(input: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").ok()
 }
+
+/// A date as an `<input type="date">` holds it (`YYYY-MM-DD`), empty for none: the other half
+/// of [`parse_date`].
+pub fn input_value(date: Option<chrono::NaiveDate>) -> String {
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}

@@ -10,13 +10,8 @@ use threshold_protocol::DocumentId;
 use super::attachments::Attachments;
 use super::doc_memo::doc_memo;
 use crate::actions;
-use crate::dates::parse_date;
+use crate::dates::{input_value, parse_date};
 use crate::view_mode::{use_view, ViewMode};
-
-fn date_input(d: Option<chrono::NaiveDate>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
 
 /// The deliverables review: every deliverable of the engagement with its owner, date and
 /// handover notes; the client acknowledges each in their view.
@@ -199,7 +194,7 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
                             on:change=move |ev| save_spec(|s, v| s.owner = v, event_target_value(&ev))/>
                     </label>
                     <label class="inline">"Due"
-                        <input type="date" aria-label=format!("Due date of {}", spec.get_value().title) prop:value=date_input(spec.get_value().due)
+                        <input type="date" aria-label=format!("Due date of {}", spec.get_value().title) prop:value=input_value(spec.get_value().due)
                             on:change=move |ev| save_spec(|s, v| s.due = parse_date(&v), event_target_value(&ev))/>
                     </label>
                 </div>

@@ -9,7 +9,7 @@ use threshold_protocol::DocumentId;
 use super::attachments::Attachments;
 use super::doc_memo::doc_memo;
 use crate::actions;
-use crate::dates::{parse_date, today};
+use crate::dates::{input_value, parse_date, today};
 use crate::view_mode::{use_view, ViewMode};
 
 fn status_label(status: ExchangeStatus) -> &'static str {
@@ -93,11 +93,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
         .unwrap_or_else(|| "No due date".into());
     let (status_id, remove_id, details_id) = (item.id.clone(), item.id.clone(), item.id.clone());
     let name = item.name.clone();
-    let (due_input, set_due_input) = signal(
-        item.due
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
-    );
+    let (due_input, set_due_input) = signal(input_value(item.due));
     let (link_input, set_link_input) = signal(item.link.clone());
     let (note_input, set_note_input) = signal(item.note.clone());
     let on_details = move |ev: SubmitEvent| {

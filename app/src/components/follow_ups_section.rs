@@ -4,7 +4,7 @@ use threshold_protocol::DocumentId;
 
 use super::doc_memo::doc_memo;
 use crate::actions;
-use crate::dates::{parse_date, today};
+use crate::dates::{input_value, parse_date, today};
 use crate::view_mode::{use_view, ViewMode};
 
 /// Follow-ups at 3, 6 and 12 months after the end; the provider moves their dates and marks
@@ -39,7 +39,7 @@ pub fn FollowUpsSection(id: DocumentId) -> impl IntoView {
                                             }/>
                                         {title.clone()}
                                     </label>
-                                    <input type="date" aria-label=format!("Date of the {}", title.to_lowercase()) prop:value=f.due.format("%Y-%m-%d").to_string()
+                                    <input type="date" aria-label=format!("Date of the {}", title.to_lowercase()) prop:value=input_value(Some(f.due))
                                         on:change=move |ev| {
                                             if let Some(d) = parse_date(&event_target_value(&ev)) {
                                                 actions::edit_portal(id, |tx| set_follow_up_due(tx, &key.get_value(), d));

@@ -10,7 +10,7 @@ use threshold_protocol::DocumentId;
 use super::attachments::Attachments;
 use super::doc_memo::doc_memo;
 use crate::actions;
-use crate::dates::parse_date;
+use crate::dates::{input_value, parse_date};
 use crate::view_mode::{use_view, ViewMode};
 
 fn side_label(assignee: Assignee) -> &'static str {
@@ -242,7 +242,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                     </select>
                 </label>
                 <label class="inline small">"Due"
-                    <input type="date" aria-label=format!("Due date for {title}") prop:value=due.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+                    <input type="date" aria-label=format!("Due date for {title}") prop:value=input_value(due)
                         on:change=move |ev| {
                             let date = parse_date(&event_target_value(&ev));
                             actions::edit_portal(portal, |tx| set_task_due(tx, &id_due, date));
