@@ -6,6 +6,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use super::doc_memo::doc_memo;
+use super::score_scale::ScoreScale;
 use crate::actions;
 use crate::view_mode::{use_view, ViewMode};
 
@@ -199,14 +200,7 @@ fn CancelFlow(
             Step::Feedback => view! {
                 <fieldset class="score">
                     <legend>"How likely are you to recommend us to a friend or colleague? (optional)"</legend>
-                    <div class="score-scale" role="radiogroup" aria-label="Likelihood to recommend, 0 to 10">
-                        {(0u8..=10).map(|n| view! {
-                            <label class="score-option">
-                                <input type="radio" name="cancel-score" prop:checked=move || score.get() == Some(n) on:change=move |_| set_score.set(Some(n))/>
-                                <span>{n}</span>
-                            </label>
-                        }).collect_view()}
-                    </div>
+                    <ScoreScale name="cancel-score" chosen=score on_pick=Callback::new(move |n| set_score.set(Some(n)))/>
                 </fieldset>
                 <p class="muted small">"After cancelling, this portal stays with you as a read-only archive, and you can download everything in it."</p>
                 <div class="row">

@@ -7,6 +7,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use super::doc_memo::doc_memo;
+use super::score_scale::ScoreScale;
 use crate::actions;
 use crate::view_mode::{use_view, ViewMode};
 
@@ -65,16 +66,8 @@ pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
             }).collect_view()}
             <fieldset class="score" disabled=move || !client()>
                 <legend>"How likely are you to recommend us to a friend or colleague?"</legend>
-                <div class="score-scale" role="radiogroup" aria-label="Likelihood to recommend, 0 to 10">
-                    {(0u8..=10).map(|n| view! {
-                        <label class="score-option">
-                            <input type="radio" name="exit-score" value=n.to_string()
-                                prop:checked=move || f().score == Some(n)
-                                on:change=move |_| report(actions::try_edit_portal(id, |tx| set_exit_score(tx, Some(n))))/>
-                            <span>{n}</span>
-                        </label>
-                    }).collect_view()}
-                </div>
+                <ScoreScale name="exit-score" chosen=Signal::derive(move || f().score)
+                    on_pick=Callback::new(move |n| report(actions::try_edit_portal(id, |tx| set_exit_score(tx, Some(n)))))/>
                 <p class="muted small score-ends"><span>"0 · Not at all likely"</span><span>"10 · Extremely likely"</span></p>
             </fieldset>
             <fieldset class="reasons" disabled=move || !client()>

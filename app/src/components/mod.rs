@@ -25,6 +25,7 @@ mod outstanding_section;
 mod partner_directory;
 mod people_section;
 mod portal_page;
+mod score_scale;
 mod sign_in;
 mod status_badge;
 mod task_list;
