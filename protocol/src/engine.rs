@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash};
 
-use crate::{Access, Chunk, DocumentId, Effect, Message, PeerId, PeerMetadata, PROTOCOL_V1};
+use crate::{
+    storage_key, Access, Chunk, DocumentId, Effect, Message, PeerId, PeerMetadata, PROTOCOL_V1,
+};
 
 /// A connection as the shell numbers it. The engine never invents these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -547,11 +549,7 @@ impl Engine {
         }
         let mut doc = Automerge::new();
         let mut bad_chunks = 0;
-        // The largest chunk (normally the snapshot) goes first: into an empty document automerge
-        // loads a whole saved document at once, while into a non-empty one it applies its
-        // changes one by one, which for a long history is many times slower.
-        let mut chunks: Vec<&Vec<u8>> = loaded.chunks.iter().collect();
-        chunks.sort_by_key(|chunk| std::cmp::Reverse(chunk.len()));
+        let chunks = storage_key::largest_first(&loaded.chunks);
         for chunk in &chunks {
             if doc.load_incremental(chunk).is_err() {
                 bad_chunks += 1;
