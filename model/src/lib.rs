@@ -8,6 +8,7 @@
 //! Edits are always targeted puts into existing objects, never rewrites of whole objects, so a
 //! field written by a newer version of Threshold survives an edit by this one.
 
+pub mod access;
 mod access_wrapup;
 mod activity;
 mod archive;

@@ -6,6 +6,7 @@
 //! protocol, testable natively with simulated peers, for both sides of the wire.
 
 mod access;
+mod close_code;
 mod document_id;
 mod effect;
 mod engine;
@@ -14,6 +15,7 @@ mod peer_id;
 pub mod storage_key;
 
 pub use access::{Access, Scope};
+pub use close_code::CloseCode;
 pub use document_id::{DocumentId, DocumentIdError};
 pub use effect::{Chunk, Effect};
 pub use engine::{ConnId, Engine, EngineConfig, Loaded, Role, SyncSummary};

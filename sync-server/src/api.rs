@@ -1,5 +1,6 @@
 //! The relay's small JSON API, for the app's people and invite screens. Every call carries a
-//! token as `Authorization: Bearer thr_…`; what it may do follows from the token's role.
+//! token as `Authorization: Bearer thr_…` ([`Caller`], [`Provider`]); what it may do follows
+//! from the token's role. The bodies are `threshold_model::access`'s, shared with the app.
 //!
 //! - `GET /api/session`: who this token is, and where it opens (workspace or portal).
 //! - `PUT /api/workspace`: a provider's first browser registers its workspace document.
@@ -10,23 +11,32 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{FromRef, Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use threshold_model::access::{
+    CreatedToken, NewToken, RegisterWorkspace, Role, SessionInfo, SetReadOnly, TokenFilter,
+    TokenInfo,
+};
 use threshold_protocol::{Access, DocumentId};
 
+use crate::caller::{Caller, Provider};
 use crate::error::AppError;
 use crate::hub::Hub;
-use crate::token::{Role, TokenRecord, TokenRequest};
+use crate::token::TokenRecord;
 use crate::token_store::TokenStore;
 
 #[derive(Clone)]
 pub struct ApiState {
     pub tokens: TokenStore,
     pub hub: Hub,
+}
+
+impl FromRef<ApiState> for TokenStore {
+    fn from_ref(state: &ApiState) -> TokenStore {
+        state.tokens.clone()
+    }
 }
 
 pub fn routes(state: ApiState) -> Router {
@@ -51,90 +61,23 @@ pub fn apply_grants(tokens: &TokenStore, hub: &Hub) {
     hub.regrant(grants);
 }
 
-pub(crate) fn caller(tokens: &TokenStore, headers: &HeaderMap) -> Result<TokenRecord, AppError> {
-    let secret = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(AppError::Unauthorized)?;
-    tokens
-        .authenticate(secret.trim())
-        .ok_or(AppError::Unauthorized)
-}
-
-fn provider(tokens: &TokenStore, headers: &HeaderMap) -> Result<TokenRecord, AppError> {
-    let me = caller(tokens, headers)?;
-    if me.is_provider() {
-        Ok(me)
-    } else {
-        Err(AppError::Forbidden(
-            "only the provider's team manages access".into(),
-        ))
-    }
-}
-
-/// A token as the API shows it: never the hash.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenView {
-    id: String,
-    role: Role,
-    portal: Option<String>,
-    read_only: bool,
-    name: String,
-    email: Option<String>,
-    created_at: chrono::DateTime<chrono::Utc>,
-    revoked_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl From<&TokenRecord> for TokenView {
-    fn from(t: &TokenRecord) -> Self {
-        Self {
-            id: t.id.clone(),
-            role: t.role,
-            portal: t.portal.map(|p| p.to_string()),
-            read_only: t.read_only,
-            name: t.name.clone(),
-            email: t.email.clone(),
-            created_at: t.created_at,
-            revoked_at: t.revoked_at,
-        }
-    }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SessionView {
-    #[serde(flatten)]
-    token: TokenView,
-    /// Only for provider tokens: a client never learns the workspace id.
-    workspace: Option<String>,
-}
-
-async fn session(State(s): State<ApiState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let me = caller(&s.tokens, &headers)?;
+async fn session(State(s): State<ApiState>, Caller(me): Caller) -> Json<SessionInfo> {
+    // Only for provider tokens: a client never learns the workspace id.
     let workspace = me
         .is_provider()
-        .then(|| s.tokens.snapshot().workspace.map(|w| w.to_string()))
+        .then(|| s.tokens.snapshot().workspace)
         .flatten();
-    Ok(Json(SessionView {
-        token: TokenView::from(&me),
+    Json(SessionInfo {
+        token: me.info(),
         workspace,
     })
-    .into_response())
-}
-
-#[derive(Deserialize)]
-struct WorkspaceBody {
-    workspace: String,
 }
 
 async fn register_workspace(
     State(s): State<ApiState>,
-    headers: HeaderMap,
-    Json(body): Json<WorkspaceBody>,
+    Provider(me): Provider,
+    Json(body): Json<RegisterWorkspace>,
 ) -> Result<StatusCode, AppError> {
-    let me = provider(&s.tokens, &headers)?;
     if me.read_only {
         return Err(AppError::Forbidden(
             "a read-only token changes nothing".into(),
@@ -148,18 +91,12 @@ async fn register_workspace(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    portal: Option<String>,
-}
-
 async fn list_tokens(
     State(s): State<ApiState>,
-    headers: HeaderMap,
-    Query(query): Query<ListQuery>,
-) -> Result<Json<Vec<TokenView>>, AppError> {
-    provider(&s.tokens, &headers)?;
-    let portal = query
+    Query(filter): Query<TokenFilter>,
+    _: Provider,
+) -> Result<Json<Vec<TokenInfo>>, AppError> {
+    let portal = filter
         .portal
         .map(|p| p.parse::<DocumentId>())
         .transpose()
@@ -169,44 +106,29 @@ async fn list_tokens(
         .tokens
         .iter()
         .filter(|t| portal.is_none_or(|p| t.portal == Some(p)))
-        .map(TokenView::from)
+        .map(TokenRecord::info)
         .collect();
     Ok(Json(list))
 }
 
-#[derive(Serialize)]
-struct Created {
-    /// The secret, shown this once.
-    token: String,
-    record: TokenView,
-}
-
 async fn create_token(
     State(s): State<ApiState>,
-    headers: HeaderMap,
-    Json(request): Json<TokenRequest>,
-) -> Result<Response, AppError> {
-    let me = provider(&s.tokens, &headers)?;
+    Provider(me): Provider,
+    Json(request): Json<NewToken>,
+) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     if !me.may_manage(request.role) {
         return Err(AppError::Forbidden(format!(
             "a {} token cannot create {} tokens",
-            me.role.as_str(),
-            request.role.as_str()
+            me.role, request.role
         )));
     }
     let minted = s.tokens.create(request)?;
     tracing::info!(id = %minted.record.id, role = minted.record.role.as_str(), "token created");
-    let body = Created {
+    let body = CreatedToken {
         token: minted.secret,
-        record: TokenView::from(&minted.record),
+        record: minted.record.info(),
     };
-    Ok((StatusCode::CREATED, Json(body)).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ReadOnlyBody {
-    read_only: bool,
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 /// The token `id`, if the caller may manage it. Anything else is "not found".
@@ -222,45 +144,41 @@ fn managed(s: &ApiState, me: &TokenRecord, id: &str) -> Result<TokenRecord, AppE
     } else {
         Err(AppError::Forbidden(format!(
             "a {} token cannot change {} tokens",
-            me.role.as_str(),
-            target.role.as_str()
+            me.role, target.role
         )))
     }
 }
 
 async fn update_token(
     State(s): State<ApiState>,
-    headers: HeaderMap,
+    Provider(me): Provider,
     Path(id): Path<String>,
-    Json(body): Json<ReadOnlyBody>,
-) -> Result<Json<TokenView>, AppError> {
-    let me = provider(&s.tokens, &headers)?;
+    Json(body): Json<SetReadOnly>,
+) -> Result<Json<TokenInfo>, AppError> {
     managed(&s, &me, &id)?;
     let record = s.tokens.set_read_only(&id, body.read_only)?;
     apply_grants(&s.tokens, &s.hub);
-    Ok(Json(TokenView::from(&record)))
+    Ok(Json(record.info()))
 }
 
 async fn revoke_token(
     State(s): State<ApiState>,
-    headers: HeaderMap,
+    Provider(me): Provider,
     Path(id): Path<String>,
-) -> Result<Json<TokenView>, AppError> {
-    let me = provider(&s.tokens, &headers)?;
+) -> Result<Json<TokenInfo>, AppError> {
     managed(&s, &me, &id)?;
     let record = s.tokens.revoke(&id)?;
     tracing::info!(%id, "token revoked");
     apply_grants(&s.tokens, &s.hub);
-    Ok(Json(TokenView::from(&record)))
+    Ok(Json(record.info()))
 }
 
 async fn set_portal_access(
     State(s): State<ApiState>,
-    headers: HeaderMap,
+    Provider(me): Provider,
     Path(portal): Path<String>,
-    Json(body): Json<ReadOnlyBody>,
-) -> Result<Json<Vec<TokenView>>, AppError> {
-    let me = provider(&s.tokens, &headers)?;
+    Json(body): Json<SetReadOnly>,
+) -> Result<Json<Vec<TokenInfo>>, AppError> {
     if !me.may_manage(Role::Client) {
         return Err(AppError::Forbidden(
             "this token cannot change access".into(),
@@ -271,5 +189,5 @@ async fn set_portal_access(
         .map_err(|e| AppError::BadRequest(format!("portal id: {e}")))?;
     let changed = s.tokens.set_portal_read_only(portal, body.read_only)?;
     apply_grants(&s.tokens, &s.hub);
-    Ok(Json(changed.iter().map(TokenView::from).collect()))
+    Ok(Json(changed.iter().map(TokenRecord::info).collect()))
 }

@@ -12,7 +12,7 @@
 //! security policy, because the relay serves the app on the same origin.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{FromRef, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,6 +23,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::blob_store::{BlobError, BlobStore};
+use crate::caller::Caller;
 use crate::error::AppError;
 use crate::hub::Hub;
 use crate::token::TokenRecord;
@@ -33,6 +34,12 @@ pub struct BlobState {
     pub tokens: TokenStore,
     pub hub: Hub,
     pub store: BlobStore,
+}
+
+impl FromRef<BlobState> for TokenStore {
+    fn from_ref(state: &BlobState) -> TokenStore {
+        state.tokens.clone()
+    }
 }
 
 pub fn routes(state: BlobState) -> Router {
@@ -64,15 +71,14 @@ enum Intent {
     Write,
 }
 
-/// The caller, if it may reach the blob `hash` for `intent`. Everything it may not reach is
+/// Whether the caller may reach the blob `hash` for `intent`. Everything it may not reach is
 /// `NotFound`, so a client cannot learn which blobs exist.
 async fn authorize(
     state: &BlobState,
-    headers: &HeaderMap,
+    me: &TokenRecord,
     hash: &str,
     intent: Intent,
-) -> Result<TokenRecord, AppError> {
-    let me = crate::api::caller(&state.tokens, headers)?;
+) -> Result<(), AppError> {
     if !is_blob_hash(hash) {
         return Err(AppError::BadRequest(
             "a blob is named by the SHA-256 of its content: 64 lowercase hex digits".into(),
@@ -82,7 +88,7 @@ async fn authorize(
         return Err(AppError::Forbidden("this access is read-only".into()));
     }
     if me.is_provider() {
-        return Ok(me);
+        return Ok(());
     }
     let Some(portal) = me.portal else {
         return Err(AppError::NotFound);
@@ -96,7 +102,7 @@ async fn authorize(
         .await
         .unwrap_or(false);
     if referenced {
-        Ok(me)
+        Ok(())
     } else {
         Err(AppError::NotFound)
     }
@@ -105,10 +111,11 @@ async fn authorize(
 async fn upload(
     State(state): State<BlobState>,
     Path(hash): Path<String>,
+    Caller(me): Caller,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
-    authorize(&state, &headers, &hash, Intent::Write).await?;
+    authorize(&state, &me, &hash, Intent::Write).await?;
     let limit = state.store.max_bytes();
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -153,9 +160,10 @@ async fn download(
     State(state): State<BlobState>,
     Path(hash): Path<String>,
     Query(served): Query<Served>,
+    Caller(me): Caller,
     request: Request,
 ) -> Result<Response, AppError> {
-    authorize(&state, request.headers(), &hash, Intent::Read).await?;
+    authorize(&state, &me, &hash, Intent::Read).await?;
     let path = state.store.path(&hash);
     if !path.is_file() {
         return Err(AppError::NotFound);

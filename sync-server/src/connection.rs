@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
-use threshold_protocol::ConnId;
+use threshold_protocol::{CloseCode, ConnId};
 use tokio::sync::mpsc;
 
-use crate::hub::{close_code, Admitted, Hub, Outbound, OUTBOUND_QUEUE};
+use crate::hub::{Admitted, Hub, Outbound, OUTBOUND_QUEUE};
 use crate::rate_limit::RateLimiter;
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
@@ -34,7 +34,7 @@ pub async fn run(hub: Hub, socket: WebSocket, admitted: Admitted, limits: Limits
     let (mut sink, mut stream) = socket.split();
     // Once refused, nothing more from the peer is passed on while its close is on the way.
     let mut refused = false;
-    let refuse = |refused: &mut bool, code: u16, reason: String| {
+    let refuse = |refused: &mut bool, code: CloseCode, reason: String| {
         if !std::mem::replace(refused, true) {
             tracing::info!(conn = conn.0, token = %token_id, %reason, "refusing connection");
             hub.reject(conn, code, reason);
@@ -48,13 +48,13 @@ pub async fn run(hub: Hub, socket: WebSocket, admitted: Admitted, limits: Limits
                         continue;
                     }
                     if bytes.len() > limits.max_frame_bytes {
-                        refuse(&mut refused, close_code::TOO_BIG, format!(
+                        refuse(&mut refused, CloseCode::TooBig, format!(
                             "message of {} bytes is larger than the limit of {} bytes",
                             bytes.len(), limits.max_frame_bytes
                         ));
                     } else if !limits.rate.allow(&token_id, Instant::now()) {
                         let per_second = limits.rate.limit().per_second;
-                        refuse(&mut refused, close_code::POLICY, format!(
+                        refuse(&mut refused, CloseCode::Policy, format!(
                             "rate limit exceeded: more than {per_second} messages per second for this token"
                         ));
                     } else {
@@ -72,12 +72,12 @@ pub async fn run(hub: Hub, socket: WebSocket, admitted: Admitted, limits: Limits
                     tracing::debug!(conn = conn.0, error = %e, "socket error");
                     let text = e.to_string();
                     let code = if text.to_ascii_lowercase().contains("space limit") {
-                        close_code::TOO_BIG
+                        CloseCode::TooBig
                     } else {
-                        close_code::PROTOCOL_ERROR
+                        CloseCode::ProtocolError
                     };
                     let reason = format!("message refused: {text}");
-                    let frame = CloseFrame { code, reason: truncate(&reason).into() };
+                    let frame = CloseFrame { code: code.code(), reason: truncate(&reason).into() };
                     let _ = sink.send(Message::Close(Some(frame))).await;
                     break;
                 }
@@ -89,7 +89,7 @@ pub async fn run(hub: Hub, socket: WebSocket, admitted: Admitted, limits: Limits
                     }
                 }
                 Some(Outbound::Close { code, reason }) => {
-                    let frame = CloseFrame { code, reason: truncate(&reason).into() };
+                    let frame = CloseFrame { code: code.code(), reason: truncate(&reason).into() };
                     let _ = sink.send(Message::Close(Some(frame))).await;
                     // Finish the closing handshake: dropping the socket with the peer's frames
                     // still unread would reset the connection, and the peer would never see the

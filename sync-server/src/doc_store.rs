@@ -1,7 +1,7 @@
 //! Documents in the relay's storage, in the shared key layout of
 //! [`threshold_protocol::storage_key`].
 
-use threshold_protocol::storage_key::{chunk_key, doc_prefix};
+use threshold_protocol::storage_key::{chunk_key, doc_prefix, replaced_by_snapshot};
 use threshold_protocol::{Chunk, DocumentId, Loaded};
 
 use crate::storage::{Storage, StorageError};
@@ -62,13 +62,11 @@ pub fn save_batch(
     storage.put_all(&writes)?;
     // Everything written in this batch for a document with a snapshot is newer than, or is, the
     // snapshot; everything else under its prefix is older and now redundant.
+    let written: Vec<String> = writes.into_iter().map(|(key, _)| key).collect();
     for (doc, snapshot) in snapshots {
-        let prefix = doc_prefix(&doc);
-        for old in storage.list(&prefix)? {
-            let written_now = writes.iter().any(|(key, _)| *key == old);
-            if old != snapshot && !written_now {
-                storage.delete(&old)?;
-            }
+        let stored = storage.list(&doc_prefix(&doc))?;
+        for old in replaced_by_snapshot(&stored, &snapshot, &written) {
+            storage.delete(old)?;
         }
     }
     Ok(())

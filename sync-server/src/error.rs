@@ -1,8 +1,10 @@
-//! The relay's one HTTP error type. Bodies are JSON `{"error": "…"}` so the app can show them.
+//! The relay's one HTTP error type. Bodies are JSON `{"error": "…"}` (`threshold_model::access::Refusal`)
+//! so the app can show them.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use threshold_model::access::Refusal;
 
 use crate::token_store::StoreError;
 
@@ -57,7 +59,9 @@ impl IntoResponse for AppError {
             AppError::Storage(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         };
-        let body = serde_json::json!({ "error": self.to_string() });
+        let body = Refusal {
+            error: self.to_string(),
+        };
         (status, Json(body)).into_response()
     }
 }

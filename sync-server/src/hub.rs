@@ -11,7 +11,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use threshold_protocol::automerge::Automerge;
-use threshold_protocol::{Access, ConnId, DocumentId, Effect, Engine, EngineConfig};
+use threshold_protocol::storage_key::largest_first;
+use threshold_protocol::{Access, CloseCode, ConnId, DocumentId, Effect, Engine, EngineConfig};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::mpsc::Sender;
 
@@ -22,22 +23,11 @@ use crate::storage::Storage;
 /// closed (and resyncs when it reconnects) rather than allowed to grow the relay's memory.
 pub const OUTBOUND_QUEUE: usize = 8192;
 
-/// WebSocket close codes the relay uses. 1008 and 1009 are the standard policy and size codes;
-/// 4401 is an application code the app reads as "this device's access was revoked".
-pub mod close_code {
-    pub const PROTOCOL_ERROR: u16 = 1002;
-    pub const POLICY: u16 = 1008;
-    pub const TOO_BIG: u16 = 1009;
-    pub const SERVER_ERROR: u16 = 1011;
-    pub const SHUTTING_DOWN: u16 = 1001;
-    pub const REVOKED: u16 = 4401;
-}
-
 /// What a connection task receives from the hub.
 #[derive(Debug)]
 pub enum Outbound {
     Frame(Vec<u8>),
-    Close { code: u16, reason: String },
+    Close { code: CloseCode, reason: String },
 }
 
 /// Who is on the other end of a connection, as the upgrade established it.
@@ -50,7 +40,7 @@ pub struct Admitted {
 enum Command {
     Connect(ConnId, Sender<Outbound>, Admitted),
     Frame(ConnId, Vec<u8>),
-    Reject(ConnId, u16, String),
+    Reject(ConnId, CloseCode, String),
     /// The grants of every token, after the access file changed: `None` means revoked.
     Regrant(HashMap<String, Option<Access>>),
     Disconnect(ConnId),
@@ -111,7 +101,7 @@ impl Hub {
     }
 
     /// Refuse a connection: the peer gets an `error` message saying why, then a close frame.
-    pub fn reject(&self, conn: ConnId, code: u16, reason: String) {
+    pub fn reject(&self, conn: ConnId, code: CloseCode, reason: String) {
         let _ = self.commands.send(Command::Reject(conn, code, reason));
     }
 
@@ -155,7 +145,7 @@ struct Shell {
     storage: Box<dyn Storage>,
     conns: HashMap<ConnId, Peer>,
     /// Close codes for connections the hub itself refused, used when the engine's close comes.
-    codes: HashMap<ConnId, u16>,
+    codes: HashMap<ConnId, CloseCode>,
 }
 
 /// The loop is group commit: it takes the commands already waiting (up to [`MAX_BATCH`], or
@@ -196,7 +186,7 @@ fn run(mut engine: Engine, storage: Box<dyn Storage>, inbox: mpsc::Receiver<Comm
         shell.execute(&mut engine, &triggers);
         if shutdown {
             for (_, peer) in shell.conns.drain() {
-                close(&peer, close_code::SHUTTING_DOWN, "relay shutting down");
+                close(&peer, CloseCode::ShuttingDown, "relay shutting down");
             }
             break;
         }
@@ -222,7 +212,7 @@ impl Shell {
                 for (conn, peer) in self.conns.iter_mut() {
                     match grants.get(&peer.admitted.token_id).cloned().flatten() {
                         None => {
-                            self.codes.insert(*conn, close_code::REVOKED);
+                            self.codes.insert(*conn, CloseCode::Revoked);
                             engine.reject(*conn, "access revoked");
                         }
                         Some(access) if access != peer.admitted.access => {
@@ -314,7 +304,7 @@ impl Shell {
                     .collect();
                 for conn in involved {
                     if let Some(peer) = self.conns.remove(&conn) {
-                        close(&peer, close_code::SERVER_ERROR, &reason);
+                        close(&peer, CloseCode::ServerError, &reason);
                     }
                     engine.disconnect(conn);
                 }
@@ -341,7 +331,7 @@ impl Shell {
                     if let Some(peer) = self.conns.remove(&conn) {
                         close(
                             &peer,
-                            close_code::POLICY,
+                            CloseCode::Policy,
                             "too many unread messages; reconnect to resync",
                         );
                     }
@@ -349,8 +339,8 @@ impl Shell {
                 }
             }
             Effect::Close { conn, reason } => {
-                let code = self.codes.remove(&conn).unwrap_or(close_code::POLICY);
-                tracing::info!(conn = conn.0, code, %reason, "closing connection");
+                let code = self.codes.remove(&conn).unwrap_or(CloseCode::Policy);
+                tracing::info!(conn = conn.0, code = code.code(), %reason, "closing connection");
                 if let Some(peer) = self.conns.remove(&conn) {
                     close(&peer, code, &reason);
                 }
@@ -363,14 +353,13 @@ impl Shell {
 /// A document read straight from storage, without handing it to the engine: the largest chunk
 /// first, as the engine loads.
 fn stored_doc(storage: &dyn Storage, doc: &DocumentId) -> Option<Automerge> {
-    let mut chunks = doc_store::load(storage, doc).ok()?.chunks;
+    let chunks = doc_store::load(storage, doc).ok()?.chunks;
     if chunks.is_empty() {
         return None;
     }
-    chunks.sort_by_key(|c| std::cmp::Reverse(c.len()));
     let mut loaded = Automerge::new();
-    for chunk in chunks {
-        if let Err(e) = loaded.load_incremental(&chunk) {
+    for chunk in largest_first(&chunks) {
+        if let Err(e) = loaded.load_incremental(chunk) {
             tracing::error!(%doc, error = %e, "could not read a stored chunk");
         }
     }
@@ -379,7 +368,7 @@ fn stored_doc(storage: &dyn Storage, doc: &DocumentId) -> Option<Automerge> {
 
 /// Ask a connection task to close. A full queue cannot take the request, but then the task is
 /// already behind; dropping the peer's sender ends it just the same.
-fn close(peer: &Peer, code: u16, reason: &str) {
+fn close(peer: &Peer, code: CloseCode, reason: &str) {
     let _ = peer.outbound.try_send(Outbound::Close {
         code,
         reason: reason.to_owned(),

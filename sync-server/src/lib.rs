@@ -3,6 +3,7 @@
 pub mod api;
 pub mod blob_store;
 pub mod blobs;
+pub mod caller;
 pub mod connection;
 pub mod doc_store;
 pub mod error;

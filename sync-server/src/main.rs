@@ -1,9 +1,10 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
+use threshold_model::access::{NewToken, Role};
 use threshold_sync_server::server::{invite_link, RelayLimits, ServeOptions};
-use threshold_sync_server::token::{Role, TokenRequest};
 use threshold_sync_server::token_store::TokenStore;
 
 /// Threshold's relay: syncs portals between browsers and serves the app.
@@ -60,7 +61,7 @@ enum TokenCommand {
     Create {
         #[arg(long, env = "THRESHOLD_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = role_parser())]
         role: Role,
         /// The portal (document id) a client token opens.
         #[arg(long)]
@@ -96,6 +97,12 @@ enum TokenCommand {
         data_dir: PathBuf,
         id: String,
     },
+}
+
+/// `--role owner|team|client`, listed in `--help` as clap lists an enum's values.
+fn role_parser() -> impl TypedValueParser<Value = Role> {
+    PossibleValuesParser::new(Role::ALL.map(Role::as_str))
+        .map(|name| name.parse::<Role>().expect("one of the possible values"))
 }
 
 #[tokio::main]
@@ -158,7 +165,7 @@ fn token(command: TokenCommand) -> anyhow::Result<()> {
                 .map(|p| p.parse())
                 .transpose()
                 .context("--portal is not a document id")?;
-            let minted = store.create(TokenRequest {
+            let minted = store.create(NewToken {
                 role,
                 portal,
                 read_only,

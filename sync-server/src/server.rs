@@ -1,17 +1,17 @@
-//! The relay's HTTP surface: `/sync` (token-checked), `/api`, `/healthz`, and the built app
-//! with security headers.
+//! The relay's HTTP surface: `/sync` (admitted by [`SocketCaller`]), `/api`, `/blobs`,
+//! `/healthz`, and the built app with security headers.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::extract::{FromRef, State, WebSocketUpgrade};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use serde::Deserialize;
+use threshold_model::access::{NewToken, Role};
 use threshold_protocol::{EngineConfig, PeerId};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -20,13 +20,12 @@ use tower_http::trace::TraceLayer;
 use crate::api::{self, ApiState};
 use crate::blob_store::BlobStore;
 use crate::blobs::{self, BlobState};
+use crate::caller::SocketCaller;
 use crate::connection::{self, Limits};
-use crate::error::AppError;
 use crate::hub::{Admitted, Hub, HubThread};
 use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::security_headers;
 use crate::storage::FsStorage;
-use crate::token::{Role, TokenRequest};
 use crate::token_store::TokenStore;
 
 #[derive(Debug, Clone)]
@@ -74,30 +73,25 @@ struct AppState {
     static_dir: Option<PathBuf>,
 }
 
-#[derive(Deserialize)]
-struct SyncParams {
-    token: Option<String>,
-}
-
-/// The single place where a WebSocket is admitted: the token decides what it may reach.
-fn authorize(tokens: &TokenStore, params: &SyncParams) -> Result<Admitted, AppError> {
-    let secret = params.token.as_deref().ok_or(AppError::Unauthorized)?;
-    let record = tokens.authenticate(secret).ok_or(AppError::Unauthorized)?;
-    Ok(Admitted {
-        token_id: record.id.clone(),
-        access: record.access(),
-    })
+impl FromRef<AppState> for TokenStore {
+    fn from_ref(state: &AppState) -> TokenStore {
+        state.tokens.clone()
+    }
 }
 
 /// Per-connection WebSocket read buffer and write batching size.
 const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
 
+/// The single place where a WebSocket is admitted: the token decides what it may reach.
 async fn sync_socket(
     State(state): State<AppState>,
-    Query(params): Query<SyncParams>,
     ws: WebSocketUpgrade,
-) -> Result<Response, AppError> {
-    let admitted = authorize(&state.tokens, &params)?;
+    SocketCaller(record): SocketCaller,
+) -> Response {
+    let admitted = Admitted {
+        token_id: record.id.clone(),
+        access: record.access(),
+    };
     let hub = state.hub.clone();
     let limits = state.limits.clone();
     // The WebSocket layer itself refuses anything far over the limit before buffering it; our
@@ -106,13 +100,11 @@ async fn sync_socket(
     // Sync frames are small (a change is a few hundred bytes), and tungstenite's default 128 KiB
     // read buffer, allocated and zeroed per connection, was most of the relay's memory and a
     // tenth of its CPU under load. Buffers still grow for a large frame when one comes.
-    Ok(ws
-        .read_buffer_size(SOCKET_BUFFER_BYTES)
+    ws.read_buffer_size(SOCKET_BUFFER_BYTES)
         .write_buffer_size(SOCKET_BUFFER_BYTES)
         .max_message_size(hard_cap)
         .max_frame_size(hard_cap)
         .on_upgrade(move |socket| connection::run(hub, socket, admitted, limits))
-        .into_response())
 }
 
 async fn healthz() -> &'static str {
@@ -273,7 +265,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     tracing::info!(%local, data_dir = %options.data_dir.display(), "relay listening");
     if tokens.snapshot().tokens.is_empty() {
-        let minted = tokens.create(TokenRequest {
+        let minted = tokens.create(NewToken {
             role: Role::Owner,
             portal: None,
             read_only: false,

@@ -8,30 +8,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use threshold_model::access::{NewToken, Role, TokenInfo};
 use threshold_protocol::{Access, DocumentId};
 
 const SECRET_PREFIX: &str = "thr_";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// The provider's owner: everything, including minting team tokens.
-    Owner,
-    /// A provider team member: the workspace, every portal and every internal document.
-    Team,
-    /// A client contact: their own portal and nothing else.
-    Client,
-}
-
-impl Role {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Team => "team",
-            Role::Client => "client",
-        }
-    }
-}
 
 /// One minted token as the relay keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,7 +23,7 @@ pub struct TokenRecord {
     pub hash: String,
     pub role: Role,
     /// The portal a client token reaches; `None` for owner and team tokens.
-    #[serde(default, with = "optional_doc_id")]
+    #[serde(default, with = "threshold_model::access::optional_doc_id")]
     pub portal: Option<DocumentId>,
     pub read_only: bool,
     /// Who holds it (a name), for the people list.
@@ -76,16 +56,10 @@ impl TokenRecord {
         }
     }
 
-    /// Whether this token may mint, change and revoke tokens of `role`.
+    /// Whether this token may mint, change and revoke tokens of `role`: active, writable, and
+    /// its role manages that role ([`Role::may_manage`]).
     pub fn may_manage(&self, role: Role) -> bool {
-        if !self.is_active() || self.read_only {
-            return false;
-        }
-        match self.role {
-            Role::Owner => true,
-            Role::Team => role == Role::Client,
-            Role::Client => false,
-        }
+        self.is_active() && !self.read_only && self.role.may_manage(role)
     }
 
     /// An active owner token that can write: the one kind that can manage every token.
@@ -94,7 +68,21 @@ impl TokenRecord {
     }
 
     pub fn is_provider(&self) -> bool {
-        matches!(self.role, Role::Owner | Role::Team)
+        self.role.is_provider()
+    }
+
+    /// The token as the API shows it: everything but the hash.
+    pub fn info(&self) -> TokenInfo {
+        TokenInfo {
+            id: self.id.clone(),
+            role: self.role,
+            portal: self.portal,
+            read_only: self.read_only,
+            name: self.name.clone(),
+            email: self.email.clone(),
+            created_at: self.created_at,
+            revoked_at: self.revoked_at,
+        }
     }
 }
 
@@ -102,20 +90,6 @@ impl TokenRecord {
 pub struct Minted {
     pub secret: String,
     pub record: TokenRecord,
-}
-
-/// What a new token is for.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenRequest {
-    pub role: Role,
-    #[serde(default, with = "optional_doc_id")]
-    pub portal: Option<DocumentId>,
-    #[serde(default)]
-    pub read_only: bool,
-    pub name: String,
-    #[serde(default)]
-    pub email: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -137,7 +111,7 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 /// Mint a token: 32 random bytes from the operating system, base58 for URLs.
-pub fn mint(request: TokenRequest, now: DateTime<Utc>) -> Result<Minted, TokenError> {
+pub fn mint(request: NewToken, now: DateTime<Utc>) -> Result<Minted, TokenError> {
     match (request.role, request.portal) {
         (Role::Client, None) => return Err(TokenError::ClientWithoutPortal),
         (Role::Owner | Role::Team, Some(_)) => return Err(TokenError::PortalOnProviderToken),
@@ -188,31 +162,12 @@ fn looks_like_email(email: &str) -> bool {
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// Document ids in JSON as their text form.
-pub(crate) mod optional_doc_id {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use threshold_protocol::DocumentId;
-
-    pub fn serialize<S: Serializer>(id: &Option<DocumentId>, s: S) -> Result<S::Ok, S::Error> {
-        match id {
-            Some(id) => s.serialize_some(&id.to_string()),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DocumentId>, D::Error> {
-        let text = Option::<String>::deserialize(d)?;
-        text.map(|t| t.parse().map_err(serde::de::Error::custom))
-            .transpose()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn request(role: Role, portal: Option<DocumentId>) -> TokenRequest {
-        TokenRequest {
+    fn request(role: Role, portal: Option<DocumentId>) -> NewToken {
+        NewToken {
             role,
             portal,
             read_only: false,

@@ -13,10 +13,11 @@ use std::time::SystemTime;
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use threshold_model::access::{NewToken, Role};
 use threshold_protocol::DocumentId;
 
 use crate::storage::write_atomically;
-use crate::token::{hash_secret, mint, Minted, Role, TokenError, TokenRecord, TokenRequest};
+use crate::token::{hash_secret, mint, Minted, TokenError, TokenRecord};
 
 const ACCESS_FILE: &str = "access.json";
 const LOCK_FILE: &str = "access.lock";
@@ -26,7 +27,7 @@ const LOCK_FILE: &str = "access.lock";
 pub struct AccessState {
     /// The provider's workspace document, registered by the first provider browser so that
     /// every other provider device opens the same one.
-    #[serde(default, with = "crate::token::optional_doc_id")]
+    #[serde(default, with = "threshold_model::access::optional_doc_id")]
     pub workspace: Option<DocumentId>,
     #[serde(default)]
     pub tokens: Vec<TokenRecord>,
@@ -193,7 +194,7 @@ impl TokenStore {
         Ok(result)
     }
 
-    pub fn create(&self, request: TokenRequest) -> Result<Minted, StoreError> {
+    pub fn create(&self, request: NewToken) -> Result<Minted, StoreError> {
         let minted = mint(request, Utc::now())?;
         let record = minted.record.clone();
         self.modify(move |state| {
@@ -285,8 +286,8 @@ fn read_file(path: &Path) -> Result<AccessState, StoreError> {
 mod tests {
     use super::*;
 
-    fn owner() -> TokenRequest {
-        TokenRequest {
+    fn owner() -> NewToken {
+        NewToken {
             role: Role::Owner,
             portal: None,
             read_only: false,

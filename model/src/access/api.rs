@@ -1,0 +1,274 @@
+//! The bodies of the relay's `/api` routes, serialized by the relay and read by the app.
+//!
+//! | route | request | answer |
+//! |---|---|---|
+//! | `GET /api/session` | | [`SessionInfo`] |
+//! | `PUT /api/workspace` | [`RegisterWorkspace`] | `204` |
+//! | `GET /api/tokens?portal=…` | [`TokenFilter`] (query) | `[`[`TokenInfo`]`]` |
+//! | `POST /api/tokens` | [`NewToken`] | `201` [`CreatedToken`] |
+//! | `PATCH /api/tokens/{id}` | [`SetReadOnly`] | [`TokenInfo`] |
+//! | `DELETE /api/tokens/{id}` | | [`TokenInfo`] |
+//! | `PUT /api/portals/{id}/access` | [`SetReadOnly`] | `[`[`TokenInfo`]`]` |
+//!
+//! Every refusal is a [`Refusal`]. Field names are camelCase; optional fields are always
+//! present, as `null` when empty.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use threshold_protocol::DocumentId;
+
+use super::Role;
+
+/// A token as the API shows it: never its secret, never its hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    /// A short public id, for listing and revoking; it grants nothing.
+    pub id: String,
+    pub role: Role,
+    /// The portal a client token opens; `None` for owner and team tokens.
+    #[serde(default, with = "super::optional_doc_id")]
+    pub portal: Option<DocumentId>,
+    pub read_only: bool,
+    /// Who holds it.
+    pub name: String,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl TokenInfo {
+    pub fn is_active(&self) -> bool {
+        self.revoked_at.is_none()
+    }
+
+    /// Whether this token may mint, change and revoke tokens of `role`: an active token that
+    /// may write, whose role manages that role.
+    pub fn may_manage(&self, role: Role) -> bool {
+        self.is_active() && !self.read_only && self.role.may_manage(role)
+    }
+}
+
+/// Who a device is, as the relay sees its token (`GET /api/session`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    #[serde(flatten)]
+    pub token: TokenInfo,
+    /// The provider's workspace document; always `None` for a client, who never learns it.
+    #[serde(default, with = "super::optional_doc_id")]
+    pub workspace: Option<DocumentId>,
+}
+
+/// A session is its token plus the workspace; reading `info.role` reads the token's.
+impl std::ops::Deref for SessionInfo {
+    type Target = TokenInfo;
+
+    fn deref(&self) -> &TokenInfo {
+        &self.token
+    }
+}
+
+/// `PUT /api/workspace`: a provider's first browser registers its workspace document. The id
+/// stays text so that the relay can say which field was wrong in its own words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterWorkspace {
+    pub workspace: String,
+}
+
+/// `GET /api/tokens?portal=…`: every token, or the client tokens of one portal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenFilter {
+    pub portal: Option<String>,
+}
+
+/// `POST /api/tokens`: what a new token is for. The CLI mints from the same request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewToken {
+    pub role: Role,
+    /// The portal a client token opens; owner and team tokens have none.
+    #[serde(default, with = "super::optional_doc_id")]
+    pub portal: Option<DocumentId>,
+    #[serde(default)]
+    pub read_only: bool,
+    /// Who will hold it.
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// The answer to `POST /api/tokens`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    /// The secret (`thr_…`), shown this once.
+    pub token: String,
+    pub record: TokenInfo,
+}
+
+/// `PATCH /api/tokens/{id}` and `PUT /api/portals/{id}/access`: make one token, or every client
+/// token of a portal, read-only (offboarding) or writable again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetReadOnly {
+    pub read_only: bool,
+}
+
+/// Every refusal's body, with the status code: why, in a sentence the app can show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub error: String,
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each type against the JSON the relay wrote before these types were shared, byte for
+    //! byte: the app, the stock tests and tokens already handed out depend on it.
+
+    use super::*;
+
+    const PORTAL: &str = "pEbmSWqJdBuPadRGm8tDZXgWR6";
+
+    fn portal() -> DocumentId {
+        PORTAL.parse().expect("a document id")
+    }
+
+    fn token() -> TokenInfo {
+        TokenInfo {
+            id: "0a1b2c3d4e5f".into(),
+            role: Role::Client,
+            portal: Some(portal()),
+            read_only: false,
+            name: "Dana Client".into(),
+            email: Some("dana@example.com".into()),
+            created_at: "2026-01-02T03:04:05.123456789Z".parse().expect("a time"),
+            revoked_at: None,
+        }
+    }
+
+    const TOKEN_JSON: &str = concat!(
+        r#"{"id":"0a1b2c3d4e5f","role":"client","portal":"pEbmSWqJdBuPadRGm8tDZXgWR6","#,
+        r#""readOnly":false,"name":"Dana Client","email":"dana@example.com","#,
+        r#""createdAt":"2026-01-02T03:04:05.123456789Z","revokedAt":null}"#
+    );
+
+    /// Serializes to exactly `json`, and reads back from it to the same value.
+    fn pinned<T>(value: &T, json: &str)
+    where
+        T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug,
+    {
+        assert_eq!(serde_json::to_string(value).expect("serializes"), json);
+        assert_eq!(&serde_json::from_str::<T>(json).expect("reads back"), value);
+    }
+
+    #[test]
+    fn a_token_is_shown_in_camel_case_with_empty_fields_as_null() {
+        pinned(&token(), TOKEN_JSON);
+        let provider = TokenInfo {
+            role: Role::Team,
+            portal: None,
+            read_only: true,
+            email: None,
+            revoked_at: Some("2026-02-03T04:05:06Z".parse().expect("a time")),
+            ..token()
+        };
+        pinned(
+            &provider,
+            concat!(
+                r#"{"id":"0a1b2c3d4e5f","role":"team","portal":null,"readOnly":true,"#,
+                r#""name":"Dana Client","email":null,"createdAt":"2026-01-02T03:04:05.123456789Z","#,
+                r#""revokedAt":"2026-02-03T04:05:06Z"}"#
+            ),
+        );
+    }
+
+    #[test]
+    fn a_session_is_its_token_flattened_with_the_workspace_after_it() {
+        let client = SessionInfo {
+            token: token(),
+            workspace: None,
+        };
+        let json = format!(
+            "{},\"workspace\":null}}",
+            &TOKEN_JSON[..TOKEN_JSON.len() - 1]
+        );
+        pinned(&client, &json);
+        assert_eq!(client.role, Role::Client, "reads through to the token");
+        let owner = SessionInfo {
+            token: TokenInfo {
+                role: Role::Owner,
+                portal: None,
+                ..token()
+            },
+            workspace: Some(portal()),
+        };
+        let json = serde_json::to_string(&owner).expect("serializes");
+        assert!(json.ends_with(&format!(",\"revokedAt\":null,\"workspace\":\"{PORTAL}\"}}")));
+    }
+
+    #[test]
+    fn a_created_token_carries_its_secret_once_beside_its_record() {
+        let created = CreatedToken {
+            token: "thr_secret".into(),
+            record: token(),
+        };
+        pinned(
+            &created,
+            &format!(r#"{{"token":"thr_secret","record":{TOKEN_JSON}}}"#),
+        );
+    }
+
+    #[test]
+    fn requests_read_as_the_app_sends_them() {
+        let new = NewToken {
+            role: Role::Client,
+            portal: Some(portal()),
+            read_only: false,
+            name: "Dana".into(),
+            email: None,
+        };
+        pinned(
+            &new,
+            &format!(
+                r#"{{"role":"client","portal":"{PORTAL}","readOnly":false,"name":"Dana","email":null}}"#
+            ),
+        );
+        // Hand-written callers (tests, scripts) leave the optional fields out.
+        let short: NewToken =
+            serde_json::from_str(r#"{"role":"team","name":"Eve"}"#).expect("reads");
+        assert_eq!(
+            short,
+            NewToken {
+                role: Role::Team,
+                portal: None,
+                read_only: false,
+                name: "Eve".into(),
+                email: None,
+            }
+        );
+        pinned(&SetReadOnly { read_only: true }, r#"{"readOnly":true}"#);
+        pinned(
+            &RegisterWorkspace {
+                workspace: PORTAL.into(),
+            },
+            &format!(r#"{{"workspace":"{PORTAL}"}}"#),
+        );
+        pinned(
+            &TokenFilter {
+                portal: Some(PORTAL.into()),
+            },
+            &format!(r#"{{"portal":"{PORTAL}"}}"#),
+        );
+        pinned(
+            &Refusal {
+                error: "not found".into(),
+            },
+            r#"{"error":"not found"}"#,
+        );
+    }
+
+    #[test]
+    fn a_bad_document_id_is_refused_when_read() {
+        let bad = TOKEN_JSON.replace(PORTAL, "not-an-id");
+        assert!(serde_json::from_str::<TokenInfo>(&bad).is_err());
+    }
+}

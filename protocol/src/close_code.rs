@@ -1,0 +1,66 @@
+//! The WebSocket close codes a relay ends a connection with, and what each tells the client.
+//!
+//! The relay sends them and the browser reads them, so their meaning is written here once.
+//! 1001–1011 are the standard codes of RFC 6455; 4401 is Threshold's own (4000–4999 are for
+//! applications), read by the app as "stop syncing and ask the relay who this device is".
+
+/// Why a relay closed a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CloseCode {
+    /// 1001: the relay is shutting down; reconnect later.
+    ShuttingDown,
+    /// 1002: a WebSocket protocol error below the sync protocol.
+    ProtocolError,
+    /// 1008: a policy was broken: a malformed message, too many documents, the rate limit, or
+    /// a peer that stopped reading. Reconnecting resyncs.
+    Policy,
+    /// 1009: a message larger than the relay accepts.
+    TooBig,
+    /// 1011: the relay could not store a change, so it acknowledged nothing; reconnecting
+    /// resyncs what it lacks.
+    ServerError,
+    /// 4401: this token was revoked; its device's access ended.
+    Revoked,
+}
+
+impl CloseCode {
+    pub const ALL: [CloseCode; 6] = [
+        CloseCode::ShuttingDown,
+        CloseCode::ProtocolError,
+        CloseCode::Policy,
+        CloseCode::TooBig,
+        CloseCode::ServerError,
+        CloseCode::Revoked,
+    ];
+
+    /// The number in the close frame.
+    pub const fn code(self) -> u16 {
+        match self {
+            CloseCode::ShuttingDown => 1001,
+            CloseCode::ProtocolError => 1002,
+            CloseCode::Policy => 1008,
+            CloseCode::TooBig => 1009,
+            CloseCode::ServerError => 1011,
+            CloseCode::Revoked => 4401,
+        }
+    }
+
+    /// The code a close frame carried, if it is one of these.
+    pub fn from_code(code: u16) -> Option<CloseCode> {
+        CloseCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_close_code_reads_back_from_its_number_and_others_are_unknown() {
+        for code in CloseCode::ALL {
+            assert_eq!(CloseCode::from_code(code.code()), Some(code));
+        }
+        assert_eq!(CloseCode::Revoked.code(), 4401);
+        assert_eq!(CloseCode::from_code(1000), None);
+    }
+}

@@ -1,0 +1,68 @@
+//! What kind of peer an engine is, and the limits and thresholds it keeps.
+
+use crate::{PeerId, PeerMetadata};
+
+/// Which end of the wire this engine is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Answers `join`, keeps documents for whoever asks, and never announces documents a peer
+    /// did not ask for.
+    Relay,
+    /// Sends `join`, and announces every document it holds to the relay it connects to.
+    Client,
+}
+
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub peer_id: PeerId,
+    pub metadata: PeerMetadata,
+    pub role: Role,
+    /// Documents without peers for this long are dropped from memory (they are already stored).
+    pub evict_idle_after_ms: Option<u64>,
+    /// A peer asked on our behalf that stays silent this long counts as not having the document.
+    pub search_timeout_ms: u64,
+    /// Write a snapshot instead of another incremental chunk once this many have piled up and
+    /// they add up to at least a quarter of the last snapshot's size. The second condition keeps
+    /// compaction's cost proportional to the bytes written: a snapshot of a large document takes
+    /// long enough to be felt, so it must be rare, while a small one is cheap to redo often.
+    pub snapshot_after_chunks: usize,
+    /// Emit [`Effect::SaveSyncState`] for peers with durable storage.
+    pub persist_sync_states: bool,
+    /// A connection that asks about more documents than this is closed with an error: no
+    /// honest client needs more, and each document costs the relay memory.
+    pub max_docs_per_conn: usize,
+}
+
+impl EngineConfig {
+    pub fn relay(peer_id: PeerId, storage_id: String) -> Self {
+        Self {
+            peer_id,
+            metadata: PeerMetadata {
+                storage_id: Some(storage_id),
+                is_ephemeral: false,
+            },
+            role: Role::Relay,
+            evict_idle_after_ms: Some(60_000),
+            search_timeout_ms: 5_000,
+            snapshot_after_chunks: 64,
+            persist_sync_states: false,
+            max_docs_per_conn: 4096,
+        }
+    }
+
+    pub fn client(peer_id: PeerId, storage_id: String) -> Self {
+        Self {
+            peer_id,
+            metadata: PeerMetadata {
+                storage_id: Some(storage_id),
+                is_ephemeral: false,
+            },
+            role: Role::Client,
+            evict_idle_after_ms: None,
+            search_timeout_ms: 5_000,
+            snapshot_after_chunks: 32,
+            persist_sync_states: true,
+            max_docs_per_conn: usize::MAX,
+        }
+    }
+}

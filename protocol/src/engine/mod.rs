@@ -1,0 +1,65 @@
+//! The protocol state machine: handshakes, one automerge sync state per document per peer,
+//! document search across peers, and persistence requests.
+//!
+//! A shell calls the public methods (connection events, frames, storage answers, the time) and
+//! then drains [`Engine::take_effects`]. The `impl Engine` is split by concern, one file each:
+//! `config` (what kind of peer, and its limits), `connection` (handshake, access, frames in),
+//! `document` (this side's documents and their sync status), `sync` (documents to and from
+//! peers), `search` (asking other peers for a document nobody here has), `persistence`
+//! (loading, and when to write a chunk or a snapshot).
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::{DocumentId, Effect, PeerId};
+
+mod config;
+mod connection;
+mod document;
+mod persistence;
+mod search;
+mod sync;
+
+pub use config::{EngineConfig, Role};
+pub use connection::ConnId;
+pub use document::SyncSummary;
+pub use persistence::Loaded;
+
+use connection::Conn;
+use document::DocEntry;
+
+/// One peer's protocol state: its connections, the documents it holds, and the effects
+/// waiting for its shell.
+pub struct Engine {
+    config: EngineConfig,
+    conns: BTreeMap<ConnId, Conn>,
+    docs: HashMap<DocumentId, DocEntry>,
+    effects: Vec<Effect>,
+    now_ms: u64,
+    session_id: String,
+    ephemeral_count: u64,
+    ephemeral_seen: HashMap<(PeerId, String), u64>,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Self {
+        Self {
+            config,
+            conns: BTreeMap::new(),
+            docs: HashMap::new(),
+            effects: Vec::new(),
+            now_ms: 0,
+            session_id: uuid::Uuid::new_v4().simple().to_string(),
+            ephemeral_count: 0,
+            ephemeral_seen: HashMap::new(),
+        }
+    }
+
+    pub fn peer_id(&self) -> &PeerId {
+        &self.config.peer_id
+    }
+
+    /// Everything the engine wants done since the last call, in order.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+}

@@ -1,0 +1,93 @@
+//! Who is calling, as axum extractors: a handler's signature says who may call it.
+//!
+//! - [`Caller`]: any active token, from `Authorization: Bearer thr_…` (`/api`, `/blobs`).
+//! - [`Provider`]: an owner or team token; a client gets `403`.
+//! - [`SocketCaller`]: any active token, from `/sync?token=thr_…`, because the stock JS
+//!   automerge-repo client can only set a URL.
+//!
+//! Every refusal is an [`AppError`]: no token, an unknown one and a revoked one all get the
+//! same `401`, so a caller cannot tell them apart.
+
+use axum::extract::{FromRef, FromRequestParts, Query};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::token::TokenRecord;
+use crate::token_store::TokenStore;
+
+/// The record of the active token a request carries.
+pub struct Caller(pub TokenRecord);
+
+/// The record of an active owner or team token: someone on the provider's side.
+pub struct Provider(pub TokenRecord);
+
+/// The record of the active token a WebSocket upgrade names in its query string.
+pub struct SocketCaller(pub TokenRecord);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller
+where
+    TokenStore: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let secret = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(AppError::Unauthorized)?;
+        TokenStore::from_ref(state)
+            .authenticate(secret.trim())
+            .map(Caller)
+            .ok_or(AppError::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Provider
+where
+    TokenStore: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Caller(me) = Caller::from_request_parts(parts, state).await?;
+        if me.is_provider() {
+            Ok(Provider(me))
+        } else {
+            Err(AppError::Forbidden(
+                "only the provider's team manages access".into(),
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SyncParams {
+    token: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SocketCaller
+where
+    TokenStore: FromRef<S>,
+{
+    /// A query string that does not parse keeps axum's own answer; a missing or invalid token
+    /// is an [`AppError`].
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Query(params) = Query::<SyncParams>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let secret = params
+            .token
+            .ok_or_else(|| AppError::Unauthorized.into_response())?;
+        TokenStore::from_ref(state)
+            .authenticate(&secret)
+            .map(SocketCaller)
+            .ok_or_else(|| AppError::Unauthorized.into_response())
+    }
+}
