@@ -4,7 +4,7 @@ use std::io::BufReader;
 
 use automerge::Automerge;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use threshold_model::*;
+use threshold_model::{doc::*, onboarding::*, portal::*};
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)

@@ -1,0 +1,134 @@
+//! Access wrap-up: the shared software access to remove at the end of the engagement, who
+//! removes it and by when, confirmed by both sides.
+//!
+//! Shape, inside the portal document:
+//! ```text
+//! accessWrapUp: { <accessId>: { tool, remover: "provider"|"client", by: "YYYY-MM-DD", createdAt: ts,
+//!                               confirmed: { provider: ts, client: ts } } }
+//! ```
+//! Each side confirms in its own key, so both confirming at once keeps both.
+
+use automerge::transaction::Transactable;
+use automerge::{ObjId, ReadDoc, ROOT};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::doc::record::Record;
+use crate::doc::schema::{self, DocKind};
+use crate::doc::{field, AccessId, ModelError};
+use crate::portal::Assignee;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccessItem {
+    pub id: AccessId,
+    /// The tool and what access ("Admin seat in our Figma team").
+    pub tool: String,
+    /// The side that removes it.
+    pub remover: Assignee,
+    pub by: Option<NaiveDate>,
+    pub confirmed_by_provider: Option<DateTime<Utc>>,
+    pub confirmed_by_client: Option<DateTime<Utc>>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl AccessItem {
+    pub fn confirmed_by(&self, side: Assignee) -> Option<DateTime<Utc>> {
+        match side {
+            Assignee::Provider => self.confirmed_by_provider,
+            Assignee::Client => self.confirmed_by_client,
+        }
+    }
+
+    /// Removed, as both sides confirm.
+    pub fn is_wrapped_up(&self) -> bool {
+        self.confirmed_by_provider.is_some() && self.confirmed_by_client.is_some()
+    }
+
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        !self.is_wrapped_up() && self.by.is_some_and(|d| d < today)
+    }
+}
+
+pub fn add_access_item(
+    tx: &mut impl Transactable,
+    tool: &str,
+    remover: Assignee,
+    by: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<AccessId, ModelError> {
+    schema::upgrade(tx, DocKind::Portal)?;
+    if tool.trim().is_empty() {
+        return Err(ModelError::Rule(
+            "Name the tool whose access is removed.".into(),
+        ));
+    }
+    let id = AccessId::new();
+    let obj = field::new_item(tx, &ROOT, "accessWrapUp", id.as_str())?;
+    tx.put(&obj, "tool", tool.trim())?;
+    tx.put(&obj, "remover", remover.as_str())?;
+    field::put_date(tx, &obj, "by", by)?;
+    field::put_timestamp(tx, &obj, "createdAt", now)?;
+    tx.put_object(&obj, "confirmed", automerge::ObjType::Map)?;
+    Ok(id)
+}
+
+fn obj(tx: &impl ReadDoc, id: &AccessId) -> Result<ObjId, ModelError> {
+    field::existing_item(tx, &ROOT, "accessWrapUp", id.as_str())
+}
+
+pub fn update_access_item(
+    tx: &mut impl Transactable,
+    id: &AccessId,
+    remover: Assignee,
+    by: Option<NaiveDate>,
+) -> Result<(), ModelError> {
+    let obj = obj(tx, id)?;
+    tx.put(&obj, "remover", remover.as_str())?;
+    field::put_date(tx, &obj, "by", by)
+}
+
+/// One side confirms the access is gone (`at: Some`), or withdraws its confirmation.
+pub fn confirm_access_removed(
+    tx: &mut impl Transactable,
+    id: &AccessId,
+    side: Assignee,
+    at: Option<DateTime<Utc>>,
+) -> Result<(), ModelError> {
+    let obj = obj(tx, id)?;
+    let confirmed = field::ensure_map(tx, &obj, "confirmed")?;
+    match at {
+        Some(at) => field::put_timestamp(tx, &confirmed, side.as_str(), at),
+        None => Ok(tx.delete(&confirmed, side.as_str())?),
+    }
+}
+
+pub fn remove_access_item(tx: &mut impl Transactable, id: &AccessId) -> Result<(), ModelError> {
+    field::delete_item(tx, &ROOT, "accessWrapUp", id.as_str())
+}
+
+/// By date (undated last), then in the order they were added.
+pub fn read_access_wrapup(doc: &impl ReadDoc) -> Result<Vec<AccessItem>, ModelError> {
+    let mut out = Vec::new();
+    for (id, obj) in field::items(doc, &ROOT, "accessWrapUp")? {
+        let r = Record::read(doc, &obj);
+        let confirmed = r.map("confirmed").map(|c| Record::read(doc, c));
+        let when = |side: Assignee| confirmed.as_ref().and_then(|c| c.timestamp(side.as_str()));
+        out.push(AccessItem {
+            id: AccessId::from_string(id),
+            tool: r.string(doc, "tool")?.unwrap_or_default(),
+            remover: Assignee::parse(&r.string(doc, "remover")?.unwrap_or_default()),
+            by: r.date(doc, "by")?,
+            confirmed_by_provider: when(Assignee::Provider),
+            confirmed_by_client: when(Assignee::Client),
+            created_at: r.timestamp("createdAt"),
+        });
+    }
+    out.sort_by(|a, b| {
+        (a.by.is_none(), a.by, a.created_at, &a.id).cmp(&(
+            b.by.is_none(),
+            b.by,
+            b.created_at,
+            &b.id,
+        ))
+    });
+    Ok(out)
+}

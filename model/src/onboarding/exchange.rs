@@ -1,0 +1,217 @@
+//! The document exchange: what each side must send or sign or pay, and where it stands.
+//!
+//! Shape, inside the portal document:
+//! ```text
+//! exchange: { <exchangeId>: { name, direction: "we-send"|"we-need", status, due: "YYYY-MM-DD",
+//!                             link, note } }
+//! ```
+
+use automerge::transaction::Transactable;
+use automerge::{ReadDoc, ROOT};
+use chrono::NaiveDate;
+
+use crate::doc::schema::{self, DocKind};
+use crate::doc::{field, ExchangeId, ModelError};
+
+/// Who acts next: we send it to the client, or we need it from the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    WeSend,
+    WeNeed,
+}
+
+impl Direction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Direction::WeSend => "we-send",
+            Direction::WeNeed => "we-need",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        if s == "we-need" {
+            Direction::WeNeed
+        } else {
+            Direction::WeSend
+        }
+    }
+}
+
+/// requested → sent → signed, or requested → sent → paid (invoices).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExchangeStatus {
+    Requested,
+    Sent,
+    Signed,
+    Paid,
+}
+
+impl ExchangeStatus {
+    pub const ALL: [ExchangeStatus; 4] = [
+        ExchangeStatus::Requested,
+        ExchangeStatus::Sent,
+        ExchangeStatus::Signed,
+        ExchangeStatus::Paid,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ExchangeStatus::Requested => "requested",
+            ExchangeStatus::Sent => "sent",
+            ExchangeStatus::Signed => "signed",
+            ExchangeStatus::Paid => "paid",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        ExchangeStatus::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .unwrap_or(ExchangeStatus::Requested)
+    }
+
+    /// Signed and paid are the ends of the road.
+    pub fn is_settled(&self) -> bool {
+        matches!(self, ExchangeStatus::Signed | ExchangeStatus::Paid)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExchangeItem {
+    pub id: ExchangeId,
+    pub name: String,
+    pub direction: Direction,
+    pub status: ExchangeStatus,
+    pub due: Option<NaiveDate>,
+    pub link: String,
+    pub note: String,
+    /// An invoice or payment: it is settled when paid, and the goodbye waits for it.
+    pub invoice: bool,
+}
+
+impl ExchangeItem {
+    pub fn is_invoice(&self) -> bool {
+        self.invoice
+    }
+
+    /// An invoice still waiting to be paid.
+    pub fn is_unpaid_invoice(&self) -> bool {
+        self.invoice && self.status != ExchangeStatus::Paid
+    }
+
+    /// Past its due date and not settled.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        !self.status.is_settled() && self.due.is_some_and(|d| d < today)
+    }
+
+    /// Whether the next move is the client's. Something we need from them waits on them until
+    /// it is settled; something we send waits on them once sent (to sign or to pay).
+    pub fn waits_on_client(&self) -> bool {
+        match (self.direction, self.status) {
+            (_, s) if s.is_settled() => false,
+            (Direction::WeNeed, _) => true,
+            (Direction::WeSend, ExchangeStatus::Sent) => true,
+            (Direction::WeSend, _) => false,
+        }
+    }
+
+    pub fn waits_on_us(&self) -> bool {
+        !self.status.is_settled() && !self.waits_on_client()
+    }
+}
+
+pub fn add_exchange_item(
+    tx: &mut impl Transactable,
+    name: &str,
+    direction: Direction,
+    due: Option<NaiveDate>,
+) -> Result<ExchangeId, ModelError> {
+    schema::upgrade(tx, DocKind::Portal)?;
+    let id = ExchangeId::new();
+    let obj = field::new_item(tx, &ROOT, "exchange", id.as_str())?;
+    tx.put(&obj, "name", name.trim())?;
+    tx.put(&obj, "direction", direction.as_str())?;
+    tx.put(&obj, "status", ExchangeStatus::Requested.as_str())?;
+    field::put_date(tx, &obj, "due", due)?;
+    Ok(id)
+}
+
+fn item_obj(tx: &impl ReadDoc, id: &ExchangeId) -> Result<automerge::ObjId, ModelError> {
+    field::existing_item(tx, &ROOT, "exchange", id.as_str())
+}
+
+pub fn set_exchange_status(
+    tx: &mut impl Transactable,
+    id: &ExchangeId,
+    status: ExchangeStatus,
+) -> Result<(), ModelError> {
+    let obj = item_obj(tx, id)?;
+    tx.put(&obj, "status", status.as_str())?;
+    Ok(())
+}
+
+pub fn set_exchange_details(
+    tx: &mut impl Transactable,
+    id: &ExchangeId,
+    due: Option<NaiveDate>,
+    link: &str,
+    note: &str,
+) -> Result<(), ModelError> {
+    let obj = item_obj(tx, id)?;
+    field::put_date(tx, &obj, "due", due)?;
+    tx.put(&obj, "link", link.trim())?;
+    tx.put(&obj, "note", note.trim())?;
+    Ok(())
+}
+
+/// Mark an item as an invoice or payment (or not). Items from before this flag existed count as
+/// invoices when their name says so.
+pub fn set_exchange_invoice(
+    tx: &mut impl Transactable,
+    id: &ExchangeId,
+    invoice: bool,
+) -> Result<(), ModelError> {
+    let obj = item_obj(tx, id)?;
+    tx.put(&obj, "kind", if invoice { "invoice" } else { "document" })?;
+    Ok(())
+}
+
+fn looks_like_invoice(name: &str) -> bool {
+    let name = name.to_lowercase();
+    ["invoice", "payment", "deposit", "retainer"]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
+pub fn remove_exchange_item(tx: &mut impl Transactable, id: &ExchangeId) -> Result<(), ModelError> {
+    field::delete_item(tx, &ROOT, "exchange", id.as_str())
+}
+
+/// Due date first (undated last), then name.
+pub fn read_exchange(doc: &impl ReadDoc) -> Result<Vec<ExchangeItem>, ModelError> {
+    let mut items = Vec::new();
+    for (id, obj) in field::items(doc, &ROOT, "exchange")? {
+        let name = field::string(doc, &obj, "name")?.unwrap_or_default();
+        let invoice = match field::string(doc, &obj, "kind")?.as_deref() {
+            Some("invoice") => true,
+            Some(_) => false,
+            None => looks_like_invoice(&name),
+        };
+        items.push(ExchangeItem {
+            id: ExchangeId::from_string(id),
+            invoice,
+            name,
+            direction: Direction::parse(
+                &field::string(doc, &obj, "direction")?.unwrap_or_default(),
+            ),
+            status: ExchangeStatus::parse(&field::string(doc, &obj, "status")?.unwrap_or_default()),
+            due: field::date(doc, &obj, "due")?,
+            link: field::string(doc, &obj, "link")?.unwrap_or_default(),
+            note: field::string(doc, &obj, "note")?.unwrap_or_default(),
+        });
+    }
+    items.sort_by(|a, b| {
+        (a.due.is_none(), a.due, &a.name, &a.id).cmp(&(b.due.is_none(), b.due, &b.name, &b.id))
+    });
+    Ok(items)
+}
