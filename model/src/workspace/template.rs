@@ -323,3 +323,17 @@ pub fn default_templates() -> Vec<Template> {
         },
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The playbooks file says exactly what the Rust literals built.
+    #[test]
+    fn the_playbooks_file_parses_into_the_built_in_templates() {
+        let parsed: Vec<Template> =
+            serde_json::from_str(include_str!("playbooks.json")).expect("playbooks.json parses");
+        assert_eq!(parsed.len(), 2);
+        assert_eq!(parsed, default_templates());
+    }
+}
