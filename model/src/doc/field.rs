@@ -27,25 +27,18 @@ pub(crate) fn string(
 
 pub(crate) fn uint(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Result<Option<u64>, ModelError> {
     Ok(match doc.get(obj, key)? {
-        Some((Value::Scalar(s), _)) => match s.as_ref() {
-            ScalarValue::Uint(n) => Some(*n),
-            ScalarValue::Int(n) => u64::try_from(*n).ok(),
-            ScalarValue::F64(n) if *n >= 0.0 && n.fract() == 0.0 => Some(*n as u64),
-            _ => None,
-        },
+        Some((Value::Scalar(s), _)) => uint_of(&s),
         _ => None,
     })
 }
 
-pub(crate) fn boolean(
-    doc: &impl ReadDoc,
-    obj: &ObjId,
-    key: &str,
-) -> Result<Option<bool>, ModelError> {
-    Ok(match doc.get(obj, key)? {
-        Some((Value::Scalar(s), _)) => boolean_of(&s),
+pub(crate) fn uint_of(s: &ScalarValue) -> Option<u64> {
+    match s {
+        ScalarValue::Uint(n) => Some(*n),
+        ScalarValue::Int(n) => u64::try_from(*n).ok(),
+        ScalarValue::F64(n) if *n >= 0.0 && n.fract() == 0.0 => Some(*n as u64),
         _ => None,
-    })
+    }
 }
 
 /// The readings of one stored scalar, shared by the key-by-key readers here and by
@@ -188,15 +181,6 @@ pub(crate) fn delete_item(
         tx.delete(&map_obj, id)?;
     }
     Ok(())
-}
-
-/// A calendar date, stored as `YYYY-MM-DD` text.
-pub(crate) fn date(
-    doc: &impl ReadDoc,
-    obj: &ObjId,
-    key: &str,
-) -> Result<Option<chrono::NaiveDate>, ModelError> {
-    Ok(string(doc, obj, key)?.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()))
 }
 
 pub(crate) fn put_date(

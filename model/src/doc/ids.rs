@@ -1,6 +1,14 @@
 //! Stable ids of items inside documents. Items edited concurrently live in maps keyed by these
 //! ids, never at list positions, so two devices never edit or delete the wrong item.
 
+/// What [`crate::doc::collection`] needs of an id: a fresh one, one read back from a key, and
+/// the key it is stored under.
+pub(crate) trait ItemId: Sized {
+    fn new() -> Self;
+    fn from_string(id: String) -> Self;
+    fn as_str(&self) -> &str;
+}
+
 macro_rules! item_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -17,6 +25,20 @@ macro_rules! item_id {
             }
 
             pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ItemId for $name {
+            fn new() -> Self {
+                Self::new()
+            }
+
+            fn from_string(id: String) -> Self {
+                Self(id)
+            }
+
+            fn as_str(&self) -> &str {
                 &self.0
             }
         }

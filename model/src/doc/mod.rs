@@ -3,6 +3,7 @@
 //! touched, maps of items keyed by id (`collection`), and the parts of a document a view reads
 //! (`part`). Nothing here knows what a portal or a workspace is.
 
+pub(crate) mod collection;
 mod edit;
 mod error;
 pub(crate) mod field;

@@ -74,6 +74,11 @@ impl Record {
         }
     }
 
+    /// A whole, non-negative number, read as [`field::uint`] reads it.
+    pub(crate) fn uint(&self, key: &str) -> Option<u64> {
+        self.scalar(key).and_then(field::uint_of)
+    }
+
     pub(crate) fn timestamp(&self, key: &str) -> Option<DateTime<Utc>> {
         self.scalar(key).and_then(field::timestamp_of)
     }

@@ -8,12 +8,14 @@
 //! ```
 //! Each side confirms in its own key, so both confirming at once keeps both.
 
+use std::cmp::Ordering;
+
 use automerge::transaction::Transactable;
-use automerge::{ObjId, ReadDoc, ROOT};
+use automerge::ReadDoc;
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
-use crate::doc::schema::{self, DocKind};
 use crate::doc::{field, AccessId, ModelError};
 use crate::portal::Assignee;
 
@@ -48,6 +50,31 @@ impl AccessItem {
     }
 }
 
+impl Item for AccessItem {
+    const KEY: &'static str = "accessWrapUp";
+    type Id = AccessId;
+
+    fn read(doc: &impl ReadDoc, id: AccessId, r: &Record) -> Result<Option<Self>, ModelError> {
+        let confirmed = r.map("confirmed").map(|c| Record::read(doc, c));
+        let when = |side: Assignee| confirmed.as_ref().and_then(|c| c.timestamp(side.as_str()));
+        Ok(Some(AccessItem {
+            id,
+            tool: r.string(doc, "tool")?.unwrap_or_default(),
+            remover: Assignee::parse(&r.string(doc, "remover")?.unwrap_or_default()),
+            by: r.date(doc, "by")?,
+            confirmed_by_provider: when(Assignee::Provider),
+            confirmed_by_client: when(Assignee::Client),
+            created_at: r.timestamp("createdAt"),
+        }))
+    }
+
+    /// By date (undated last), then in the order they were added.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        let key = |i: &Self| (i.by.is_none(), i.by, i.created_at);
+        (key(a), &a.id).cmp(&(key(b), &b.id))
+    }
+}
+
 pub fn add_access_item(
     tx: &mut impl Transactable,
     tool: &str,
@@ -55,14 +82,12 @@ pub fn add_access_item(
     by: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<AccessId, ModelError> {
-    schema::upgrade(tx, DocKind::Portal)?;
     if tool.trim().is_empty() {
         return Err(ModelError::Rule(
             "Name the tool whose access is removed.".into(),
         ));
     }
-    let id = AccessId::new();
-    let obj = field::new_item(tx, &ROOT, "accessWrapUp", id.as_str())?;
+    let (id, obj) = collection::add_empty::<AccessItem>(tx)?;
     tx.put(&obj, "tool", tool.trim())?;
     tx.put(&obj, "remover", remover.as_str())?;
     field::put_date(tx, &obj, "by", by)?;
@@ -71,17 +96,13 @@ pub fn add_access_item(
     Ok(id)
 }
 
-fn obj(tx: &impl ReadDoc, id: &AccessId) -> Result<ObjId, ModelError> {
-    field::existing_item(tx, &ROOT, "accessWrapUp", id.as_str())
-}
-
 pub fn update_access_item(
     tx: &mut impl Transactable,
     id: &AccessId,
     remover: Assignee,
     by: Option<NaiveDate>,
 ) -> Result<(), ModelError> {
-    let obj = obj(tx, id)?;
+    let obj = collection::get::<AccessItem>(tx, id)?;
     tx.put(&obj, "remover", remover.as_str())?;
     field::put_date(tx, &obj, "by", by)
 }
@@ -93,7 +114,7 @@ pub fn confirm_access_removed(
     side: Assignee,
     at: Option<DateTime<Utc>>,
 ) -> Result<(), ModelError> {
-    let obj = obj(tx, id)?;
+    let obj = collection::get::<AccessItem>(tx, id)?;
     let confirmed = field::ensure_map(tx, &obj, "confirmed")?;
     match at {
         Some(at) => field::put_timestamp(tx, &confirmed, side.as_str(), at),
@@ -102,33 +123,10 @@ pub fn confirm_access_removed(
 }
 
 pub fn remove_access_item(tx: &mut impl Transactable, id: &AccessId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "accessWrapUp", id.as_str())
+    collection::remove::<AccessItem>(tx, id)
 }
 
 /// By date (undated last), then in the order they were added.
 pub fn read_access_wrapup(doc: &impl ReadDoc) -> Result<Vec<AccessItem>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "accessWrapUp")? {
-        let r = Record::read(doc, &obj);
-        let confirmed = r.map("confirmed").map(|c| Record::read(doc, c));
-        let when = |side: Assignee| confirmed.as_ref().and_then(|c| c.timestamp(side.as_str()));
-        out.push(AccessItem {
-            id: AccessId::from_string(id),
-            tool: r.string(doc, "tool")?.unwrap_or_default(),
-            remover: Assignee::parse(&r.string(doc, "remover")?.unwrap_or_default()),
-            by: r.date(doc, "by")?,
-            confirmed_by_provider: when(Assignee::Provider),
-            confirmed_by_client: when(Assignee::Client),
-            created_at: r.timestamp("createdAt"),
-        });
-    }
-    out.sort_by(|a, b| {
-        (a.by.is_none(), a.by, a.created_at, &a.id).cmp(&(
-            b.by.is_none(),
-            b.by,
-            b.created_at,
-            &b.id,
-        ))
-    });
-    Ok(out)
+    collection::read_all(doc)
 }

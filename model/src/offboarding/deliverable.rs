@@ -9,12 +9,14 @@
 //! ```
 //! Handover notes are collaborative text: provider and client may both add to them at once.
 
+use std::cmp::Ordering;
+
 use automerge::transaction::Transactable;
-use automerge::{ObjId, ReadDoc, ROOT};
+use automerge::{ObjId, ReadDoc};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::doc::collection::{self, Item, Spec};
 use crate::doc::record::Record;
-use crate::doc::schema::{self, DocKind};
 use crate::doc::{field, DeliverableId, ModelError};
 use crate::onboarding::ExchangeItem;
 use crate::portal::Task;
@@ -64,13 +66,10 @@ pub fn add_deliverable(
     source: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<DeliverableId, ModelError> {
-    schema::upgrade(tx, DocKind::Portal)?;
     if spec.title.trim().is_empty() {
         return Err(ModelError::Rule("A deliverable needs a name.".into()));
     }
-    let id = DeliverableId::new();
-    let obj = field::new_item(tx, &ROOT, "deliverables", id.as_str())?;
-    write_spec(tx, &obj, spec)?;
+    let (id, obj) = collection::add(tx, spec)?;
     if let Some(source) = source {
         tx.put(&obj, "source", source)?;
     }
@@ -82,85 +81,24 @@ pub fn add_deliverable(
     Ok(id)
 }
 
-fn write_spec(
-    tx: &mut impl Transactable,
-    obj: &ObjId,
-    spec: &DeliverableSpec,
-) -> Result<(), ModelError> {
-    tx.put(obj, "title", spec.title.trim())?;
-    tx.put(obj, "owner", spec.owner.trim())?;
-    field::put_date(tx, obj, "due", spec.due)
-}
+impl Spec for DeliverableSpec {
+    type Item = Deliverable;
 
-fn obj(tx: &impl ReadDoc, id: &DeliverableId) -> Result<ObjId, ModelError> {
-    field::existing_item(tx, &ROOT, "deliverables", id.as_str())
-}
-
-pub fn update_deliverable(
-    tx: &mut impl Transactable,
-    id: &DeliverableId,
-    spec: &DeliverableSpec,
-) -> Result<(), ModelError> {
-    let obj = obj(tx, id)?;
-    write_spec(tx, &obj, spec)
-}
-
-/// Record the handover notes as character-level edits, so two people writing at once both keep
-/// their words.
-pub fn set_handover(
-    tx: &mut impl Transactable,
-    id: &DeliverableId,
-    handover: &Handover,
-) -> Result<(), ModelError> {
-    let obj = obj(tx, id)?;
-    let values = [
-        &handover.how_to_use,
-        &handover.maintenance,
-        &handover.time_needed,
-    ];
-    for (key, value) in HANDOVER_KEYS.into_iter().zip(values) {
-        let text = field::ensure_text(tx, &obj, key)?;
-        tx.update_text(&text, value)?;
+    fn write(&self, tx: &mut impl Transactable, obj: &ObjId) -> Result<(), ModelError> {
+        tx.put(obj, "title", self.title.trim())?;
+        tx.put(obj, "owner", self.owner.trim())?;
+        field::put_date(tx, obj, "due", self.due)
     }
-    Ok(())
 }
 
-/// The client confirms they received it (or, with `by: None`, takes that back).
-pub fn acknowledge_deliverable(
-    tx: &mut impl Transactable,
-    id: &DeliverableId,
-    by: Option<&str>,
-    at: DateTime<Utc>,
-) -> Result<(), ModelError> {
-    let obj = obj(tx, id)?;
-    match by {
-        Some(by) => {
-            field::put_timestamp(tx, &obj, "acknowledgedAt", at)?;
-            tx.put(&obj, "acknowledgedBy", by)?;
-        }
-        None => {
-            tx.delete(&obj, "acknowledgedAt")?;
-            tx.delete(&obj, "acknowledgedBy")?;
-        }
-    }
-    Ok(())
-}
+impl Item for Deliverable {
+    const KEY: &'static str = "deliverables";
+    type Id = DeliverableId;
 
-pub fn remove_deliverable(
-    tx: &mut impl Transactable,
-    id: &DeliverableId,
-) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "deliverables", id.as_str())
-}
-
-/// By due date (undated last), then in the order they were added.
-pub fn read_deliverables(doc: &impl ReadDoc) -> Result<Vec<Deliverable>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "deliverables")? {
-        let r = Record::read(doc, &obj);
+    fn read(doc: &impl ReadDoc, id: DeliverableId, r: &Record) -> Result<Option<Self>, ModelError> {
         let text = |key| r.string(doc, key).map(Option::unwrap_or_default);
-        out.push(Deliverable {
-            id: DeliverableId::from_string(id),
+        Ok(Some(Deliverable {
+            id,
             spec: DeliverableSpec {
                 title: text("title")?,
                 owner: text("owner")?,
@@ -182,17 +120,75 @@ pub fn read_deliverables(doc: &impl ReadDoc) -> Result<Vec<Deliverable>, ModelEr
                 )
             }),
             created_at: r.timestamp("createdAt"),
-        });
+        }))
     }
-    out.sort_by(|a, b| {
-        (a.spec.due.is_none(), a.spec.due, a.created_at, &a.id).cmp(&(
-            b.spec.due.is_none(),
-            b.spec.due,
-            b.created_at,
-            &b.id,
-        ))
-    });
-    Ok(out)
+
+    /// By due date (undated last), then in the order they were added.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        let key = |d: &Self| (d.spec.due.is_none(), d.spec.due, d.created_at);
+        (key(a), &a.id).cmp(&(key(b), &b.id))
+    }
+}
+
+pub fn update_deliverable(
+    tx: &mut impl Transactable,
+    id: &DeliverableId,
+    spec: &DeliverableSpec,
+) -> Result<(), ModelError> {
+    collection::update(tx, id, spec)
+}
+
+/// Record the handover notes as character-level edits, so two people writing at once both keep
+/// their words.
+pub fn set_handover(
+    tx: &mut impl Transactable,
+    id: &DeliverableId,
+    handover: &Handover,
+) -> Result<(), ModelError> {
+    let obj = collection::get::<Deliverable>(tx, id)?;
+    let values = [
+        &handover.how_to_use,
+        &handover.maintenance,
+        &handover.time_needed,
+    ];
+    for (key, value) in HANDOVER_KEYS.into_iter().zip(values) {
+        let text = field::ensure_text(tx, &obj, key)?;
+        tx.update_text(&text, value)?;
+    }
+    Ok(())
+}
+
+/// The client confirms they received it (or, with `by: None`, takes that back).
+pub fn acknowledge_deliverable(
+    tx: &mut impl Transactable,
+    id: &DeliverableId,
+    by: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<(), ModelError> {
+    let obj = collection::get::<Deliverable>(tx, id)?;
+    match by {
+        Some(by) => {
+            field::put_timestamp(tx, &obj, "acknowledgedAt", at)?;
+            tx.put(&obj, "acknowledgedBy", by)?;
+        }
+        None => {
+            tx.delete(&obj, "acknowledgedAt")?;
+            tx.delete(&obj, "acknowledgedBy")?;
+        }
+    }
+    Ok(())
+}
+
+pub fn remove_deliverable(
+    tx: &mut impl Transactable,
+    id: &DeliverableId,
+) -> Result<(), ModelError> {
+    collection::remove::<Deliverable>(tx, id)
+}
+
+/// By due date (undated last), then in the order they were added.
+pub fn read_deliverables(doc: &impl ReadDoc) -> Result<Vec<Deliverable>, ModelError> {
+    collection::read_all(doc)
 }
 
 /// What the plan delivered that the review does not list yet, as (source, title): finished

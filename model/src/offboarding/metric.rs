@@ -6,12 +6,14 @@
 //!                          exit: f64, exitDate: "YYYY-MM-DD", higherIsBetter: bool, createdAt: ts } }
 //! ```
 
+use std::cmp::Ordering;
+
 use automerge::transaction::Transactable;
-use automerge::{ObjId, ReadDoc, ROOT};
+use automerge::{ObjId, ReadDoc};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::doc::collection::{self, Item, Spec};
 use crate::doc::record::Record;
-use crate::doc::schema::{self, DocKind};
 use crate::doc::{field, MetricId, ModelError};
 
 /// What is measured, and where the client started.
@@ -91,17 +93,45 @@ fn check(spec: &MetricSpec) -> Result<(), ModelError> {
     Ok(())
 }
 
-fn write_spec(
-    tx: &mut impl Transactable,
-    obj: &ObjId,
-    spec: &MetricSpec,
-) -> Result<(), ModelError> {
-    tx.put(obj, "name", spec.name.trim())?;
-    tx.put(obj, "unit", spec.unit.trim())?;
-    tx.put(obj, "baseline", spec.baseline)?;
-    field::put_date(tx, obj, "baselineDate", spec.baseline_date)?;
-    tx.put(obj, "higherIsBetter", spec.higher_is_better)?;
-    Ok(())
+impl Spec for MetricSpec {
+    type Item = Metric;
+
+    fn write(&self, tx: &mut impl Transactable, obj: &ObjId) -> Result<(), ModelError> {
+        tx.put(obj, "name", self.name.trim())?;
+        tx.put(obj, "unit", self.unit.trim())?;
+        tx.put(obj, "baseline", self.baseline)?;
+        field::put_date(tx, obj, "baselineDate", self.baseline_date)?;
+        tx.put(obj, "higherIsBetter", self.higher_is_better)?;
+        Ok(())
+    }
+}
+
+impl Item for Metric {
+    const KEY: &'static str = "metrics";
+    type Id = MetricId;
+
+    fn read(doc: &impl ReadDoc, id: MetricId, r: &Record) -> Result<Option<Self>, ModelError> {
+        Ok(Some(Metric {
+            id,
+            spec: MetricSpec {
+                name: r.string(doc, "name")?.unwrap_or_default(),
+                unit: r.string(doc, "unit")?.unwrap_or_default(),
+                baseline: r.number("baseline").unwrap_or(0.0),
+                baseline_date: r.date(doc, "baselineDate")?,
+                higher_is_better: r.boolean("higherIsBetter").unwrap_or(true),
+            },
+            exit: r
+                .number("exit")
+                .map(|e| Ok::<_, ModelError>((e, r.date(doc, "exitDate")?)))
+                .transpose()?,
+            created_at: r.timestamp("createdAt"),
+        }))
+    }
+
+    /// In the order they were defined.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.created_at, &a.id).cmp(&(b.created_at, &b.id))
+    }
 }
 
 pub fn add_metric(
@@ -109,17 +139,10 @@ pub fn add_metric(
     spec: &MetricSpec,
     now: DateTime<Utc>,
 ) -> Result<MetricId, ModelError> {
-    schema::upgrade(tx, DocKind::Portal)?;
     check(spec)?;
-    let id = MetricId::new();
-    let obj = field::new_item(tx, &ROOT, "metrics", id.as_str())?;
-    write_spec(tx, &obj, spec)?;
+    let (id, obj) = collection::add(tx, spec)?;
     field::put_timestamp(tx, &obj, "createdAt", now)?;
     Ok(id)
-}
-
-fn obj(tx: &impl ReadDoc, id: &MetricId) -> Result<ObjId, ModelError> {
-    field::existing_item(tx, &ROOT, "metrics", id.as_str())
 }
 
 pub fn update_metric(
@@ -128,8 +151,7 @@ pub fn update_metric(
     spec: &MetricSpec,
 ) -> Result<(), ModelError> {
     check(spec)?;
-    let obj = obj(tx, id)?;
-    write_spec(tx, &obj, spec)
+    collection::update(tx, id, spec)
 }
 
 /// Record where the metric stands at exit (or clear it with `None`).
@@ -138,7 +160,7 @@ pub fn set_metric_exit(
     id: &MetricId,
     exit: Option<(f64, NaiveDate)>,
 ) -> Result<(), ModelError> {
-    let obj = obj(tx, id)?;
+    let obj = collection::get::<Metric>(tx, id)?;
     match exit {
         Some((value, _)) if !value.is_finite() => {
             Err(ModelError::Rule("The exit value must be a number.".into()))
@@ -155,30 +177,10 @@ pub fn set_metric_exit(
 }
 
 pub fn remove_metric(tx: &mut impl Transactable, id: &MetricId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "metrics", id.as_str())
+    collection::remove::<Metric>(tx, id)
 }
 
 /// In the order they were defined.
 pub fn read_metrics(doc: &impl ReadDoc) -> Result<Vec<Metric>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "metrics")? {
-        let r = Record::read(doc, &obj);
-        out.push(Metric {
-            id: MetricId::from_string(id),
-            spec: MetricSpec {
-                name: r.string(doc, "name")?.unwrap_or_default(),
-                unit: r.string(doc, "unit")?.unwrap_or_default(),
-                baseline: r.number("baseline").unwrap_or(0.0),
-                baseline_date: r.date(doc, "baselineDate")?,
-                higher_is_better: r.boolean("higherIsBetter").unwrap_or(true),
-            },
-            exit: r
-                .number("exit")
-                .map(|e| Ok::<_, ModelError>((e, r.date(doc, "exitDate")?)))
-                .transpose()?,
-            created_at: r.timestamp("createdAt"),
-        });
-    }
-    out.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-    Ok(out)
+    collection::read_all(doc)
 }

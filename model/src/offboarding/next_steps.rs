@@ -8,14 +8,17 @@
 //! ```
 //! A referral is a copy of the partner's entry: the client cannot read the workspace.
 
+use std::cmp::Ordering;
+
 use automerge::transaction::Transactable;
 use automerge::{ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
 
+use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
 use crate::doc::{field, ModelError, NextStepId, PartnerId};
-use crate::workspace::Partner;
+use crate::workspace::{read_partner_record, write_partner, Partner};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NextStep {
@@ -32,17 +35,50 @@ pub struct Referral {
     pub note: String,
 }
 
+impl Item for NextStep {
+    const KEY: &'static str = "nextSteps";
+    type Id = NextStepId;
+
+    fn read(doc: &impl ReadDoc, id: NextStepId, r: &Record) -> Result<Option<Self>, ModelError> {
+        Ok(Some(NextStep {
+            id,
+            text: r.string(doc, "text")?.unwrap_or_default(),
+            done: r.boolean("done").unwrap_or(false),
+            created_at: r.timestamp("createdAt"),
+        }))
+    }
+
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.created_at, &a.id).cmp(&(b.created_at, &b.id))
+    }
+}
+
+/// Keyed by the partner's id, so referring a partner twice updates one entry.
+impl Item for Referral {
+    const KEY: &'static str = "referrals";
+    type Id = PartnerId;
+
+    fn read(doc: &impl ReadDoc, id: PartnerId, r: &Record) -> Result<Option<Self>, ModelError> {
+        Ok(Some(Referral {
+            partner: read_partner_record(doc, id, r)?,
+            note: r.string(doc, "note")?.unwrap_or_default(),
+        }))
+    }
+
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (&a.partner.name, &a.partner.id).cmp(&(&b.partner.name, &b.partner.id))
+    }
+}
+
 pub fn add_next_step(
     tx: &mut impl Transactable,
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<NextStepId, ModelError> {
-    schema::upgrade(tx, DocKind::Portal)?;
     if text.trim().is_empty() {
         return Err(ModelError::Rule("Write the next step.".into()));
     }
-    let id = NextStepId::new();
-    let obj = field::new_item(tx, &ROOT, "nextSteps", id.as_str())?;
+    let (id, obj) = collection::add_empty::<NextStep>(tx)?;
     tx.put(&obj, "text", text.trim())?;
     tx.put(&obj, "done", false)?;
     field::put_timestamp(tx, &obj, "createdAt", now)?;
@@ -54,28 +90,17 @@ pub fn set_next_step_done(
     id: &NextStepId,
     done: bool,
 ) -> Result<(), ModelError> {
-    let obj = field::existing_item(tx, &ROOT, "nextSteps", id.as_str())?;
+    let obj = collection::get::<NextStep>(tx, id)?;
     tx.put(&obj, "done", done)?;
     Ok(())
 }
 
 pub fn remove_next_step(tx: &mut impl Transactable, id: &NextStepId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "nextSteps", id.as_str())
+    collection::remove::<NextStep>(tx, id)
 }
 
 pub fn read_next_steps(doc: &impl ReadDoc) -> Result<Vec<NextStep>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "nextSteps")? {
-        let r = Record::read(doc, &obj);
-        out.push(NextStep {
-            id: NextStepId::from_string(id),
-            text: r.string(doc, "text")?.unwrap_or_default(),
-            done: r.boolean("done").unwrap_or(false),
-            created_at: r.timestamp("createdAt"),
-        });
-    }
-    out.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-    Ok(out)
+    collection::read_all(doc)
 }
 
 /// Refer the client to a partner from the workspace's directory. Referring the same partner
@@ -91,24 +116,15 @@ pub fn refer_partner(
         Some(obj) => obj,
         None => tx.put_object(&referrals, partner.id.as_str(), automerge::ObjType::Map)?,
     };
-    crate::workspace::write_partner(tx, &obj, partner)?;
+    write_partner(tx, &obj, partner)?;
     tx.put(&obj, "note", note.trim())?;
     Ok(())
 }
 
 pub fn remove_referral(tx: &mut impl Transactable, id: &PartnerId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "referrals", id.as_str())
+    collection::remove::<Referral>(tx, id)
 }
 
 pub fn read_referrals(doc: &impl ReadDoc) -> Result<Vec<Referral>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "referrals")? {
-        let r = Record::read(doc, &obj);
-        out.push(Referral {
-            partner: crate::workspace::read_partner_record(doc, id, &r)?,
-            note: r.string(doc, "note")?.unwrap_or_default(),
-        });
-    }
-    out.sort_by(|a, b| (&a.partner.name, &a.partner.id).cmp(&(&b.partner.name, &b.partner.id)));
-    Ok(out)
+    collection::read_all(doc)
 }

@@ -6,11 +6,14 @@
 //!                             link, note } }
 //! ```
 
+use std::cmp::Ordering;
+
 use automerge::transaction::Transactable;
-use automerge::{ReadDoc, ROOT};
+use automerge::ReadDoc;
 use chrono::NaiveDate;
 
-use crate::doc::schema::{self, DocKind};
+use crate::doc::collection::{self, Item};
+use crate::doc::record::Record;
 use crate::doc::{field, ExchangeId, ModelError};
 
 /// Who acts next: we send it to the client, or we need it from the client.
@@ -120,15 +123,43 @@ impl ExchangeItem {
     }
 }
 
+impl Item for ExchangeItem {
+    const KEY: &'static str = "exchange";
+    type Id = ExchangeId;
+
+    fn read(doc: &impl ReadDoc, id: ExchangeId, r: &Record) -> Result<Option<Self>, ModelError> {
+        let text = |key| r.string(doc, key).map(Option::unwrap_or_default);
+        let name = text("name")?;
+        let invoice = match r.string(doc, "kind")?.as_deref() {
+            Some("invoice") => true,
+            Some(_) => false,
+            None => looks_like_invoice(&name),
+        };
+        Ok(Some(ExchangeItem {
+            id,
+            invoice,
+            name,
+            direction: Direction::parse(&text("direction")?),
+            status: ExchangeStatus::parse(&text("status")?),
+            due: r.date(doc, "due")?,
+            link: text("link")?,
+            note: text("note")?,
+        }))
+    }
+
+    /// Due date first (undated last), then name.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.due.is_none(), a.due, &a.name, &a.id).cmp(&(b.due.is_none(), b.due, &b.name, &b.id))
+    }
+}
+
 pub fn add_exchange_item(
     tx: &mut impl Transactable,
     name: &str,
     direction: Direction,
     due: Option<NaiveDate>,
 ) -> Result<ExchangeId, ModelError> {
-    schema::upgrade(tx, DocKind::Portal)?;
-    let id = ExchangeId::new();
-    let obj = field::new_item(tx, &ROOT, "exchange", id.as_str())?;
+    let (id, obj) = collection::add_empty::<ExchangeItem>(tx)?;
     tx.put(&obj, "name", name.trim())?;
     tx.put(&obj, "direction", direction.as_str())?;
     tx.put(&obj, "status", ExchangeStatus::Requested.as_str())?;
@@ -136,16 +167,12 @@ pub fn add_exchange_item(
     Ok(id)
 }
 
-fn item_obj(tx: &impl ReadDoc, id: &ExchangeId) -> Result<automerge::ObjId, ModelError> {
-    field::existing_item(tx, &ROOT, "exchange", id.as_str())
-}
-
 pub fn set_exchange_status(
     tx: &mut impl Transactable,
     id: &ExchangeId,
     status: ExchangeStatus,
 ) -> Result<(), ModelError> {
-    let obj = item_obj(tx, id)?;
+    let obj = collection::get::<ExchangeItem>(tx, id)?;
     tx.put(&obj, "status", status.as_str())?;
     Ok(())
 }
@@ -157,7 +184,7 @@ pub fn set_exchange_details(
     link: &str,
     note: &str,
 ) -> Result<(), ModelError> {
-    let obj = item_obj(tx, id)?;
+    let obj = collection::get::<ExchangeItem>(tx, id)?;
     field::put_date(tx, &obj, "due", due)?;
     tx.put(&obj, "link", link.trim())?;
     tx.put(&obj, "note", note.trim())?;
@@ -171,7 +198,7 @@ pub fn set_exchange_invoice(
     id: &ExchangeId,
     invoice: bool,
 ) -> Result<(), ModelError> {
-    let obj = item_obj(tx, id)?;
+    let obj = collection::get::<ExchangeItem>(tx, id)?;
     tx.put(&obj, "kind", if invoice { "invoice" } else { "document" })?;
     Ok(())
 }
@@ -184,34 +211,10 @@ fn looks_like_invoice(name: &str) -> bool {
 }
 
 pub fn remove_exchange_item(tx: &mut impl Transactable, id: &ExchangeId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "exchange", id.as_str())
+    collection::remove::<ExchangeItem>(tx, id)
 }
 
 /// Due date first (undated last), then name.
 pub fn read_exchange(doc: &impl ReadDoc) -> Result<Vec<ExchangeItem>, ModelError> {
-    let mut items = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "exchange")? {
-        let name = field::string(doc, &obj, "name")?.unwrap_or_default();
-        let invoice = match field::string(doc, &obj, "kind")?.as_deref() {
-            Some("invoice") => true,
-            Some(_) => false,
-            None => looks_like_invoice(&name),
-        };
-        items.push(ExchangeItem {
-            id: ExchangeId::from_string(id),
-            invoice,
-            name,
-            direction: Direction::parse(
-                &field::string(doc, &obj, "direction")?.unwrap_or_default(),
-            ),
-            status: ExchangeStatus::parse(&field::string(doc, &obj, "status")?.unwrap_or_default()),
-            due: field::date(doc, &obj, "due")?,
-            link: field::string(doc, &obj, "link")?.unwrap_or_default(),
-            note: field::string(doc, &obj, "note")?.unwrap_or_default(),
-        });
-    }
-    items.sort_by(|a, b| {
-        (a.due.is_none(), a.due, &a.name, &a.id).cmp(&(b.due.is_none(), b.due, &b.name, &b.id))
-    });
-    Ok(items)
+    collection::read_all(doc)
 }

@@ -7,11 +7,14 @@
 //! ```
 //! The start is stored as an instant; the time zone is the organiser's, for display.
 
+use std::cmp::Ordering;
+
 use automerge::transaction::Transactable;
-use automerge::{ReadDoc, ROOT};
+use automerge::{ObjId, ReadDoc};
 use chrono::{DateTime, Duration, Utc};
 
-use crate::doc::schema::{self, DocKind};
+use crate::doc::collection::{self, Item, Spec};
+use crate::doc::record::Record;
 use crate::doc::{field, MeetingId, ModelError};
 use crate::formats::ics::{Calendar, Event, EventTime};
 
@@ -65,31 +68,59 @@ impl Meeting {
     }
 }
 
-fn write(
-    tx: &mut impl Transactable,
-    obj: &automerge::ObjId,
-    spec: &MeetingSpec,
-) -> Result<(), ModelError> {
-    tx.put(obj, "title", spec.title.trim())?;
-    tx.put(obj, "kind", spec.kind.as_str())?;
-    field::put_timestamp(tx, obj, "startsAt", spec.starts_at)?;
-    tx.put(obj, "durationMinutes", u64::from(spec.duration_minutes))?;
-    tx.put(obj, "timeZone", spec.time_zone.trim())?;
-    tx.put(obj, "agenda", spec.agenda.as_str())?;
-    tx.put(obj, "location", spec.location.trim())?;
-    tx.put(obj, "notes", spec.notes.as_str())?;
-    Ok(())
+impl Spec for MeetingSpec {
+    type Item = Meeting;
+
+    fn write(&self, tx: &mut impl Transactable, obj: &ObjId) -> Result<(), ModelError> {
+        tx.put(obj, "title", self.title.trim())?;
+        tx.put(obj, "kind", self.kind.as_str())?;
+        field::put_timestamp(tx, obj, "startsAt", self.starts_at)?;
+        tx.put(obj, "durationMinutes", u64::from(self.duration_minutes))?;
+        tx.put(obj, "timeZone", self.time_zone.trim())?;
+        tx.put(obj, "agenda", self.agenda.as_str())?;
+        tx.put(obj, "location", self.location.trim())?;
+        tx.put(obj, "notes", self.notes.as_str())?;
+        Ok(())
+    }
+}
+
+impl Item for Meeting {
+    const KEY: &'static str = "meetings";
+    type Id = MeetingId;
+
+    /// A meeting with no start cannot be placed on a calendar, so it is skipped.
+    fn read(doc: &impl ReadDoc, id: MeetingId, r: &Record) -> Result<Option<Self>, ModelError> {
+        let Some(starts_at) = r.timestamp("startsAt") else {
+            return Ok(None);
+        };
+        let text = |key| r.string(doc, key).map(Option::unwrap_or_default);
+        let spec = MeetingSpec {
+            title: text("title")?,
+            kind: MeetingKind::parse(&text("kind")?),
+            starts_at,
+            duration_minutes: r
+                .uint("durationMinutes")
+                .and_then(|m| u32::try_from(m).ok())
+                .unwrap_or(30),
+            time_zone: r.string(doc, "timeZone")?.unwrap_or_else(|| "UTC".into()),
+            agenda: text("agenda")?,
+            location: text("location")?,
+            notes: text("notes")?,
+        };
+        Ok(Some(Meeting { id, spec }))
+    }
+
+    /// In start order.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.spec.starts_at, &a.id).cmp(&(b.spec.starts_at, &b.id))
+    }
 }
 
 pub fn add_meeting(
     tx: &mut impl Transactable,
     spec: &MeetingSpec,
 ) -> Result<MeetingId, ModelError> {
-    schema::upgrade(tx, DocKind::Portal)?;
-    let id = MeetingId::new();
-    let obj = field::new_item(tx, &ROOT, "meetings", id.as_str())?;
-    write(tx, &obj, spec)?;
-    Ok(id)
+    Ok(collection::add(tx, spec)?.0)
 }
 
 pub fn update_meeting(
@@ -97,39 +128,16 @@ pub fn update_meeting(
     id: &MeetingId,
     spec: &MeetingSpec,
 ) -> Result<(), ModelError> {
-    let obj = field::existing_item(tx, &ROOT, "meetings", id.as_str())?;
-    write(tx, &obj, spec)
+    collection::update(tx, id, spec)
 }
 
 pub fn remove_meeting(tx: &mut impl Transactable, id: &MeetingId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "meetings", id.as_str())
+    collection::remove::<Meeting>(tx, id)
 }
 
 /// In start order.
 pub fn read_meetings(doc: &impl ReadDoc) -> Result<Vec<Meeting>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "meetings")? {
-        let Some(starts_at) = field::timestamp(doc, &obj, "startsAt")? else {
-            continue;
-        };
-        out.push(Meeting {
-            id: MeetingId::from_string(id),
-            spec: MeetingSpec {
-                title: field::string(doc, &obj, "title")?.unwrap_or_default(),
-                kind: MeetingKind::parse(&field::string(doc, &obj, "kind")?.unwrap_or_default()),
-                starts_at,
-                duration_minutes: field::uint(doc, &obj, "durationMinutes")?
-                    .and_then(|m| u32::try_from(m).ok())
-                    .unwrap_or(30),
-                time_zone: field::string(doc, &obj, "timeZone")?.unwrap_or_else(|| "UTC".into()),
-                agenda: field::string(doc, &obj, "agenda")?.unwrap_or_default(),
-                location: field::string(doc, &obj, "location")?.unwrap_or_default(),
-                notes: field::string(doc, &obj, "notes")?.unwrap_or_default(),
-            },
-        });
-    }
-    out.sort_by(|a, b| (a.spec.starts_at, &a.id).cmp(&(b.spec.starts_at, &b.id)));
-    Ok(out)
+    collection::read_all(doc)
 }
 
 /// The next meeting from `now` on, if any.

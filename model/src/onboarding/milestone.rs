@@ -5,11 +5,14 @@
 //! milestones: { <milestoneId>: { title, target: "YYYY-MM-DD", reachedAt: ts } }
 //! ```
 
+use std::cmp::Ordering;
+
 use automerge::transaction::Transactable;
-use automerge::{ReadDoc, ROOT};
+use automerge::ReadDoc;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::doc::schema::{self, DocKind};
+use crate::doc::collection::{self, Item};
+use crate::doc::record::Record;
 use crate::doc::{field, MilestoneId, ModelError};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,14 +29,31 @@ impl Milestone {
     }
 }
 
+impl Item for Milestone {
+    const KEY: &'static str = "milestones";
+    type Id = MilestoneId;
+
+    fn read(doc: &impl ReadDoc, id: MilestoneId, r: &Record) -> Result<Option<Self>, ModelError> {
+        Ok(Some(Milestone {
+            id,
+            title: r.string(doc, "title")?.unwrap_or_default(),
+            target: r.date(doc, "target")?,
+            reached_at: r.timestamp("reachedAt"),
+        }))
+    }
+
+    /// By target date (undated last).
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.target.is_none(), a.target, &a.id).cmp(&(b.target.is_none(), b.target, &b.id))
+    }
+}
+
 pub fn add_milestone(
     tx: &mut impl Transactable,
     title: &str,
     target: Option<NaiveDate>,
 ) -> Result<MilestoneId, ModelError> {
-    schema::upgrade(tx, DocKind::Portal)?;
-    let id = MilestoneId::new();
-    let obj = field::new_item(tx, &ROOT, "milestones", id.as_str())?;
+    let (id, obj) = collection::add_empty::<Milestone>(tx)?;
     tx.put(&obj, "title", title.trim())?;
     field::put_date(tx, &obj, "target", target)?;
     Ok(id)
@@ -45,7 +65,7 @@ pub fn set_milestone_reached(
     id: &MilestoneId,
     reached: Option<DateTime<Utc>>,
 ) -> Result<(), ModelError> {
-    let obj = field::existing_item(tx, &ROOT, "milestones", id.as_str())?;
+    let obj = collection::get::<Milestone>(tx, id)?;
     match reached {
         Some(at) => {
             if field::timestamp(tx, &obj, "reachedAt")?.is_none() {
@@ -58,24 +78,12 @@ pub fn set_milestone_reached(
 }
 
 pub fn remove_milestone(tx: &mut impl Transactable, id: &MilestoneId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "milestones", id.as_str())
+    collection::remove::<Milestone>(tx, id)
 }
 
 /// By target date (undated last).
 pub fn read_milestones(doc: &impl ReadDoc) -> Result<Vec<Milestone>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "milestones")? {
-        out.push(Milestone {
-            id: MilestoneId::from_string(id),
-            title: field::string(doc, &obj, "title")?.unwrap_or_default(),
-            target: field::date(doc, &obj, "target")?,
-            reached_at: field::timestamp(doc, &obj, "reachedAt")?,
-        });
-    }
-    out.sort_by(|a, b| {
-        (a.target.is_none(), a.target, &a.id).cmp(&(b.target.is_none(), b.target, &b.id))
-    });
-    Ok(out)
+    collection::read_all(doc)
 }
 
 /// Milestones reached in `now` that were not reached in `before`: what to celebrate when a

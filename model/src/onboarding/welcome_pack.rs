@@ -8,11 +8,14 @@
 //! A sensitive link (login details) is shown masked until someone chooses to reveal it; the
 //! flag travels with the link so every device masks it.
 
-use automerge::transaction::Transactable;
-use automerge::{ReadDoc, ROOT};
+use std::cmp::Ordering;
 
-use crate::doc::schema::{self, DocKind};
-use crate::doc::{field, ContactId, LinkId, ModelError};
+use automerge::transaction::Transactable;
+use automerge::{ObjId, ReadDoc};
+
+use crate::doc::collection::{self, Item, Spec};
+use crate::doc::record::Record;
+use crate::doc::{ContactId, LinkId, ModelError};
 use crate::portal::Assignee;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,29 +49,82 @@ pub struct Link {
     pub spec: LinkSpec,
 }
 
-fn write_contact(
-    tx: &mut impl Transactable,
-    obj: &automerge::ObjId,
-    spec: &ContactSpec,
-) -> Result<(), ModelError> {
-    tx.put(obj, "name", spec.name.trim())?;
-    tx.put(obj, "role", spec.role.trim())?;
-    tx.put(obj, "email", spec.email.trim())?;
-    tx.put(obj, "phone", spec.phone.trim())?;
-    tx.put(obj, "about", spec.about.trim())?;
-    tx.put(obj, "side", spec.side.as_str())?;
-    Ok(())
+impl Spec for ContactSpec {
+    type Item = Contact;
+
+    fn write(&self, tx: &mut impl Transactable, obj: &ObjId) -> Result<(), ModelError> {
+        tx.put(obj, "name", self.name.trim())?;
+        tx.put(obj, "role", self.role.trim())?;
+        tx.put(obj, "email", self.email.trim())?;
+        tx.put(obj, "phone", self.phone.trim())?;
+        tx.put(obj, "about", self.about.trim())?;
+        tx.put(obj, "side", self.side.as_str())?;
+        Ok(())
+    }
+}
+
+impl Item for Contact {
+    const KEY: &'static str = "contacts";
+    type Id = ContactId;
+
+    fn read(doc: &impl ReadDoc, id: ContactId, r: &Record) -> Result<Option<Self>, ModelError> {
+        let text = |key| r.string(doc, key).map(Option::unwrap_or_default);
+        let spec = ContactSpec {
+            name: text("name")?,
+            role: text("role")?,
+            email: text("email")?,
+            phone: text("phone")?,
+            about: text("about")?,
+            side: Assignee::parse(&text("side")?),
+        };
+        Ok(Some(Contact { id, spec }))
+    }
+
+    /// The provider's team first, then the client's people, each by name.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        let key = |c: &Self| (c.spec.side == Assignee::Client, c.spec.name.to_lowercase());
+        (key(a), &a.id).cmp(&(key(b), &b.id))
+    }
+}
+
+impl Spec for LinkSpec {
+    type Item = Link;
+
+    fn write(&self, tx: &mut impl Transactable, obj: &ObjId) -> Result<(), ModelError> {
+        tx.put(obj, "title", self.title.trim())?;
+        tx.put(obj, "url", self.url.trim())?;
+        tx.put(obj, "note", self.note.trim())?;
+        tx.put(obj, "sensitive", self.sensitive)?;
+        Ok(())
+    }
+}
+
+impl Item for Link {
+    const KEY: &'static str = "links";
+    type Id = LinkId;
+
+    fn read(doc: &impl ReadDoc, id: LinkId, r: &Record) -> Result<Option<Self>, ModelError> {
+        let text = |key| r.string(doc, key).map(Option::unwrap_or_default);
+        let spec = LinkSpec {
+            title: text("title")?,
+            url: text("url")?,
+            note: text("note")?,
+            sensitive: r.boolean("sensitive").unwrap_or(false),
+        };
+        Ok(Some(Link { id, spec }))
+    }
+
+    /// By title.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.spec.title.to_lowercase(), &a.id).cmp(&(b.spec.title.to_lowercase(), &b.id))
+    }
 }
 
 pub fn add_contact(
     tx: &mut impl Transactable,
     spec: &ContactSpec,
 ) -> Result<ContactId, ModelError> {
-    schema::upgrade(tx, DocKind::Portal)?;
-    let id = ContactId::new();
-    let obj = field::new_item(tx, &ROOT, "contacts", id.as_str())?;
-    write_contact(tx, &obj, spec)?;
-    Ok(id)
+    Ok(collection::add(tx, spec)?.0)
 }
 
 pub fn update_contact(
@@ -76,59 +132,20 @@ pub fn update_contact(
     id: &ContactId,
     spec: &ContactSpec,
 ) -> Result<(), ModelError> {
-    let obj = field::existing_item(tx, &ROOT, "contacts", id.as_str())?;
-    write_contact(tx, &obj, spec)
+    collection::update(tx, id, spec)
 }
 
 pub fn remove_contact(tx: &mut impl Transactable, id: &ContactId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "contacts", id.as_str())
+    collection::remove::<Contact>(tx, id)
 }
 
 /// The provider's team first, then the client's people, each by name.
 pub fn read_contacts(doc: &impl ReadDoc) -> Result<Vec<Contact>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "contacts")? {
-        out.push(Contact {
-            id: ContactId::from_string(id),
-            spec: ContactSpec {
-                name: field::string(doc, &obj, "name")?.unwrap_or_default(),
-                role: field::string(doc, &obj, "role")?.unwrap_or_default(),
-                email: field::string(doc, &obj, "email")?.unwrap_or_default(),
-                phone: field::string(doc, &obj, "phone")?.unwrap_or_default(),
-                about: field::string(doc, &obj, "about")?.unwrap_or_default(),
-                side: Assignee::parse(&field::string(doc, &obj, "side")?.unwrap_or_default()),
-            },
-        });
-    }
-    out.sort_by(|a, b| {
-        let side = |c: &Contact| c.spec.side == Assignee::Client;
-        (side(a), a.spec.name.to_lowercase(), &a.id).cmp(&(
-            side(b),
-            b.spec.name.to_lowercase(),
-            &b.id,
-        ))
-    });
-    Ok(out)
-}
-
-fn write_link(
-    tx: &mut impl Transactable,
-    obj: &automerge::ObjId,
-    spec: &LinkSpec,
-) -> Result<(), ModelError> {
-    tx.put(obj, "title", spec.title.trim())?;
-    tx.put(obj, "url", spec.url.trim())?;
-    tx.put(obj, "note", spec.note.trim())?;
-    tx.put(obj, "sensitive", spec.sensitive)?;
-    Ok(())
+    collection::read_all(doc)
 }
 
 pub fn add_link(tx: &mut impl Transactable, spec: &LinkSpec) -> Result<LinkId, ModelError> {
-    schema::upgrade(tx, DocKind::Portal)?;
-    let id = LinkId::new();
-    let obj = field::new_item(tx, &ROOT, "links", id.as_str())?;
-    write_link(tx, &obj, spec)?;
-    Ok(id)
+    Ok(collection::add(tx, spec)?.0)
 }
 
 pub fn update_link(
@@ -136,32 +153,16 @@ pub fn update_link(
     id: &LinkId,
     spec: &LinkSpec,
 ) -> Result<(), ModelError> {
-    let obj = field::existing_item(tx, &ROOT, "links", id.as_str())?;
-    write_link(tx, &obj, spec)
+    collection::update(tx, id, spec)
 }
 
 pub fn remove_link(tx: &mut impl Transactable, id: &LinkId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "links", id.as_str())
+    collection::remove::<Link>(tx, id)
 }
 
 /// By title.
 pub fn read_links(doc: &impl ReadDoc) -> Result<Vec<Link>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "links")? {
-        out.push(Link {
-            id: LinkId::from_string(id),
-            spec: LinkSpec {
-                title: field::string(doc, &obj, "title")?.unwrap_or_default(),
-                url: field::string(doc, &obj, "url")?.unwrap_or_default(),
-                note: field::string(doc, &obj, "note")?.unwrap_or_default(),
-                sensitive: field::boolean(doc, &obj, "sensitive")?.unwrap_or(false),
-            },
-        });
-    }
-    out.sort_by(|a, b| {
-        (a.spec.title.to_lowercase(), &a.id).cmp(&(b.spec.title.to_lowercase(), &b.id))
-    });
-    Ok(out)
+    collection::read_all(doc)
 }
 
 /// What to show for a sensitive value before it is revealed.

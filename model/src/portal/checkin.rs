@@ -3,11 +3,14 @@
 //! Shape, inside the portal document:
 //! `checkins: { <checkinId>: { author, side, body, at: ts } }`
 
+use std::cmp::Ordering;
+
 use automerge::transaction::Transactable;
-use automerge::{ReadDoc, ROOT};
+use automerge::ReadDoc;
 use chrono::{DateTime, Utc};
 
-use crate::doc::schema::{self, DocKind};
+use crate::doc::collection::{self, Item};
+use crate::doc::record::Record;
 use crate::doc::{field, CheckinId, ModelError};
 use crate::portal::Assignee;
 
@@ -20,6 +23,26 @@ pub struct Checkin {
     pub at: Option<DateTime<Utc>>,
 }
 
+impl Item for Checkin {
+    const KEY: &'static str = "checkins";
+    type Id = CheckinId;
+
+    fn read(doc: &impl ReadDoc, id: CheckinId, r: &Record) -> Result<Option<Self>, ModelError> {
+        Ok(Some(Checkin {
+            id,
+            author: r.string(doc, "author")?.unwrap_or_default(),
+            side: Assignee::parse(&r.string(doc, "side")?.unwrap_or_default()),
+            body: r.string(doc, "body")?.unwrap_or_default(),
+            at: r.timestamp("at"),
+        }))
+    }
+
+    /// Newest first.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (b.at, &b.id).cmp(&(a.at, &a.id))
+    }
+}
+
 pub fn add_checkin(
     tx: &mut impl Transactable,
     author: &str,
@@ -27,9 +50,7 @@ pub fn add_checkin(
     body: &str,
     at: DateTime<Utc>,
 ) -> Result<CheckinId, ModelError> {
-    schema::upgrade(tx, DocKind::Portal)?;
-    let id = CheckinId::new();
-    let obj = field::new_item(tx, &ROOT, "checkins", id.as_str())?;
+    let (id, obj) = collection::add_empty::<Checkin>(tx)?;
     tx.put(&obj, "author", author)?;
     tx.put(&obj, "side", side.as_str())?;
     tx.put(&obj, "body", body.trim())?;
@@ -39,16 +60,5 @@ pub fn add_checkin(
 
 /// Newest first.
 pub fn read_checkins(doc: &impl ReadDoc) -> Result<Vec<Checkin>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "checkins")? {
-        out.push(Checkin {
-            id: CheckinId::from_string(id),
-            author: field::string(doc, &obj, "author")?.unwrap_or_default(),
-            side: Assignee::parse(&field::string(doc, &obj, "side")?.unwrap_or_default()),
-            body: field::string(doc, &obj, "body")?.unwrap_or_default(),
-            at: field::timestamp(doc, &obj, "at")?,
-        });
-    }
-    out.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
-    Ok(out)
+    collection::read_all(doc)
 }

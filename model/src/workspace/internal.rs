@@ -7,11 +7,15 @@
 //!   provisioning: { <id>: { area, item, owner, doneAt: ts } } }
 //! ```
 
+use std::cmp::Ordering;
+
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
 use threshold_protocol::DocumentId;
 
+use crate::doc::collection::{self, Item};
+use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
 use crate::doc::{field, ModelError, ProvisioningId};
 
@@ -121,6 +125,30 @@ impl Internal {
     }
 }
 
+impl Item for ProvisioningItem {
+    const KEY: &'static str = "provisioning";
+    type Id = ProvisioningId;
+
+    fn read(
+        doc: &impl ReadDoc,
+        id: ProvisioningId,
+        r: &Record,
+    ) -> Result<Option<Self>, ModelError> {
+        Ok(Some(ProvisioningItem {
+            id,
+            area: ProvisioningArea::parse(&r.string(doc, "area")?.unwrap_or_default()),
+            item: r.string(doc, "item")?.unwrap_or_default(),
+            owner: r.string(doc, "owner")?.unwrap_or_default(),
+            done_at: r.timestamp("doneAt"),
+        }))
+    }
+
+    /// By area, then item.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.area, &a.item, &a.id).cmp(&(b.area, &b.item, &b.id))
+    }
+}
+
 /// A new internal document for a portal, with the default provisioning checklist.
 pub fn new_internal_doc(portal: DocumentId) -> Result<Automerge, ModelError> {
     let mut doc = Automerge::new();
@@ -144,16 +172,13 @@ pub fn add_provisioning_item(
     item: &str,
     owner: &str,
 ) -> Result<ProvisioningId, ModelError> {
+    // Not `collection::add_empty`: that upgrades a portal, and this is the internal document.
     let id = ProvisioningId::new();
-    let obj = field::new_item(tx, &ROOT, "provisioning", id.as_str())?;
+    let obj = field::new_item(tx, &ROOT, ProvisioningItem::KEY, id.as_str())?;
     tx.put(&obj, "area", area.as_str())?;
     tx.put(&obj, "item", item.trim())?;
     tx.put(&obj, "owner", owner.trim())?;
     Ok(id)
-}
-
-fn item_obj(tx: &impl ReadDoc, id: &ProvisioningId) -> Result<automerge::ObjId, ModelError> {
-    field::existing_item(tx, &ROOT, "provisioning", id.as_str())
 }
 
 pub fn set_provisioning_owner(
@@ -161,7 +186,7 @@ pub fn set_provisioning_owner(
     id: &ProvisioningId,
     owner: &str,
 ) -> Result<(), ModelError> {
-    let obj = item_obj(tx, id)?;
+    let obj = collection::get::<ProvisioningItem>(tx, id)?;
     tx.put(&obj, "owner", owner.trim())?;
     Ok(())
 }
@@ -171,7 +196,7 @@ pub fn set_provisioning_done(
     id: &ProvisioningId,
     done_at: Option<DateTime<Utc>>,
 ) -> Result<(), ModelError> {
-    let obj = item_obj(tx, id)?;
+    let obj = collection::get::<ProvisioningItem>(tx, id)?;
     match done_at {
         Some(at) => field::put_timestamp(tx, &obj, "doneAt", at)?,
         None => tx.delete(&obj, "doneAt")?,
@@ -196,17 +221,7 @@ pub fn update_internal_notes(tx: &mut impl Transactable, notes: &str) -> Result<
 
 pub fn read_internal(doc: &impl ReadDoc) -> Result<Internal, ModelError> {
     schema::expect_kind(doc, DocKind::Internal)?;
-    let mut provisioning = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "provisioning")? {
-        provisioning.push(ProvisioningItem {
-            id: ProvisioningId::from_string(id),
-            area: ProvisioningArea::parse(&field::string(doc, &obj, "area")?.unwrap_or_default()),
-            item: field::string(doc, &obj, "item")?.unwrap_or_default(),
-            owner: field::string(doc, &obj, "owner")?.unwrap_or_default(),
-            done_at: field::timestamp(doc, &obj, "doneAt")?,
-        });
-    }
-    provisioning.sort_by(|a, b| (a.area, &a.item, &a.id).cmp(&(b.area, &b.item, &b.id)));
+    let provisioning = collection::read_all(doc)?;
     Ok(Internal {
         portal: field::string(doc, &ROOT, "portal")?.and_then(|s| s.parse().ok()),
         notes: field::string(doc, &ROOT, "notes")?.unwrap_or_default(),

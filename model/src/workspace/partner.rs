@@ -5,9 +5,12 @@
 //! partners: { <partnerId>: { name, service, url, email } }
 //! ```
 
+use std::cmp::Ordering;
+
 use automerge::transaction::Transactable;
 use automerge::{ObjId, ReadDoc, ROOT};
 
+use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
 use crate::doc::{field, ModelError, PartnerId};
 
@@ -35,19 +38,35 @@ pub(crate) fn write_partner(
 
 pub(crate) fn read_partner_record(
     doc: &impl ReadDoc,
-    id: String,
+    id: PartnerId,
     r: &Record,
 ) -> Result<Partner, ModelError> {
+    let text = |key| r.string(doc, key).map(Option::unwrap_or_default);
     Ok(Partner {
-        id: PartnerId::from_string(id),
-        name: r.string(doc, "name")?.unwrap_or_default(),
-        service: r.string(doc, "service")?.unwrap_or_default(),
-        url: r.string(doc, "url")?.unwrap_or_default(),
-        email: r.string(doc, "email")?.unwrap_or_default(),
+        id,
+        name: text("name")?,
+        service: text("service")?,
+        url: text("url")?,
+        email: text("email")?,
     })
 }
 
-/// Add a partner (its `id` is kept) or replace an existing one's details.
+impl Item for Partner {
+    const KEY: &'static str = "partners";
+    type Id = PartnerId;
+
+    fn read(doc: &impl ReadDoc, id: PartnerId, r: &Record) -> Result<Option<Self>, ModelError> {
+        read_partner_record(doc, id, r).map(Some)
+    }
+
+    /// By name.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.name.to_lowercase(), &a.id).cmp(&(b.name.to_lowercase(), &b.id))
+    }
+}
+
+/// Add a partner (its `id` is kept) or replace an existing one's details. Not
+/// [`collection::add`]: the id comes with the partner, and the workspace is not upgraded.
 pub fn save_partner(tx: &mut impl Transactable, partner: &Partner) -> Result<(), ModelError> {
     if partner.name.trim().is_empty() {
         return Err(ModelError::Rule("A partner needs a name.".into()));
@@ -60,15 +79,10 @@ pub fn save_partner(tx: &mut impl Transactable, partner: &Partner) -> Result<(),
 }
 
 pub fn remove_partner(tx: &mut impl Transactable, id: &PartnerId) -> Result<(), ModelError> {
-    field::delete_item(tx, &ROOT, "partners", id.as_str())
+    collection::remove::<Partner>(tx, id)
 }
 
 /// By name.
 pub fn read_partners(doc: &impl ReadDoc) -> Result<Vec<Partner>, ModelError> {
-    let mut out = Vec::new();
-    for (id, obj) in field::items(doc, &ROOT, "partners")? {
-        out.push(read_partner_record(doc, id, &Record::read(doc, &obj))?);
-    }
-    out.sort_by(|a, b| (a.name.to_lowercase(), &a.id).cmp(&(b.name.to_lowercase(), &b.id)));
-    Ok(out)
+    collection::read_all(doc)
 }
