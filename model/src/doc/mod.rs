@@ -8,6 +8,7 @@ mod edit;
 mod error;
 pub(crate) mod field;
 mod ids;
+mod part;
 pub(crate) mod record;
 pub(crate) mod schema;
 mod touched;
@@ -20,5 +21,6 @@ pub use ids::{
     MeetingId, MetricId, MilestoneId, NextStepId, PartnerId, ProvisioningId, QuestionId, TaskId,
     TemplateId,
 };
+pub use part::Part;
 pub use schema::{DocKind, CURRENT_SCHEMA};
 pub use touched::{touched, Touched};

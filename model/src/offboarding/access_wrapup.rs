@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
+use crate::doc::Part;
 use crate::doc::{field, AccessId, ModelError};
 use crate::portal::Assignee;
 
@@ -130,3 +131,9 @@ pub fn remove_access_item(tx: &mut impl Transactable, id: &AccessId) -> Result<(
 pub fn read_access_wrapup(doc: &impl ReadDoc) -> Result<Vec<AccessItem>, ModelError> {
     collection::read_all(doc)
 }
+
+/// [`read_access_wrapup`] as a [`Part`].
+pub const ACCESS_WRAPUP: Part<Vec<AccessItem>> = Part {
+    keys: &["accessWrapUp"],
+    read: |doc| read_access_wrapup(doc),
+};

@@ -17,9 +17,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::doc::collection::{self, Item, Spec};
 use crate::doc::record::Record;
+use crate::doc::Part;
 use crate::doc::{field, DeliverableId, ModelError};
-use crate::onboarding::ExchangeItem;
-use crate::portal::Task;
+use crate::onboarding::{read_exchange, ExchangeItem};
+use crate::portal::{read_tasks, Task};
 
 /// What the plan says about a deliverable: what it is, who delivers it, by when.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -190,6 +191,25 @@ pub fn remove_deliverable(
 pub fn read_deliverables(doc: &impl ReadDoc) -> Result<Vec<Deliverable>, ModelError> {
     collection::read_all(doc)
 }
+
+/// [`read_deliverables`] as a [`Part`].
+pub const DELIVERABLES: Part<Vec<Deliverable>> = Part {
+    keys: &["deliverables"],
+    read: |doc| read_deliverables(doc),
+};
+
+/// [`deliverable_candidates`] of the portal as it is, as a [`Part`].
+pub const DELIVERABLE_CANDIDATES: Part<Vec<(String, String)>> = Part {
+    keys: &["tasks", "exchange", "deliverables"],
+    read: |doc| {
+        let (tasks, exchange) = (read_tasks(doc)?, read_exchange(doc)?);
+        Ok(deliverable_candidates(
+            &tasks,
+            &exchange,
+            &read_deliverables(doc)?,
+        ))
+    },
+};
 
 /// What the plan delivered that the review does not list yet, as (source, title): finished
 /// tasks, and documents we sent that are settled. Gathering them is how the review ends up with

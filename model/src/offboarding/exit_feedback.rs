@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::Part;
 use crate::doc::{field, ModelError, QuestionId};
 
 /// Why a client leaves. The same list serves exit feedback and cancellations, so the workspace
@@ -266,3 +267,9 @@ pub fn read_exit_feedback(doc: &impl ReadDoc) -> Result<ExitFeedback, ModelError
         }),
     })
 }
+
+/// [`read_exit_feedback`] as a [`Part`].
+pub const EXIT_FEEDBACK: Part<ExitFeedback> = Part {
+    keys: &["feedback"],
+    read: |doc| read_exit_feedback(doc),
+};

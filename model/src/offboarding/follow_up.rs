@@ -12,6 +12,7 @@ use automerge::{ReadDoc, ROOT};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 
 use crate::doc::record::Record;
+use crate::doc::Part;
 use crate::doc::{field, ModelError};
 use crate::formats::ics::{Calendar, Event, EventTime};
 
@@ -108,6 +109,12 @@ pub fn read_follow_ups(doc: &impl ReadDoc) -> Result<Vec<FollowUp>, ModelError> 
     out.sort_by_key(|f| (f.due, f.months));
     Ok(out)
 }
+
+/// [`read_follow_ups`] as a [`Part`].
+pub const FOLLOW_UPS: Part<Vec<FollowUp>> = Part {
+    keys: &["followUps"],
+    read: |doc| read_follow_ups(doc),
+};
 
 /// The follow-ups as all-day events, for the provider's calendar.
 pub fn follow_ups_to_ics(

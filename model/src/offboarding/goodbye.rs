@@ -5,7 +5,7 @@ use automerge::transaction::Transactable;
 use automerge::ReadDoc;
 use chrono::{DateTime, Utc};
 
-use crate::doc::{field, ModelError};
+use crate::doc::{field, ModelError, Part};
 use crate::formats::Email;
 use crate::offboarding::format_number;
 use crate::offboarding::offboarding_map;
@@ -114,6 +114,35 @@ pub fn offboarding_checklist(doc: &impl ReadDoc) -> Result<Vec<ChecklistItem>, M
         ),
     ])
 }
+
+/// [`offboarding_checklist`] as a [`Part`].
+pub const CHECKLIST: Part<Vec<ChecklistItem>> = Part {
+    keys: &[
+        "deliverables",
+        "metrics",
+        "accessWrapUp",
+        "exchange",
+        "feedback",
+    ],
+    read: |doc| offboarding_checklist(doc),
+};
+
+/// The top-level keys [`compose_goodbye`] reads: the goodbye needs composing again only when a
+/// change touched one of them. (Not a [`Part`]: the composition also takes who signs it.)
+pub const GOODBYE_KEYS: &[&str] = &[
+    "kind",
+    "schema",
+    "clientName",
+    "welcome",
+    "tasks",
+    "contacts",
+    "deliverables",
+    "metrics",
+    "nextSteps",
+    "referrals",
+    "offboarding",
+    "followUps",
+];
 
 /// The goodbye email, composed from the portal: the work, the deliverables with their handover
 /// notes, the results, the contacts, what comes next, and thanks with a referral ask.

@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::doc::collection::{self, Item, Spec};
 use crate::doc::record::Record;
+use crate::doc::Part;
 use crate::doc::{field, MetricId, ModelError};
 
 /// What is measured, and where the client started.
@@ -184,3 +185,9 @@ pub fn remove_metric(tx: &mut impl Transactable, id: &MetricId) -> Result<(), Mo
 pub fn read_metrics(doc: &impl ReadDoc) -> Result<Vec<Metric>, ModelError> {
     collection::read_all(doc)
 }
+
+/// [`read_metrics`] as a [`Part`].
+pub const METRICS: Part<Vec<Metric>> = Part {
+    keys: &["metrics"],
+    read: |doc| read_metrics(doc),
+};

@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::Part;
 use crate::doc::{field, ModelError, NextStepId, PartnerId};
 use crate::workspace::{read_partner_record, write_partner, Partner};
 
@@ -103,6 +104,12 @@ pub fn read_next_steps(doc: &impl ReadDoc) -> Result<Vec<NextStep>, ModelError> 
     collection::read_all(doc)
 }
 
+/// [`read_next_steps`] as a [`Part`].
+pub const NEXT_STEPS: Part<Vec<NextStep>> = Part {
+    keys: &["nextSteps"],
+    read: |doc| read_next_steps(doc),
+};
+
 /// Refer the client to a partner from the workspace's directory. Referring the same partner
 /// again updates the note instead of listing them twice.
 pub fn refer_partner(
@@ -128,3 +135,9 @@ pub fn remove_referral(tx: &mut impl Transactable, id: &PartnerId) -> Result<(),
 pub fn read_referrals(doc: &impl ReadDoc) -> Result<Vec<Referral>, ModelError> {
     collection::read_all(doc)
 }
+
+/// [`read_referrals`] as a [`Part`].
+pub const REFERRALS: Part<Vec<Referral>> = Part {
+    keys: &["referrals"],
+    read: |doc| read_referrals(doc),
+};

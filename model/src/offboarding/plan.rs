@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::Part;
 use crate::doc::{field, ModelError};
 use crate::offboarding::{
     add_access_item, add_deliverable, add_exit_question, add_next_step, DeliverableSpec,
@@ -315,3 +316,9 @@ pub fn read_offboarding(doc: &impl ReadDoc) -> Result<Offboarding, ModelError> {
         cancellation,
     })
 }
+
+/// [`read_offboarding`] as a [`Part`].
+pub const OFFBOARDING: Part<Offboarding> = Part {
+    keys: &["offboarding"],
+    read: |doc| read_offboarding(doc),
+};

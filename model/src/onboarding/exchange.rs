@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 
 use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
+use crate::doc::Part;
 use crate::doc::{field, ExchangeId, ModelError};
 
 /// Who acts next: we send it to the client, or we need it from the client.
@@ -218,3 +219,9 @@ pub fn remove_exchange_item(tx: &mut impl Transactable, id: &ExchangeId) -> Resu
 pub fn read_exchange(doc: &impl ReadDoc) -> Result<Vec<ExchangeItem>, ModelError> {
     collection::read_all(doc)
 }
+
+/// [`read_exchange`] as a [`Part`].
+pub const EXCHANGE: Part<Vec<ExchangeItem>> = Part {
+    keys: &["exchange"],
+    read: |doc| read_exchange(doc),
+};

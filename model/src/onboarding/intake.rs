@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::Part;
 use crate::doc::{field, FieldId, ModelError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -477,3 +478,9 @@ pub fn read_intake(doc: &impl ReadDoc) -> Result<Intake, ModelError> {
     }
     Ok(Intake { fields, answers })
 }
+
+/// [`read_intake`] as a [`Part`].
+pub const INTAKE: Part<Intake> = Part {
+    keys: &["intake"],
+    read: |doc| read_intake(doc),
+};

@@ -15,6 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::doc::collection::{self, Item, Spec};
 use crate::doc::record::Record;
+use crate::doc::Part;
 use crate::doc::{field, MeetingId, ModelError};
 use crate::formats::ics::{Calendar, Event, EventTime};
 
@@ -139,6 +140,12 @@ pub fn remove_meeting(tx: &mut impl Transactable, id: &MeetingId) -> Result<(), 
 pub fn read_meetings(doc: &impl ReadDoc) -> Result<Vec<Meeting>, ModelError> {
     collection::read_all(doc)
 }
+
+/// [`read_meetings`] as a [`Part`].
+pub const MEETINGS: Part<Vec<Meeting>> = Part {
+    keys: &["meetings"],
+    read: |doc| read_meetings(doc),
+};
 
 /// The next meeting from `now` on, if any.
 pub fn next_meeting(meetings: &[Meeting], now: DateTime<Utc>) -> Option<&Meeting> {

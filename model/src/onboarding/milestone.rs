@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
+use crate::doc::Part;
 use crate::doc::{field, MilestoneId, ModelError};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -85,6 +86,12 @@ pub fn remove_milestone(tx: &mut impl Transactable, id: &MilestoneId) -> Result<
 pub fn read_milestones(doc: &impl ReadDoc) -> Result<Vec<Milestone>, ModelError> {
     collection::read_all(doc)
 }
+
+/// [`read_milestones`] as a [`Part`].
+pub const MILESTONES: Part<Vec<Milestone>> = Part {
+    keys: &["milestones"],
+    read: |doc| read_milestones(doc),
+};
 
 /// Milestones reached in `now` that were not reached in `before`: what to celebrate when a
 /// change arrives, on whichever side sees it.

@@ -15,6 +15,7 @@ use automerge::{ObjId, ReadDoc};
 
 use crate::doc::collection::{self, Item, Spec};
 use crate::doc::record::Record;
+use crate::doc::Part;
 use crate::doc::{ContactId, LinkId, ModelError};
 use crate::portal::Assignee;
 
@@ -144,6 +145,12 @@ pub fn read_contacts(doc: &impl ReadDoc) -> Result<Vec<Contact>, ModelError> {
     collection::read_all(doc)
 }
 
+/// [`read_contacts`] as a [`Part`].
+pub const CONTACTS: Part<Vec<Contact>> = Part {
+    keys: &["contacts"],
+    read: |doc| read_contacts(doc),
+};
+
 pub fn add_link(tx: &mut impl Transactable, spec: &LinkSpec) -> Result<LinkId, ModelError> {
     Ok(collection::add(tx, spec)?.0)
 }
@@ -164,6 +171,12 @@ pub fn remove_link(tx: &mut impl Transactable, id: &LinkId) -> Result<(), ModelE
 pub fn read_links(doc: &impl ReadDoc) -> Result<Vec<Link>, ModelError> {
     collection::read_all(doc)
 }
+
+/// [`read_links`] as a [`Part`].
+pub const LINKS: Part<Vec<Link>> = Part {
+    keys: &["links"],
+    read: |doc| read_links(doc),
+};
 
 /// What to show for a sensitive value before it is revealed.
 pub fn masked(value: &str) -> String {

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
+use crate::doc::Part;
 use crate::doc::{field, CheckinId, ModelError};
 use crate::portal::Assignee;
 
@@ -62,3 +63,9 @@ pub fn add_checkin(
 pub fn read_checkins(doc: &impl ReadDoc) -> Result<Vec<Checkin>, ModelError> {
     collection::read_all(doc)
 }
+
+/// [`read_checkins`] as a [`Part`].
+pub const CHECKINS: Part<Vec<Checkin>> = Part {
+    keys: &["checkins"],
+    read: |doc| read_checkins(doc),
+};

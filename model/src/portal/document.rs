@@ -12,9 +12,10 @@
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ReadDoc, ROOT};
 
-use super::task::{read_task, task_order};
+use super::task::{read_task, task_order, tasks_of};
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::Part;
 use crate::doc::{field, ModelError, Touched};
 use crate::portal::Task;
 
@@ -79,13 +80,7 @@ pub(crate) fn ensure_collections(tx: &mut impl Transactable) -> Result<(), Model
 pub fn read_portal(doc: &impl ReadDoc) -> Result<Portal, ModelError> {
     schema::expect_kind(doc, DocKind::Portal)?;
     let root = Record::read(doc, &ROOT);
-    let mut tasks = Vec::new();
-    if let Some(tasks_obj) = root.map("tasks") {
-        for (key, task_obj) in Record::read(doc, tasks_obj).maps() {
-            tasks.push(read_task(doc, key, task_obj)?);
-        }
-    }
-    tasks.sort_by(task_order);
+    let tasks = tasks_of(doc, &root)?;
     Ok(Portal {
         client_name: root.string(doc, "clientName")?.unwrap_or_default(),
         welcome: root.string(doc, "welcome")?.unwrap_or_default(),
@@ -94,10 +89,22 @@ pub fn read_portal(doc: &impl ReadDoc) -> Result<Portal, ModelError> {
     })
 }
 
+/// [`read_portal`] as a [`Part`].
+pub const PORTAL: Part<Portal> = Part {
+    keys: &["kind", "schema", "clientName", "welcome", "tasks"],
+    read: |doc| read_portal(doc),
+};
+
 /// The client's name alone, for views that need nothing else of the portal.
 pub fn read_client_name(doc: &impl ReadDoc) -> Result<String, ModelError> {
     Ok(field::string(doc, &ROOT, "clientName")?.unwrap_or_default())
 }
+
+/// [`read_client_name`] as a [`Part`].
+pub const CLIENT_NAME: Part<String> = Part {
+    keys: &["clientName"],
+    read: |doc| read_client_name(doc),
+};
 
 /// The portal after some changes, given the portal before them and what they touched: only the
 /// touched tasks and fields are read again, so the cost follows the edit, not the document.

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::Part;
 use crate::doc::{field, DeliverableId, ExchangeId, FieldId, FileId, ModelError};
 use crate::portal::TaskId;
 
@@ -190,6 +191,12 @@ pub fn read_files(doc: &impl ReadDoc) -> Result<Vec<FileRef>, ModelError> {
     out.sort_by(|a, b| (b.uploaded_at, &b.id).cmp(&(a.uploaded_at, &a.id)));
     Ok(out)
 }
+
+/// [`read_files`] as a [`Part`].
+pub const FILES: Part<Vec<FileRef>> = Part {
+    keys: &["files"],
+    read: |doc| read_files(doc),
+};
 
 /// Whether the portal refers to the blob `hash`: the relay lets a client token read or write
 /// only blobs its own portal refers to.

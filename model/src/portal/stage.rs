@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::Part;
 use crate::doc::{field, ModelError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -92,6 +93,12 @@ pub fn read_stage(doc: &impl ReadDoc) -> Result<Stage, ModelError> {
         &field::string(doc, &ROOT, "stage")?.unwrap_or_default(),
     ))
 }
+
+/// [`read_stage`] as a [`Part`].
+pub const STAGE: Part<Stage> = Part {
+    keys: &["stage"],
+    read: |doc| read_stage(doc),
+};
 
 /// When the client last entered each stage they have been in.
 pub fn read_stage_dates(doc: &impl ReadDoc) -> Result<Vec<(Stage, DateTime<Utc>)>, ModelError> {

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
-use crate::doc::{field, CommentId, ContactId, ModelError};
+use crate::doc::{field, CommentId, ContactId, ModelError, Part};
 
 pub use crate::doc::TaskId;
 
@@ -102,6 +102,30 @@ pub fn client_first(tasks: &[Task]) -> Vec<Task> {
     let mut ordered: Vec<Task> = tasks.to_vec();
     ordered.sort_by_key(|t| t.assignee != Assignee::Client || t.done);
     ordered
+}
+
+/// The plan alone, in the order [`crate::portal::Portal::tasks`] has it, for views that need
+/// nothing else of the portal.
+pub fn read_tasks(doc: &impl ReadDoc) -> Result<Vec<Task>, ModelError> {
+    tasks_of(doc, &Record::read(doc, &ROOT))
+}
+
+/// [`read_tasks`] as a [`Part`].
+pub const TASKS: Part<Vec<Task>> = Part {
+    keys: &["tasks"],
+    read: |doc| read_tasks(doc),
+};
+
+/// The tasks of a portal whose root is `root`, in creation order.
+pub(super) fn tasks_of(doc: &impl ReadDoc, root: &Record) -> Result<Vec<Task>, ModelError> {
+    let mut tasks = Vec::new();
+    if let Some(tasks_obj) = root.map("tasks") {
+        for (key, task_obj) in Record::read(doc, tasks_obj).maps() {
+            tasks.push(read_task(doc, key, task_obj)?);
+        }
+    }
+    tasks.sort_by(task_order);
+    Ok(tasks)
 }
 
 pub(super) fn task_order(a: &Task, b: &Task) -> std::cmp::Ordering {

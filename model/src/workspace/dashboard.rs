@@ -57,6 +57,23 @@ impl ClientSummary {
     }
 }
 
+/// The top-level keys of a portal [`summarize`] reads. (Not a [`crate::doc::Part`]: the summary
+/// also takes the time.)
+pub const SUMMARY_KEYS: &[&str] = &[
+    "kind",
+    "schema",
+    "clientName",
+    "welcome",
+    "tasks",
+    "intake",
+    "exchange",
+    "milestones",
+    "meetings",
+    "stage",
+    "followUps",
+    "lastActivity",
+];
+
 pub fn summarize(
     doc: &impl ReadDoc,
     now: DateTime<Utc>,

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use threshold_protocol::DocumentId;
 
 use crate::doc::schema::{self, DocKind};
+use crate::doc::Part;
 use crate::doc::{field, ModelError};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -70,6 +71,12 @@ pub fn read_workspace(doc: &impl ReadDoc) -> Result<Workspace, ModelError> {
         portals,
     })
 }
+
+/// [`read_workspace`] as a [`Part`].
+pub const WORKSPACE: Part<Workspace> = Part {
+    keys: &["kind", "schema", "name", "portals"],
+    read: |doc| read_workspace(doc),
+};
 
 /// Record a portal in the workspace; adding one already listed only refreshes its name.
 pub fn add_portal(

@@ -20,6 +20,16 @@ pub struct ExitRecord {
     pub follow_ups: Vec<FollowUp>,
 }
 
+/// The top-level keys of a portal [`exit_record`] reads. (Not a [`crate::doc::Part`]: the record
+/// also takes when the portal was added.)
+pub const EXIT_RECORD_KEYS: &[&str] = &[
+    "stageChangedAt",
+    "feedback",
+    "clientName",
+    "stage",
+    "followUps",
+];
+
 /// Read a portal's part. `added_at` is when the portal was created (from the workspace's
 /// index): the start of onboarding when the portal never recorded one.
 pub fn exit_record(

@@ -17,6 +17,7 @@ use threshold_protocol::DocumentId;
 use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::Part;
 use crate::doc::{field, ModelError, ProvisioningId};
 
 /// The areas a new client is set up in.
@@ -229,3 +230,16 @@ pub fn read_internal(doc: &impl ReadDoc) -> Result<Internal, ModelError> {
         provisioning,
     })
 }
+
+/// [`read_internal`] as a [`Part`].
+pub const INTERNAL: Part<Internal> = Part {
+    keys: &[
+        "kind",
+        "schema",
+        "portal",
+        "notes",
+        "offboardingLead",
+        "provisioning",
+    ],
+    read: |doc| read_internal(doc),
+};

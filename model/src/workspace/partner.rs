@@ -12,6 +12,7 @@ use automerge::{ObjId, ReadDoc, ROOT};
 
 use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
+use crate::doc::Part;
 use crate::doc::{field, ModelError, PartnerId};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -86,3 +87,9 @@ pub fn remove_partner(tx: &mut impl Transactable, id: &PartnerId) -> Result<(), 
 pub fn read_partners(doc: &impl ReadDoc) -> Result<Vec<Partner>, ModelError> {
     collection::read_all(doc)
 }
+
+/// [`read_partners`] as a [`Part`].
+pub const PARTNERS: Part<Vec<Partner>> = Part {
+    keys: &["partners"],
+    read: |doc| read_partners(doc),
+};

@@ -9,6 +9,7 @@ use automerge::{Automerge, ReadDoc, ROOT};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::doc::Part;
 use crate::doc::{field, ModelError, TemplateId};
 use crate::offboarding::OffboardingPlaybook;
 use crate::onboarding::{add_exchange_item, read_exchange, Direction};
@@ -201,6 +202,12 @@ pub fn read_templates(doc: &impl ReadDoc) -> Result<Vec<(TemplateId, Template)>,
     out.sort_by(|a, b| (&a.1.name, &a.0).cmp(&(&b.1.name, &b.0)));
     Ok(out)
 }
+
+/// [`read_templates`] as a [`Part`].
+pub const TEMPLATES: Part<Vec<(TemplateId, Template)>> = Part {
+    keys: &["templates"],
+    read: |doc| read_templates(doc),
+};
 
 /// The playbooks every new workspace starts with. They are data, not code: written as the JSON
 /// a saved template is stored as, so adding one means editing `playbooks.json`, not Rust. The
