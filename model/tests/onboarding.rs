@@ -519,3 +519,30 @@ fn outstanding_splits_what_waits_on_the_client_from_what_waits_on_us() {
         "the first meeting is scheduled"
     );
 }
+
+#[test]
+fn a_choice_question_needs_two_options() {
+    let mut doc = portal();
+    let one = spec("Colour", FieldKind::SingleChoice, false, &["Red", "  "]);
+    assert!(matches!(
+        validate_field_spec(&one),
+        Err(ModelError::ChoiceNeedsTwoOptions)
+    ));
+    let refused = edit(&mut doc, |tx| add_field(tx, &one));
+    assert!(matches!(refused, Err(ModelError::ChoiceNeedsTwoOptions)));
+    let two = spec("Colour", FieldKind::MultipleChoice, false, &["Red", "Blue"]);
+    let field = edit(&mut doc, |tx| add_field(tx, &two)).expect("two options are enough");
+    let fewer = spec("Colour", FieldKind::MultipleChoice, false, &["Red"]);
+    let refused = edit(&mut doc, |tx| update_field(tx, &field, &fewer));
+    assert!(matches!(refused, Err(ModelError::ChoiceNeedsTwoOptions)));
+    assert_eq!(
+        ModelError::ChoiceNeedsTwoOptions.to_string(),
+        "List at least two options, one per line."
+    );
+    // Questions without options are not concerned.
+    assert!(validate_field_spec(&spec("Name", FieldKind::ShortText, true, &[])).is_ok());
+    assert_eq!(
+        read_intake(&doc).expect("reads").fields[0].spec.options,
+        ["Red", "Blue"]
+    );
+}

@@ -17,6 +17,10 @@ pub enum ModelError {
     /// The editor may only read this document (an alumni's archive, a viewer's token).
     #[error("read-only: {0}")]
     ReadOnly(String),
+    /// A single- or multiple-choice question with fewer than two options leaves nothing to
+    /// choose between.
+    #[error("List at least two options, one per line.")]
+    ChoiceNeedsTwoOptions,
     /// An edit the rules refuse, with the reason in words a user can act on.
     #[error("{0}")]
     Rule(String),

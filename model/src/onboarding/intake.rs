@@ -295,8 +295,20 @@ fn write_spec(tx: &mut impl Transactable, obj: &ObjId, spec: &FieldSpec) -> Resu
     Ok(())
 }
 
+/// The rules a field's definition must follow, checked by [`add_field`] and [`update_field`] and
+/// callable by a form before it submits: a choice question needs two options (counted as they
+/// are stored, trimmed and without blanks).
+pub fn validate_field_spec(spec: &FieldSpec) -> Result<(), ModelError> {
+    let options = spec.options.iter().filter(|o| !o.trim().is_empty());
+    if spec.kind.has_options() && options.count() < 2 {
+        return Err(ModelError::ChoiceNeedsTwoOptions);
+    }
+    Ok(())
+}
+
 /// Append a field at the end of the form.
 pub fn add_field(tx: &mut impl Transactable, spec: &FieldSpec) -> Result<FieldId, ModelError> {
+    validate_field_spec(spec)?;
     let intake = intake_obj(tx)?;
     let last = read_intake(tx)?
         .fields
@@ -315,6 +327,7 @@ pub fn update_field(
     id: &FieldId,
     spec: &FieldSpec,
 ) -> Result<(), ModelError> {
+    validate_field_spec(spec)?;
     let intake = intake_obj(tx)?;
     let obj = field::existing_item(tx, &intake, "fields", id.as_str())?;
     write_spec(tx, &obj, spec)

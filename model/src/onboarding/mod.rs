@@ -13,8 +13,8 @@ pub use exchange::{
 };
 pub use intake::{
     add_field, move_field, parse_answer, read_intake, remove_field, set_answer, update_field,
-    Answer, AnswerError, AnswerInput, AnswerValue, FieldKind, FieldSpec, Intake, IntakeField,
-    IntakeProgress, INTAKE,
+    validate_field_spec, Answer, AnswerError, AnswerInput, AnswerValue, FieldKind, FieldSpec,
+    Intake, IntakeField, IntakeProgress, INTAKE,
 };
 pub use meeting::{
     add_meeting, meetings_to_ics, next_meeting, read_meetings, remove_meeting, update_meeting,
