@@ -24,6 +24,16 @@ fn date(month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, month, day).expect("valid date")
 }
 
+fn partner() -> Partner {
+    Partner {
+        id: PartnerId::new(),
+        name: "Books & Co".into(),
+        service: "Bookkeeping".into(),
+        url: String::new(),
+        email: String::new(),
+    }
+}
+
 /// A portal with something under every key a reader looks at.
 fn full_portal() -> Automerge {
     let mut doc = new_portal_doc("Northwind", "Welcome").expect("creates");
@@ -112,14 +122,7 @@ fn full_portal() -> Automerge {
             higher_is_better: true,
         };
         add_metric(tx, &metric, at(11, 2))?;
-        let partner = Partner {
-            id: PartnerId::new(),
-            name: "Books & Co".into(),
-            service: "Bookkeeping".into(),
-            url: String::new(),
-            email: String::new(),
-        };
-        refer_partner(tx, &partner, "For the taxes")?;
+        refer_partner(tx, &partner(), "For the taxes")?;
         schedule_follow_ups(tx, date(11, 30))?;
         set_exit_score(tx, Some(9))
     })
@@ -131,14 +134,7 @@ fn full_workspace() -> Automerge {
     let mut doc = new_workspace_doc("Studio").expect("creates");
     edit(&mut doc, |tx| {
         add_portal(tx, DocumentId::random(), "Northwind", at(9, 1))?;
-        let partner = Partner {
-            id: PartnerId::new(),
-            name: "Books & Co".into(),
-            service: "Bookkeeping".into(),
-            url: String::new(),
-            email: String::new(),
-        };
-        save_partner(tx, &partner)
+        save_partner(tx, &partner())
     })
     .expect("set up");
     doc
