@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use threshold_model::{self as model, Assignee};
+use threshold_model::{self as model, portal::Assignee};
 use threshold_protocol::automerge::sync::{self, SyncDoc};
 use threshold_protocol::automerge::Automerge;
 
@@ -34,12 +34,13 @@ fn time<R>(runs: usize, mut work: impl FnMut() -> R) -> f64 {
 
 /// Everything the portal page reads from the document on each change.
 fn read_page(doc: &Automerge) -> usize {
-    let portal = model::read_portal(doc).expect("portal");
-    let intake = model::read_intake(doc).expect("intake");
-    let exchange = model::read_exchange(doc).expect("exchange");
-    let meetings = model::read_meetings(doc).expect("meetings");
+    let portal = model::portal::read_portal(doc).expect("portal");
+    let intake = model::onboarding::read_intake(doc).expect("intake");
+    let exchange = model::onboarding::read_exchange(doc).expect("exchange");
+    let meetings = model::onboarding::read_meetings(doc).expect("meetings");
     let today = NaiveDate::from_ymd_opt(2026, 11, 21).expect("a date");
-    let outstanding = model::outstanding(&intake, &exchange, &portal.tasks, &meetings, today);
+    let outstanding =
+        model::portal::outstanding(&intake, &exchange, &portal.tasks, &meetings, today);
     portal.tasks.len() + intake.fields.len() + outstanding.waiting_on_client.len()
 }
 
@@ -74,21 +75,24 @@ fn main() -> anyhow::Result<()> {
         let mut edited = doc.clone();
         let edit = time(runs, || {
             let heads = edited.get_heads();
-            model::edit(&mut edited, |tx| {
-                model::add_task(tx, "One more", Assignee::Provider, chrono::Utc::now())
+            model::doc::edit(&mut edited, |tx| {
+                model::portal::add_task(tx, "One more", Assignee::Provider, chrono::Utc::now())
             })
             .expect("edit");
             edited.save_after(&heads)
         });
         // What a view does after one edit since this issue: trace what the edit touched and
         // read only that part again (see `touched` and `read_portal_update`).
-        let before_edit = model::read_portal(&edited).expect("portal");
+        let before_edit = model::portal::read_portal(&edited).expect("portal");
         let heads = edited.get_heads();
         let task = before_edit.tasks[before_edit.tasks.len() / 2].id.clone();
-        model::edit(&mut edited, |tx| model::rename_task(tx, &task, "Renamed")).expect("edit");
+        model::doc::edit(&mut edited, |tx| {
+            model::portal::rename_task(tx, &task, "Renamed")
+        })
+        .expect("edit");
         let incremental = time(runs, || {
-            let touched = model::touched(&edited, &heads);
-            model::read_portal_update(&edited, &before_edit, &touched).expect("update")
+            let touched = model::doc::touched(&edited, &heads);
+            model::portal::read_portal_update(&edited, &before_edit, &touched).expect("update")
         });
         let full_save = time(runs, || doc.save());
         let sync_new_peer = time(runs, || {

@@ -2,7 +2,7 @@
 
 use automerge::ActorId;
 use chrono::{DateTime, TimeZone, Utc};
-use threshold_model::*;
+use threshold_model::{doc::*, onboarding::*, portal::*, workspace::*};
 
 fn at(hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 21, hour, 0, 0)

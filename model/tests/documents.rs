@@ -3,7 +3,7 @@
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, TimeZone, Utc};
-use threshold_model::*;
+use threshold_model::{doc::*, portal::*, workspace::*};
 use threshold_protocol::DocumentId;
 
 fn at(minute: u32) -> DateTime<Utc> {

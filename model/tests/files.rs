@@ -1,7 +1,7 @@
 //! File references in a portal: what a document holds of a file, and what the relay asks of it.
 
 use chrono::{TimeZone, Utc};
-use threshold_model::*;
+use threshold_model::{doc::*, formats::*, onboarding::*, portal::*};
 
 fn spec(hash: &str, name: &str) -> FileSpec {
     FileSpec {

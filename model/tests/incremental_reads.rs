@@ -4,13 +4,15 @@
 use automerge::Automerge;
 use chrono::{TimeZone, Utc};
 use threshold_model::{
-    self as model, add_field, add_task, add_task_comment, delete_task, edit, new_portal_doc,
-    read_portal, read_portal_update, rename_task, set_answer, set_stage, set_task_due,
-    set_task_status, touched, update_welcome, AnswerValue, Assignee, FieldKind, FieldSpec, Stage,
-    TaskStatus,
+    self as model, doc::edit, doc::touched, onboarding::add_field, onboarding::set_answer,
+    onboarding::AnswerValue, onboarding::FieldKind, onboarding::FieldSpec, portal::add_task,
+    portal::add_task_comment, portal::delete_task, portal::new_portal_doc, portal::read_portal,
+    portal::read_portal_update, portal::rename_task, portal::set_stage, portal::set_task_due,
+    portal::set_task_status, portal::update_welcome, portal::Assignee, portal::Stage,
+    portal::TaskStatus,
 };
 
-fn portal_with_tasks(n: usize) -> (Automerge, Vec<model::TaskId>) {
+fn portal_with_tasks(n: usize) -> (Automerge, Vec<model::portal::TaskId>) {
     let mut doc = new_portal_doc("Acme", "Welcome").expect("portal");
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
     let ids = (0..n)
@@ -146,7 +148,7 @@ fn the_updated_portal_always_equals_a_full_read() {
                 ids.retain(|id| *id != target);
             }),
             _ => edit(device, |tx| {
-                model::set_client_name(tx, &format!("Acme {n}"))
+                model::portal::set_client_name(tx, &format!("Acme {n}"))
             }),
         };
         // A task deleted on one device may be edited on the other: that edit is an error there.

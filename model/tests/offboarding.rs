@@ -5,7 +5,7 @@ use std::io::BufReader;
 
 use automerge::Automerge;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use threshold_model::*;
+use threshold_model::{doc::*, formats::*, offboarding::*, onboarding::*, portal::*, workspace::*};
 
 fn at(month: u32, day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, month, day, 10, 0, 0)

@@ -4,7 +4,7 @@ use std::io::BufReader;
 
 use automerge::Automerge;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use threshold_model::*;
+use threshold_model::{doc::*, onboarding::*, portal::*};
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
@@ -517,5 +517,32 @@ fn outstanding_splits_what_waits_on_the_client_from_what_waits_on_us() {
         titles(&result.waiting_on_us),
         ["Contract", "Set up Slack channel"],
         "the first meeting is scheduled"
+    );
+}
+
+#[test]
+fn a_choice_question_needs_two_options() {
+    let mut doc = portal();
+    let one = spec("Colour", FieldKind::SingleChoice, false, &["Red", "  "]);
+    assert!(matches!(
+        validate_field_spec(&one),
+        Err(ModelError::ChoiceNeedsTwoOptions)
+    ));
+    let refused = edit(&mut doc, |tx| add_field(tx, &one));
+    assert!(matches!(refused, Err(ModelError::ChoiceNeedsTwoOptions)));
+    let two = spec("Colour", FieldKind::MultipleChoice, false, &["Red", "Blue"]);
+    let field = edit(&mut doc, |tx| add_field(tx, &two)).expect("two options are enough");
+    let fewer = spec("Colour", FieldKind::MultipleChoice, false, &["Red"]);
+    let refused = edit(&mut doc, |tx| update_field(tx, &field, &fewer));
+    assert!(matches!(refused, Err(ModelError::ChoiceNeedsTwoOptions)));
+    assert_eq!(
+        ModelError::ChoiceNeedsTwoOptions.to_string(),
+        "List at least two options, one per line."
+    );
+    // Questions without options are not concerned.
+    assert!(validate_field_spec(&spec("Name", FieldKind::ShortText, true, &[])).is_ok());
+    assert_eq!(
+        read_intake(&doc).expect("reads").fields[0].spec.options,
+        ["Red", "Blue"]
     );
 }

@@ -1,7 +1,7 @@
 //! Welcome pack, stages, health, the internal document and templates, natively.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use threshold_model::*;
+use threshold_model::{doc::*, onboarding::*, portal::*, workspace::*};
 use threshold_protocol::DocumentId;
 
 fn now() -> DateTime<Utc> {

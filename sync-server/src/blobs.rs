@@ -2,9 +2,9 @@
 //! by the same tokens as `/sync`, sent as `Authorization: Bearer thr_…`.
 //!
 //! A provider token (owner or team) reaches every blob. A client token reaches only blobs its
-//! own portal refers to (`threshold_model::references_blob`, asked of the document as the relay
-//! holds it); anything else is `404`, exactly as a blob that does not exist. A read-only token
-//! (an alumni client) may read but not write.
+//! own portal refers to (`threshold_model::portal::references_blob`, asked of the document as
+//! the relay holds it); anything else is `404`, exactly as a blob that does not exist. A
+//! read-only token (an alumni client) may read but not write.
 //!
 //! `GET` serves byte ranges (`Range: bytes=…`, `206`, `416`). The app passes the file's name and
 //! type from the document (`?name=…&type=…`): images, PDFs and plain text are served inline for
@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use threshold_model::{clean_file_name, is_blob_hash, percent_encode, references_blob};
+use threshold_model::formats::percent_encode;
+use threshold_model::portal::{clean_file_name, is_blob_hash, references_blob};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 

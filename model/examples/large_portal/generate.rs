@@ -2,7 +2,10 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use threshold_model::{self as model, AnswerValue, Assignee, FieldKind, FieldSpec};
+use threshold_model::{
+    self as model, onboarding::AnswerValue, onboarding::FieldKind, onboarding::FieldSpec,
+    portal::Assignee,
+};
 use threshold_protocol::automerge::{ActorId, Automerge};
 use threshold_protocol::DocumentId;
 
@@ -25,7 +28,7 @@ pub fn generate(tasks: usize, fields: usize, changes: usize) -> anyhow::Result<G
             .context("a date")?,
         step: Duration::seconds(90 * 24 * 3600 / changes.max(1) as i64),
     };
-    let mut portal = model::new_portal_doc("Northwind Logistics", "Welcome aboard. Everything we need from you, and everything you can expect from us, lives here.")?;
+    let mut portal = model::portal::new_portal_doc("Northwind Logistics", "Welcome aboard. Everything we need from you, and everything you can expect from us, lives here.")?;
     let mut count = portal.get_changes(&[]).len();
 
     let mut task_ids = Vec::with_capacity(tasks);
@@ -36,7 +39,7 @@ pub fn generate(tasks: usize, fields: usize, changes: usize) -> anyhow::Result<G
             Assignee::Provider
         };
         let id = history.edit(&mut portal, i, |tx, at| {
-            model::add_task(
+            model::portal::add_task(
                 tx,
                 &format!("Task {i}: prepare item {i} of the rollout"),
                 assignee,
@@ -61,7 +64,9 @@ pub fn generate(tasks: usize, fields: usize, changes: usize) -> anyhow::Result<G
             required: i % 2 == 0,
             options: Vec::new(),
         };
-        let id = history.edit(&mut portal, i, |tx, _| model::add_field(tx, &spec))?;
+        let id = history.edit(&mut portal, i, |tx, _| {
+            model::onboarding::add_field(tx, &spec)
+        })?;
         field_ids.push((id, spec.kind));
     }
     count += fields;
@@ -79,14 +84,18 @@ pub fn generate(tasks: usize, fields: usize, changes: usize) -> anyhow::Result<G
         };
         let before = portal.get_heads();
         history.edit(&mut portal, n, |tx, at| match n % 20 {
-            0..=7 => model::set_answer(tx, field, &answer, "Dana Client", at),
-            8..=13 => model::set_task_done(tx, task, n % 2 == 0),
-            14..=16 => model::rename_task(tx, task, &format!("Task renamed at step {n}")),
-            17..=18 => {
-                model::add_task_comment(tx, task, "Sam Provider", &format!("Comment {n}"), at)
-                    .map(|_| ())
-            }
-            _ => model::update_welcome(
+            0..=7 => model::onboarding::set_answer(tx, field, &answer, "Dana Client", at),
+            8..=13 => model::portal::set_task_done(tx, task, n % 2 == 0),
+            14..=16 => model::portal::rename_task(tx, task, &format!("Task renamed at step {n}")),
+            17..=18 => model::portal::add_task_comment(
+                tx,
+                task,
+                "Sam Provider",
+                &format!("Comment {n}"),
+                at,
+            )
+            .map(|_| ()),
+            _ => model::portal::update_welcome(
                 tx,
                 &format!("Welcome aboard (edit {n}). Everything we need from you lives here."),
             ),
@@ -101,11 +110,11 @@ pub fn generate(tasks: usize, fields: usize, changes: usize) -> anyhow::Result<G
     let portal_id = DocumentId::random();
     let internal_id = DocumentId::random();
     let workspace_id = DocumentId::random();
-    let internal = model::new_internal_doc(portal_id)?;
-    let mut workspace = model::new_workspace_doc("Benchmark Agency")?;
-    model::edit(&mut workspace, |tx| {
-        model::add_portal(tx, portal_id, "Northwind Logistics", history.at)?;
-        model::set_portal_internal(tx, portal_id, internal_id)
+    let internal = model::workspace::new_internal_doc(portal_id)?;
+    let mut workspace = model::workspace::new_workspace_doc("Benchmark Agency")?;
+    model::doc::edit(&mut workspace, |tx| {
+        model::workspace::add_portal(tx, portal_id, "Northwind Logistics", history.at)?;
+        model::workspace::set_portal_internal(tx, portal_id, internal_id)
     })?;
 
     Ok(Generated {
@@ -127,11 +136,14 @@ impl History {
         &mut self,
         doc: &mut Automerge,
         n: usize,
-        change: impl FnOnce(&mut model::Transaction<'_>, DateTime<Utc>) -> Result<R, model::ModelError>,
+        change: impl FnOnce(
+            &mut model::doc::Transaction<'_>,
+            DateTime<Utc>,
+        ) -> Result<R, model::doc::ModelError>,
     ) -> anyhow::Result<R> {
         doc.set_actor(self.actors[n % self.actors.len()].clone());
         self.at += self.step;
         let at = self.at;
-        Ok(model::edit_at(doc, at, |tx| change(tx, at))?)
+        Ok(model::doc::edit_at(doc, at, |tx| change(tx, at))?)
     }
 }

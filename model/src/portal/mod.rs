@@ -1,0 +1,30 @@
+//! The shared portal document's frame, one per client: the document itself (client name,
+//! welcome text), the plan (tasks and their comments), the stage of the engagement, activity
+//! and check-ins, shared files, and what is outstanding on each side.
+
+mod activity;
+mod checkin;
+mod document;
+mod file;
+mod outstanding;
+mod stage;
+mod task;
+
+pub use activity::{activity, is_registered, register_actor, ActivityEntry};
+pub use checkin::{add_checkin, read_checkins, Checkin, CHECKINS};
+pub(crate) use document::ensure_collections;
+pub use document::{
+    new_portal_doc, read_client_name, read_portal, read_portal_update, set_client_name,
+    update_welcome, Portal, CLIENT_NAME, PORTAL,
+};
+pub use file::{
+    add_file, clean_file_name, is_blob_hash, read_files, references_blob, remove_file, Attachment,
+    FileRef, FileSpec, FILES,
+};
+pub use outstanding::{outstanding, Outstanding, OutstandingItem, OutstandingKind};
+pub use stage::{read_stage, read_stage_dates, set_stage, Stage, StageError, STAGE};
+pub use task::{
+    add_task, add_task_comment, client_first, delete_task, read_tasks, rename_task,
+    set_task_assignee, set_task_done, set_task_due, set_task_person, set_task_status, Assignee,
+    Comment, Task, TaskId, TaskStatus, TASKS,
+};
