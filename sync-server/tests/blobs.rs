@@ -7,7 +7,7 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{request, Client, Relay};
+use common::{Client, Relay};
 use sha2::{Digest, Sha256};
 use threshold_model::{add_file, edit, new_portal_doc, Attachment, FileSpec};
 use threshold_protocol::DocumentId;
@@ -86,40 +86,19 @@ async fn a_provider_uploads_and_a_client_of_the_portal_downloads_whole_and_in_ra
     assert_eq!(header(&head, "x-content-type-options"), Some("nosniff"));
     assert!(header(&head, "content-security-policy").is_some_and(|c| c.starts_with("sandbox")));
 
-    let (status, head, body) = request(
-        relay.port,
-        "GET",
-        &path,
-        Some(&client),
-        &[("Range", "bytes=1000-1999")],
-        b"",
-    );
+    let (status, head, body) = relay.get_range(&path, Some(&client), "bytes=1000-1999");
     assert_eq!(status, 206);
     assert_eq!(body, &content[1000..2000]);
     assert_eq!(
         header(&head, "content-range"),
         Some(format!("bytes 1000-1999/{}", content.len()).as_str())
     );
-    let (status, _, body) = request(
-        relay.port,
-        "GET",
-        &path,
-        Some(&client),
-        &[("Range", "bytes=-10")],
-        b"",
-    );
+    let (status, _, body) = relay.get_range(&path, Some(&client), "bytes=-10");
     assert_eq!(
         (status, body.as_slice()),
         (206, &content[content.len() - 10..])
     );
-    let (status, _, _) = request(
-        relay.port,
-        "GET",
-        &path,
-        Some(&client),
-        &[("Range", "bytes=999999-")],
-        b"",
-    );
+    let (status, _, _) = relay.get_range(&path, Some(&client), "bytes=999999-");
     assert_eq!(status, 416, "a range past the end is unsatisfiable");
 
     // Anything else is served as an attachment, whatever type the caller asks for.

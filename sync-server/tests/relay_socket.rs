@@ -14,8 +14,7 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 #[tokio::test]
 async fn two_clients_sync_a_document_through_the_relay() {
     let relay = Relay::fresh();
-    let mut a = Client::connect(&relay, "a").await;
-    let mut b = Client::connect(&relay, "b").await;
+    let (mut a, mut b) = Client::pair(&relay).await;
     let id = DocumentId::random();
     a.engine.create(id, titled("from a"));
     assert!(a.pump_until(|e| e.is_doc_synced(&id)).await);
@@ -34,8 +33,7 @@ async fn two_clients_sync_a_document_through_the_relay() {
 #[tokio::test]
 async fn find_right_after_create_on_another_client_succeeds() {
     let relay = Relay::fresh();
-    let mut a = Client::connect(&relay, "a").await;
-    let mut b = Client::connect(&relay, "b").await;
+    let (mut a, mut b) = Client::pair(&relay).await;
     let id = DocumentId::random();
     // B asks first; A's document exists only on A when the request reaches the relay.
     b.engine.open(id);

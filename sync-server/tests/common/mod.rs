@@ -129,6 +129,16 @@ impl Relay {
         request(self.port, "GET", path, token, &[], b"")
     }
 
+    /// `GET path` as `token` for one byte range (`bytes=…`, as the Range header writes it).
+    pub fn get_range(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        range: &str,
+    ) -> (u16, String, Vec<u8>) {
+        request(self.port, "GET", path, token, &[("Range", range)], b"")
+    }
+
     /// `PUT path` with `body` as `token`: `(status, head, body)`.
     pub fn put(&self, path: &str, token: Option<&str>, body: &[u8]) -> (u16, String, Vec<u8>) {
         request(self.port, "PUT", path, token, &[], body)
@@ -224,6 +234,14 @@ pub struct Client {
 impl Client {
     pub async fn connect(relay: &Relay, name: &str) -> Self {
         Self::connect_as(relay, name, &relay.owner).await
+    }
+
+    /// Two owner clients, "a" and "b": the usual pair of devices syncing through the relay.
+    pub async fn pair(relay: &Relay) -> (Self, Self) {
+        (
+            Self::connect(relay, "a").await,
+            Self::connect(relay, "b").await,
+        )
     }
 
     pub async fn connect_as(relay: &Relay, name: &str, token: &str) -> Self {
