@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -17,41 +17,6 @@ fn sha(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// One raw HTTP request with a byte body: `(status, head, body)`.
-fn request(
-    port: u16,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> (u16, String, Vec<u8>) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    if let Some(t) = token {
-        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
-    }
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("writes head");
-    stream.write_all(body).expect("writes body");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).expect("reads");
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a head");
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status");
-    (status, head, response[split + 4..].to_vec())
 }
 
 fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
@@ -88,20 +53,20 @@ async fn portal_referring_to(relay: &Relay, hashes: &[&str]) -> DocumentId {
 
 #[tokio::test]
 async fn a_provider_uploads_and_a_client_of_the_portal_downloads_whole_and_in_ranges() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let relay = Relay::start(data.path(), None);
+    let relay = Relay::fresh();
     let content: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
     let hash = sha(&content);
     let portal = portal_referring_to(&relay, &[&hash]).await;
     let (_, client) = relay.mint_client(portal, false);
 
     let path = format!("/blobs/{hash}");
-    let (status, _, _) = request(relay.port, "PUT", &path, Some(&relay.owner), &[], &content);
+    let (status, _, _) = relay.put(&path, Some(&relay.owner), &content);
     assert_eq!(status, 201);
-    let (again, _, _) = request(relay.port, "PUT", &path, Some(&relay.owner), &[], &content);
+    let (again, _, _) = relay.put(&path, Some(&relay.owner), &content);
     assert_eq!(again, 200, "the same content again is already there");
     assert!(
-        data.path()
+        relay
+            .data_dir
             .join("blobs")
             .join(&hash[..2])
             .join(&hash)
@@ -110,7 +75,7 @@ async fn a_provider_uploads_and_a_client_of_the_portal_downloads_whole_and_in_ra
     );
 
     let query = format!("{path}?name=Signed%20NDA.pdf&type=application/pdf");
-    let (status, head, body) = request(relay.port, "GET", &query, Some(&client), &[], b"");
+    let (status, head, body) = relay.get(&query, Some(&client));
     assert_eq!(status, 200);
     assert_eq!(body, content);
     assert_eq!(header(&head, "content-type"), Some("application/pdf"));
@@ -121,82 +86,39 @@ async fn a_provider_uploads_and_a_client_of_the_portal_downloads_whole_and_in_ra
     assert_eq!(header(&head, "x-content-type-options"), Some("nosniff"));
     assert!(header(&head, "content-security-policy").is_some_and(|c| c.starts_with("sandbox")));
 
-    let (status, head, body) = request(
-        relay.port,
-        "GET",
-        &path,
-        Some(&client),
-        &[("Range", "bytes=1000-1999")],
-        b"",
-    );
+    let (status, head, body) = relay.get_range(&path, Some(&client), "bytes=1000-1999");
     assert_eq!(status, 206);
     assert_eq!(body, &content[1000..2000]);
     assert_eq!(
         header(&head, "content-range"),
         Some(format!("bytes 1000-1999/{}", content.len()).as_str())
     );
-    let (status, _, body) = request(
-        relay.port,
-        "GET",
-        &path,
-        Some(&client),
-        &[("Range", "bytes=-10")],
-        b"",
-    );
+    let (status, _, body) = relay.get_range(&path, Some(&client), "bytes=-10");
     assert_eq!(
         (status, body.as_slice()),
         (206, &content[content.len() - 10..])
     );
-    let (status, _, _) = request(
-        relay.port,
-        "GET",
-        &path,
-        Some(&client),
-        &[("Range", "bytes=999999-")],
-        b"",
-    );
+    let (status, _, _) = relay.get_range(&path, Some(&client), "bytes=999999-");
     assert_eq!(status, 416, "a range past the end is unsatisfiable");
 
     // Anything else is served as an attachment, whatever type the caller asks for.
-    let (_, head, _) = request(
-        relay.port,
-        "GET",
-        &format!("{path}?name=x.html&type=text/html"),
-        Some(&client),
-        &[],
-        b"",
-    );
+    let (_, head, _) = relay.get(&format!("{path}?name=x.html&type=text/html"), Some(&client));
     assert_eq!(header(&head, "content-type"), Some("text/html"));
     assert!(header(&head, "content-disposition").is_some_and(|d| d.starts_with("attachment")));
 }
 
 #[tokio::test]
 async fn a_mismatched_hash_is_400_and_too_large_is_413_and_neither_leaves_anything() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let relay = Relay::start_with(data.path(), None, &["--max-blob-bytes", "1000"]);
+    let relay = Relay::fresh_with(&["--max-blob-bytes", "1000"]);
     let content = b"the real content".to_vec();
     let wrong = sha(b"something else");
-    let (status, _, body) = request(
-        relay.port,
-        "PUT",
-        &format!("/blobs/{wrong}"),
-        Some(&relay.owner),
-        &[],
-        &content,
-    );
+    let (status, _, body) = relay.put(&format!("/blobs/{wrong}"), Some(&relay.owner), &content);
     assert_eq!(status, 400);
     assert!(String::from_utf8_lossy(&body)
         .contains(&format!("the content's SHA-256 is {}", sha(&content))));
 
     let big = vec![7u8; 1001];
-    let (status, _, body) = request(
-        relay.port,
-        "PUT",
-        &format!("/blobs/{}", sha(&big)),
-        Some(&relay.owner),
-        &[],
-        &big,
-    );
+    let (status, _, body) = relay.put(&format!("/blobs/{}", sha(&big)), Some(&relay.owner), &big);
     assert_eq!(status, 413);
     assert!(
         String::from_utf8_lossy(&body).contains("files up to 1000 bytes can be shared here"),
@@ -204,16 +126,9 @@ async fn a_mismatched_hash_is_400_and_too_large_is_413_and_neither_leaves_anythi
         String::from_utf8_lossy(&body)
     );
 
-    let (status, _, _) = request(
-        relay.port,
-        "PUT",
-        "/blobs/NOT-A-HASH",
-        Some(&relay.owner),
-        &[],
-        &content,
-    );
+    let (status, _, _) = relay.put("/blobs/NOT-A-HASH", Some(&relay.owner), &content);
     assert_eq!(status, 400);
-    let stored: Vec<_> = walk(&data.path().join("blobs"));
+    let stored: Vec<_> = walk(&relay.data_dir.join("blobs"));
     assert!(
         stored.is_empty(),
         "nothing half-written or mismatched is kept: {stored:?}"
@@ -222,8 +137,7 @@ async fn a_mismatched_hash_is_400_and_too_large_is_413_and_neither_leaves_anythi
 
 #[tokio::test]
 async fn blobs_outside_a_clients_portal_are_404_and_read_only_clients_cannot_write() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let relay = Relay::start(data.path(), None);
+    let relay = Relay::fresh();
     let ours = b"ours".to_vec();
     let theirs = b"another portal's file".to_vec();
     let (ours_hash, theirs_hash) = (sha(&ours), sha(&theirs));
@@ -231,47 +145,19 @@ async fn blobs_outside_a_clients_portal_are_404_and_read_only_clients_cannot_wri
     // Another portal refers to the other blob: it exists, just not for this client.
     portal_referring_to(&relay, &[&theirs_hash]).await;
     for (bytes, hash) in [(&ours, &ours_hash), (&theirs, &theirs_hash)] {
-        let (status, _, _) = request(
-            relay.port,
-            "PUT",
-            &format!("/blobs/{hash}"),
-            Some(&relay.owner),
-            &[],
-            bytes,
-        );
+        let (status, _, _) = relay.put(&format!("/blobs/{hash}"), Some(&relay.owner), bytes);
         assert_eq!(status, 201);
     }
     let (_, client) = relay.mint_client(portal, false);
-    let (status, _, _) = request(
-        relay.port,
-        "GET",
-        &format!("/blobs/{ours_hash}"),
-        Some(&client),
-        &[],
-        b"",
-    );
+    let (status, _, _) = relay.get(&format!("/blobs/{ours_hash}"), Some(&client));
     assert_eq!(status, 200);
-    let (status, _, body) = request(
-        relay.port,
-        "GET",
-        &format!("/blobs/{theirs_hash}"),
-        Some(&client),
-        &[],
-        b"",
-    );
+    let (status, _, body) = relay.get(&format!("/blobs/{theirs_hash}"), Some(&client));
     assert_eq!(
         status, 404,
         "another portal's blob does not exist for this client"
     );
     let missing = sha(b"never uploaded");
-    let (status_missing, _, body_missing) = request(
-        relay.port,
-        "GET",
-        &format!("/blobs/{missing}"),
-        Some(&client),
-        &[],
-        b"",
-    );
+    let (status_missing, _, body_missing) = relay.get(&format!("/blobs/{missing}"), Some(&client));
     assert_eq!(
         (status_missing, body_missing),
         (404, body),
@@ -280,63 +166,27 @@ async fn blobs_outside_a_clients_portal_are_404_and_read_only_clients_cannot_wri
 
     // Writing a blob the portal does not refer to is refused the same way.
     let stray = b"not in the portal".to_vec();
-    let (status, _, _) = request(
-        relay.port,
-        "PUT",
-        &format!("/blobs/{}", sha(&stray)),
-        Some(&client),
-        &[],
-        &stray,
-    );
+    let (status, _, _) = relay.put(&format!("/blobs/{}", sha(&stray)), Some(&client), &stray);
     assert_eq!(status, 404);
 
     let (_, reader) = relay.mint_client(portal, true);
-    let (status, _, _) = request(
-        relay.port,
-        "GET",
-        &format!("/blobs/{ours_hash}"),
-        Some(&reader),
-        &[],
-        b"",
-    );
+    let (status, _, _) = relay.get(&format!("/blobs/{ours_hash}"), Some(&reader));
     assert_eq!(status, 200, "an alumni client keeps reading their files");
-    let (status, _, body) = request(
-        relay.port,
-        "PUT",
-        &format!("/blobs/{ours_hash}"),
-        Some(&reader),
-        &[],
-        &ours,
-    );
+    let (status, _, body) = relay.put(&format!("/blobs/{ours_hash}"), Some(&reader), &ours);
     assert_eq!(status, 403);
     assert!(String::from_utf8_lossy(&body).contains("read-only"));
 
-    let (status, _, _) = request(
-        relay.port,
-        "GET",
-        &format!("/blobs/{ours_hash}"),
-        None,
-        &[],
-        b"",
-    );
+    let (status, _, _) = relay.get(&format!("/blobs/{ours_hash}"), None);
     assert_eq!(status, 401);
     let (id, revoked) = relay.mint_client(portal, false);
     relay.revoke(&id);
-    let (status, _, _) = request(
-        relay.port,
-        "GET",
-        &format!("/blobs/{ours_hash}"),
-        Some(&revoked),
-        &[],
-        b"",
-    );
+    let (status, _, _) = relay.get(&format!("/blobs/{ours_hash}"), Some(&revoked));
     assert_eq!(status, 401, "a revoked token reads nothing");
 }
 
 #[tokio::test]
 async fn an_upload_cut_off_by_sigkill_leaves_no_blob_and_can_be_sent_again() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let relay = Relay::start(data.path(), None);
+    let mut relay = Relay::fresh();
     let content: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
     let hash = sha(&content);
     let path = format!("/blobs/{hash}");
@@ -347,7 +197,7 @@ async fn an_upload_cut_off_by_sigkill_leaves_no_blob_and_can_be_sent_again() {
         .expect("half the body");
     stream.flush().expect("flush");
     // Wait until the relay has started writing the upload, then kill it mid-write.
-    let incoming = data.path().join("blobs").join(".incoming");
+    let incoming = relay.data_dir.join("blobs").join(".incoming");
     for _ in 0..100 {
         if walk(&incoming)
             .iter()
@@ -361,8 +211,8 @@ async fn an_upload_cut_off_by_sigkill_leaves_no_blob_and_can_be_sent_again() {
     relay.kill();
     drop(stream);
     assert!(
-        !data
-            .path()
+        !relay
+            .data_dir
             .join("blobs")
             .join(&hash[..2])
             .join(&hash)
@@ -370,16 +220,16 @@ async fn an_upload_cut_off_by_sigkill_leaves_no_blob_and_can_be_sent_again() {
         "no partial blob under its name"
     );
 
-    let relay = Relay::start(data.path(), None);
+    relay.restart();
     assert!(
         walk(&incoming).is_empty(),
         "the interrupted upload is cleared at start"
     );
-    let (status, _, _) = request(relay.port, "GET", &path, Some(&relay.owner), &[], b"");
+    let (status, _, _) = relay.get(&path, Some(&relay.owner));
     assert_eq!(status, 404);
-    let (status, _, _) = request(relay.port, "PUT", &path, Some(&relay.owner), &[], &content);
+    let (status, _, _) = relay.put(&path, Some(&relay.owner), &content);
     assert_eq!(status, 201);
-    let (status, _, body) = request(relay.port, "GET", &path, Some(&relay.owner), &[], b"");
+    let (status, _, body) = relay.get(&path, Some(&relay.owner));
     assert_eq!((status, body.len()), (200, content.len()));
     assert_eq!(sha(&body), hash);
 }

@@ -13,10 +13,8 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 #[tokio::test]
 async fn two_clients_sync_a_document_through_the_relay() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let relay = Relay::start(data.path(), None);
-    let mut a = Client::connect(&relay, "a").await;
-    let mut b = Client::connect(&relay, "b").await;
+    let relay = Relay::fresh();
+    let (mut a, mut b) = Client::pair(&relay).await;
     let id = DocumentId::random();
     a.engine.create(id, titled("from a"));
     assert!(a.pump_until(|e| e.is_doc_synced(&id)).await);
@@ -34,10 +32,8 @@ async fn two_clients_sync_a_document_through_the_relay() {
 
 #[tokio::test]
 async fn find_right_after_create_on_another_client_succeeds() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let relay = Relay::start(data.path(), None);
-    let mut a = Client::connect(&relay, "a").await;
-    let mut b = Client::connect(&relay, "b").await;
+    let relay = Relay::fresh();
+    let (mut a, mut b) = Client::pair(&relay).await;
     let id = DocumentId::random();
     // B asks first; A's document exists only on A when the request reaches the relay.
     b.engine.open(id);
@@ -54,8 +50,7 @@ async fn find_right_after_create_on_another_client_succeeds() {
 
 #[tokio::test]
 async fn an_unknown_document_is_answered_unavailable() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let relay = Relay::start(data.path(), None);
+    let relay = Relay::fresh();
     let mut b = Client::connect(&relay, "b").await;
     let id = DocumentId::random();
     b.engine.open(id);
@@ -75,8 +70,7 @@ async fn an_unknown_document_is_answered_unavailable() {
 
 #[tokio::test]
 async fn what_a_client_saw_synced_survives_sigkill_and_restart() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let relay = Relay::start(data.path(), None);
+    let mut relay = Relay::fresh();
     let mut a = Client::connect(&relay, "a").await;
     let id = DocumentId::random();
     a.engine.create(id, titled("v0"));
@@ -86,12 +80,12 @@ async fn what_a_client_saw_synced_survives_sigkill_and_restart() {
     }
     assert!(a.pump_until(|e| e.is_doc_synced(&id)).await);
     relay.kill();
-    let relay = Relay::start(data.path(), None);
+    relay.restart();
     let mut b = Client::connect(&relay, "b").await;
     assert!(b.fetch(id).await);
     assert_eq!(b.title(&id).as_deref(), Some("v150"));
     // Compaction kept the chunk files bounded.
-    let files = std::fs::read_dir(data.path().join("docs").join(id.to_string()))
+    let files = std::fs::read_dir(relay.data_dir.join("docs").join(id.to_string()))
         .expect("doc dir")
         .count();
     assert!(files <= 65, "{files} chunk files");
@@ -99,15 +93,14 @@ async fn what_a_client_saw_synced_survives_sigkill_and_restart() {
 
 #[tokio::test]
 async fn sigterm_shuts_down_cleanly_and_keeps_data() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let relay = Relay::start(data.path(), None);
+    let mut relay = Relay::fresh();
     let mut a = Client::connect(&relay, "a").await;
     let id = DocumentId::random();
     a.engine.create(id, titled("kept"));
     assert!(a.pump_until(|e| e.is_doc_synced(&id)).await);
     let status = relay.terminate();
     assert!(status.success(), "graceful exit, got {status}");
-    let relay = Relay::start(data.path(), None);
+    relay.restart();
     let mut b = Client::connect(&relay, "b").await;
     assert!(b.fetch(id).await);
     assert_eq!(b.title(&id).as_deref(), Some("kept"));
@@ -115,8 +108,7 @@ async fn sigterm_shuts_down_cleanly_and_keeps_data() {
 
 #[tokio::test]
 async fn malformed_frames_get_an_error_and_a_close() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let relay = Relay::start(data.path(), None);
+    let relay = Relay::fresh();
     let (mut ws, _) = tokio_tungstenite::connect_async(relay.url())
         .await
         .expect("connects");

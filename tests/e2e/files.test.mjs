@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { deflateSync } from "node:zlib";
-import { createPortal, eventually, inviteClient, launchBrowser, newDevice, startRelay, waitForStatus } from "./harness.mjs";
+import {
+  eventually, inviteClient, launchBrowser, newDevice, openInvite, providerWithPortal, waitForStatus, withRelay,
+} from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -40,162 +42,128 @@ async function uploaded(page, name) {
   await eventually(() => row.locator(".file-status").innerText(), t => t === "", { message: `${name} uploaded`, timeout: 20_000 });
 }
 
-test("provider_shares_files_the_client_previews_and_downloads_them", async () => {
-  const relay = await startRelay();
-  try {
-    const provider = await newDevice(browser, relay);
-    const p = provider.page;
-    await createPortal(p, relay.url, "Acme Studio", { template: "Service engagement" });
-    const link = await inviteClient(p);
+test("provider_shares_files_the_client_previews_and_downloads_them", () => withRelay(async relay => {
+  const p = (await providerWithPortal(browser, relay, "Acme Studio", { template: "Service engagement" })).page;
+  const link = await inviteClient(p);
 
-    // A brand kit image for the whole portal, and the signed NDA on its document.
-    await p.locator("#portal-file-input").setInputFiles({ name: "brand-kit.png", mimeType: "image/png", buffer: png() });
-    await uploaded(p, "brand-kit.png");
-    await p.getByLabel("Attach a file to NDA").setInputFiles({ name: "Signed NDA.pdf", mimeType: "application/pdf", buffer: pdf });
-    await uploaded(p, "Signed NDA.pdf");
-    assert.match(await p.getByTestId("files-storage").innerText(), /Files on this device: \d/);
-    await waitForStatus(p, "Synced");
+  // A brand kit image for the whole portal, and the signed NDA on its document.
+  await p.locator("#portal-file-input").setInputFiles({ name: "brand-kit.png", mimeType: "image/png", buffer: png() });
+  await uploaded(p, "brand-kit.png");
+  await p.getByLabel("Attach a file to NDA").setInputFiles({ name: "Signed NDA.pdf", mimeType: "application/pdf", buffer: pdf });
+  await uploaded(p, "Signed NDA.pdf");
+  assert.match(await p.getByTestId("files-storage").innerText(), /Files on this device: \d/);
+  await waitForStatus(p, "Synced");
 
-    const client = await newDevice(browser);
-    const c = client.page;
-    await c.goto(link);
-    await c.getByRole("heading", { name: "Files" }).waitFor();
-    await filesList(c).getByText("brand-kit.png").waitFor();
-    await c.getByRole("list", { name: "Files: NDA" }).getByText("Signed NDA.pdf").waitFor();
+  const c = (await openInvite(browser, relay, link)).page;
+  await c.getByRole("heading", { name: "Files" }).waitFor();
+  await filesList(c).getByText("brand-kit.png").waitFor();
+  await c.getByRole("list", { name: "Files: NDA" }).getByText("Signed NDA.pdf").waitFor();
 
-    await c.getByRole("button", { name: "Preview brand-kit.png" }).click();
-    const image = c.getByRole("img", { name: "Preview of brand-kit.png" });
-    await image.waitFor();
-    await eventually(() => image.evaluate(img => img.naturalWidth), w => w === 2, { message: "the image decodes" });
-    await c.getByRole("button", { name: "Preview Signed NDA.pdf" }).first().click();
-    assert.match(await c.locator("iframe[title='Preview of Signed NDA.pdf']").first().getAttribute("src"), /^blob:/);
+  await c.getByRole("button", { name: "Preview brand-kit.png" }).click();
+  const image = c.getByRole("img", { name: "Preview of brand-kit.png" });
+  await image.waitFor();
+  await eventually(() => image.evaluate(img => img.naturalWidth), w => w === 2, { message: "the image decodes" });
+  await c.getByRole("button", { name: "Preview Signed NDA.pdf" }).first().click();
+  assert.match(await c.locator("iframe[title='Preview of Signed NDA.pdf']").first().getAttribute("src"), /^blob:/);
 
-    const download = c.waitForEvent("download");
-    await filesList(c).getByRole("button", { name: "Download Signed NDA.pdf" }).click();
-    const file = await download;
-    assert.equal(file.suggestedFilename(), "Signed NDA.pdf");
-    assert.deepEqual(readFileSync(await file.path()), pdf);
+  const download = c.waitForEvent("download");
+  await filesList(c).getByRole("button", { name: "Download Signed NDA.pdf" }).click();
+  const file = await download;
+  assert.equal(file.suggestedFilename(), "Signed NDA.pdf");
+  assert.deepEqual(readFileSync(await file.path()), pdf);
 
-    // The client attaches their W-9 in their own view; the provider receives it.
-    await c.getByLabel("Attach a file to W-9").setInputFiles({ name: "W-9.pdf", mimeType: "application/pdf", buffer: Buffer.concat([pdf, Buffer.from("w9")]) });
-    await uploaded(c, "W-9.pdf");
-    await filesList(p).getByText("W-9.pdf").waitFor();
-    const fromClient = p.waitForEvent("download");
-    await filesList(p).getByRole("button", { name: "Download W-9.pdf" }).click();
-    assert.deepEqual(readFileSync(await (await fromClient).path()), Buffer.concat([pdf, Buffer.from("w9")]));
+  // The client attaches their W-9 in their own view; the provider receives it.
+  await c.getByLabel("Attach a file to W-9").setInputFiles({ name: "W-9.pdf", mimeType: "application/pdf", buffer: Buffer.concat([pdf, Buffer.from("w9")]) });
+  await uploaded(c, "W-9.pdf");
+  await filesList(p).getByText("W-9.pdf").waitFor();
+  const fromClient = p.waitForEvent("download");
+  await filesList(p).getByRole("button", { name: "Download W-9.pdf" }).click();
+  assert.deepEqual(readFileSync(await (await fromClient).path()), Buffer.concat([pdf, Buffer.from("w9")]));
 
-    // The export the client keeps carries every file.
-    const archive = c.waitForEvent("download");
-    await c.getByRole("button", { name: "Download everything (.zip)" }).click();
-    const zip = readFileSync(await (await archive).path());
-    for (const name of ["portal.json", "portal.automerge", "files/brand-kit.png", "files/Signed NDA.pdf", "files/W-9.pdf"]) {
-      assert.ok(zip.includes(Buffer.from(name)), `the archive has ${name}`);
-    }
-    assert.ok(zip.includes(png()), "with the image's bytes");
-
-    // Once the engagement ends, the client's archive still opens and downloads every file.
-    await p.getByLabel("Stage").selectOption("cancelled");
-    await c.getByText("This engagement has ended.", { exact: false }).waitFor();
-    assert.equal(await filesList(c).getByRole("button", { name: /^Remove file/ }).count(), 0, "nothing to remove in the archive");
-    assert.equal(await c.locator("#portal-file-input").count(), 0, "nothing to add in the archive");
-    const kept = c.waitForEvent("download");
-    await filesList(c).getByRole("button", { name: "Download brand-kit.png" }).click();
-    assert.deepEqual(readFileSync(await (await kept).path()), png());
-
-    assert.deepEqual(unexpected(p.errors), []);
-    assert.deepEqual(unexpected(c.errors), []);
-    await provider.context.close();
-    await client.context.close();
-  } finally {
-    await relay.stop();
+  // The export the client keeps carries every file.
+  const archive = c.waitForEvent("download");
+  await c.getByRole("button", { name: "Download everything (.zip)" }).click();
+  const zip = readFileSync(await (await archive).path());
+  for (const name of ["portal.json", "portal.automerge", "files/brand-kit.png", "files/Signed NDA.pdf", "files/W-9.pdf"]) {
+    assert.ok(zip.includes(Buffer.from(name)), `the archive has ${name}`);
   }
-});
+  assert.ok(zip.includes(png()), "with the image's bytes");
 
-test("a_file_added_offline_uploads_after_reconnect_and_reload", async () => {
-  const relay = await startRelay();
-  try {
-    const provider = await newDevice(browser, relay);
-    const p = provider.page;
-    const id = await createPortal(p, relay.url, "Offline Files Ltd");
-    await waitForStatus(p, "Synced");
-    await provider.context.setOffline(true);
-    await waitForStatus(p, "Offline");
-    const content = Buffer.from("minutes of the kick-off, written on a train");
-    await p.locator("#portal-file-input").setInputFiles({ name: "kickoff-notes.txt", mimeType: "text/plain", buffer: content });
-    const row = filesList(p).getByRole("listitem").filter({ hasText: "kickoff-notes.txt" });
-    await eventually(() => row.locator(".file-status").innerText(), t => t === "Waiting to upload", { message: "queued while offline" });
+  // Once the engagement ends, the client's archive still opens and downloads every file.
+  await p.getByLabel("Stage").selectOption("cancelled");
+  await c.getByText("This engagement has ended.", { exact: false }).waitFor();
+  assert.equal(await filesList(c).getByRole("button", { name: /^Remove file/ }).count(), 0, "nothing to remove in the archive");
+  assert.equal(await c.locator("#portal-file-input").count(), 0, "nothing to add in the archive");
+  const kept = c.waitForEvent("download");
+  await filesList(c).getByRole("button", { name: "Download brand-kit.png" }).click();
+  assert.deepEqual(readFileSync(await (await kept).path()), png());
 
-    // Closed and reopened while still offline: the file and its place in the queue survive.
-    await p.reload();
-    await eventually(() => filesList(p).getByRole("listitem").filter({ hasText: "kickoff-notes.txt" }).locator(".file-status").innerText(), t => t === "Waiting to upload", { message: "still queued after reload" });
-    await p.getByRole("button", { name: "Preview kickoff-notes.txt" }).click();
-    await p.locator("iframe[title='Preview of kickoff-notes.txt']").waitFor();
+  assert.deepEqual(unexpected(p.errors), []);
+  assert.deepEqual(unexpected(c.errors), []);
+}));
 
-    await provider.context.setOffline(false);
-    await uploaded(p, "kickoff-notes.txt");
-    const hash = createHash("sha256").update(content).digest("hex");
-    const fetched = await fetch(`${relay.url}/blobs/${hash}`, { headers: { authorization: `Bearer ${relay.owner}` } });
-    assert.equal(fetched.status, 200);
-    assert.equal(await fetched.text(), content.toString());
+test("a_file_added_offline_uploads_after_reconnect_and_reload", () => withRelay(async relay => {
+  const provider = await providerWithPortal(browser, relay, "Offline Files Ltd");
+  const { page: p, id } = provider;
+  await waitForStatus(p, "Synced");
+  await provider.context.setOffline(true);
+  await waitForStatus(p, "Offline");
+  const content = Buffer.from("minutes of the kick-off, written on a train");
+  await p.locator("#portal-file-input").setInputFiles({ name: "kickoff-notes.txt", mimeType: "text/plain", buffer: content });
+  const row = filesList(p).getByRole("listitem").filter({ hasText: "kickoff-notes.txt" });
+  await eventually(() => row.locator(".file-status").innerText(), t => t === "Waiting to upload", { message: "queued while offline" });
 
-    // Another device opens it from the relay.
-    const other = await newDevice(browser, relay);
-    await other.page.goto(`${relay.url}/#/portal/${id}`);
-    const download = other.page.waitForEvent("download");
-    await filesList(other.page).getByRole("button", { name: "Download kickoff-notes.txt" }).click();
-    assert.deepEqual(readFileSync(await (await download).path()), content);
+  // Closed and reopened while still offline: the file and its place in the queue survive.
+  await p.reload();
+  await eventually(() => filesList(p).getByRole("listitem").filter({ hasText: "kickoff-notes.txt" }).locator(".file-status").innerText(), t => t === "Waiting to upload", { message: "still queued after reload" });
+  await p.getByRole("button", { name: "Preview kickoff-notes.txt" }).click();
+  await p.locator("iframe[title='Preview of kickoff-notes.txt']").waitFor();
 
-    // What a device opened once, it opens offline.
-    await other.context.setOffline(true);
-    await waitForStatus(other.page, "Offline");
-    await other.page.getByRole("button", { name: "Preview kickoff-notes.txt" }).click();
-    // The preview needs the bytes: offline, only this device's copy can give them.
-    await other.page.locator("iframe[title='Preview of kickoff-notes.txt']").waitFor();
+  await provider.context.setOffline(false);
+  await uploaded(p, "kickoff-notes.txt");
+  const hash = createHash("sha256").update(content).digest("hex");
+  const fetched = await fetch(`${relay.url}/blobs/${hash}`, { headers: { authorization: `Bearer ${relay.owner}` } });
+  assert.equal(fetched.status, 200);
+  assert.equal(await fetched.text(), content.toString());
 
-    assert.deepEqual(unexpected(p.errors), []);
-    await provider.context.close();
-    await other.context.close();
-  } finally {
-    await relay.stop();
-  }
-});
+  // Another device opens it from the relay.
+  const other = await newDevice(browser, relay);
+  await other.page.goto(`${relay.url}/#/portal/${id}`);
+  const download = other.page.waitForEvent("download");
+  await filesList(other.page).getByRole("button", { name: "Download kickoff-notes.txt" }).click();
+  assert.deepEqual(readFileSync(await (await download).path()), content);
 
-test("a_file_over_the_relays_limit_is_refused_with_a_clear_message", async () => {
-  const relay = await startRelay({ extraArgs: ["--max-blob-bytes", "4096"] });
-  try {
-    const provider = await newDevice(browser, relay);
-    const p = provider.page;
-    await createPortal(p, relay.url, "Big Files Inc");
-    await waitForStatus(p, "Synced");
-    await p.locator("#portal-file-input").setInputFiles({ name: "raw-footage.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(10_000, 1) });
-    await p.getByText("raw-footage.bin was not shared. This file is too large to share: files up to 4 KB can be shared here.").waitFor();
-    await eventually(() => filesList(p).getByText("raw-footage.bin").count(), n => n === 0, { message: "the refused file leaves the list" });
-    await provider.context.close();
-  } finally {
-    await relay.stop();
-  }
-});
+  // What a device opened once, it opens offline.
+  await other.context.setOffline(true);
+  await waitForStatus(other.page, "Offline");
+  await other.page.getByRole("button", { name: "Preview kickoff-notes.txt" }).click();
+  // The preview needs the bytes: offline, only this device's copy can give them.
+  await other.page.locator("iframe[title='Preview of kickoff-notes.txt']").waitFor();
 
-test("upload_progress_is_shown_while_a_file_is_sent", async () => {
-  const relay = await startRelay();
-  try {
-    const provider = await newDevice(browser, relay);
-    const p = provider.page;
-    await createPortal(p, relay.url, "Slow Line Ltd");
-    await waitForStatus(p, "Synced");
-    // A slow uplink (1 MB/s), so a 4 MB file takes long enough to watch.
-    const cdp = await provider.context.newCDPSession(p);
-    await cdp.send("Network.enable");
-    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
-    await p.locator("#portal-file-input").setInputFiles({ name: "site-photos.zip", mimeType: "application/zip", buffer: Buffer.alloc(4 << 20, 3) });
-    const status = filesList(p).getByRole("listitem").filter({ hasText: "site-photos.zip" }).locator(".file-status");
-    const seen = new Set();
-    await eventually(async () => { const t = await status.innerText(); seen.add(t); return t; }, t => /^Uploading ([1-9]\d?)%$/.test(t), { message: "progress between 1 and 99%", timeout: 20_000 });
-    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
-    await uploaded(p, "site-photos.zip");
-    assert.ok([...seen].some(t => t.startsWith("Uploading")), `seen: ${[...seen]}`);
-    await provider.context.close();
-  } finally {
-    await relay.stop();
-  }
-});
+  assert.deepEqual(unexpected(p.errors), []);
+}));
+
+test("a_file_over_the_relays_limit_is_refused_with_a_clear_message", () => withRelay({ extraArgs: ["--max-blob-bytes", "4096"] }, async relay => {
+  const p = (await providerWithPortal(browser, relay, "Big Files Inc")).page;
+  await waitForStatus(p, "Synced");
+  await p.locator("#portal-file-input").setInputFiles({ name: "raw-footage.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(10_000, 1) });
+  await p.getByText("raw-footage.bin was not shared. This file is too large to share: files up to 4 KB can be shared here.").waitFor();
+  await eventually(() => filesList(p).getByText("raw-footage.bin").count(), n => n === 0, { message: "the refused file leaves the list" });
+}));
+
+test("upload_progress_is_shown_while_a_file_is_sent", () => withRelay(async relay => {
+  const provider = await providerWithPortal(browser, relay, "Slow Line Ltd");
+  const p = provider.page;
+  await waitForStatus(p, "Synced");
+  // A slow uplink (1 MB/s), so a 4 MB file takes long enough to watch.
+  const cdp = await provider.context.newCDPSession(p);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
+  await p.locator("#portal-file-input").setInputFiles({ name: "site-photos.zip", mimeType: "application/zip", buffer: Buffer.alloc(4 << 20, 3) });
+  const status = filesList(p).getByRole("listitem").filter({ hasText: "site-photos.zip" }).locator(".file-status");
+  const seen = new Set();
+  await eventually(async () => { const t = await status.innerText(); seen.add(t); return t; }, t => /^Uploading ([1-9]\d?)%$/.test(t), { message: "progress between 1 and 99%", timeout: 20_000 });
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await uploaded(p, "site-photos.zip");
+  assert.ok([...seen].some(t => t.startsWith("Uploading")), `seen: ${[...seen]}`);
+}));

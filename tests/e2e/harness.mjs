@@ -1,29 +1,22 @@
 // Shared test harness: a real relay process on loopback, real headless Chromium, and a small
 // front server for the one test that needs the app to load while the relay is down.
+// `withRelay` is the fixture every test runs in: it owns the relay and everything opened against
+// it, so a test body holds only what it does and asserts.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, extname, normalize } from "node:path";
 import { chromium } from "playwright-core";
+import { Repo } from "@automerge/automerge-repo";
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 
 const RELAY_BIN = process.env.THRESHOLD_RELAY_BIN ?? new URL("../../target/debug/sync-server", import.meta.url).pathname;
 export const DIST = process.env.THRESHOLD_DIST ?? new URL("../../dist", import.meta.url).pathname;
 
 export function tempDir(name) {
   return mkdtempSync(join(tmpdir(), `threshold-${name}-`));
-}
-
-export async function freePort() {
-  return await new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 export { RELAY_BIN };
@@ -41,31 +34,37 @@ export function revokeToken(dataDir, id) {
   execFileSync(RELAY_BIN, ["token", "revoke", "--data-dir", dataDir, id], { encoding: "utf8" });
 }
 
+/** The last lines a relay process wrote, kept to be shown when a test fails. */
+const OUTPUT_KEPT = 64 * 1024;
+
 /**
  * Start the relay binary; resolves once it prints its address. A first start prints the owner's
  * link, whose token becomes `owner`; on a restart an owner token is minted before the relay
- * starts. `extraArgs` pass limits and the like.
+ * starts. `extraArgs` pass limits and the like; `command(bin, args, dataDir)` wraps the process
+ * (e.g. in a namespace). What the relay writes is kept, not shown: `output()` returns it.
  */
 export async function startRelay({ dataDir = tempDir("data"), port = 0, staticDir = DIST, extraArgs = [], command } = {}) {
   let owner = existsSync(join(dataDir, "access.json")) ? mintToken(dataDir, ["--role", "owner", "--name", "Test owner"]).token : null;
   const args = ["serve", "--port", String(port), "--data-dir", dataDir, ...extraArgs];
   if (staticDir) args.push("--static-dir", staticDir);
-  const [bin, argv] = command ? command(RELAY_BIN, args) : [RELAY_BIN, args];
-  const child = spawn(bin, argv, { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
+  const [bin, argv] = command ? command(RELAY_BIN, args, dataDir) : [RELAY_BIN, args];
+  const child = spawn(bin, argv, { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const keep = chunk => { output = (output + chunk).slice(-OUTPUT_KEPT); };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
   const url = await new Promise((resolve, reject) => {
-    let buffered = "";
-    const timer = setTimeout(() => reject(new Error("relay did not start in 10 s")), 10_000);
-    child.stdout.on("data", chunk => {
-      buffered += chunk;
-      const link = buffered.match(/#\/join\/(thr_\w+)/);
+    const timer = setTimeout(() => reject(new Error(`relay did not start in 10 s; it wrote:\n${output}`)), 10_000);
+    child.stdout.on("data", () => {
+      const link = output.match(/#\/join\/(thr_\w+)/);
       if (link) owner = link[1];
-      const match = buffered.match(/listening on (http:\/\/[\d.:]+)/);
+      const match = output.match(/listening on (http:\/\/[\d.:]+)/);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);
       }
     });
-    child.on("exit", code => reject(new Error(`relay exited early with ${code}`)));
+    child.on("exit", code => reject(new Error(`relay exited early with ${code}; it wrote:\n${output}`)));
   });
   if (!owner) throw new Error("the relay printed no owner link on a first start");
   const exited = new Promise(resolve => child.on("exit", (code, signal) => resolve({ code, signal })));
@@ -82,11 +81,66 @@ export async function startRelay({ dataDir = tempDir("data"), port = 0, staticDi
     wsUrlFor: token => `${wsBase}?token=${token}`,
     mint: args => mintToken(dataDir, args),
     revoke: id => revokeToken(dataDir, id),
+    output: () => output,
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return await exited;
     },
   };
+}
+
+/**
+ * Run `body(relay)` against a fresh relay (`options` as for `startRelay`), then always clean up:
+ * what was opened through the fixture (browser contexts from `newDevice`, stock JS clients from
+ * `relay.jsRepo`, fronts from `relay.front`) is closed, the relay stopped and the data dir it
+ * made removed. If the body fails, every relay process's output is printed before the error.
+ * The fixture's `relay` outlives a process: `relay.restart()` starts the relay again on the same
+ * data dir and port, as after a crash or a deploy, and its fields then describe the new process.
+ */
+export async function withRelay(options, body) {
+  if (typeof options === "function") [options, body] = [{}, options];
+  const ownDir = !options.dataDir;
+  const dataDir = options.dataDir ?? tempDir("data");
+  const cleanups = [];
+  const started = [];
+  const relay = {
+    /** Run `close` when the test ends, the last registered first. */
+    defer: close => { cleanups.push(close); },
+    async restart() {
+      await relay.stop();
+      Object.assign(relay, await startRelay({ ...options, dataDir, port: relay.port }));
+      started.push(relay.output);
+      return relay;
+    },
+    /** A stock automerge-repo JS client with a token (the owner's by default). */
+    jsRepo(token = relay.owner) {
+      const adapter = new WebSocketClientAdapter(relay.wsUrlFor(token));
+      let open = true;
+      const close = () => { if (open) adapter.disconnect(); open = false; };
+      relay.defer(close);
+      return { repo: new Repo({ network: [adapter] }), close };
+    },
+    /** The built app served apart from the relay (see `startFront`). */
+    async front() {
+      const front = await startFront(relay.port);
+      relay.defer(front.close);
+      return front;
+    },
+  };
+  try {
+    Object.assign(relay, await startRelay({ ...options, dataDir }));
+    started.push(relay.output);
+    await body(relay);
+  } catch (error) {
+    for (const [n, output] of started.entries()) {
+      process.stderr.write(`# relay ${n + 1} of ${started.length} wrote:\n${output().replace(/^/gm, "#   ")}\n`);
+    }
+    throw error;
+  } finally {
+    for (const close of cleanups.reverse()) await Promise.resolve().then(close).catch(() => {});
+    await relay.stop?.();
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -136,21 +190,38 @@ export async function startFront(relayPort) {
   };
 }
 
+/** Debian's Chromium, quiet: no sandbox (root in a container), no GPU, no calls home. */
+const CHROMIUM = {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+};
+
 export async function launchBrowser() {
-  return await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  return await chromium.launch(CHROMIUM);
+}
+
+/**
+ * A browser with a persistent profile, as a user's browser has (incognito never offers to
+ * install an app); closed with the fixture's relay when one is given.
+ */
+export async function launchProfile(relay) {
+  const profile = tempDir("profile");
+  const context = await chromium.launchPersistentContext(profile, CHROMIUM);
+  relay?.defer?.(async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); });
+  return context;
 }
 
 /**
  * A separate browser context is a separate device: its own IndexedDB and localStorage. With a
  * relay, the device starts signed in with its owner token, as if it had opened the owner link
- * (the invite flow itself is tested in access.test.mjs); pass `{ token }` for another token.
+ * (the invite flow itself is tested in access.test.mjs); pass `{ token }` for another token, or
+ * `{ signedIn: false }` for a device that has opened no link yet. A fixture's relay closes the
+ * device when the test ends.
  */
-export async function newDevice(browser, relay, { token } = {}) {
+export async function newDevice(browser, relay, { token, signedIn: withToken = true } = {}) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const signedIn = token ?? relay?.owner;
+  relay?.defer?.(() => context.close());
+  const signedIn = withToken && (token ?? relay?.owner);
   if (signedIn) {
     await context.addInitScript(t => {
       if (!localStorage.getItem("threshold.token")) localStorage.setItem("threshold.token", JSON.stringify(t));
@@ -220,6 +291,21 @@ export async function eventually(read, check, { timeout = 15_000, message = "con
     await new Promise(r => setTimeout(r, 100));
   }
   throw new Error(`${message} not reached; last value: ${JSON.stringify(last)}`);
+}
+
+/** A signed-in device that creates a portal (options as for `createPortal`): `{ context, page, id }`. */
+export async function providerWithPortal(browser, relay, clientName, options) {
+  const device = await newDevice(browser, relay);
+  const id = await createPortal(device.page, relay.url, clientName, options);
+  return { ...device, id };
+}
+
+/** A new device that opens an invite link and lands in the portal it opens. */
+export async function openInvite(browser, relay, link) {
+  const device = await newDevice(browser, relay, { signedIn: false });
+  await device.page.goto(link);
+  await device.page.getByRole("heading", { name: "Task plan" }).waitFor();
+  return device;
 }
 
 /** Invite a client contact from the open portal's People section; returns their invite link. */

@@ -1,88 +1,60 @@
 // Interop with the stock automerge-repo JS client from npm, through our relay.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Repo } from "@automerge/automerge-repo";
-import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import {
-  createPortal, eventually, launchBrowser, newDevice, startRelay, taskTitles, waitForStatus, welcomeText,
+  createPortal, eventually, launchBrowser, newDevice, taskTitles, waitForStatus, welcomeText, withRelay,
 } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-function jsRepo(relay) {
-  const adapter = new WebSocketClientAdapter(relay.wsUrl);
-  return { repo: new Repo({ network: [adapter] }), close: () => adapter.disconnect() };
-}
+test("portal_created_by_the_js_client_opens_in_the_app", () => withRelay(async relay => {
+  const js = relay.jsRepo();
+  // The shape a third-party tool would write: strings become Automerge text in JS.
+  const handle = js.repo.create({
+    schema: 1,
+    kind: "portal",
+    clientName: "Made in JS",
+    welcome: "Hello from a Node script",
+    tasks: { t1: { title: "Task from JS", done: false, assignee: "client", createdAt: new Date("2026-11-01T10:00:00Z") } },
+  });
+  const { page } = await newDevice(browser, relay);
+  // Opened at once: the relay may see the app's request before the JS client's first sync.
+  await page.goto(`${relay.url}/#/portal/${handle.documentId}`);
+  await page.getByRole("checkbox", { name: "Done: Task from JS" }).waitFor();
+  assert.equal(await page.getByLabel("Client name").inputValue(), "Made in JS");
+  assert.equal(await welcomeText(page), "Hello from a Node script");
+  // Live in the other direction too: the JS client's next edit shows up in the app.
+  handle.change(doc => { doc.tasks.t1.done = true; });
+  await eventually(() => page.getByRole("checkbox", { name: "Done: Task from JS" }).isChecked(), v => v, { message: "app sees the JS edit" });
+  assert.deepEqual(page.errors, []);
+}));
 
-test("portal_created_by_the_js_client_opens_in_the_app", async () => {
-  const relay = await startRelay();
-  const js = jsRepo(relay);
-  try {
-    // The shape a third-party tool would write: strings become Automerge text in JS.
-    const handle = js.repo.create({
-      schema: 1,
-      kind: "portal",
-      clientName: "Made in JS",
-      welcome: "Hello from a Node script",
-      tasks: { t1: { title: "Task from JS", done: false, assignee: "client", createdAt: new Date("2026-11-01T10:00:00Z") } },
-    });
-    const { page, context } = await newDevice(browser, relay);
-    // Opened at once: the relay may see the app's request before the JS client's first sync.
-    await page.goto(`${relay.url}/#/portal/${handle.documentId}`);
-    await page.getByRole("checkbox", { name: "Done: Task from JS" }).waitFor();
-    assert.equal(await page.getByLabel("Client name").inputValue(), "Made in JS");
-    assert.equal(await welcomeText(page), "Hello from a Node script");
-    // Live in the other direction too: the JS client's next edit shows up in the app.
-    handle.change(doc => { doc.tasks.t1.done = true; });
-    await eventually(() => page.getByRole("checkbox", { name: "Done: Task from JS" }).isChecked(), v => v, { message: "app sees the JS edit" });
-    assert.deepEqual(page.errors, []);
-    await context.close();
-  } finally {
-    js.close();
-    await relay.stop();
-  }
-});
+test("portal_created_in_the_app_is_found_and_edited_by_the_js_client", () => withRelay(async relay => {
+  const js = relay.jsRepo();
+  const { page } = await newDevice(browser, relay);
+  const id = await createPortal(page, relay.url, "Made in the app");
+  await page.getByRole("textbox", { name: "Welcome message" }).fill("Written in Chromium");
+  await waitForStatus(page, "Synced");
+  const handle = await js.repo.find(`automerge:${id}`);
+  const doc = handle.doc();
+  assert.equal(String(doc.clientName), "Made in the app");
+  assert.equal(String(doc.welcome), "Written in Chromium");
+  assert.equal(doc.kind.toString(), "portal");
+  handle.change(d => {
+    d.tasks.fromjs = { title: "Added by the JS client", done: false, assignee: "provider", createdAt: new Date() };
+  });
+  await page.getByRole("checkbox", { name: "Done: Added by the JS client" }).waitFor();
+  assert.deepEqual(await taskTitles(page), ["Added by the JS client"]);
+  assert.deepEqual(page.errors, []);
+}));
 
-test("portal_created_in_the_app_is_found_and_edited_by_the_js_client", async () => {
-  const relay = await startRelay();
-  const js = jsRepo(relay);
-  try {
-    const { page, context } = await newDevice(browser, relay);
-    const id = await createPortal(page, relay.url, "Made in the app");
-    await page.getByRole("textbox", { name: "Welcome message" }).fill("Written in Chromium");
-    await waitForStatus(page, "Synced");
-    const handle = await js.repo.find(`automerge:${id}`);
-    const doc = handle.doc();
-    assert.equal(String(doc.clientName), "Made in the app");
-    assert.equal(String(doc.welcome), "Written in Chromium");
-    assert.equal(doc.kind.toString(), "portal");
-    handle.change(d => {
-      d.tasks.fromjs = { title: "Added by the JS client", done: false, assignee: "provider", createdAt: new Date() };
-    });
-    await page.getByRole("checkbox", { name: "Done: Added by the JS client" }).waitFor();
-    assert.deepEqual(await taskTitles(page), ["Added by the JS client"]);
-    assert.deepEqual(page.errors, []);
-    await context.close();
-  } finally {
-    js.close();
-    await relay.stop();
-  }
-});
-
-test("js_clients_find_a_document_created_a_moment_before_by_another", async () => {
-  const relay = await startRelay({ staticDir: null });
-  const a = jsRepo(relay);
-  const b = jsRepo(relay);
-  try {
-    const created = a.repo.create({ note: "just created" });
-    const found = await b.repo.find(created.url);
-    assert.equal(String(found.doc().note), "just created");
-    await assert.rejects(b.repo.find("automerge:4NMNnkMhL8jXrdJ9jamS58PAVdXu"), /unavailable/);
-  } finally {
-    a.close();
-    b.close();
-    await relay.stop();
-  }
-});
+test("js_clients_find_a_document_created_a_moment_before_by_another", () => withRelay({ staticDir: null }, async relay => {
+  const a = relay.jsRepo();
+  const b = relay.jsRepo();
+  const created = a.repo.create({ note: "just created" });
+  const found = await b.repo.find(created.url);
+  assert.equal(String(found.doc().note), "just created");
+  await assert.rejects(b.repo.find("automerge:4NMNnkMhL8jXrdJ9jamS58PAVdXu"), /unavailable/);
+}));

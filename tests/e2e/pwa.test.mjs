@@ -1,16 +1,12 @@
 // Installable, opens with no network, updates without losing edits, tabs stay in step.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import {
-  DIST, addTask, createPortal, eventually, freePort, launchBrowser, newDevice, startRelay,
-  taskTitles, tempDir, waitForStatus,
+  DIST, addTask, createPortal, eventually, launchBrowser, launchProfile, newDevice, taskTitles,
+  tempDir, waitForStatus, withRelay,
 } from "./harness.mjs";
-
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -36,74 +32,56 @@ const storedChunks = (page, id) => page.evaluate(id => new Promise((resolve, rej
   };
 }), id);
 
-test("installability_criteria_are_met", async () => {
-  const relay = await startRelay();
+test("installability_criteria_are_met", () => withRelay(async relay => {
   // A persistent profile, as a user's browser has: installation is never offered in incognito.
-  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "threshold-profile-")), {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS,
-  });
-  try {
-    const page = await context.newPage();
-    await page.goto(relay.url + "/");
-    await serviceWorkerReady(page);
-    const cdp = await context.newCDPSession(page);
-    const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
-    assert.deepEqual(installabilityErrors, []);
-    const manifest = await cdp.send("Page.getAppManifest");
-    assert.deepEqual(manifest.errors, []);
-    const parsed = JSON.parse(manifest.data);
-    assert.equal(parsed.display, "standalone");
-    assert.ok(parsed.icons.some(i => i.purpose === "maskable"));
-  } finally {
-    await context.close();
-    await relay.stop();
-  }
-});
+  const context = await launchProfile(relay);
+  const page = await context.newPage();
+  await page.goto(relay.url + "/");
+  await serviceWorkerReady(page);
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  assert.deepEqual(installabilityErrors, []);
+  const manifest = await cdp.send("Page.getAppManifest");
+  assert.deepEqual(manifest.errors, []);
+  const parsed = JSON.parse(manifest.data);
+  assert.equal(parsed.display, "standalone");
+  assert.ok(parsed.icons.some(i => i.purpose === "maskable"));
+}));
 
-test("offline_reload_then_edit_syncs_when_the_network_returns", async () => {
-  const dataDir = tempDir("data");
-  const port = await freePort();
-  let relay = await startRelay({ dataDir, port });
-  try {
-    const a = await newDevice(browser, relay);
-    const id = await createPortal(a.page, relay.url, "Train Wi-Fi Ltd");
-    await addTask(a.page, "Made online");
-    await serviceWorkerReady(a.page);
-    await waitForStatus(a.page, "Synced");
+test("offline_reload_then_edit_syncs_when_the_network_returns", () => withRelay(async relay => {
+  const a = await newDevice(browser, relay);
+  const id = await createPortal(a.page, relay.url, "Train Wi-Fi Ltd");
+  await addTask(a.page, "Made online");
+  await serviceWorkerReady(a.page);
+  await waitForStatus(a.page, "Synced");
 
-    // No relay and no network at all: the app shell comes from the service worker and the
-    // portal from IndexedDB.
-    await relay.stop("SIGKILL");
-    await a.context.setOffline(true);
-    await a.page.reload();
-    await a.page.getByRole("checkbox", { name: "Done: Made online" }).waitFor();
-    assert.equal(await a.page.getByLabel("Client name").inputValue(), "Train Wi-Fi Ltd");
-    await waitForStatus(a.page, "Offline");
-    await addTask(a.page, "Made offline after a reload");
-    await a.page.goto(relay.url + "/#/");
-    await a.page.getByRole("link", { name: "Train Wi-Fi Ltd" }).waitFor();
-    await a.page.getByRole("link", { name: "Train Wi-Fi Ltd" }).click();
-    await a.page.getByRole("checkbox", { name: "Done: Made offline after a reload" }).waitFor();
+  // No relay and no network at all: the app shell comes from the service worker and the
+  // portal from IndexedDB.
+  await relay.stop("SIGKILL");
+  await a.context.setOffline(true);
+  await a.page.reload();
+  await a.page.getByRole("checkbox", { name: "Done: Made online" }).waitFor();
+  assert.equal(await a.page.getByLabel("Client name").inputValue(), "Train Wi-Fi Ltd");
+  await waitForStatus(a.page, "Offline");
+  await addTask(a.page, "Made offline after a reload");
+  await a.page.goto(relay.url + "/#/");
+  await a.page.getByRole("link", { name: "Train Wi-Fi Ltd" }).waitFor();
+  await a.page.getByRole("link", { name: "Train Wi-Fi Ltd" }).click();
+  await a.page.getByRole("checkbox", { name: "Done: Made offline after a reload" }).waitFor();
 
-    relay = await startRelay({ dataDir, port });
-    await a.context.setOffline(false);
-    await waitForStatus(a.page, "Synced", 30_000);
-    const b = await newDevice(browser, relay);
-    await b.page.goto(`${relay.url}/#/portal/${id}`);
-    await eventually(() => taskTitles(b.page), t => t.length === 2, { message: "the offline edit reached the relay" });
-    assert.deepEqual((await taskTitles(b.page)).sort(), ["Made offline after a reload", "Made online"]);
-    await a.context.close();
-    await b.context.close();
-  } finally {
-    await relay.stop();
-  }
-});
+  await relay.restart();
+  await a.context.setOffline(false);
+  await waitForStatus(a.page, "Synced", 30_000);
+  const b = await newDevice(browser, relay);
+  await b.page.goto(`${relay.url}/#/portal/${id}`);
+  await eventually(() => taskTitles(b.page), t => t.length === 2, { message: "the offline edit reached the relay" });
+  assert.deepEqual((await taskTitles(b.page)).sort(), ["Made offline after a reload", "Made online"]);
+}));
 
-test("update_flow_keeps_local_edits", async () => {
-  const site = mkdtempSync(join(tmpdir(), "threshold-site-"));
+test("update_flow_keeps_local_edits", () => {
+  const site = tempDir("site");
   cpSync(DIST, site, { recursive: true });
-  const relay = await startRelay({ staticDir: site });
-  try {
+  return withRelay({ staticDir: site }, async relay => {
     const a = await newDevice(browser, relay);
     await createPortal(a.page, relay.url, "Update Co");
     await serviceWorkerReady(a.page);
@@ -124,46 +102,36 @@ test("update_flow_keeps_local_edits", async () => {
     await a.page.getByRole("checkbox", { name: "Done: Typed right before the update" }).waitFor();
     const caches = await a.page.evaluate(() => caches.keys());
     assert.deepEqual(caches, ["threshold-next-build"]);
-    await a.context.close();
-  } finally {
-    await relay.stop();
-  }
+  });
 });
 
-test("two_tabs_stay_in_step_without_writing_a_change_twice", async () => {
-  const relay = await startRelay();
-  try {
-    const { context, page: tab1 } = await newDevice(browser, relay);
-    const id = await createPortal(tab1, relay.url, "Two Tabs Inc");
-    await waitForStatus(tab1, "Synced");
-    const tab2 = await context.newPage();
-    await tab2.goto(`${relay.url}/#/portal/${id}`);
-    await tab2.getByRole("heading", { name: "Task plan" }).waitFor();
+test("two_tabs_stay_in_step_without_writing_a_change_twice", () => withRelay(async relay => {
+  const { context, page: tab1 } = await newDevice(browser, relay);
+  const id = await createPortal(tab1, relay.url, "Two Tabs Inc");
+  await waitForStatus(tab1, "Synced");
+  const tab2 = await context.newPage();
+  await tab2.goto(`${relay.url}/#/portal/${id}`);
+  await tab2.getByRole("heading", { name: "Task plan" }).waitFor();
 
-    // Offline, so the tabs can only hear of each other through the browser itself.
-    await context.setOffline(true);
-    await waitForStatus(tab1, "Offline");
-    const before = (await storedChunks(tab1, id)).length;
-    for (const title of ["First from tab 1", "Second from tab 1", "Third from tab 1"]) {
-      await addTask(tab1, title);
-      await tab2.getByRole("checkbox", { name: `Done: ${title}` }).waitFor();
-    }
-    await addTask(tab2, "From tab 2");
-    await tab1.getByRole("checkbox", { name: "Done: From tab 2" }).waitFor();
-    // Four edits, four chunks: the tab that receives an edit does not store it again.
-    assert.equal((await storedChunks(tab1, id)).length, before + 4);
-
-    await context.setOffline(false);
-    await waitForStatus(tab1, "Synced", 30_000);
-    await waitForStatus(tab2, "Synced", 30_000);
-    assert.deepEqual((await taskTitles(tab1)).sort(), (await taskTitles(tab2)).sort());
-    assert.equal((await storedChunks(tab1, id)).length, before + 4, "syncing stored nothing twice");
-    const other = await newDevice(browser, relay);
-    await other.page.goto(`${relay.url}/#/portal/${id}`);
-    await eventually(() => taskTitles(other.page), t => t.length === 4, { message: "the relay has every tab's edits" });
-    await context.close();
-    await other.context.close();
-  } finally {
-    await relay.stop();
+  // Offline, so the tabs can only hear of each other through the browser itself.
+  await context.setOffline(true);
+  await waitForStatus(tab1, "Offline");
+  const before = (await storedChunks(tab1, id)).length;
+  for (const title of ["First from tab 1", "Second from tab 1", "Third from tab 1"]) {
+    await addTask(tab1, title);
+    await tab2.getByRole("checkbox", { name: `Done: ${title}` }).waitFor();
   }
-});
+  await addTask(tab2, "From tab 2");
+  await tab1.getByRole("checkbox", { name: "Done: From tab 2" }).waitFor();
+  // Four edits, four chunks: the tab that receives an edit does not store it again.
+  assert.equal((await storedChunks(tab1, id)).length, before + 4);
+
+  await context.setOffline(false);
+  await waitForStatus(tab1, "Synced", 30_000);
+  await waitForStatus(tab2, "Synced", 30_000);
+  assert.deepEqual((await taskTitles(tab1)).sort(), (await taskTitles(tab2)).sort());
+  assert.equal((await storedChunks(tab1, id)).length, before + 4, "syncing stored nothing twice");
+  const other = await newDevice(browser, relay);
+  await other.page.goto(`${relay.url}/#/portal/${id}`);
+  await eventually(() => taskTitles(other.page), t => t.length === 4, { message: "the relay has every tab's edits" });
+}));

@@ -20,13 +20,41 @@ pub struct Relay {
     pub data_dir: PathBuf,
     /// The owner token printed at first start (or minted for a restart on an existing dir).
     pub owner: String,
+    /// What it was started with besides its data dir, to start it again the same way.
+    static_dir: Option<PathBuf>,
+    extra: Vec<String>,
+    /// The data dir of a `fresh` relay, removed once the relay is dropped (after the child is
+    /// killed, as `Drop for Relay` runs before the fields are dropped).
+    scratch: Option<tempfile::TempDir>,
 }
 
 pub const RELAY_BIN: &str = env!("CARGO_BIN_EXE_sync-server");
 
 impl Relay {
+    /// A relay on a data dir of its own, serving no app: the usual start of a socket test.
+    pub fn fresh() -> Self {
+        Self::fresh_with(&[])
+    }
+
+    /// `fresh` with extra `serve` arguments (limits and the like).
+    pub fn fresh_with(extra: &[&str]) -> Self {
+        let scratch = tempfile::tempdir().expect("temp dir");
+        let mut relay = Self::start_with(scratch.path(), None, extra);
+        relay.scratch = Some(scratch);
+        relay
+    }
+
     pub fn start(data_dir: &Path, static_dir: Option<&Path>) -> Self {
         Self::start_with(data_dir, static_dir, &[])
+    }
+
+    /// Start again on the same data dir with the same arguments, after `kill` or `terminate`,
+    /// as an operator would after a crash or a deploy. The port and owner token are new.
+    pub fn restart(&mut self) {
+        let extra: Vec<&str> = self.extra.iter().map(String::as_str).collect();
+        let mut next = Self::start_with(&self.data_dir, self.static_dir.as_deref(), &extra);
+        next.scratch = self.scratch.take();
+        *self = next;
     }
 
     pub fn start_with(data_dir: &Path, static_dir: Option<&Path>, extra: &[&str]) -> Self {
@@ -47,7 +75,10 @@ impl Relay {
         if let Some(dir) = static_dir {
             command.arg("--static-dir").arg(dir);
         }
-        Self::from_child(command.spawn().expect("relay starts"), data_dir, owner)
+        let mut relay = Self::from_child(command.spawn().expect("relay starts"), data_dir, owner);
+        relay.static_dir = static_dir.map(Path::to_owned);
+        relay.extra = extra.iter().map(|a| a.to_string()).collect();
+        relay
     }
 
     /// Read the relay's first lines: the owner link on a first start, then its address.
@@ -79,6 +110,9 @@ impl Relay {
             port,
             data_dir: data_dir.to_owned(),
             owner,
+            static_dir: None,
+            extra: Vec::new(),
+            scratch: None,
         }
     }
 
@@ -88,6 +122,26 @@ impl Relay {
 
     pub fn url_with(&self, token: &str) -> String {
         format!("ws://127.0.0.1:{}/sync?token={token}", self.port)
+    }
+
+    /// `GET path` as `token`: `(status, head, body)`.
+    pub fn get(&self, path: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
+        request(self.port, "GET", path, token, &[], b"")
+    }
+
+    /// `GET path` as `token` for one byte range (`bytes=…`, as the Range header writes it).
+    pub fn get_range(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        range: &str,
+    ) -> (u16, String, Vec<u8>) {
+        request(self.port, "GET", path, token, &[("Range", range)], b"")
+    }
+
+    /// `PUT path` with `body` as `token`: `(status, head, body)`.
+    pub fn put(&self, path: &str, token: Option<&str>, body: &[u8]) -> (u16, String, Vec<u8>) {
+        request(self.port, "PUT", path, token, &[], body)
     }
 
     /// Mint a token with the real command line, against the live data dir: `(id, secret)`.
@@ -123,12 +177,12 @@ impl Relay {
         assert!(status.success());
     }
 
-    pub fn kill(mut self) {
+    pub fn kill(&mut self) {
         self.child.kill().expect("SIGKILL");
         self.child.wait().expect("reaped");
     }
 
-    pub fn terminate(mut self) -> std::process::ExitStatus {
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         Command::new("kill")
             .args(["-TERM", &pid])
@@ -180,6 +234,14 @@ pub struct Client {
 impl Client {
     pub async fn connect(relay: &Relay, name: &str) -> Self {
         Self::connect_as(relay, name, &relay.owner).await
+    }
+
+    /// Two owner clients, "a" and "b": the usual pair of devices syncing through the relay.
+    pub async fn pair(relay: &Relay) -> (Self, Self) {
+        (
+            Self::connect(relay, "a").await,
+            Self::connect(relay, "b").await,
+        )
     }
 
     pub async fn connect_as(relay: &Relay, name: &str, token: &str) -> Self {
@@ -285,19 +347,49 @@ pub fn titled(title: &str) -> Automerge {
     doc
 }
 
-pub fn http_get(port: u16, path: &str) -> String {
+/// One raw HTTP request over a fresh socket, written by hand so a test controls every byte (and
+/// can cut it off): `(status, head, body)`.
+pub fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .expect("writes");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("reads");
-    response
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    if let Some(t) = token {
+        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("writes head");
+    stream.write_all(body).expect("writes body");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("reads");
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    (status, head, response[split + 4..].to_vec())
 }
 
-/// One HTTP request with raw sockets: `(status, head, body)`.
+/// A GET with no token: the whole response, head and body, as text.
+pub fn http_get(port: u16, path: &str) -> String {
+    let (_, head, body) = request(port, "GET", path, None, &[], b"");
+    format!("{head}\r\n\r\n{}", String::from_utf8_lossy(&body))
+}
+
+/// One JSON API call: `(status, head, body)`.
 pub fn http(
     port: u16,
     method: &str,
@@ -305,25 +397,10 @@ pub fn http(
     token: Option<&str>,
     body: Option<&str>,
 ) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    let body = body.unwrap_or("");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("writes");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("reads");
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status");
+    let json = [("Content-Type", "application/json")];
+    let body = body.unwrap_or("").as_bytes();
+    let (status, head, body) = request(port, method, path, token, &json, body);
+    let body = String::from_utf8_lossy(&body);
     // Chunked bodies carry size lines; the JSON we read is small and in one chunk.
     let body = if head
         .to_ascii_lowercase()
@@ -331,7 +408,7 @@ pub fn http(
     {
         body.split("\r\n").nth(1).unwrap_or("").to_owned()
     } else {
-        body.to_owned()
+        body.into_owned()
     };
-    (status, head.to_owned(), body)
+    (status, head, body)
 }
