@@ -1,0 +1,13 @@
+//! One client's portal: the page that frames it (name, stage, view switch, the archive), and
+//! the sections about the whole engagement: who has access, what is outstanding, check-ins and
+//! activity.
+
+mod activity;
+mod outstanding;
+mod page;
+mod people;
+
+use activity::{ActivitySection, CheckinsSection};
+use outstanding::OutstandingSection;
+pub use page::PortalPage;
+pub use people::{People, PeopleSection};

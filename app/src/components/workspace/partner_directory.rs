@@ -1,0 +1,81 @@
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use threshold_model::{read_partners, remove_partner, save_partner, Partner, PartnerId};
+
+use crate::actions;
+use crate::sync::client;
+
+/// The workspace's partner directory: who we refer clients to for needs we do not cover.
+#[component]
+pub fn PartnerDirectory() -> impl IntoView {
+    let revision = client().signals.revision;
+    let partners = Memo::new(move |_| {
+        revision.track();
+        let ws = actions::workspace_id()?;
+        client().read(&ws, |doc| read_partners(doc).ok()).flatten()
+    });
+    let (name, set_name) = signal(String::new());
+    let (service, set_service) = signal(String::new());
+    let (url, set_url) = signal(String::new());
+    let (email, set_email) = signal(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let on_add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(ws) = actions::workspace_id() else {
+            return;
+        };
+        let partner = Partner {
+            id: PartnerId::new(),
+            name: name.get_untracked(),
+            service: service.get_untracked(),
+            url: url.get_untracked(),
+            email: email.get_untracked(),
+        };
+        match actions::try_edit(ws, |tx| save_partner(tx, &partner)) {
+            Ok(()) => {
+                for set in [set_name, set_service, set_url, set_email] {
+                    set.set(String::new());
+                }
+                set_error.set(None);
+            }
+            Err(e) => set_error.set(Some(e.to_string())),
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="partners-heading" id="partners">
+            <h2 id="partners-heading">"Partner directory"</h2>
+            <p class="muted small">"People you refer clients to for needs you do not cover. Pick them in a portal's next steps."</p>
+            <ul class="partners" aria-label="Partners">
+                {move || partners.get().unwrap_or_default().into_iter().map(|p| {
+                    let pid = StoredValue::new(p.id.clone());
+                    view! {
+                        <li class="row">
+                            <div class="grow">
+                                <strong>{p.name.clone()}</strong>
+                                <span class="muted small">" · " {p.service.clone()} " · " {p.url.clone()} " " {p.email.clone()}</span>
+                            </div>
+                            <button type="button" class="button ghost small" aria-label=format!("Remove partner {}", p.name)
+                                on:click=move |_| {
+                                    if let Some(ws) = actions::workspace_id() {
+                                        set_error.set(actions::try_edit(ws, |tx| remove_partner(tx, &pid.get_value())).err().map(|e| e.to_string()));
+                                    }
+                                }>"Remove"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form class="add-row" aria-label="Add a partner" on:submit=on_add novalidate>
+                <div class="field"><label for="partner-name">"Partner name"</label>
+                    <input id="partner-name" type="text" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev))/></div>
+                <div class="field"><label for="partner-service">"Service"</label>
+                    <input id="partner-service" type="text" placeholder="e.g. Bookkeeping" prop:value=service on:input=move |ev| set_service.set(event_target_value(&ev))/></div>
+                <div class="field"><label for="partner-url">"Website"</label>
+                    <input id="partner-url" type="url" prop:value=url on:input=move |ev| set_url.set(event_target_value(&ev))/></div>
+                <div class="field"><label for="partner-email">"Email"</label>
+                    <input id="partner-email" type="email" prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev))/></div>
+                <button type="submit" class="button">"Add partner"</button>
+            </form>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+        </section>
+    }
+}
