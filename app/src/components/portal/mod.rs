@@ -3,11 +3,15 @@
 //! activity.
 
 mod activity;
+mod checkins;
 mod outstanding;
 mod page;
 mod people;
+mod stage;
 
-use activity::{ActivitySection, CheckinsSection};
+use activity::ActivitySection;
+use checkins::CheckinsSection;
 use outstanding::OutstandingSection;
 pub use page::PortalPage;
 pub use people::{People, PeopleSection};
+use stage::StageAndTemplate;
