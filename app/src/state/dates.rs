@@ -21,3 +21,32 @@ pub fn input_value(date: Option<chrono::NaiveDate>) -> String {
     date.map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn a_date_input_value_reads_back_as_the_same_date() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        assert_eq!(input_value(Some(day)), "2026-03-09");
+        assert_eq!(parse_date(&input_value(Some(day))), Some(day));
+    }
+
+    #[test]
+    fn no_date_is_an_empty_input() {
+        assert_eq!(input_value(None), "");
+        assert_eq!(parse_date(""), None);
+    }
+
+    #[test]
+    fn a_typed_date_is_trimmed_and_anything_else_is_no_date() {
+        assert_eq!(
+            parse_date(" 2026-12-31 "),
+            NaiveDate::from_ymd_opt(2026, 12, 31)
+        );
+        assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(parse_date("31/12/2026"), None);
+    }
+}

@@ -66,3 +66,38 @@ pub fn navigate(route: &Route) {
         let _ = window.location().set_hash(&route.href());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_hash_is_the_workspace() {
+        for hash in ["", "#", "#/", "#//"] {
+            assert_eq!(Route::parse(hash), Route::Workspace);
+        }
+        assert_eq!(Route::Workspace.href(), "#/");
+    }
+
+    #[test]
+    fn a_portal_route_reads_back_what_it_writes() {
+        let id = DocumentId::random();
+        let route = Route::Portal(id);
+        assert_eq!(route.href(), format!("#/portal/{id}"));
+        assert_eq!(Route::parse(&route.href()), route);
+    }
+
+    #[test]
+    fn anything_else_is_not_found_and_keeps_its_hash() {
+        for hash in [
+            "#/portal/not-an-id",
+            "#/portal",
+            "#/elsewhere",
+            "#/portal/a/b",
+        ] {
+            let route = Route::parse(hash);
+            assert_eq!(route, Route::NotFound(hash.to_owned()));
+            assert_eq!(route.href(), hash);
+        }
+    }
+}

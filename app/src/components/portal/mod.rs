@@ -13,5 +13,5 @@ use activity::ActivitySection;
 use checkins::CheckinsSection;
 use outstanding::OutstandingSection;
 pub use page::PortalPage;
-pub use people::{People, PeopleSection};
+pub use people::PeopleSection;
 use stage::StageAndTemplate;

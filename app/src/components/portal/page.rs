@@ -6,9 +6,9 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use super::{
-    ActivitySection, CheckinsSection, OutstandingSection, People, PeopleSection, StageAndTemplate,
+    ActivitySection, CheckinsSection, OutstandingSection, PeopleSection, StageAndTemplate,
 };
-use crate::actions;
+use crate::actions::{self, People};
 use crate::components::files::FilesSection;
 use crate::components::offboarding::{
     show_cancellation, AccessWrapUpSection, CancellationSection, DeliverablesSection,

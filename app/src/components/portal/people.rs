@@ -1,57 +1,14 @@
-//! Who has access: a portal's client contacts, or the provider's team. Invites are made here
-//! (the relay mints a token; the link carries it in its fragment), and access is made read-only
-//! or revoked here.
+//! Who has access: a portal's client contacts, or the provider's team, with the invite form
+//! and each person's access buttons. What they do on the relay is in `actions::people`.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::Stage;
-use threshold_protocol::DocumentId;
 
-use crate::actions;
+use crate::actions::{self, AccessChange, ClientAccess, People};
 use crate::browser::clipboard::copy_to_clipboard;
-use crate::relay::api::{self, NewToken, TokenInfo};
+use crate::relay::api::TokenInfo;
 use crate::state::session;
-
-/// Whose people a section lists.
-#[derive(Clone, Copy, PartialEq)]
-pub enum People {
-    /// The client contacts of one portal.
-    Portal(DocumentId),
-    /// The provider's team members.
-    Team,
-}
-
-impl People {
-    /// The portal id, as the API takes it.
-    fn portal(&self) -> Option<String> {
-        match self {
-            People::Portal(id) => Some(id.to_string()),
-            People::Team => None,
-        }
-    }
-
-    fn role(&self) -> &'static str {
-        match self {
-            People::Portal(_) => "client",
-            People::Team => "team",
-        }
-    }
-}
-
-/// What a button in the list does to one person's token.
-#[derive(Clone, Copy)]
-enum AccessChange {
-    Revoke,
-    ReadOnly,
-    ReadWrite,
-}
-
-fn invite_link(token: &str) -> String {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    format!("{origin}/#/join/{token}")
-}
 
 fn mailto(email: &str, name: &str, link: &str, people: People) -> String {
     let (subject, what) = match people {
@@ -76,7 +33,7 @@ pub fn PeopleSection(
 ) -> impl IntoView {
     let list = RwSignal::new(None::<Result<Vec<TokenInfo>, String>>);
     let (message, set_message) = signal(None::<String>);
-    let (invite, set_invite) = signal(None::<(String, String, Option<String>)>);
+    let (invite, set_invite) = signal(None::<actions::Invite>);
     let (name, set_name) = signal(String::new());
     let (email, set_email) = signal(String::new());
     let (busy, set_busy) = signal(false);
@@ -87,19 +44,7 @@ pub fn PeopleSection(
 
     let reload = move || {
         leptos::task::spawn_local(async move {
-            let Some(token) = session::token() else {
-                return;
-            };
-            let portal = people.portal();
-            let result = api::tokens(&token, portal.as_deref())
-                .await
-                .map(|all| {
-                    all.into_iter()
-                        .filter(|t| t.role == role)
-                        .collect::<Vec<_>>()
-                })
-                .map_err(|e| e.to_string());
-            list.set(Some(result));
+            list.set(Some(actions::list_people(people).await));
         });
     };
     reload();
@@ -109,12 +54,11 @@ pub fn PeopleSection(
     if let (People::Portal(id), Some(stage)) = (people, stage) {
         Effect::new(move |_| {
             let ended = stage.get().is_some_and(|s| s.is_closed());
-            let writable = list.with(|l| {
-                matches!(l, Some(Ok(tokens)) if tokens.iter().any(|t| t.revoked_at.is_none() && !t.read_only))
-            });
-            if ended && writable {
+            let needed = list
+                .with(|l| matches!(l, Some(Ok(tokens)) if actions::needs_read_only(ended, tokens)));
+            if needed {
                 leptos::task::spawn_local(async move {
-                    match actions::set_portal_access(id, true).await {
+                    match actions::set_client_access(id, ClientAccess::ReadOnly).await {
                         Ok(_) => reload(),
                         Err(e) => {
                             set_message.set(Some(format!("Could not make access read-only: {e}")))
@@ -137,24 +81,9 @@ pub fn PeopleSection(
         }
         set_busy.set(true);
         leptos::task::spawn_local(async move {
-            let Some(token) = session::token() else {
-                return;
-            };
-            let portal = people.portal();
-            let request = NewToken {
-                role,
-                portal,
-                read_only: false,
-                name: &who,
-                email: (!mail.is_empty()).then_some(mail.as_str()),
-            };
-            match api::create_token(&token, &request).await {
+            match actions::invite(people, &who, &mail).await {
                 Ok(created) => {
-                    set_invite.set(Some((
-                        created.record.name.clone(),
-                        invite_link(&created.token),
-                        created.record.email.clone(),
-                    )));
+                    set_invite.set(Some(created));
                     set_name.set(String::new());
                     set_email.set(String::new());
                     set_message.set(None);
@@ -168,15 +97,7 @@ pub fn PeopleSection(
 
     let act = move |id: String, change: AccessChange| {
         leptos::task::spawn_local(async move {
-            let Some(token) = session::token() else {
-                return;
-            };
-            let result = match change {
-                AccessChange::Revoke => api::revoke(&token, &id).await,
-                AccessChange::ReadOnly => api::set_read_only(&token, &id, true).await,
-                AccessChange::ReadWrite => api::set_read_only(&token, &id, false).await,
-            };
-            match result {
+            match actions::change_access(&id, change).await {
                 Ok(t) => set_message.set(Some(match change {
                     AccessChange::Revoke => format!("{}'s access is revoked.", t.name),
                     AccessChange::ReadOnly => format!("{} can now only read.", t.name),
@@ -264,7 +185,7 @@ pub fn PeopleSection(
                     </div>
                 </form>
             </Show>
-            {move || invite.get().map(|(who, link, mail)| {
+            {move || invite.get().map(|actions::Invite { name: who, link, email: mail }| {
                 let copy = link.clone();
                 let mail_href = mail.as_deref().map(|m| mailto(m, &who, &link, people));
                 view! {

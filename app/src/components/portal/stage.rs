@@ -1,10 +1,11 @@
 //! The provider's stage menu and "Save as template", in the portal's header.
 
 use leptos::prelude::*;
-use threshold_model::{read_stage, set_stage, OffboardingPlaybook, Stage};
+use threshold_model::{read_stage, Stage};
 use threshold_protocol::DocumentId;
 
-use crate::actions;
+use crate::actions::{self, ClientAccess};
+use crate::relay::api::ApiError;
 use crate::sync::doc_memo;
 
 #[component]
@@ -14,14 +15,7 @@ pub(super) fn StageAndTemplate(id: DocumentId) -> impl IntoView {
     let on_stage = move |ev: leptos::ev::Event| {
         let to = Stage::parse(&event_target_value(&ev));
         let from = stage.get_untracked();
-        let was_ended = from.is_some_and(|s| s.is_closed());
-        // Offboarding from the stage menu starts from the standard playbook.
-        let result = if to == Stage::Offboarding && from == Some(Stage::Active) {
-            actions::start_offboarding(id, &OffboardingPlaybook::standard())
-        } else {
-            actions::try_edit_portal(id, |tx| set_stage(tx, to, chrono::Utc::now()))
-        };
-        match result {
+        match actions::change_stage(id, from, to) {
             Err(e) => {
                 // The menu goes back to where the client is.
                 let select = event_target::<web_sys::HtmlSelectElement>(&ev);
@@ -33,28 +27,17 @@ pub(super) fn StageAndTemplate(id: DocumentId) -> impl IntoView {
                     format!("{text}.")
                 }));
             }
-            Ok(()) if to.is_closed() => {
+            Ok(access) => {
                 set_message.set(None);
-                // The client keeps their archive but can no longer change it.
-                leptos::task::spawn_local(async move {
-                    let note = match actions::set_portal_access(id, true).await {
-                        Ok(0) => "No client contact had access to change.".to_owned(),
-                        Ok(n) => format!("Client access is now read-only ({n} contact(s))."),
-                        Err(e) => format!("Client access could not be made read-only yet: {e}. It will be retried when the relay is reachable."),
-                    };
-                    set_message.set(Some(note));
-                });
+                if let Some(access) = access {
+                    leptos::task::spawn_local(async move {
+                        let result = actions::set_client_access(id, access).await;
+                        if let Some(note) = access_note(access, result) {
+                            set_message.set(Some(note));
+                        }
+                    });
+                }
             }
-            Ok(()) if was_ended => {
-                set_message.set(None);
-                // Back from the archive: the client's contacts may edit again.
-                leptos::task::spawn_local(async move {
-                    if let Err(e) = actions::set_portal_access(id, false).await {
-                        set_message.set(Some(format!("Client access could not be reopened: {e}.")));
-                    }
-                });
-            }
-            Ok(()) => set_message.set(None),
         }
     };
     let on_save = move |_| match actions::save_as_template(id) {
@@ -77,5 +60,18 @@ pub(super) fn StageAndTemplate(id: DocumentId) -> impl IntoView {
             <button type="button" class="button small" on:click=on_save>"Save as template"</button>
         </div>
         <p class="muted small" role="status">{move || message.get()}</p>
+    }
+}
+
+/// What the provider is told once the relay answered a stage change's access change.
+fn access_note(access: ClientAccess, result: Result<usize, ApiError>) -> Option<String> {
+    match (access, result) {
+        // The client keeps their archive but can no longer change it.
+        (ClientAccess::ReadOnly, Ok(0)) => Some("No client contact had access to change.".to_owned()),
+        (ClientAccess::ReadOnly, Ok(n)) => Some(format!("Client access is now read-only ({n} contact(s)).")),
+        (ClientAccess::ReadOnly, Err(e)) => Some(format!("Client access could not be made read-only yet: {e}. It will be retried when the relay is reachable.")),
+        // Back from the archive: the client's contacts may edit again.
+        (ClientAccess::Writable, Ok(_)) => None,
+        (ClientAccess::Writable, Err(e)) => Some(format!("Client access could not be reopened: {e}.")),
     }
 }

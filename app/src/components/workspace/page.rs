@@ -8,7 +8,8 @@ use threshold_protocol::DocumentId;
 use super::ExitAnalyticsSection;
 use super::PartnerDirectory;
 use crate::actions;
-use crate::components::portal::{People, PeopleSection};
+use crate::actions::People;
+use crate::components::portal::PeopleSection;
 use crate::state::route::{navigate, Route};
 use crate::sync::client;
 
