@@ -7,6 +7,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
+use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
@@ -62,11 +63,8 @@ pub fn AccessWrapUpSection(id: DocumentId) -> impl IntoView {
                 </table>
             </Show>
             <Show when=move || view.get() == ViewMode::Provider>
-                <form class="add-row" on:submit=on_add aria-label="Add access to remove" novalidate>
-                    <div class="field grow">
-                        <label for="access-tool">"Tool and access"</label>
-                        <input id="access-tool" type="text" placeholder="e.g. Admin seat in our Figma team" prop:value=tool on:input=move |ev| set_tool.set(event_target_value(&ev))/>
-                    </div>
+                <AddRow label="Add access to remove" button="Add access" on_add=on_add error=error>
+                    <TextField id="access-tool" label="Tool and access" placeholder="e.g. Admin seat in our Figma team" grow=true value=tool set_value=set_tool/>
                     <div class="field">
                         <label for="access-remover">"Removed by"</label>
                         <select id="access-remover" on:change=move |ev| set_remover.set(Assignee::parse(&event_target_value(&ev)))>
@@ -74,13 +72,8 @@ pub fn AccessWrapUpSection(id: DocumentId) -> impl IntoView {
                             <option value="client">"The client"</option>
                         </select>
                     </div>
-                    <div class="field">
-                        <label for="access-by">"By"</label>
-                        <input id="access-by" type="date" prop:value=by on:input=move |ev| set_by.set(event_target_value(&ev))/>
-                    </div>
-                    <button type="submit" class="button primary">"Add access"</button>
-                </form>
-                <p class="field-error" role="alert">{move || error.get()}</p>
+                    <TextField id="access-by" label="By" kind="date" value=by set_value=set_by/>
+                </AddRow>
             </Show>
         </section>
     }

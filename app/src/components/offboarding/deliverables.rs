@@ -9,6 +9,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::files::Attachments;
+use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{input_value, parse_date};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
@@ -95,22 +96,11 @@ pub fn DeliverablesSection(id: DocumentId) -> impl IntoView {
                         </ul>
                     </div>
                 </Show>
-                <form class="add-row" on:submit=on_add aria-label="Add a deliverable" novalidate>
-                    <div class="field grow">
-                        <label for="deliverable-title">"Deliverable"</label>
-                        <input id="deliverable-title" type="text" placeholder="e.g. Brand guidelines" prop:value=title on:input=move |ev| set_title.set(event_target_value(&ev))/>
-                    </div>
-                    <div class="field">
-                        <label for="deliverable-owner">"Owner"</label>
-                        <input id="deliverable-owner" type="text" prop:value=owner on:input=move |ev| set_owner.set(event_target_value(&ev))/>
-                    </div>
-                    <div class="field">
-                        <label for="deliverable-due">"Due"</label>
-                        <input id="deliverable-due" type="date" prop:value=due on:input=move |ev| set_due.set(event_target_value(&ev))/>
-                    </div>
-                    <button type="submit" class="button primary">"Add deliverable"</button>
-                </form>
-                <p class="field-error" role="alert">{move || error.get()}</p>
+                <AddRow label="Add a deliverable" button="Add deliverable" on_add=on_add error=error>
+                    <TextField id="deliverable-title" label="Deliverable" placeholder="e.g. Brand guidelines" grow=true value=title set_value=set_title/>
+                    <TextField id="deliverable-owner" label="Owner" value=owner set_value=set_owner/>
+                    <TextField id="deliverable-due" label="Due" kind="date" value=due set_value=set_due/>
+                </AddRow>
             </Show>
         </section>
     }

@@ -7,7 +7,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
-use crate::components::widgets::ScoreScale;
+use crate::components::widgets::{ScoreScale, TextField};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
 
@@ -125,10 +125,7 @@ pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
                     report(actions::try_edit_portal(id, |tx| add_exit_question(tx, &q).map(|_| ())));
                     set_question.set(String::new());
                 }>
-                    <div class="field grow">
-                        <label for="new-exit-question">"New question"</label>
-                        <input id="new-exit-question" type="text" prop:value=question on:input=move |ev| set_question.set(event_target_value(&ev))/>
-                    </div>
+                    <TextField id="new-exit-question" label="New question" grow=true value=question set_value=set_question/>
                     <button type="submit" class="button">"Add question"</button>
                 </form>
             </Show>

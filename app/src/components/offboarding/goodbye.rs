@@ -8,6 +8,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::browser::download::{download, file_stem};
+use crate::components::widgets::TextField;
 use crate::state::dates::parse_date;
 use crate::state::view_mode::use_view;
 use crate::sync::doc_memo;
@@ -125,14 +126,8 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
                 <p class="muted small">"Mark an invoice paid in Documents when the payment arrives."</p>
             </Show>
             <form class="add-row" aria-label="Add an invoice" on:submit=on_add_invoice>
-                <div class="field grow">
-                    <label for="invoice-name">"Invoice"</label>
-                    <input id="invoice-name" type="text" placeholder="e.g. Final invoice" prop:value=invoice on:input=move |ev| set_invoice.set(event_target_value(&ev))/>
-                </div>
-                <div class="field">
-                    <label for="invoice-due">"Due"</label>
-                    <input id="invoice-due" type="date" prop:value=due on:input=move |ev| set_due.set(event_target_value(&ev))/>
-                </div>
+                <TextField id="invoice-name" label="Invoice" placeholder="e.g. Final invoice" grow=true value=invoice set_value=set_invoice/>
+                <TextField id="invoice-due" label="Due" kind="date" value=due set_value=set_due/>
                 <button type="submit" class="button">"Add invoice"</button>
             </form>
             <h3>"The email"</h3>

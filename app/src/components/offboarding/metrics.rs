@@ -8,6 +8,7 @@ use threshold_protocol::DocumentId;
 
 use super::MetricChart;
 use crate::actions;
+use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
@@ -77,27 +78,16 @@ pub fn MetricsSection(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoVi
                 </table>
             </Show>
             <Show when=move || view.get() == ViewMode::Provider>
-                <form class="add-row" on:submit=on_add aria-label="Add a success measure" novalidate>
-                    <div class="field grow">
-                        <label for="metric-name">"Measure"</label>
-                        <input id="metric-name" type="text" placeholder="e.g. Weekly orders" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev))/>
-                    </div>
-                    <div class="field">
-                        <label for="metric-unit">"Unit"</label>
-                        <input id="metric-unit" type="text" placeholder="orders" prop:value=unit on:input=move |ev| set_unit.set(event_target_value(&ev))/>
-                    </div>
+                <AddRow label="Add a success measure" button="Add measure" on_add=on_add error=error>
+                    <TextField id="metric-name" label="Measure" placeholder="e.g. Weekly orders" grow=true value=name set_value=set_name/>
+                    <TextField id="metric-unit" label="Unit" placeholder="orders" value=unit set_value=set_unit/>
                     <div class="field">
                         <label for="metric-baseline">"Baseline"</label>
                         <input id="metric-baseline" type="text" inputmode="decimal" prop:value=baseline on:input=move |ev| set_baseline.set(event_target_value(&ev))/>
                     </div>
-                    <div class="field">
-                        <label for="metric-date">"Measured on"</label>
-                        <input id="metric-date" type="date" prop:value=measured on:input=move |ev| set_measured.set(event_target_value(&ev))/>
-                    </div>
+                    <TextField id="metric-date" label="Measured on" kind="date" value=measured set_value=set_measured/>
                     <label class="inline"><input type="checkbox" prop:checked=lower on:change=move |ev| set_lower.set(event_target_checked(&ev))/>"Lower is better"</label>
-                    <button type="submit" class="button primary">"Add measure"</button>
-                </form>
-                <p class="field-error" role="alert">{move || error.get()}</p>
+                </AddRow>
             </Show>
         </section>
     }

@@ -6,9 +6,9 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
+use crate::components::widgets::TextField;
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::client;
-use crate::sync::doc_memo;
+use crate::sync::{doc_memo, workspace_memo};
 
 /// After the engagement: suggestions for the client to act on, partners we refer them to, and
 /// an optional support offer.
@@ -19,12 +19,7 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
     let steps = doc_memo(id, &["nextSteps"], |doc| read_next_steps(doc).ok());
     let referrals = doc_memo(id, &["referrals"], |doc| read_referrals(doc).ok());
     let offboarding = doc_memo(id, &["offboarding"], |doc| read_offboarding(doc).ok());
-    let revision = client().signals.revision;
-    let partners = Memo::new(move |_| {
-        revision.track();
-        let ws = actions::workspace_id()?;
-        client().read(&ws, |doc| read_partners(doc).ok()).flatten()
-    });
+    let partners = workspace_memo(&["partners"], |doc| read_partners(doc).ok());
     let (step, set_step) = signal(String::new());
     let (partner, set_partner) = signal(String::new());
     let (note, set_note) = signal(String::new());
@@ -94,10 +89,7 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
             </ul>
             <Show when=provider>
                 <form class="add-row" aria-label="Add a next step" on:submit=on_add_step>
-                    <div class="field grow">
-                        <label for="next-step">"Suggest a next step"</label>
-                        <input id="next-step" type="text" prop:value=step on:input=move |ev| set_step.set(event_target_value(&ev))/>
-                    </div>
+                    <TextField id="next-step" label="Suggest a next step" grow=true value=step set_value=set_step/>
                     <button type="submit" class="button">"Add step"</button>
                 </form>
             </Show>
@@ -138,10 +130,7 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </div>
-                    <div class="field grow">
-                        <label for="refer-note">"Why them"</label>
-                        <input id="refer-note" type="text" prop:value=note on:input=move |ev| set_note.set(event_target_value(&ev))/>
-                    </div>
+                    <TextField id="refer-note" label="Why them" grow=true value=note set_value=set_note/>
                     <button type="submit" class="button">"Refer"</button>
                 </form>
             </Show>

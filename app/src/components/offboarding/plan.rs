@@ -9,7 +9,7 @@ use crate::actions;
 use crate::components::workspace::use_internal_id;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::client;
-use crate::sync::doc_memo;
+use crate::sync::{doc_memo, workspace_memo};
 
 /// The head of offboarding: starting it from a playbook, the lead, where each step stands, and
 /// the settings of the goodbye. The provider's; the client sees the checklist.
@@ -37,12 +37,7 @@ pub fn OffboardingPlan(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoV
 
 #[component]
 fn StartOffboarding(id: DocumentId) -> impl IntoView {
-    let revision = client().signals.revision;
-    let templates = Memo::new(move |_| {
-        revision.track();
-        let ws = actions::workspace_id()?;
-        client().read(&ws, |doc| read_templates(doc).ok()).flatten()
-    });
+    let templates = workspace_memo(&["templates"], |doc| read_templates(doc).ok());
     let (chosen, set_chosen) = signal(String::new());
     let (error, set_error) = signal(None::<String>);
     let on_start = move |_| {
@@ -121,8 +116,8 @@ fn OffboardingSettings(id: DocumentId) -> impl IntoView {
     });
     let internal = use_internal_id(id);
     let lead = Memo::new(move |_| {
-        client().signals.revision.track();
         let internal = internal.get()?;
+        client().revision_of(internal).track();
         client()
             .read(&internal, |doc| {
                 read_internal(doc).ok().map(|i| i.offboarding_lead)

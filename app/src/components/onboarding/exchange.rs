@@ -8,6 +8,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::files::Attachments;
+use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{input_value, parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
@@ -55,11 +56,8 @@ pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
                 </ul>
             </Show>
             <Show when=move || view.get() == ViewMode::Provider>
-                <form class="add-row" on:submit=on_add aria-label="Add a document" novalidate>
-                    <div class="field grow">
-                        <label for="exchange-name">"Document"</label>
-                        <input id="exchange-name" type="text" placeholder="e.g. NDA" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev))/>
-                    </div>
+                <AddRow label="Add a document" button="Add document" on_add=on_add error=error polite=true>
+                    <TextField id="exchange-name" label="Document" placeholder="e.g. NDA" grow=true value=name set_value=set_name/>
                     <div class="field">
                         <label for="exchange-direction">"Direction"</label>
                         <select id="exchange-direction" on:change=move |ev| set_direction.set(Direction::parse(&event_target_value(&ev)))>
@@ -67,13 +65,8 @@ pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
                             <option value="we-need">"We need it"</option>
                         </select>
                     </div>
-                    <div class="field">
-                        <label for="exchange-due">"Due"</label>
-                        <input id="exchange-due" type="date" prop:value=due on:input=move |ev| set_due.set(event_target_value(&ev))/>
-                    </div>
-                    <button type="submit" class="button primary">"Add document"</button>
-                </form>
-                <p class="field-error" aria-live="polite">{move || error.get()}</p>
+                    <TextField id="exchange-due" label="Due" kind="date" value=due set_value=set_due/>
+                </AddRow>
             </Show>
         </section>
     }

@@ -8,6 +8,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::files::Attachments;
+use crate::components::widgets::TextField;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
 
@@ -105,10 +106,7 @@ fn FieldBuilder(id: DocumentId) -> impl IntoView {
             <summary>"Add a question"</summary>
             <form class="stack" on:submit=on_add aria-label="Add a question" novalidate>
                 <div class="grid-2">
-                    <div class="field">
-                        <label for="field-label">"Question"</label>
-                        <input id="field-label" type="text" prop:value=label on:input=move |ev| set_label.set(event_target_value(&ev))/>
-                    </div>
+                    <TextField id="field-label" label="Question" value=label set_value=set_label/>
                     <div class="field">
                         <label for="field-kind">"Answer type"</label>
                         <select id="field-kind" on:change=move |ev| set_kind.set(FieldKind::parse(&event_target_value(&ev)))>
@@ -118,10 +116,7 @@ fn FieldBuilder(id: DocumentId) -> impl IntoView {
                         </select>
                     </div>
                 </div>
-                <div class="field">
-                    <label for="field-help">"Help text"</label>
-                    <input id="field-help" type="text" prop:value=help on:input=move |ev| set_help.set(event_target_value(&ev))/>
-                </div>
+                <TextField id="field-help" label="Help text" value=help set_value=set_help/>
                 <Show when=move || kind.get().has_options()>
                     <div class="field">
                         <label for="field-options">"Options, one per line"</label>

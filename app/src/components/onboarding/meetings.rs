@@ -8,6 +8,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::browser::download::download;
+use crate::components::widgets::TextField;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
 
@@ -166,10 +167,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                     <summary>"Schedule a meeting"</summary>
                     <form class="stack" on:submit=on_add aria-label="Schedule a meeting" novalidate>
                         <div class="grid-2">
-                            <div class="field">
-                                <label for="meeting-title">"Meeting title"</label>
-                                <input id="meeting-title" type="text" placeholder="e.g. Kick-off call" prop:value=title on:input=move |ev| set_title.set(event_target_value(&ev))/>
-                            </div>
+                            <TextField id="meeting-title" label="Meeting title" placeholder="e.g. Kick-off call" value=title set_value=set_title/>
                             <div class="field">
                                 <label for="meeting-kind">"Which meeting"</label>
                                 <select id="meeting-kind" on:change=move |ev| set_kind.set(MeetingKind::parse(&event_target_value(&ev)))>
@@ -178,10 +176,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                                     <option value="other">"Other"</option>
                                 </select>
                             </div>
-                            <div class="field">
-                                <label for="meeting-date">"Date"</label>
-                                <input id="meeting-date" type="date" prop:value=date on:input=move |ev| set_date.set(event_target_value(&ev))/>
-                            </div>
+                            <TextField id="meeting-date" label="Date" kind="date" value=date set_value=set_date/>
                             <div class="field">
                                 <label for="meeting-time">{format!("Time ({})", local_time_zone())}</label>
                                 <input id="meeting-time" type="time" prop:value=time on:input=move |ev| set_time.set(event_target_value(&ev))/>
@@ -190,10 +185,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                                 <label for="meeting-duration">"Length in minutes"</label>
                                 <input id="meeting-duration" type="number" min="5" step="5" prop:value=duration on:input=move |ev| set_duration.set(event_target_value(&ev))/>
                             </div>
-                            <div class="field">
-                                <label for="meeting-location">"Location or video link"</label>
-                                <input id="meeting-location" type="text" prop:value=location on:input=move |ev| set_location.set(event_target_value(&ev))/>
-                            </div>
+                            <TextField id="meeting-location" label="Location or video link" value=location set_value=set_location/>
                         </div>
                         <div class="field">
                             <label for="meeting-agenda">"Agenda"</label>

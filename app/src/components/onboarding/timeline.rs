@@ -6,6 +6,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
+use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
@@ -82,17 +83,10 @@ pub fn TimelineSection(id: DocumentId) -> impl IntoView {
                 </ol>
             </Show>
             <Show when=move || view.get() == ViewMode::Provider>
-                <form class="add-row" on:submit=on_add aria-label="Add a milestone" novalidate>
-                    <div class="field grow">
-                        <label for="milestone-title">"Milestone"</label>
-                        <input id="milestone-title" type="text" prop:value=title on:input=move |ev| set_title.set(event_target_value(&ev))/>
-                    </div>
-                    <div class="field">
-                        <label for="milestone-target">"Target date"</label>
-                        <input id="milestone-target" type="date" prop:value=target on:input=move |ev| set_target.set(event_target_value(&ev))/>
-                    </div>
-                    <button type="submit" class="button primary">"Add milestone"</button>
-                </form>
+                <AddRow label="Add a milestone" button="Add milestone" on_add=on_add>
+                    <TextField id="milestone-title" label="Milestone" grow=true value=title set_value=set_title/>
+                    <TextField id="milestone-target" label="Target date" kind="date" value=target set_value=set_target/>
+                </AddRow>
             </Show>
         </section>
     }

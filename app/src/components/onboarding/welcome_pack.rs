@@ -7,6 +7,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
+use crate::components::widgets::TextField;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
 
@@ -79,16 +80,11 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
                 <summary>"Add a contact"</summary>
                 <form class="stack" on:submit=on_add aria-label="Add a contact" novalidate>
                     <div class="grid-2">
-                        <div class="field"><label for="contact-name">"Name"</label>
-                            <input id="contact-name" type="text" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev))/></div>
-                        <div class="field"><label for="contact-role">"Role"</label>
-                            <input id="contact-role" type="text" prop:value=role on:input=move |ev| set_role.set(event_target_value(&ev))/></div>
-                        <div class="field"><label for="contact-email">"Email"</label>
-                            <input id="contact-email" type="email" prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev))/></div>
-                        <div class="field"><label for="contact-phone">"Phone"</label>
-                            <input id="contact-phone" type="tel" prop:value=phone on:input=move |ev| set_phone.set(event_target_value(&ev))/></div>
-                        <div class="field"><label for="contact-about">"Contact them about"</label>
-                            <input id="contact-about" type="text" prop:value=about on:input=move |ev| set_about.set(event_target_value(&ev))/></div>
+                        <TextField id="contact-name" label="Name" value=name set_value=set_name/>
+                        <TextField id="contact-role" label="Role" value=role set_value=set_role/>
+                        <TextField id="contact-email" label="Email" kind="email" value=email set_value=set_email/>
+                        <TextField id="contact-phone" label="Phone" kind="tel" value=phone set_value=set_phone/>
+                        <TextField id="contact-about" label="Contact them about" value=about set_value=set_about/>
                         <div class="field"><label for="contact-side">"Side"</label>
                             <select id="contact-side" on:change=move |ev| set_side.set(Assignee::parse(&event_target_value(&ev)))>
                                 <option value="provider">"Our team"</option>
@@ -142,13 +138,10 @@ pub fn LinksSection(id: DocumentId) -> impl IntoView {
                     <summary>"Add a link"</summary>
                     <form class="stack" on:submit=on_add aria-label="Add a link" novalidate>
                         <div class="grid-2">
-                            <div class="field"><label for="link-title">"Link title"</label>
-                                <input id="link-title" type="text" prop:value=title on:input=move |ev| set_title.set(event_target_value(&ev))/></div>
-                            <div class="field"><label for="link-url">"Web address"</label>
-                                <input id="link-url" type="url" prop:value=url on:input=move |ev| set_url.set(event_target_value(&ev))/></div>
+                            <TextField id="link-title" label="Link title" value=title set_value=set_title/>
+                            <TextField id="link-url" label="Web address" kind="url" value=url set_value=set_url/>
                         </div>
-                        <div class="field"><label for="link-note">"Note or login details"</label>
-                            <input id="link-note" type="text" prop:value=note on:input=move |ev| set_note.set(event_target_value(&ev))/></div>
+                        <TextField id="link-note" label="Note or login details" value=note set_value=set_note/>
                         <label class="inline"><input type="checkbox" prop:checked=sensitive on:change=move |ev| set_sensitive.set(event_target_checked(&ev))/>
                             "Sensitive: hide the note until someone reveals it"</label>
                         <div><button type="submit" class="button primary">"Add link"</button></div>

@@ -7,13 +7,13 @@ use crate::sync::client;
 /// score distribution and NPS, and alumni due for a follow-up.
 #[component]
 pub fn ExitAnalyticsSection(portals: Signal<Vec<PortalEntry>>) -> impl IntoView {
-    let revision = client().signals.revision;
+    // Counted again when one of the listed portals changes, not on every other document's.
     let analytics = Memo::new(move |_| {
-        revision.track();
         let records: Vec<_> = portals
             .get()
             .into_iter()
             .filter_map(|p| {
+                client().revision_of(p.id).track();
                 client()
                     .read(&p.id, |doc| {
                         (!doc.get_heads().is_empty())

@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 use threshold_model::{
-    read_internal, set_provisioning_done, set_provisioning_owner, update_internal_notes,
-    ProvisioningArea,
+    read_internal, read_workspace, set_provisioning_done, set_provisioning_owner,
+    update_internal_notes, ProvisioningArea,
 };
 use threshold_protocol::DocumentId;
 
 use crate::actions;
-use crate::sync::doc_memo;
+use crate::sync::{doc_memo, workspace_memo};
 
 /// The provider's own notes and provisioning checklist for a client. It lives in a separate
 /// document that is never shared with the client, and is shown only in the provider view.
@@ -26,9 +26,12 @@ pub fn InternalSection(portal: DocumentId) -> impl IntoView {
 /// may still be loading on first paint, so this looks again when documents change).
 pub fn use_internal_id(portal: DocumentId) -> ReadSignal<Option<DocumentId>> {
     let (internal_id, set_internal_id) = signal(None::<DocumentId>);
-    let revision = crate::sync::client().signals.revision;
+    // What `ensure_internal` looks at: the workspace's list of portals and their internal ids.
+    let portals = workspace_memo(&["portals"], |doc| {
+        read_workspace(doc).ok().map(|w| w.portals)
+    });
     Effect::new(move |_| {
-        revision.track();
+        portals.track();
         if internal_id.get_untracked().is_none() {
             if let Some(id) = actions::ensure_internal(portal) {
                 set_internal_id.set(Some(id));

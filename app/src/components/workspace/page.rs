@@ -11,22 +11,15 @@ use crate::actions;
 use crate::actions::People;
 use crate::components::portal::PeopleSection;
 use crate::state::route::{navigate, Route};
-use crate::sync::client;
+use crate::sync::{client, workspace_memo};
 
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
-    let revision = client().signals.revision;
-    let workspace = Memo::new(move |_| {
-        revision.track();
-        let id = actions::workspace_id()?;
-        client().read(&id, |doc| read_workspace(doc).ok()).flatten()
+    let workspace = workspace_memo(&["schema", "kind", "name", "portals"], |doc| {
+        read_workspace(doc).ok()
     });
     let portals = move || workspace.get().map(|w| w.portals).unwrap_or_default();
-    let templates = Memo::new(move |_| {
-        revision.track();
-        let id = actions::workspace_id()?;
-        client().read(&id, |doc| read_templates(doc).ok()).flatten()
-    });
+    let templates = workspace_memo(&["templates"], |doc| read_templates(doc).ok());
     let (template, set_template) = signal(String::new());
     let (name, set_name) = signal(String::new());
     let (error, set_error) = signal(None::<String>);
@@ -96,20 +89,20 @@ pub fn WorkspacePage() -> impl IntoView {
 
 #[component]
 fn Dashboard(portals: Signal<Vec<PortalEntry>>) -> impl IntoView {
-    let revision = client().signals.revision;
     // The dashboard reads every portal, so every portal is opened (from this device first).
     Effect::new(move |_| {
         for p in portals.get() {
             client().open(p.id);
         }
     });
+    // Summarised again when one of the listed portals changes, not on every other document's.
     let summaries = Memo::new(move |_| {
-        revision.track();
         let today = crate::state::dates::today();
         portals
             .get()
             .into_iter()
             .map(|p| {
+                client().revision_of(p.id).track();
                 let summary = client()
                     .read(&p.id, |doc| {
                         if doc.get_heads().is_empty() {

@@ -3,17 +3,13 @@ use leptos::prelude::*;
 use threshold_model::{read_partners, remove_partner, save_partner, Partner, PartnerId};
 
 use crate::actions;
-use crate::sync::client;
+use crate::components::widgets::TextField;
+use crate::sync::workspace_memo;
 
 /// The workspace's partner directory: who we refer clients to for needs we do not cover.
 #[component]
 pub fn PartnerDirectory() -> impl IntoView {
-    let revision = client().signals.revision;
-    let partners = Memo::new(move |_| {
-        revision.track();
-        let ws = actions::workspace_id()?;
-        client().read(&ws, |doc| read_partners(doc).ok()).flatten()
-    });
+    let partners = workspace_memo(&["partners"], |doc| read_partners(doc).ok());
     let (name, set_name) = signal(String::new());
     let (service, set_service) = signal(String::new());
     let (url, set_url) = signal(String::new());
@@ -65,14 +61,10 @@ pub fn PartnerDirectory() -> impl IntoView {
                 }).collect_view()}
             </ul>
             <form class="add-row" aria-label="Add a partner" on:submit=on_add novalidate>
-                <div class="field"><label for="partner-name">"Partner name"</label>
-                    <input id="partner-name" type="text" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev))/></div>
-                <div class="field"><label for="partner-service">"Service"</label>
-                    <input id="partner-service" type="text" placeholder="e.g. Bookkeeping" prop:value=service on:input=move |ev| set_service.set(event_target_value(&ev))/></div>
-                <div class="field"><label for="partner-url">"Website"</label>
-                    <input id="partner-url" type="url" prop:value=url on:input=move |ev| set_url.set(event_target_value(&ev))/></div>
-                <div class="field"><label for="partner-email">"Email"</label>
-                    <input id="partner-email" type="email" prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev))/></div>
+                <TextField id="partner-name" label="Partner name" value=name set_value=set_name/>
+                <TextField id="partner-service" label="Service" placeholder="e.g. Bookkeeping" value=service set_value=set_service/>
+                <TextField id="partner-url" label="Website" kind="url" value=url set_value=set_url/>
+                <TextField id="partner-email" label="Email" kind="email" value=email set_value=set_email/>
                 <button type="submit" class="button">"Add partner"</button>
             </form>
             <p class="field-error" role="alert">{move || error.get()}</p>
