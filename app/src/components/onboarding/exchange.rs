@@ -1,3 +1,6 @@
+//! Documents to exchange: who sends what (contracts, NDAs, invoices, forms), by when, where each
+//! one stands, and its attached files.
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{

@@ -1,3 +1,6 @@
+//! The intake form: the provider builds typed questions; the client answers them, with progress
+//! and validation.
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{

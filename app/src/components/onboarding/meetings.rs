@@ -1,3 +1,6 @@
+//! Meetings: scheduling one (first, next, other) in the user's time zone, and the list with
+//! its calendar file and cancelling.
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{

@@ -1,3 +1,6 @@
+//! The task plan: adding a task, and each task's row (status, who, due date, comments,
+//! attachments), rendered a page at a time.
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{

@@ -1,3 +1,5 @@
+//! The timeline: milestones with their target dates, reached or not.
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{

@@ -1,3 +1,6 @@
+//! The welcome pack: contacts (who to talk to about what) and links (with sensitive notes hidden
+//! until someone reveals them).
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{

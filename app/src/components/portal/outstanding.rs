@@ -1,3 +1,5 @@
+//! What's outstanding: what waits on whom across the portal, overdue first.
+
 use leptos::prelude::*;
 use threshold_model::{
     outstanding, read_exchange, read_intake, read_meetings, OutstandingItem, OutstandingKind, Task,

@@ -1,3 +1,6 @@
+//! The portal page: opens the document, says while it is loading or missing, then frames every
+//! section in order, inside the fieldsets that make the client's archive read-only.
+
 use leptos::prelude::*;
 use threshold_model::{
     read_offboarding, read_portal, read_portal_update, read_stage, set_client_name, Portal, Stage,

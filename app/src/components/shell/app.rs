@@ -1,3 +1,6 @@
+//! The app around every page: the header with the connection badge, the storage and update
+//! notices, and the page the route names.
+
 use leptos::prelude::*;
 
 use super::StatusBadge;

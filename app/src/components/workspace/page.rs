@@ -1,3 +1,6 @@
+//! The workspace: creating a portal (from a template), the dashboard of every client with its
+//! health, the team, the partner directory and exit analytics.
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
