@@ -1,5 +1,5 @@
 //! The task plan: adding a task, and each task's row (status, who, due date, comments,
-//! attachments), rendered a page at a time.
+//! attachments).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;

@@ -1,4 +1,5 @@
-//! What's outstanding: what waits on whom across the portal, overdue first.
+//! What's outstanding: what waits on the client and what on the provider, most urgent first,
+//! a page of each before "Show all".
 
 use leptos::prelude::*;
 use threshold_model::{
