@@ -5,6 +5,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::browser::download::download_bytes;
 use crate::browser::storage_status::human_bytes;
+use crate::components::widgets::RemoveButton;
 use crate::sync::{files, object_url};
 
 /// Whether the browser can show this type in the page.
@@ -110,7 +111,7 @@ pub fn FileRow(
                 })}
                 <button type="button" class="button small" aria-label=format!("Download {name}") on:click=on_download>"Download"</button>
                 <Show when=removable>
-                    <button type="button" class="button ghost small" aria-label=format!("Remove file {}", spec.get_value().name) on:click=on_remove>"Remove"</button>
+                    <RemoveButton what="file" name=spec.get_value().name on_remove=on_remove/>
                 </Show>
             </div>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}

@@ -7,7 +7,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
-use crate::components::widgets::{AddRow, TextField};
+use crate::components::widgets::{AddRow, RemoveButton, TextField};
 use crate::state::dates::{parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
@@ -122,8 +122,8 @@ fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
                 {item.tool.clone()}
                 {overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
                 <Show when=move || view.get() == ViewMode::Provider>
-                    <button type="button" class="button ghost small" aria-label=format!("Remove access {tool}")
-                        on:click=move |_| actions::edit_portal(portal, |tx| remove_access_item(tx, &id.get_value()))>"Remove"</button>
+                    <RemoveButton what="access" name=tool.clone()
+                        on_remove=move |()| actions::edit_portal(portal, |tx| remove_access_item(tx, &id.get_value()))/>
                 </Show>
             </th>
             <td>{match item.remover { Assignee::Provider => "Provider", Assignee::Client => "Client" }}</td>

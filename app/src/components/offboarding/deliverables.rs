@@ -9,7 +9,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::files::Attachments;
-use crate::components::widgets::{AddRow, TextField};
+use crate::components::widgets::{AddRow, RemoveButton, TextField};
 use crate::state::dates::{input_value, parse_date};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
@@ -172,8 +172,8 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
                     <strong>{title.clone()}</strong>
                 </label>
                 <Show when=provider>
-                    <button type="button" class="button ghost small" aria-label=format!("Remove deliverable {}", title.clone())
-                        on:click=move |_| actions::edit_portal(portal, |tx| remove_deliverable(tx, &id.get_value()))>"Remove"</button>
+                    <RemoveButton what="deliverable" name=title.clone()
+                        on_remove=move |()| actions::edit_portal(portal, |tx| remove_deliverable(tx, &id.get_value()))/>
                 </Show>
             </div>
             <p class="muted small">{meta}{ack_text.map(|t| view! { <span class="badge badge-done">{t}</span> })}</p>

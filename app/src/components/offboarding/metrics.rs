@@ -8,7 +8,7 @@ use threshold_protocol::DocumentId;
 
 use super::MetricChart;
 use crate::actions;
-use crate::components::widgets::{AddRow, TextField};
+use crate::components::widgets::{AddRow, RemoveButton, TextField};
 use crate::state::dates::{parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
@@ -156,8 +156,8 @@ fn MetricRow(
             </td>
             <td class:better=improved == Some(true) class:worse=improved == Some(false)>{change}</td>
             <Show when=move || removable.get()>
-                <td><button type="button" class="button ghost small" aria-label=format!("Remove measure {}", metric.spec.name)
-                    on:click=move |_| actions::edit_portal(portal, |tx| remove_metric(tx, &id.get_value()))>"Remove"</button></td>
+                <td><RemoveButton what="measure" name=metric.spec.name.clone()
+                    on_remove=move |()| actions::edit_portal(portal, |tx| remove_metric(tx, &id.get_value()))/></td>
             </Show>
         </tr>
     }

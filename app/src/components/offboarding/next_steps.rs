@@ -6,7 +6,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
-use crate::components::widgets::TextField;
+use crate::components::widgets::{RemoveButton, TextField};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::{doc_memo, workspace_memo};
 
@@ -80,8 +80,8 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                                 {s.text.clone()}
                             </label>
                             <Show when=provider>
-                                <button type="button" class="button ghost small" aria-label=format!("Remove step {text}")
-                                    on:click=move |_| actions::edit_portal(id, |tx| remove_next_step(tx, &sid.get_value()))>"Remove"</button>
+                                <RemoveButton what="step" name=text.clone()
+                                    on_remove=move |()| actions::edit_portal(id, |tx| remove_next_step(tx, &sid.get_value()))/>
                             </Show>
                         </li>
                     }
@@ -111,8 +111,8 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                                     </p>
                                 </div>
                                 <Show when=provider>
-                                    <button type="button" class="button ghost small" aria-label=format!("Remove referral {name}")
-                                        on:click=move |_| actions::edit_portal(id, |tx| remove_referral(tx, &pid.get_value()))>"Remove"</button>
+                                    <RemoveButton what="referral" name=name.clone()
+                                        on_remove=move |()| actions::edit_portal(id, |tx| remove_referral(tx, &pid.get_value()))/>
                                 </Show>
                             </li>
                         }

@@ -11,7 +11,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::files::Attachments;
-use crate::components::widgets::TextField;
+use crate::components::widgets::{RemoveButton, TextField};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
 
@@ -294,8 +294,8 @@ fn IntakeQuestion(
                         let remove_id = remove_id.clone();
                         let label = label_text.clone();
                         view! {
-                            <button type="button" class="button ghost small" aria-label=format!("Remove question {label}")
-                                on:click=move |_| { let id: FieldId = remove_id.clone(); actions::edit_portal(portal, |tx| remove_field(tx, &id)) }>"Remove"</button>
+                            <RemoveButton what="question" name=label
+                                on_remove=move |()| { let id: FieldId = remove_id.clone(); actions::edit_portal(portal, |tx| remove_field(tx, &id)) }/>
                         }
                     }
                 </Show>

@@ -10,7 +10,7 @@ use threshold_model::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
-use crate::components::widgets::TextField;
+use crate::components::widgets::{RemoveButton, TextField};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
 
@@ -69,8 +69,8 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
                                             let remove_id = remove_id.clone();
                                             let who = who.clone();
                                             view! {
-                                                <button type="button" class="button ghost small" aria-label=format!("Remove contact {who}")
-                                                    on:click=move |_| actions::edit_portal(id, |tx| remove_contact(tx, &remove_id))>"Remove"</button>
+                                                <RemoveButton what="contact" name=who
+                                                    on_remove=move |()| actions::edit_portal(id, |tx| remove_contact(tx, &remove_id))/>
                                             }
                                         }
                                     </Show>
@@ -191,8 +191,8 @@ fn LinkRow(portal: DocumentId, link: Link) -> impl IntoView {
                         let id = id.clone();
                         let title = title.clone();
                         view! {
-                            <button type="button" class="button ghost small" aria-label=format!("Remove link {title}")
-                                on:click=move |_| actions::edit_portal(portal, |tx| remove_link(tx, &id))>"Remove"</button>
+                            <RemoveButton what="link" name=title
+                                on_remove=move |()| actions::edit_portal(portal, |tx| remove_link(tx, &id))/>
                         }
                     }
                 </Show>

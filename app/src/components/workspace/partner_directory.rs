@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use threshold_model::{read_partners, remove_partner, save_partner, Partner, PartnerId};
 
 use crate::actions;
-use crate::components::widgets::TextField;
+use crate::components::widgets::{RemoveButton, TextField};
 use crate::sync::workspace_memo;
 
 /// The workspace's partner directory: who we refer clients to for needs we do not cover.
@@ -50,12 +50,12 @@ pub fn PartnerDirectory() -> impl IntoView {
                                 <strong>{p.name.clone()}</strong>
                                 <span class="muted small">" · " {p.service.clone()} " · " {p.url.clone()} " " {p.email.clone()}</span>
                             </div>
-                            <button type="button" class="button ghost small" aria-label=format!("Remove partner {}", p.name)
-                                on:click=move |_| {
+                            <RemoveButton what="partner" name=p.name.clone()
+                                on_remove=move |()| {
                                     if let Some(ws) = actions::workspace_id() {
                                         set_error.set(actions::try_edit(ws, |tx| remove_partner(tx, &pid.get_value())).err().map(|e| e.to_string()));
                                     }
-                                }>"Remove"</button>
+                                }/>
                         </li>
                     }
                 }).collect_view()}
