@@ -44,7 +44,7 @@ fn main() {
             }
         };
         sync::SyncClient::install(store, relay_url(&token));
-        sync::install_files().await;
+        sync::install_files(actions::drop_refused_file).await;
         actions::open_home();
         leptos::mount::mount_to_body(components::App);
         actions::confirm_session().await;

@@ -2,8 +2,9 @@
 //! (a database of their own, `threshold-files`), and the queue of uploads to the relay.
 //!
 //! Adding a file keeps its bytes and queues its upload before anything is sent, then records the
-//! reference in the portal. The queue survives reloads and retries every few seconds and when the
-//! browser comes back online, so a file added offline reaches the relay once it can. Keys:
+//! reference in the portal (`actions::add_file`). The queue survives reloads and retries every
+//! few seconds and when the browser comes back online, so a file added offline reaches the
+//! relay once it can. Keys:
 //! `blob/<sha256>` the bytes, `size/<sha256>` their length, `upload/<sha256>` a queued upload.
 
 use std::cell::RefCell;
@@ -12,12 +13,11 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use sha2::{Digest, Sha256};
-use threshold_model::{add_file, read_files, remove_file, Attachment, FileSpec};
+use threshold_model::FileSpec;
 use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::actions;
 use crate::browser::{BrowserStore, KvStore, MemStore};
 use crate::relay::blobs::{self, BlobError};
 use crate::state::session;
@@ -37,10 +37,16 @@ pub struct FileSignals {
     pub kept: RwSignal<BTreeMap<String, u64>>,
 }
 
+/// What to do when the relay refuses a file for good: take the portal's references to the
+/// file (by hash) out, and return the file's name. Given by `main`, so that this queue does not
+/// edit documents itself.
+pub type OnRefused = fn(DocumentId, &str) -> String;
+
 pub struct FileSync {
     store: BrowserStore,
     pub signals: FileSignals,
     sending: RefCell<bool>,
+    on_refused: OnRefused,
 }
 
 thread_local! {
@@ -59,7 +65,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Open the file store, and start sending what a previous visit left queued.
-pub async fn install() {
+pub async fn install(on_refused: OnRefused) {
     let store = match crate::browser::IdbStore::open("threshold-files").await {
         Ok(store) => BrowserStore::IndexedDb(store),
         Err(e) => {
@@ -91,6 +97,7 @@ pub async fn install() {
             ),
         },
         sending: RefCell::new(false),
+        on_refused,
     });
     FILES.with(|f| *f.borrow_mut() = Some(store_rc));
     // Back online: send at once rather than at the next retry.
@@ -121,13 +128,15 @@ impl FileSync {
         self.signals.kept.with(|k| k.values().sum())
     }
 
-    /// Add a file the user picked or dropped: keep it here, queue it, refer to it in the portal.
-    pub async fn add(
+    /// Keep the bytes of a file the user picked or dropped and queue its upload, before anything
+    /// refers to it: a file added offline, or in a tab then closed, is never lost. The caller
+    /// then records the reference (see `actions::add_file`) and calls [`Self::send_queued`], or
+    /// [`Self::unqueue`] if it could not.
+    pub async fn keep_and_queue(
         &self,
         portal: DocumentId,
-        file: web_sys::File,
-        attachment: Attachment,
-    ) -> Result<(), String> {
+        file: &web_sys::File,
+    ) -> Result<FileSpec, String> {
         let buffer = JsFuture::from(file.array_buffer())
             .await
             .map_err(|_| format!("Could not read {}.", file.name()))?;
@@ -145,23 +154,17 @@ impl FileSync {
         self.signals.queued.update(|q| {
             q.insert(hash.clone());
         });
-        let spec = FileSpec {
+        Ok(FileSpec {
             hash,
             name: file.name(),
             size: bytes.len() as u64,
             mime: file.type_(),
-        };
-        let by = crate::state::view_mode::load().actor_name();
-        let hash = spec.hash.clone();
-        if let Err(e) = actions::try_edit_portal(portal, |tx| {
-            add_file(tx, &spec, &attachment, &by, chrono::Utc::now()).map(|_| ())
-        }) {
-            // Nothing refers to the file, so nothing should be sent.
-            self.finish(&hash).await;
-            return Err(e.to_string());
-        }
-        self.send_queued().await;
-        Ok(())
+        })
+    }
+
+    /// Nothing refers to the file after all, so nothing should be sent.
+    pub async fn unqueue(&self, hash: &str) {
+        self.finish(hash).await;
     }
 
     async fn keep(&self, hash: &str, bytes: &[u8]) -> Result<(), String> {
@@ -274,27 +277,13 @@ impl FileSync {
         });
     }
 
-    /// The relay refused a file for good: say why, and take its references out of the portal so
-    /// nobody waits for a file that will never arrive.
+    /// The relay refused a file for good: say why, and let `on_refused` take its references out
+    /// of the portal so nobody waits for a file that will never arrive.
     fn refuse(&self, hash: &str, entry: &Queued, why: &str) {
         let Ok(portal) = entry.portal.parse::<DocumentId>() else {
             return;
         };
-        let refs = crate::sync::client()
-            .read(&portal, |doc| read_files(doc).unwrap_or_default())
-            .unwrap_or_default();
-        let name = refs
-            .iter()
-            .find(|f| f.spec.hash == hash)
-            .map(|f| f.spec.name.clone())
-            .unwrap_or_else(|| "A file".into());
-        let by = crate::state::view_mode::load().actor_name();
-        actions::edit_portal(portal, |tx| {
-            for f in refs.iter().filter(|f| f.spec.hash == hash) {
-                remove_file(tx, &f.id, &by, chrono::Utc::now())?;
-            }
-            Ok(())
-        });
+        let name = (self.on_refused)(portal, hash);
         self.signals.failed.update(|f| {
             f.insert(hash.to_owned(), (name, why.to_owned()));
         });

@@ -4,8 +4,8 @@ use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
 
 use super::FileRow;
+use crate::actions;
 use crate::sync::doc_memo;
-use crate::sync::files;
 
 /// The files of a picker or a drop, taken out of the browser's (live) list.
 pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
@@ -23,7 +23,7 @@ pub fn add_files(
 ) {
     leptos::task::spawn_local(async move {
         for file in picked {
-            if let Err(e) = files().add(portal, file, attachment.clone()).await {
+            if let Err(e) = actions::add_file(portal, file, attachment.clone()).await {
                 report.set(Some(e));
                 return;
             }

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use threshold_model::{remove_file, FileRef};
+use threshold_model::FileRef;
 use threshold_protocol::DocumentId;
 
 use crate::actions;
@@ -75,12 +75,7 @@ pub fn FileRow(
         });
     };
     let id = StoredValue::new(file.id.clone());
-    let on_remove = move |_| {
-        let by = crate::state::view_mode::load().actor_name();
-        actions::edit_portal(portal, |tx| {
-            remove_file(tx, &id.get_value(), &by, chrono::Utc::now())
-        });
-    };
+    let on_remove = move |_| actions::remove_file(portal, &id.get_value());
     let name = file.spec.name.clone();
     let is_image = file.spec.mime.starts_with("image/");
     // A short type label drawn in CSS: the extension, as people know their files by it.
