@@ -1,27 +1,14 @@
 //! Wiring only: find this device's token, open storage, start the sync client, mount the UI.
 
 mod actions;
-mod blob_api;
+mod browser;
 mod components;
-mod connection_status;
-mod dates;
-mod doc_changes;
-mod download;
-mod file_sync;
-mod idb_store;
-mod kv_store;
-mod relay_api;
-mod route;
-mod service_worker;
-mod session;
-mod settings;
-mod storage_status;
-mod sync_client;
-mod tab_channel;
-mod view_mode;
-mod ws_transport;
+mod relay;
+mod state;
+mod sync;
 
-use kv_store::{BrowserStore, MemStore};
+use browser::{BrowserStore, IdbStore, MemStore};
+use state::session;
 
 /// The relay's WebSocket, with the token as a query parameter: the stock automerge-repo client
 /// can only set a URL, so that is where the relay looks for it.
@@ -49,15 +36,15 @@ fn main() {
     session::install(token.clone());
     // Storage opens before anything is mounted, so before Leptos sets up its executor.
     wasm_bindgen_futures::spawn_local(async move {
-        let store = match idb_store::IdbStore::open("threshold").await {
+        let store = match IdbStore::open("threshold").await {
             Ok(store) => BrowserStore::IndexedDb(store),
             Err(e) => {
                 leptos::logging::error!("IndexedDB unavailable, keeping data in memory: {e}");
                 BrowserStore::Memory(MemStore::default())
             }
         };
-        sync_client::SyncClient::install(store, relay_url(&token));
-        file_sync::install().await;
+        sync::SyncClient::install(store, relay_url(&token));
+        sync::install_files(actions::drop_refused_file).await;
         actions::open_home();
         leptos::mount::mount_to_body(components::App);
         actions::confirm_session().await;

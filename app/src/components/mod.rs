@@ -1,39 +1,15 @@
-mod access_wrapup_section;
-mod activity_section;
-mod app;
-mod attachments;
-mod cancellation_section;
-mod deliverables_section;
-mod doc_memo;
-mod exchange_section;
-mod exit_analytics_section;
-mod exit_feedback_section;
-mod exports_section;
-mod file_row;
-mod files_section;
-mod follow_ups_section;
-mod goodbye_section;
-mod intake_section;
-mod internal_section;
-mod meetings_section;
-mod metric_chart;
-mod metrics_section;
-mod next_steps_section;
-mod offboarding_plan;
-mod offboarding_report;
-mod outstanding_section;
-mod partner_directory;
-mod people_section;
-mod portal_page;
-mod score_scale;
-mod sign_in;
-mod status_badge;
-mod task_list;
-mod thank_you;
-mod timeline_section;
-mod welcome_editor;
-mod welcome_pack;
-mod workspace_page;
+//! The UI, in folders by what the user is doing: `shell` (the frame around every page),
+//! `workspace` (the provider's own pages), `portal` (one client's portal and what frames it),
+//! `onboarding` and `offboarding` (the portal's sections for each end of an engagement),
+//! `files`, and `widgets` shared by sections. Components hold signals and markup; what a click
+//! changes is in `crate::actions`.
 
-pub use app::App;
-pub use sign_in::SignIn;
+mod files;
+mod offboarding;
+mod onboarding;
+mod portal;
+mod shell;
+mod widgets;
+mod workspace;
+
+pub use shell::{App, SignIn};

@@ -1,0 +1,57 @@
+//! Files in a portal: adding one (kept on this device and queued for upload before the portal
+//! refers to it), removing one, and taking out the references to a file the relay refused.
+
+use threshold_model::{self as model, read_files, Attachment, FileId};
+use threshold_protocol::DocumentId;
+
+use super::{edit_portal, try_edit_portal};
+use crate::state::view_mode;
+use crate::sync::{client, files};
+
+/// Add a file the user picked or dropped: keep it here, queue it, refer to it in the portal.
+pub async fn add_file(
+    portal: DocumentId,
+    file: web_sys::File,
+    attachment: Attachment,
+) -> Result<(), String> {
+    let files = files();
+    let spec = files.keep_and_queue(portal, &file).await?;
+    let by = view_mode::load().actor_name();
+    if let Err(e) = try_edit_portal(portal, |tx| {
+        model::add_file(tx, &spec, &attachment, &by, chrono::Utc::now()).map(|_| ())
+    }) {
+        files.unqueue(&spec.hash).await;
+        return Err(e.to_string());
+    }
+    files.send_queued().await;
+    Ok(())
+}
+
+/// Take one file out of the portal (its bytes stay wherever they are kept).
+pub fn remove_file(portal: DocumentId, file: &FileId) {
+    let by = view_mode::load().actor_name();
+    edit_portal(portal, |tx| {
+        model::remove_file(tx, file, &by, chrono::Utc::now())
+    });
+}
+
+/// The relay refused the file with this hash for good: take every reference to it out of the
+/// portal, and return its name (for the message saying so). The upload queue's `on_refused`.
+pub fn drop_refused_file(portal: DocumentId, hash: &str) -> String {
+    let refs = client()
+        .read(&portal, |doc| read_files(doc).unwrap_or_default())
+        .unwrap_or_default();
+    let name = refs
+        .iter()
+        .find(|f| f.spec.hash == hash)
+        .map(|f| f.spec.name.clone())
+        .unwrap_or_else(|| "A file".into());
+    let by = view_mode::load().actor_name();
+    edit_portal(portal, |tx| {
+        for f in refs.iter().filter(|f| f.spec.hash == hash) {
+            model::remove_file(tx, &f.id, &by, chrono::Utc::now())?;
+        }
+        Ok(())
+    });
+    name
+}

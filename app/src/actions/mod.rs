@@ -1,0 +1,100 @@
+//! What the UI asks for, in terms of documents and the relay: the glue between a click and the
+//! model, one file per domain. Components call one function here and show its result; the
+//! rules themselves live in `threshold-model`. This file holds the edit helpers every action
+//! (and the file queue) goes through.
+
+mod access;
+mod export;
+mod files;
+mod people;
+mod portal;
+mod session;
+mod stage;
+
+use chrono::Utc;
+use threshold_model as model;
+use threshold_protocol::DocumentId;
+
+use crate::state::session::{is_client, is_read_only};
+use crate::sync::client;
+
+pub use access::{set_client_access, ClientAccess};
+pub use export::{download_archive, download_automerge, download_calendar, download_json};
+pub use files::{add_file, drop_refused_file, remove_file};
+pub use people::{
+    change_access, invite, list_people, needs_read_only, AccessChange, Invite, People,
+};
+pub use portal::{
+    create_portal, ensure_internal, remember_portal, save_as_template, start_offboarding,
+};
+pub use session::{confirm_session, open_home, workspace_id};
+pub use stage::change_stage;
+
+/// Apply a model edit to any loaded document; a document that is not loaded is an error.
+pub fn try_edit<R>(
+    id: DocumentId,
+    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<R, model::ModelError>,
+) -> Result<R, model::ModelError> {
+    client()
+        .change(id, |doc| model::edit(doc, change))
+        .ok_or_else(|| model::ModelError::NoSuchItem(id.to_string()))?
+}
+
+/// Apply a model edit to an internal document, logging (not panicking on) a model error.
+pub fn edit_internal(
+    id: DocumentId,
+    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
+) {
+    if let Err(e) = try_edit(id, change) {
+        leptos::logging::error!("edit failed: {e}");
+    }
+}
+
+/// Apply a model edit to a portal, noting which side worked in it (for the dashboard's health)
+/// and who (for the activity feed).
+pub fn try_edit_portal(
+    id: DocumentId,
+    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
+) -> Result<(), model::ModelError> {
+    if is_read_only() {
+        return Err(model::ModelError::ReadOnly(
+            "your access to this portal is read-only".into(),
+        ));
+    }
+    let view = crate::state::view_mode::load();
+    if is_client() {
+        let stage = client()
+            .read(&id, |doc| model::read_stage(doc).ok())
+            .flatten();
+        if stage.is_some_and(|s| s.is_closed()) {
+            return Err(model::ModelError::ReadOnly(
+                "the engagement has ended; this portal is kept as your archive".into(),
+            ));
+        }
+    }
+    let side = match view {
+        crate::state::view_mode::ViewMode::Provider => model::Assignee::Provider,
+        crate::state::view_mode::ViewMode::Client => model::Assignee::Client,
+    };
+    client()
+        .change(id, |doc| {
+            let actor = doc.get_actor().clone();
+            model::edit_at(doc, Utc::now(), |tx| {
+                change(tx)?;
+                // The activity feed names this browser session's changes after the person.
+                model::register_actor(tx, &actor, &view.actor_name(), side)?;
+                model::record_activity(tx, side, Utc::now())
+            })
+        })
+        .ok_or_else(|| model::ModelError::NoSuchItem(id.to_string()))?
+}
+
+/// [`try_edit_portal`], logging (not panicking on) a model error.
+pub fn edit_portal(
+    id: DocumentId,
+    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
+) {
+    if let Err(e) = try_edit_portal(id, change) {
+        leptos::logging::error!("edit failed: {e}");
+    }
+}

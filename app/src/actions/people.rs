@@ -1,0 +1,147 @@
+//! Who has access, on the relay: listing a portal's client contacts or the provider's team,
+//! inviting someone (the relay mints a token; the link carries it in its fragment), and making
+//! one person's access read-only, writable or revoked.
+
+use threshold_protocol::DocumentId;
+
+use crate::relay::api::{self, ApiError, NewToken, TokenInfo};
+use crate::state::session;
+
+/// Whose people a list shows.
+#[derive(Clone, Copy, PartialEq)]
+pub enum People {
+    /// The client contacts of one portal.
+    Portal(DocumentId),
+    /// The provider's team members.
+    Team,
+}
+
+impl People {
+    /// The portal id, as the API takes it.
+    fn portal(&self) -> Option<String> {
+        match self {
+            People::Portal(id) => Some(id.to_string()),
+            People::Team => None,
+        }
+    }
+
+    /// The role of the tokens this list shows and its invites create.
+    pub fn role(&self) -> &'static str {
+        match self {
+            People::Portal(_) => "client",
+            People::Team => "team",
+        }
+    }
+}
+
+/// What a button in the list does to one person's token.
+#[derive(Clone, Copy)]
+pub enum AccessChange {
+    Revoke,
+    ReadOnly,
+    ReadWrite,
+}
+
+/// A new invite, shown once: who it is for, the link that signs them in, their email if given.
+#[derive(Clone)]
+pub struct Invite {
+    pub name: String,
+    pub link: String,
+    pub email: Option<String>,
+}
+
+/// The people of `people`, as the relay lists them.
+pub async fn list_people(people: People) -> Result<Vec<TokenInfo>, String> {
+    let token = session::token().ok_or_else(|| ApiError::Unauthorized.to_string())?;
+    let portal = people.portal();
+    let role = people.role();
+    api::tokens(&token, portal.as_deref())
+        .await
+        .map(|all| all.into_iter().filter(|t| t.role == role).collect())
+        .map_err(|e| e.to_string())
+}
+
+/// Ask the relay for a new token for `name` (and `email`, if not empty), and make its link.
+pub async fn invite(people: People, name: &str, email: &str) -> Result<Invite, ApiError> {
+    let token = session::token().ok_or(ApiError::Unauthorized)?;
+    let request = NewToken {
+        role: people.role(),
+        portal: people.portal(),
+        read_only: false,
+        name,
+        email: (!email.is_empty()).then_some(email),
+    };
+    let created = api::create_token(&token, &request).await?;
+    Ok(Invite {
+        name: created.record.name,
+        link: invite_link(&created.token),
+        email: created.record.email,
+    })
+}
+
+fn invite_link(token: &str) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!("{origin}/#/join/{token}")
+}
+
+/// Change one person's access; the relay answers with their token as it now is.
+pub async fn change_access(id: &str, change: AccessChange) -> Result<TokenInfo, ApiError> {
+    let token = session::token().ok_or(ApiError::Unauthorized)?;
+    match change {
+        AccessChange::Revoke => api::revoke(&token, id).await,
+        AccessChange::ReadOnly => api::set_read_only(&token, id, true).await,
+        AccessChange::ReadWrite => api::set_read_only(&token, id, false).await,
+    }
+}
+
+/// A portal whose client has left keeps every contact read-only, even if the stage was set
+/// while the relay could not be reached: whether the contacts listed still need that done
+/// (by [`super::set_client_access`]).
+pub fn needs_read_only(ended: bool, contacts: &[TokenInfo]) -> bool {
+    ended
+        && contacts
+            .iter()
+            .any(|t| t.revoked_at.is_none() && !t.read_only)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(read_only: bool, revoked: bool) -> TokenInfo {
+        TokenInfo {
+            id: "t1".into(),
+            role: "client".into(),
+            portal: None,
+            read_only,
+            name: "Ada".into(),
+            email: None,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            revoked_at: revoked.then(|| "2026-02-01T00:00:00Z".into()),
+        }
+    }
+
+    #[test]
+    fn an_ended_portal_with_a_writable_contact_needs_read_only() {
+        assert!(needs_read_only(
+            true,
+            &[contact(true, false), contact(false, false)]
+        ));
+    }
+
+    #[test]
+    fn read_only_or_revoked_contacts_need_nothing() {
+        assert!(!needs_read_only(
+            true,
+            &[contact(true, false), contact(false, true)]
+        ));
+        assert!(!needs_read_only(true, &[]));
+    }
+
+    #[test]
+    fn an_open_portal_needs_nothing() {
+        assert!(!needs_read_only(false, &[contact(false, false)]));
+    }
+}

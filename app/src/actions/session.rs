@@ -1,0 +1,95 @@
+//! Opening what this device's session reaches: the client's portal, or the provider's
+//! workspace (created and registered with the relay by the provider's first device).
+
+use leptos::prelude::Update;
+use threshold_model as model;
+use threshold_protocol::DocumentId;
+
+use crate::browser::settings;
+use crate::relay::api;
+use crate::state::session;
+use crate::sync::client;
+
+/// Open what this device's session reaches, as far as it is known before the relay answers:
+/// a client's portal, or the provider's workspace.
+pub fn open_home() {
+    if let Some(portal) = session::client_portal() {
+        client().open(portal);
+    } else if !session::is_client() {
+        if let Some(id) = settings::workspace_id() {
+            client().open(id);
+        }
+    }
+}
+
+/// Ask the relay who this token is, then open (or, for the provider's first device, create and
+/// register) the workspace. Offline, the session kept on the device stands.
+pub async fn confirm_session() {
+    let info = match session::refresh().await {
+        Ok(info) => info,
+        Err(api::ApiError::Unauthorized) => {
+            client().stop();
+            return;
+        }
+        Err(e) => {
+            leptos::logging::warn!("could not confirm the session: {e}");
+            return;
+        }
+    };
+    if info.role == "client" {
+        open_home();
+        return;
+    }
+    let Some(token) = session::token() else {
+        return;
+    };
+    if let Some(registered) = info.workspace.as_deref().and_then(|w| w.parse().ok()) {
+        if settings::workspace_id() != Some(registered) {
+            settings::set_workspace_id(registered);
+        }
+        client().open(registered);
+        workspace_ready();
+        return;
+    }
+    if info.read_only {
+        return;
+    }
+    let id = ensure_workspace();
+    match api::register_workspace(&token, &id.to_string()).await {
+        Ok(()) => workspace_ready(),
+        // Another device registered first: use that workspace.
+        Err(_) => {
+            if let Ok(info) = session::refresh().await {
+                if let Some(w) = info.workspace.as_deref().and_then(|w| w.parse().ok()) {
+                    settings::set_workspace_id(w);
+                    client().open(w);
+                }
+            }
+            workspace_ready();
+        }
+    }
+}
+
+/// The workspace id is now known: let every view that reads it look again.
+fn workspace_ready() {
+    client().signals.revision.update(|r| *r += 1);
+}
+
+/// Open this browser's workspace, creating one on first use.
+pub fn ensure_workspace() -> DocumentId {
+    if let Some(id) = settings::workspace_id() {
+        client().open(id);
+        return id;
+    }
+    let id = DocumentId::random();
+    match model::new_workspace_doc("My workspace") {
+        Ok(doc) => client().create(id, doc),
+        Err(e) => leptos::logging::error!("could not create a workspace: {e}"),
+    }
+    settings::set_workspace_id(id);
+    id
+}
+
+pub fn workspace_id() -> Option<DocumentId> {
+    settings::workspace_id()
+}

@@ -1,0 +1,20 @@
+//! Thin wrappers over browser APIs, one per file: storage (IndexedDB behind the `KvStore`
+//! trait), the relay's WebSocket, the tab channel, the service worker, downloads, the
+//! clipboard and local settings. Nothing here knows about documents or the UI.
+
+mod browser_store;
+pub mod clipboard;
+pub mod download;
+mod idb_store;
+mod kv_store;
+pub mod service_worker;
+pub mod settings;
+pub mod storage_status;
+mod tab_channel;
+mod ws_transport;
+
+pub use browser_store::BrowserStore;
+pub use idb_store::IdbStore;
+pub use kv_store::{KvStore, MemStore, StoreError};
+pub use tab_channel::TabChannel;
+pub use ws_transport::{TransportEvents, WsTransport};

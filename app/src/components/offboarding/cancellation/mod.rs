@@ -1,0 +1,62 @@
+//! Leaving early, one file per part: the section (what happened, and who sees which part), the
+//! provider's save offer settings, and the client's flow with one file per step.
+
+mod feedback_step;
+mod flow;
+mod offer_step;
+mod reason_step;
+mod save_offer;
+
+use leptos::prelude::*;
+use threshold_model::{read_offboarding, Stage};
+use threshold_protocol::DocumentId;
+
+use crate::state::view_mode::{use_view, ViewMode};
+use crate::sync::doc_memo;
+use flow::CancelFlow;
+use save_offer::SaveOfferSettings;
+
+/// Where the flow to leave early lives on the page, for the link in the portal's header.
+pub const CANCEL_SECTION: &str = "leave-early";
+
+/// Scroll to the cancellation flow and open it.
+pub fn show_cancellation() {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(CANCEL_SECTION))
+    {
+        el.scroll_into_view();
+    }
+}
+
+/// Leaving early. The client finds it from the portal's header: a reason (required), the save
+/// offer the provider configured (if any), a score, then the cancellation itself. The provider
+/// configures the offer here and sees how a cancellation went.
+#[component]
+pub fn CancellationSection(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoView {
+    let view = use_view();
+    let settings = doc_memo(id, &["offboarding"], |doc| read_offboarding(doc).ok());
+    let ended = move || stage.get().is_some_and(|s| s.is_closed());
+    view! {
+        <section class="card cancellation" aria-labelledby="cancel-heading" id=CANCEL_SECTION>
+            <h2 id="cancel-heading">{move || if view.get() == ViewMode::Client { "Leaving early?" } else { "If the client leaves early" }}</h2>
+            {move || settings.get().and_then(|s| s.cancellation).map(|c| view! {
+                <p class="banner banner-info" role="status">{format!(
+                    "Cancelled by {} on {}: {}{}",
+                    c.by, c.at.format("%-d %b %Y"), c.reason.label(),
+                    if c.detail.is_empty() { String::new() } else { format!(" — “{}”", c.detail) },
+                )}</p>
+            })}
+            {move || settings.get().and_then(|s| s.offer_accepted_at).map(|at| view! {
+                <p class="badge badge-done" role="status">{format!("The client accepted the save offer on {}", at.format("%-d %b %Y"))}</p>
+            })}
+            <Show when=move || view.get() == ViewMode::Provider>
+                <SaveOfferSettings id=id offer=Signal::derive(move || settings.get().and_then(|s| s.save_offer))/>
+            </Show>
+            <Show when=move || view.get() == ViewMode::Client && !ended()>
+                <CancelFlow id=id offer=Signal::derive(move || settings.get().and_then(|s| s.save_offer))
+                    accepted=Signal::derive(move || settings.get().and_then(|s| s.offer_accepted_at).is_some())/>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,135 @@
+use leptos::prelude::*;
+use threshold_model::{
+    add_exit_question, read_exit_feedback, read_offboarding, remove_exit_question, set_exit_answer,
+    set_exit_reason, set_exit_score, set_other_reason, set_testimonial, submit_exit_feedback,
+    LeaveReason,
+};
+use threshold_protocol::DocumentId;
+
+use crate::actions;
+use crate::components::widgets::{ScoreScale, TextField};
+use crate::state::view_mode::{use_view, ViewMode};
+use crate::sync::doc_memo;
+
+/// Exit feedback: the client answers open questions, scores how likely they are to recommend us,
+/// says why they are leaving, and may let us quote them. The provider edits the questions.
+#[component]
+pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
+    let view = use_view();
+    let feedback = doc_memo(id, &["feedback"], |doc| read_exit_feedback(doc).ok());
+    let review_link = doc_memo(id, &["offboarding"], |doc| {
+        read_offboarding(doc).ok().map(|o| o.review_link)
+    });
+    let f = move || feedback.get().unwrap_or_default();
+    let client = move || view.get() == ViewMode::Client;
+    let (message, set_message) = signal(None::<String>);
+    let (question, set_question) = signal(String::new());
+    let report = move |r: Result<(), threshold_model::ModelError>| {
+        set_message.set(r.err().map(|e| e.to_string()))
+    };
+    let on_submit = move |_| {
+        let by = view.get_untracked().actor_name();
+        match actions::try_edit_portal(id, |tx| submit_exit_feedback(tx, &by, chrono::Utc::now())) {
+            Ok(()) => set_message.set(Some("Thank you: your feedback has been sent.".into())),
+            Err(e) => set_message.set(Some(e.to_string())),
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="feedback-heading" id="exit-feedback">
+            <h2 id="feedback-heading">"Exit feedback"</h2>
+            <p class="muted small">{move || if client() {
+                "A few minutes of honest feedback helps us do better for the next client."
+            } else {
+                "What the client tells you on the way out. Only they fill it in."
+            }}</p>
+            {move || f().submitted.map(|(at, by)| view! {
+                <p class="badge badge-done" role="status">{format!("Sent by {by} on {}", at.format("%-d %b %Y"))}</p>
+            })}
+            {move || f().questions.into_iter().map(|q| {
+                let qid = StoredValue::new(q.id.clone());
+                let prompt = q.prompt.clone();
+                view! {
+                    <div class="field">
+                        <label class="stacked">{q.prompt.clone()}
+                            <textarea rows="2" readonly=move || !client() prop:value=q.answer.clone()
+                                on:change=move |ev| {
+                                    let text = event_target_value(&ev);
+                                    report(actions::try_edit_portal(id, |tx| set_exit_answer(tx, &qid.get_value(), &text)));
+                                }></textarea>
+                        </label>
+                        <Show when=move || !client()>
+                            <button type="button" class="button ghost small" aria-label=format!("Remove question {prompt}")
+                                on:click=move |_| actions::edit_portal(id, |tx| remove_exit_question(tx, &qid.get_value()))>"Remove question"</button>
+                        </Show>
+                    </div>
+                }
+            }).collect_view()}
+            <fieldset class="score" disabled=move || !client()>
+                <legend>"How likely are you to recommend us to a friend or colleague?"</legend>
+                <ScoreScale name="exit-score" chosen=Signal::derive(move || f().score)
+                    on_pick=Callback::new(move |n| report(actions::try_edit_portal(id, |tx| set_exit_score(tx, Some(n)))))/>
+                <p class="muted small score-ends"><span>"0 · Not at all likely"</span><span>"10 · Extremely likely"</span></p>
+            </fieldset>
+            <fieldset class="reasons" disabled=move || !client()>
+                <legend>"What are your reasons for leaving?"</legend>
+                {LeaveReason::ALL.into_iter().map(|reason| view! {
+                    <label class="inline">
+                        <input type="checkbox" prop:checked=move || f().reasons.contains(&reason)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                report(actions::try_edit_portal(id, |tx| set_exit_reason(tx, reason, on)));
+                            }/>
+                        {reason.label()}
+                    </label>
+                }).collect_view()}
+                <Show when=move || f().reasons.contains(&LeaveReason::Other)>
+                    <label for="other-reason">"Other reason"</label>
+                    <input id="other-reason" type="text" prop:value=move || f().other_reason
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            report(actions::try_edit_portal(id, |tx| set_other_reason(tx, &text)));
+                        }/>
+                </Show>
+            </fieldset>
+            <fieldset class="testimonial" disabled=move || !client()>
+                <legend>"Testimonial"</legend>
+                <label class="inline">
+                    <input type="checkbox" prop:checked=move || f().quote_permission
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            let words = f().testimonial;
+                            report(actions::try_edit_portal(id, |tx| set_testimonial(tx, on, &words)));
+                        }/>
+                    "You may quote me as a testimonial"
+                </label>
+                <label for="testimonial-text">"In a sentence or two"</label>
+                <textarea id="testimonial-text" rows="2" prop:value=move || f().testimonial
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        let permission = f().quote_permission;
+                        report(actions::try_edit_portal(id, |tx| set_testimonial(tx, permission, &text)));
+                    }></textarea>
+            </fieldset>
+            {move || review_link.get().filter(|l| !l.is_empty()).map(|link| view! {
+                <p><a class="button" href=link target="_blank" rel="noopener">"Leave us a review"</a></p>
+            })}
+            <Show when=client>
+                <button type="button" class="button primary" on:click=on_submit>
+                    {move || if f().submitted.is_some() { "Send again" } else { "Send feedback" }}
+                </button>
+            </Show>
+            <Show when=move || !client()>
+                <form class="add-row" aria-label="Add a question" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    let q = question.get_untracked();
+                    report(actions::try_edit_portal(id, |tx| add_exit_question(tx, &q).map(|_| ())));
+                    set_question.set(String::new());
+                }>
+                    <TextField id="new-exit-question" label="New question" grow=true value=question set_value=set_question/>
+                    <button type="submit" class="button">"Add question"</button>
+                </form>
+            </Show>
+            <p class="small" role="status">{move || message.get()}</p>
+        </section>
+    }
+}

@@ -1,0 +1,97 @@
+use leptos::prelude::*;
+use threshold_model::{
+    format_number, read_access_wrapup, read_client_name, read_deliverables, read_exit_feedback,
+    read_follow_ups, read_metrics, read_next_steps, read_offboarding, read_referrals, AccessItem,
+    Deliverable, FollowUp, Metric, NextStep, Offboarding, Referral,
+};
+use threshold_protocol::DocumentId;
+
+use super::MetricChart;
+use crate::sync::doc_memo;
+
+/// Everything the report shows, read at once.
+#[derive(Clone, PartialEq)]
+struct Report {
+    client_name: String,
+    deliverables: Vec<Deliverable>,
+    metrics: Vec<Metric>,
+    access: Vec<AccessItem>,
+    steps: Vec<NextStep>,
+    referrals: Vec<Referral>,
+    follow_ups: Vec<FollowUp>,
+    offboarding: Offboarding,
+    score: Option<u8>,
+}
+
+/// The printable offboarding report: hidden on screen, and all that prints while "Print
+/// offboarding report" runs (see the print stylesheet), so the browser's "Save as PDF" makes a
+/// clean document.
+#[component]
+pub fn OffboardingReport(id: DocumentId) -> impl IntoView {
+    // Everything but the task plan, so that ticking tasks never re-reads the report.
+    let parts = &[
+        "clientName",
+        "deliverables",
+        "metrics",
+        "accessWrapUp",
+        "nextSteps",
+        "referrals",
+        "followUps",
+        "offboarding",
+        "feedback",
+    ];
+    let report = doc_memo(id, parts, |doc| {
+        Some(Report {
+            client_name: read_client_name(doc).ok()?,
+            deliverables: read_deliverables(doc).ok()?,
+            metrics: read_metrics(doc).ok()?,
+            access: read_access_wrapup(doc).ok()?,
+            steps: read_next_steps(doc).ok()?,
+            referrals: read_referrals(doc).ok()?,
+            follow_ups: read_follow_ups(doc).ok()?,
+            offboarding: read_offboarding(doc).ok()?,
+            score: read_exit_feedback(doc).ok()?.score,
+        })
+    });
+    let metrics = Signal::derive(move || report.get().map(|r| r.metrics).unwrap_or_default());
+    view! {
+        <article class="print-report" aria-hidden="true">
+            {move || report.get().map(|r| {
+                let date = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_else(|| "—".into());
+                view! {
+                    <h1>{format!("Offboarding report — {}", r.client_name)}</h1>
+                    <p>{format!("Offboarding started {} · completed {}", date(r.offboarding.started_at), date(r.offboarding.goodbye_sent_at))}</p>
+                    <h2>"Deliverables"</h2>
+                    {r.deliverables.into_iter().map(|d| view! {
+                        <section class="report-item">
+                            <h3>{d.spec.title.clone()}</h3>
+                            <p>{d.acknowledged.map(|(at, by)| format!("Acknowledged by {by} on {}", at.format("%-d %b %Y"))).unwrap_or_else(|| "Not acknowledged".into())}</p>
+                            {(!d.handover.how_to_use.is_empty()).then(|| view! { <p><strong>"How to use it: "</strong>{d.handover.how_to_use.clone()}</p> })}
+                            {(!d.handover.maintenance.is_empty()).then(|| view! { <p><strong>"Looking after it: "</strong>{d.handover.maintenance.clone()}</p> })}
+                            {(!d.handover.time_needed.is_empty()).then(|| view! { <p><strong>"Time it takes: "</strong>{d.handover.time_needed.clone()}</p> })}
+                        </section>
+                    }).collect_view()}
+                    <h2>"Success measures"</h2>
+                    <MetricChart metrics=metrics/>
+                    <ul>{metrics.get().into_iter().map(|m| view! {
+                        <li>{format!("{}: {} → {} {}", m.spec.name, format_number(m.spec.baseline), m.exit.map(|(e, _)| format_number(e)).unwrap_or_else(|| "—".into()), m.spec.unit)}</li>
+                    }).collect_view()}</ul>
+                    <h2>"Access removed"</h2>
+                    <ul>{r.access.into_iter().map(|a| view! {
+                        <li>{format!("{} — {}", a.tool, if a.is_wrapped_up() { "removed, confirmed by both sides" } else { "not yet confirmed" })}</li>
+                    }).collect_view()}</ul>
+                    <h2>"Next steps"</h2>
+                    <ul>
+                        {r.steps.into_iter().map(|s| view! { <li>{s.text}</li> }).collect_view()}
+                        {r.referrals.into_iter().map(|p| view! { <li>{format!("{} ({}) {}", p.partner.name, p.partner.service, p.partner.url)}</li> }).collect_view()}
+                    </ul>
+                    {(!r.follow_ups.is_empty()).then(|| view! {
+                        <h2>"Follow-ups"</h2>
+                        <ul>{r.follow_ups.iter().map(|f| view! { <li>{format!("{}: {}", f.title(), f.due.format("%-d %B %Y"))}</li> }).collect_view()}</ul>
+                    })}
+                    {r.score.map(|s| view! { <p>{format!("Likelihood to recommend: {s} of 10")}</p> })}
+                }
+            })}
+        </article>
+    }
+}

@@ -1,0 +1,148 @@
+//! Documents to exchange: who sends what (contracts, NDAs, invoices, forms), by when, where each
+//! one stands, and its attached files.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use threshold_model::{
+    add_exchange_item, read_exchange, remove_exchange_item, set_exchange_details,
+    set_exchange_status, Attachment, Direction, ExchangeItem, ExchangeStatus,
+};
+use threshold_protocol::DocumentId;
+
+use crate::actions;
+use crate::components::files::Attachments;
+use crate::components::widgets::{AddRow, TextField};
+use crate::state::dates::{input_value, parse_date, today};
+use crate::state::view_mode::{use_view, ViewMode};
+use crate::sync::doc_memo;
+
+fn status_label(status: ExchangeStatus) -> &'static str {
+    match status {
+        ExchangeStatus::Requested => "Requested",
+        ExchangeStatus::Sent => "Sent",
+        ExchangeStatus::Signed => "Signed",
+        ExchangeStatus::Paid => "Paid",
+    }
+}
+
+#[component]
+pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
+    let items = doc_memo(id, &["exchange"], |doc| read_exchange(doc).ok());
+    let view = use_view();
+    let (name, set_name) = signal(String::new());
+    let (direction, set_direction) = signal(Direction::WeSend);
+    let (due, set_due) = signal(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let on_add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let n = name.get_untracked().trim().to_owned();
+        if n.is_empty() {
+            set_error.set(Some("Name the document, for example NDA or W-9.".into()));
+            return;
+        }
+        let d = parse_date(&due.get_untracked());
+        let dir = direction.get_untracked();
+        actions::edit_portal(id, |tx| add_exchange_item(tx, &n, dir, d).map(|_| ()));
+        set_name.set(String::new());
+        set_due.set(String::new());
+        set_error.set(None);
+    };
+    let list = move || items.get().unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="exchange-heading" id="documents">
+            <h2 id="exchange-heading">"Documents"</h2>
+            <p class="muted small">"Contracts, NDAs, invoices and forms: who sends what, and where each one stands."</p>
+            <Show when=move || !list().is_empty() fallback=|| view! { <p class="muted">"Nothing to exchange yet."</p> }>
+                <ul class="exchange-list" aria-label="Documents">
+                    <For each=list key=|i| (i.id.clone(), i.status, i.due, i.name.clone(), i.link.clone(), i.note.clone())
+                        children=move |item| view! { <ExchangeRow portal=id item=item/> }/>
+                </ul>
+            </Show>
+            <Show when=move || view.get() == ViewMode::Provider>
+                <AddRow label="Add a document" button="Add document" on_add=on_add error=error polite=true>
+                    <TextField id="exchange-name" label="Document" placeholder="e.g. NDA" grow=true value=name set_value=set_name/>
+                    <div class="field">
+                        <label for="exchange-direction">"Direction"</label>
+                        <select id="exchange-direction" on:change=move |ev| set_direction.set(Direction::parse(&event_target_value(&ev)))>
+                            <option value="we-send">"We send it"</option>
+                            <option value="we-need">"We need it"</option>
+                        </select>
+                    </div>
+                    <TextField id="exchange-due" label="Due" kind="date" value=due set_value=set_due/>
+                </AddRow>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
+    let view = use_view();
+    let overdue = item.is_overdue(today());
+    let direction = match item.direction {
+        Direction::WeSend => "We send",
+        Direction::WeNeed => "We need",
+    };
+    let due = item
+        .due
+        .map(|d| format!("Due {}", d.format("%-d %b %Y")))
+        .unwrap_or_else(|| "No due date".into());
+    let (status_id, remove_id, details_id) = (item.id.clone(), item.id.clone(), item.id.clone());
+    let name = item.name.clone();
+    let (due_input, set_due_input) = signal(input_value(item.due));
+    let (link_input, set_link_input) = signal(item.link.clone());
+    let (note_input, set_note_input) = signal(item.note.clone());
+    let on_details = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let (due, link, note) = (
+            parse_date(&due_input.get_untracked()),
+            link_input.get_untracked(),
+            note_input.get_untracked(),
+        );
+        actions::edit_portal(portal, |tx| {
+            set_exchange_details(tx, &details_id, due, &link, &note)
+        });
+    };
+    let details_name = item.name.clone();
+    let link = item.link.clone();
+    let note = item.note.clone();
+    view! {
+        <li class="exchange" class:overdue=overdue>
+            <div class="grow">
+                <strong>{item.name.clone()}</strong>
+                <span class="muted small">" · " {direction} " · " {due}</span>
+                {overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
+                {(!link.is_empty()).then(|| view! { <p class="small"><a href=link.clone() target="_blank" rel="noopener">{link.clone()}</a></p> })}
+                {(!note.is_empty()).then(|| view! { <p class="small muted">{note.clone()}</p> })}
+                <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone()/>
+                <details class="comments">
+                    <summary>"Details"</summary>
+                    <form class="add-row" on:submit=on_details aria-label=format!("Details of {details_name}")>
+                        <div class="field"><label>"Due" <input type="date" prop:value=due_input on:input=move |ev| set_due_input.set(event_target_value(&ev))/></label></div>
+                        <div class="field grow"><label>"Link" <input type="url" prop:value=link_input on:input=move |ev| set_link_input.set(event_target_value(&ev))/></label></div>
+                        <div class="field grow"><label>"Note" <input type="text" prop:value=note_input on:input=move |ev| set_note_input.set(event_target_value(&ev))/></label></div>
+                        <button type="submit" class="button small">"Save details"</button>
+                    </form>
+                </details>
+            </div>
+            <select aria-label=format!("Status of {name}") on:change=move |ev| {
+                let status = ExchangeStatus::parse(&event_target_value(&ev));
+                actions::edit_portal(portal, |tx| set_exchange_status(tx, &status_id, status));
+            }>
+                {ExchangeStatus::ALL.into_iter().map(|s| view! {
+                    <option value=s.as_str() selected=s == item.status>{status_label(s)}</option>
+                }).collect_view()}
+            </select>
+            <Show when=move || view.get() == ViewMode::Provider>
+                {
+                    let remove_id = remove_id.clone();
+                    let name = name.clone();
+                    view! {
+                        <button type="button" class="button ghost" aria-label=format!("Remove document {name}")
+                            on:click=move |_| actions::edit_portal(portal, |tx| remove_exchange_item(tx, &remove_id))>"Remove"</button>
+                    }
+                }
+            </Show>
+        </li>
+    }
+}

@@ -1,0 +1,278 @@
+//! The task plan: adding a task, and each task's row (status, who, due date, comments,
+//! attachments).
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use threshold_model::{
+    add_task, add_task_comment, client_first, delete_task, read_contacts, rename_task,
+    set_task_due, set_task_person, set_task_status, Assignee, Attachment, Contact, ContactId, Task,
+    TaskStatus,
+};
+use threshold_protocol::DocumentId;
+
+use crate::actions;
+use crate::components::files::Attachments;
+use crate::state::dates::{input_value, parse_date};
+use crate::state::view_mode::{use_view, ViewMode};
+use crate::sync::doc_memo;
+
+fn side_label(assignee: Assignee) -> &'static str {
+    match assignee {
+        Assignee::Provider => "Our team",
+        Assignee::Client => "Client",
+    }
+}
+
+/// The assignee select's value: a side, or a side and a person on it.
+fn assignee_value(side: Assignee, person: Option<&ContactId>) -> String {
+    match person {
+        Some(p) => format!("{}:{p}", side.as_str()),
+        None => side.as_str().to_owned(),
+    }
+}
+
+fn parse_assignee(value: &str) -> (Assignee, Option<ContactId>) {
+    match value.split_once(':') {
+        Some((side, person)) => (Assignee::parse(side), Some(ContactId::from_string(person))),
+        None => (Assignee::parse(value), None),
+    }
+}
+
+/// How many task rows the first paint holds.
+const FIRST_SLICE: usize = 60;
+
+#[component]
+pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
+    let view = use_view();
+    let contacts = doc_memo(id, &["contacts"], |doc| read_contacts(doc).ok());
+    let (title, set_title) = signal(String::new());
+    let (assignee, set_assignee) = signal(Assignee::Client);
+    let (error, set_error) = signal(None::<String>);
+    let progress = move || {
+        tasks.with(|t| {
+            let done = t.iter().filter(|t| t.done).count();
+            format!("{done} of {} done", t.len())
+        })
+    };
+    // A long plan is put on screen in two steps: its first rows with the rest of the portal, the
+    // remainder in the next animation frame, so that a thousand rows do not hold up the first
+    // paint of everything else.
+    let (rendered, set_rendered) = signal(FIRST_SLICE);
+    Effect::new(move |_| {
+        let total = tasks.with(Vec::len);
+        if rendered.get() < total {
+            request_animation_frame(move || set_rendered.set(usize::MAX));
+        }
+    });
+    // A client sees their own open to-dos first.
+    let ordered = move || {
+        let all = tasks.get();
+        let mut all = if view.get() == ViewMode::Client {
+            client_first(&all)
+        } else {
+            all
+        };
+        all.truncate(rendered.get());
+        all
+    };
+    let on_add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let text = title.get_untracked().trim().to_owned();
+        if text.is_empty() {
+            set_error.set(Some("Give the task a title.".into()));
+            return;
+        }
+        let who = assignee.get_untracked();
+        actions::edit_portal(id, |tx| {
+            add_task(tx, &text, who, chrono::Utc::now()).map(|_| ())
+        });
+        set_title.set(String::new());
+        set_error.set(None);
+    };
+
+    view! {
+        <section class="card" aria-labelledby="tasks-heading" id="tasks">
+            <div class="section-head">
+                <h2 id="tasks-heading">"Task plan"</h2>
+                <p class="muted small" aria-live="polite" data-testid="task-progress">{progress}</p>
+            </div>
+            <form class="add-task" on:submit=on_add aria-label="Add a task" novalidate>
+                <div class="field grow">
+                    <label for="new-task-title">"New task"</label>
+                    <input id="new-task-title" type="text" placeholder="e.g. Sign the NDA"
+                        aria-describedby="task-error"
+                        prop:value=title
+                        on:input=move |ev| set_title.set(event_target_value(&ev))
+                    />
+                </div>
+                <div class="field">
+                    <label for="new-task-assignee">"Assigned to"</label>
+                    <select id="new-task-assignee"
+                        on:change=move |ev| set_assignee.set(Assignee::parse(&event_target_value(&ev)))
+                    >
+                        <option value="client" selected=move || assignee.get() == Assignee::Client>{side_label(Assignee::Client)}</option>
+                        <option value="provider" selected=move || assignee.get() == Assignee::Provider>{side_label(Assignee::Provider)}</option>
+                    </select>
+                </div>
+                <button type="submit" class="button primary">"Add task"</button>
+            </form>
+            <p id="task-error" class="field-error" aria-live="polite">{move || error.get()}</p>
+            <Show
+                when=move || tasks.with(|t| !t.is_empty())
+                fallback=|| view! { <p class="muted">"No tasks yet."</p> }
+            >
+                <ul class="task-list" aria-label="Tasks">
+                    <For
+                        each=ordered
+                        key=|t| (t.id.clone(), t.title.clone(), t.status, t.assignee, t.person.clone(), t.due, t.comments.clone())
+                        children=move |task| view! { <TaskRow portal=id task=task contacts=contacts/> }
+                    />
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>) -> impl IntoView {
+    let view = use_view();
+    let Task {
+        id,
+        title,
+        done,
+        status,
+        assignee,
+        person,
+        due,
+        comments,
+        ..
+    } = task;
+    let checkbox_id = format!("task-done-{id}");
+    let (id_done, id_title, id_assignee, id_delete, id_status, id_due, id_comment) = (
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+        id.clone(),
+    );
+    let current = assignee_value(assignee, person.as_ref());
+    // A task's files are read only once its thread is opened: a plan of a thousand tasks would
+    // otherwise keep a thousand readers of the portal's files.
+    let (thread_open, set_thread_open) = signal(false);
+    let files_for = Attachment::Task(id.clone());
+    let files_label = title.clone();
+    let (comment, set_comment) = signal(String::new());
+    let comment_count = comments.len();
+    let title_for_comment = title.clone();
+    let title_for_delete = title.clone();
+    let on_comment = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let body = comment.get_untracked().trim().to_owned();
+        if body.is_empty() {
+            return;
+        }
+        let author = view.get_untracked().actor_name();
+        let id = id_comment.clone();
+        actions::edit_portal(portal, |tx| {
+            add_task_comment(tx, &id, &author, &body, chrono::Utc::now()).map(|_| ())
+        });
+        set_comment.set(String::new());
+    };
+    view! {
+        <li class="task" class:done=done>
+            <input
+                id=checkbox_id
+                type="checkbox"
+                prop:checked=done
+                aria-label=format!("Done: {title}")
+                on:change=move |ev| {
+                    let status = if event_target_checked(&ev) { TaskStatus::Done } else { TaskStatus::Todo };
+                    actions::edit_portal(portal, |tx| set_task_status(tx, &id_done, status));
+                }
+            />
+            <input
+                class="task-title"
+                type="text"
+                aria-label="Task title"
+                prop:value=title.clone()
+                on:change=move |ev| {
+                    let text = event_target_value(&ev);
+                    actions::edit_portal(portal, |tx| rename_task(tx, &id_title, &text));
+                }
+            />
+            <select
+                aria-label=format!("Assignee for {title}")
+                class="task-assignee"
+                on:change=move |ev| {
+                    let (side, person) = parse_assignee(&event_target_value(&ev));
+                    actions::edit_portal(portal, |tx| set_task_person(tx, &id_assignee, side, person.as_ref()));
+                }
+            >
+                <option value="client" selected=current == "client">{side_label(Assignee::Client)}</option>
+                <option value="provider" selected=current == "provider">{side_label(Assignee::Provider)}</option>
+                {
+                    let current = current.clone();
+                    move || contacts.get().unwrap_or_default().into_iter().map(|c| {
+                        let value = assignee_value(c.spec.side, Some(&c.id));
+                        let selected = value == current;
+                        view! { <option value=value selected=selected>{format!("{} ({})", c.spec.name, side_label(c.spec.side))}</option> }
+                    }).collect_view()
+                }
+            </select>
+            <Show when=move || view.get() == ViewMode::Provider fallback=|| view! { <span></span> }>
+                {
+                    let (id_delete, title) = (id_delete.clone(), title_for_delete.clone());
+                    view! {
+                        <button
+                            type="button"
+                            class="button ghost"
+                            aria-label=format!("Delete task {title}")
+                            on:click=move |_| actions::edit_portal(portal, |tx| delete_task(tx, &id_delete))
+                        >"Delete"</button>
+                    }
+                }
+            </Show>
+            <div class="task-details">
+                <label class="inline small">"Status"
+                    <select aria-label=format!("Status of {title}") on:change=move |ev| {
+                        if let Some(status) = TaskStatus::parse(&event_target_value(&ev)) {
+                            actions::edit_portal(portal, |tx| set_task_status(tx, &id_status, status));
+                        }
+                    }>
+                        {TaskStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=s == status>{s.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="inline small">"Due"
+                    <input type="date" aria-label=format!("Due date for {title}") prop:value=input_value(due)
+                        on:change=move |ev| {
+                            let date = parse_date(&event_target_value(&ev));
+                            actions::edit_portal(portal, |tx| set_task_due(tx, &id_due, date));
+                        }/>
+                </label>
+                <details class="comments" on:toggle=move |ev| {
+                    let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+                    set_thread_open.set(open);
+                }>
+                    <summary>{format!("Comments ({comment_count})")}</summary>
+                    <ul class="comment-list" aria-label=format!("Comments on {title}")>
+                        {comments.into_iter().map(|c| view! {
+                            <li><strong>{c.author}</strong>
+                                <span class="muted small">{c.at.map(|t| t.format(" · %-d %b %H:%M").to_string())}</span>
+                                <p>{c.body}</p></li>
+                        }).collect_view()}
+                    </ul>
+                    <form class="row" on:submit=on_comment aria-label=format!("Comment on {title_for_comment}")>
+                        <input type="text" aria-label=format!("Comment on {title_for_comment}") placeholder="Write a comment" prop:value=comment
+                            on:input=move |ev| set_comment.set(event_target_value(&ev))/>
+                        <button type="submit" class="button small">"Post"</button>
+                    </form>
+                    <Show when=move || thread_open.get()>
+                        <Attachments portal=portal attachment=files_for.clone() label=files_label.clone()/>
+                    </Show>
+                </details>
+            </div>
+        </li>
+    }
+}

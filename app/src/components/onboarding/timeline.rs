@@ -1,0 +1,95 @@
+//! The timeline: milestones with their target dates, reached or not.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use threshold_model::{
+    add_milestone, newly_reached, read_milestones, set_milestone_reached, Milestone,
+};
+use threshold_protocol::DocumentId;
+
+use crate::actions;
+use crate::components::widgets::{AddRow, TextField};
+use crate::state::dates::{parse_date, today};
+use crate::state::view_mode::{use_view, ViewMode};
+use crate::sync::doc_memo;
+
+#[component]
+pub fn TimelineSection(id: DocumentId) -> impl IntoView {
+    let milestones = doc_memo(id, &["milestones"], |doc| read_milestones(doc).ok());
+    let view = use_view();
+    let (celebrating, set_celebrating) = signal(Vec::<String>::new());
+    // Celebrate milestones that become reached while the portal is open, whichever side (or
+    // device) marked them: the comparison runs on every change that arrives.
+    Effect::new(move |previous: Option<Vec<Milestone>>| {
+        let now = milestones.get().unwrap_or_default();
+        if let Some(before) = previous {
+            let reached = newly_reached(&before, &now);
+            if !reached.is_empty() {
+                let titles = now
+                    .iter()
+                    .filter(|m| reached.contains(&m.id))
+                    .map(|m| m.title.clone())
+                    .collect();
+                set_celebrating.set(titles);
+            }
+        }
+        now
+    });
+    let (title, set_title) = signal(String::new());
+    let (target, set_target) = signal(String::new());
+    let on_add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let t = title.get_untracked().trim().to_owned();
+        if t.is_empty() {
+            return;
+        }
+        let date = parse_date(&target.get_untracked());
+        actions::edit_portal(id, |tx| add_milestone(tx, &t, date).map(|_| ()));
+        set_title.set(String::new());
+        set_target.set(String::new());
+    };
+    let list = move || milestones.get().unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="timeline-heading" id="timeline">
+            <h2 id="timeline-heading">"Timeline"</h2>
+            <Show when=move || !celebrating.get().is_empty()>
+                <div class="celebration" role="status">
+                    <span aria-hidden="true">"🎉 "</span>
+                    {move || format!("Milestone reached: {}", celebrating.get().join(", "))}
+                    <button type="button" class="button ghost small" on:click=move |_| set_celebrating.set(Vec::new())>"Dismiss"</button>
+                </div>
+            </Show>
+            <Show when=move || !list().is_empty() fallback=|| view! { <p class="muted">"No milestones yet."</p> }>
+                <ol class="timeline" aria-label="Milestones">
+                    <For each=list key=|m| (m.id.clone(), m.title.clone(), m.target, m.reached_at)
+                        children=move |m| {
+                            let late = m.is_late(today());
+                            let reached = m.reached_at.is_some();
+                            let when = m.target.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "No date".into());
+                            let mid = m.id.clone();
+                            view! {
+                                <li class="milestone" class:reached=reached class:late=late>
+                                    <label class="inline">
+                                        <input type="checkbox" prop:checked=reached aria-label=format!("Reached: {}", m.title)
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                actions::edit_portal(id, |tx| set_milestone_reached(tx, &mid, on.then(chrono::Utc::now)));
+                                            }/>
+                                        <strong>{m.title.clone()}</strong>
+                                    </label>
+                                    <span class="muted small">{when}</span>
+                                    {late.then(|| view! { <span class="badge badge-late">"Late"</span> })}
+                                </li>
+                            }
+                        }/>
+                </ol>
+            </Show>
+            <Show when=move || view.get() == ViewMode::Provider>
+                <AddRow label="Add a milestone" button="Add milestone" on_add=on_add>
+                    <TextField id="milestone-title" label="Milestone" grow=true value=title set_value=set_title/>
+                    <TextField id="milestone-target" label="Target date" kind="date" value=target set_value=set_target/>
+                </AddRow>
+            </Show>
+        </section>
+    }
+}

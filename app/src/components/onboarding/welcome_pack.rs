@@ -1,0 +1,202 @@
+//! The welcome pack: contacts (who to talk to about what) and links (with sensitive notes hidden
+//! until someone reveals them).
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use threshold_model::{
+    add_contact, add_link, masked, read_contacts, read_links, remove_contact, remove_link,
+    Assignee, ContactSpec, Link, LinkSpec,
+};
+use threshold_protocol::DocumentId;
+
+use crate::actions;
+use crate::components::widgets::{RemoveButton, TextField};
+use crate::state::view_mode::{use_view, ViewMode};
+use crate::sync::doc_memo;
+
+#[component]
+pub fn ContactsSection(id: DocumentId) -> impl IntoView {
+    let contacts = doc_memo(id, &["contacts"], |doc| read_contacts(doc).ok());
+    let view = use_view();
+    let (name, set_name) = signal(String::new());
+    let (role, set_role) = signal(String::new());
+    let (email, set_email) = signal(String::new());
+    let (phone, set_phone) = signal(String::new());
+    let (about, set_about) = signal(String::new());
+    let (side, set_side) = signal(Assignee::Provider);
+    let on_add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let spec = ContactSpec {
+            name: name.get_untracked(),
+            role: role.get_untracked(),
+            email: email.get_untracked(),
+            phone: phone.get_untracked(),
+            about: about.get_untracked(),
+            side: side.get_untracked(),
+        };
+        if spec.name.trim().is_empty() {
+            return;
+        }
+        actions::edit_portal(id, |tx| add_contact(tx, &spec).map(|_| ()));
+        for set in [set_name, set_role, set_email, set_phone, set_about] {
+            set.set(String::new());
+        }
+    };
+    let list = move || contacts.get().unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="contacts-heading" id="contacts">
+            <h2 id="contacts-heading">"Your team and contacts"</h2>
+            <Show when=move || !list().is_empty() fallback=|| view! { <p class="muted">"No contacts listed yet."</p> }>
+                <ul class="contact-list" aria-label="Contacts">
+                    <For each=list key=|c| (c.id.clone(), c.spec.name.clone(), c.spec.role.clone(), c.spec.email.clone(), c.spec.phone.clone(), c.spec.about.clone())
+                        children=move |c| {
+                            let remove_id = c.id.clone();
+                            let who = c.spec.name.clone();
+                            let side = if c.spec.side == Assignee::Provider { "Our team" } else { "Client" };
+                            view! {
+                                <li class="contact">
+                                    <div>
+                                        <strong>{c.spec.name.clone()}</strong>
+                                        <span class="muted small">" · " {c.spec.role.clone()} " · " {side}</span>
+                                        {(!c.spec.about.is_empty()).then(|| view! { <p class="small">"Contact about: " {c.spec.about.clone()}</p> })}
+                                        <p class="small">
+                                            {(!c.spec.email.is_empty()).then(|| view! { <a href=format!("mailto:{}", c.spec.email)>{c.spec.email.clone()}</a> })}
+                                            {(!c.spec.phone.is_empty()).then(|| view! { <span>" · " <a href=format!("tel:{}", c.spec.phone)>{c.spec.phone.clone()}</a></span> })}
+                                        </p>
+                                    </div>
+                                    <Show when=move || view.get() == ViewMode::Provider>
+                                        {
+                                            let remove_id = remove_id.clone();
+                                            let who = who.clone();
+                                            view! {
+                                                <RemoveButton what="contact" name=who
+                                                    on_remove=move |()| actions::edit_portal(id, |tx| remove_contact(tx, &remove_id))/>
+                                            }
+                                        }
+                                    </Show>
+                                </li>
+                            }
+                        }/>
+                </ul>
+            </Show>
+            <details class="builder">
+                <summary>"Add a contact"</summary>
+                <form class="stack" on:submit=on_add aria-label="Add a contact" novalidate>
+                    <div class="grid-2">
+                        <TextField id="contact-name" label="Name" value=name set_value=set_name/>
+                        <TextField id="contact-role" label="Role" value=role set_value=set_role/>
+                        <TextField id="contact-email" label="Email" kind="email" value=email set_value=set_email/>
+                        <TextField id="contact-phone" label="Phone" kind="tel" value=phone set_value=set_phone/>
+                        <TextField id="contact-about" label="Contact them about" value=about set_value=set_about/>
+                        <div class="field"><label for="contact-side">"Side"</label>
+                            <select id="contact-side" on:change=move |ev| set_side.set(Assignee::parse(&event_target_value(&ev)))>
+                                <option value="provider">"Our team"</option>
+                                <option value="client">"Client"</option>
+                            </select></div>
+                    </div>
+                    <div><button type="submit" class="button primary">"Add contact"</button></div>
+                </form>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+pub fn LinksSection(id: DocumentId) -> impl IntoView {
+    let links = doc_memo(id, &["links"], |doc| read_links(doc).ok());
+    let view = use_view();
+    let (title, set_title) = signal(String::new());
+    let (url, set_url) = signal(String::new());
+    let (note, set_note) = signal(String::new());
+    let (sensitive, set_sensitive) = signal(false);
+    let on_add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let spec = LinkSpec {
+            title: title.get_untracked(),
+            url: url.get_untracked(),
+            note: note.get_untracked(),
+            sensitive: sensitive.get_untracked(),
+        };
+        if spec.title.trim().is_empty() {
+            return;
+        }
+        actions::edit_portal(id, |tx| add_link(tx, &spec).map(|_| ()));
+        for set in [set_title, set_url, set_note] {
+            set.set(String::new());
+        }
+        set_sensitive.set(false);
+    };
+    let list = move || links.get().unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="links-heading" id="links">
+            <h2 id="links-heading">"Links and logins"</h2>
+            <Show when=move || !list().is_empty() fallback=|| view! { <p class="muted">"No links yet."</p> }>
+                <ul class="contact-list" aria-label="Links">
+                    <For each=list key=|l| (l.id.clone(), l.spec.title.clone(), l.spec.url.clone(), l.spec.note.clone(), l.spec.sensitive)
+                        children=move |l| view! { <LinkRow portal=id link=l/> }/>
+                </ul>
+            </Show>
+            <Show when=move || view.get() == ViewMode::Provider>
+                <details class="builder">
+                    <summary>"Add a link"</summary>
+                    <form class="stack" on:submit=on_add aria-label="Add a link" novalidate>
+                        <div class="grid-2">
+                            <TextField id="link-title" label="Link title" value=title set_value=set_title/>
+                            <TextField id="link-url" label="Web address" kind="url" value=url set_value=set_url/>
+                        </div>
+                        <TextField id="link-note" label="Note or login details" value=note set_value=set_note/>
+                        <label class="inline"><input type="checkbox" prop:checked=sensitive on:change=move |ev| set_sensitive.set(event_target_checked(&ev))/>
+                            "Sensitive: hide the note until someone reveals it"</label>
+                        <div><button type="submit" class="button primary">"Add link"</button></div>
+                    </form>
+                </details>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn LinkRow(portal: DocumentId, link: Link) -> impl IntoView {
+    let view = use_view();
+    let (revealed, set_revealed) = signal(false);
+    let Link { id, spec } = link;
+    let note = spec.note.clone();
+    let shown = move || {
+        if spec.sensitive && !revealed.get() {
+            masked(&note)
+        } else {
+            note.clone()
+        }
+    };
+    let title = spec.title.clone();
+    view! {
+        <li class="contact">
+            <div>
+                {if spec.url.is_empty() {
+                    view! { <strong>{spec.title.clone()}</strong> }.into_any()
+                } else {
+                    view! { <a href=spec.url.clone() target="_blank" rel="noopener"><strong>{spec.title.clone()}</strong></a> }.into_any()
+                }}
+                {(!spec.note.is_empty()).then(|| view! { <p class="small mono" data-testid="link-note">{shown.clone()}</p> })}
+            </div>
+            <div class="meeting-actions">
+                {(spec.sensitive && !spec.note.is_empty()).then(|| view! {
+                    <button type="button" class="button small" aria-pressed=move || revealed.get().to_string()
+                        on:click=move |_| set_revealed.update(|r| *r = !*r)>
+                        {move || if revealed.get() { "Hide" } else { "Reveal" }}
+                    </button>
+                })}
+                <Show when=move || view.get() == ViewMode::Provider>
+                    {
+                        let id = id.clone();
+                        let title = title.clone();
+                        view! {
+                            <RemoveButton what="link" name=title
+                                on_remove=move |()| actions::edit_portal(portal, |tx| remove_link(tx, &id))/>
+                        }
+                    }
+                </Show>
+            </div>
+        </li>
+    }
+}

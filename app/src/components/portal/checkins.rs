@@ -1,0 +1,52 @@
+//! Check-ins: short notes either side leaves on how the engagement is going.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use threshold_model::{add_checkin, read_checkins, Assignee};
+use threshold_protocol::DocumentId;
+
+use crate::actions;
+use crate::state::view_mode::{use_view, ViewMode};
+use crate::sync::doc_memo;
+
+#[component]
+pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
+    let checkins = doc_memo(id, &["checkins"], |doc| read_checkins(doc).ok());
+    let view = use_view();
+    let (body, set_body) = signal(String::new());
+    let on_add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let text = body.get_untracked().trim().to_owned();
+        if text.is_empty() {
+            return;
+        }
+        let mode = view.get_untracked();
+        let side = if mode == ViewMode::Client {
+            Assignee::Client
+        } else {
+            Assignee::Provider
+        };
+        actions::edit_portal(id, |tx| {
+            add_checkin(tx, &mode.actor_name(), side, &text, chrono::Utc::now()).map(|_| ())
+        });
+        set_body.set(String::new());
+    };
+    view! {
+        <section class="card" aria-labelledby="checkins-heading" id="checkins">
+            <h2 id="checkins-heading">"Check-ins"</h2>
+            <form class="stack" on:submit=on_add aria-label="Add a check-in" novalidate>
+                <label for="checkin-body">"New check-in"</label>
+                <textarea id="checkin-body" rows="2" placeholder="How is it going? What happened this week?" prop:value=body
+                    on:input=move |ev| set_body.set(event_target_value(&ev))></textarea>
+                <div><button type="submit" class="button primary">"Post check-in"</button></div>
+            </form>
+            <ul class="comment-list" aria-label="Check-ins">
+                {move || checkins.get().unwrap_or_default().into_iter().map(|c| view! {
+                    <li><strong>{c.author}</strong>
+                        <span class="muted small">{c.at.map(|t| t.format(" · %-d %b %Y %H:%M").to_string())}</span>
+                        <p>{c.body}</p></li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

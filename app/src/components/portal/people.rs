@@ -1,0 +1,206 @@
+//! Who has access: a portal's client contacts, or the provider's team, with the invite form
+//! and each person's access buttons. What they do on the relay is in `actions::people`.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use threshold_model::Stage;
+
+use crate::actions::{self, AccessChange, ClientAccess, People};
+use crate::browser::clipboard::copy_to_clipboard;
+use crate::relay::api::TokenInfo;
+use crate::state::session;
+
+fn mailto(email: &str, name: &str, link: &str, people: People) -> String {
+    let (subject, what) = match people {
+        People::Portal(_) => ("Your client portal", "your client portal"),
+        People::Team => ("Join our Threshold workspace", "our workspace"),
+    };
+    let body = format!(
+        "Hello {name},\n\nHere is your personal link to {what}. It signs your browser in; please keep it to yourself.\n\n{link}\n"
+    );
+    format!(
+        "mailto:{}?subject={}&body={}",
+        js_sys::encode_uri_component(email),
+        js_sys::encode_uri_component(subject),
+        js_sys::encode_uri_component(&body)
+    )
+}
+
+#[component]
+pub fn PeopleSection(
+    people: People,
+    #[prop(optional)] stage: Option<Memo<Option<Stage>>>,
+) -> impl IntoView {
+    let list = RwSignal::new(None::<Result<Vec<TokenInfo>, String>>);
+    let (message, set_message) = signal(None::<String>);
+    let (invite, set_invite) = signal(None::<actions::Invite>);
+    let (name, set_name) = signal(String::new());
+    let (email, set_email) = signal(String::new());
+    let (busy, set_busy) = signal(false);
+    let role = people.role();
+    let can_invite = session::session()
+        .and_then(|s| s.info.get_untracked())
+        .is_some_and(|i| !i.read_only && (i.role == "owner" || role == "client"));
+
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            list.set(Some(actions::list_people(people).await));
+        });
+    };
+    reload();
+
+    // A portal whose client has left keeps every contact read-only, even if the stage was set
+    // while the relay could not be reached.
+    if let (People::Portal(id), Some(stage)) = (people, stage) {
+        Effect::new(move |_| {
+            let ended = stage.get().is_some_and(|s| s.is_closed());
+            let needed = list
+                .with(|l| matches!(l, Some(Ok(tokens)) if actions::needs_read_only(ended, tokens)));
+            if needed {
+                leptos::task::spawn_local(async move {
+                    match actions::set_client_access(id, ClientAccess::ReadOnly).await {
+                        Ok(_) => reload(),
+                        Err(e) => {
+                            set_message.set(Some(format!("Could not make access read-only: {e}")))
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    let on_invite = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let who = name.get_untracked().trim().to_owned();
+        let mail = email.get_untracked().trim().to_owned();
+        if who.is_empty() {
+            set_message.set(Some(
+                "Enter the person's name to create their invite.".into(),
+            ));
+            return;
+        }
+        set_busy.set(true);
+        leptos::task::spawn_local(async move {
+            match actions::invite(people, &who, &mail).await {
+                Ok(created) => {
+                    set_invite.set(Some(created));
+                    set_name.set(String::new());
+                    set_email.set(String::new());
+                    set_message.set(None);
+                    reload();
+                }
+                Err(e) => set_message.set(Some(format!("Could not create the invite: {e}"))),
+            }
+            set_busy.set(false);
+        });
+    };
+
+    let act = move |id: String, change: AccessChange| {
+        leptos::task::spawn_local(async move {
+            match actions::change_access(&id, change).await {
+                Ok(t) => set_message.set(Some(match change {
+                    AccessChange::Revoke => format!("{}'s access is revoked.", t.name),
+                    AccessChange::ReadOnly => format!("{} can now only read.", t.name),
+                    AccessChange::ReadWrite => format!("{} can edit again.", t.name),
+                })),
+                Err(e) => set_message.set(Some(format!("Could not change access: {e}"))),
+            }
+            reload();
+        });
+    };
+
+    let (heading, lede, name_label, email_label, button) = match people {
+        People::Portal(_) => (
+            "People with access",
+            "Each client contact gets a personal invite link. It opens this portal and nothing else.",
+            "Contact name",
+            "Contact email",
+            "Create invite link",
+        ),
+        People::Team => (
+            "Team",
+            "Team members reach the workspace, every portal and the internal notes.",
+            "Team member name",
+            "Team member email",
+            "Invite team member",
+        ),
+    };
+    let heading_id = format!("people-{role}");
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="card people" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{heading}</h2>
+            <p class="muted small">{lede}</p>
+            {move || match list.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="muted" role="status">"The list needs the relay: " {e}</p> }.into_any(),
+                Some(Ok(tokens)) if tokens.is_empty() => view! { <p class="muted">"Nobody yet."</p> }.into_any(),
+                Some(Ok(tokens)) => view! {
+                    <ul class="people-list">
+                        {tokens.into_iter().map(|t| {
+                            let status = match (&t.revoked_at, t.read_only) {
+                                (Some(_), _) => "Revoked",
+                                (None, true) => "Read-only",
+                                (None, false) => "Can edit",
+                            };
+                            let active = t.revoked_at.is_none();
+                            let (id1, id2) = (t.id.clone(), t.id.clone());
+                            let read_only = t.read_only;
+                            let who = t.name.clone();
+                            view! {
+                                <li class="person" class:revoked=!active>
+                                    <span class="person-name">{t.name.clone()}</span>
+                                    <span class="muted small">{t.email.clone().unwrap_or_default()}</span>
+                                    <span class="pill" data-testid="access-status">{status}</span>
+                                    <Show when=move || active && can_invite>
+                                        <span class="person-actions">
+                                            <button type="button" class="button small"
+                                                aria-label=format!("{} for {}", if read_only { "Allow editing" } else { "Make read-only" }, who)
+                                                on:click={let id = id1.clone(); move |_| act(id.clone(), if read_only { AccessChange::ReadWrite } else { AccessChange::ReadOnly })}>
+                                                {if read_only { "Allow editing" } else { "Make read-only" }}
+                                            </button>
+                                            <button type="button" class="button small danger"
+                                                aria-label=format!("Revoke access for {who}")
+                                                on:click={let id = id2.clone(); move |_| act(id.clone(), AccessChange::Revoke)}>
+                                                "Revoke access"
+                                            </button>
+                                        </span>
+                                    </Show>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+            <Show when=move || can_invite>
+                <form class="invite-form" on:submit=on_invite novalidate>
+                    <div class="row">
+                        <label>{name_label}
+                            <input type="text" autocomplete="off" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev))/>
+                        </label>
+                        <label>{email_label}
+                            <input type="email" autocomplete="off" prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev))/>
+                        </label>
+                        <button type="submit" class="button primary" disabled=busy>{button}</button>
+                    </div>
+                </form>
+            </Show>
+            {move || invite.get().map(|actions::Invite { name: who, link, email: mail }| {
+                let copy = link.clone();
+                let mail_href = mail.as_deref().map(|m| mailto(m, &who, &link, people));
+                view! {
+                    <div class="invite-result" role="status">
+                        <label for="invite-link-out">{format!("Invite link for {who}")}</label>
+                        <div class="row">
+                            <input id="invite-link-out" type="text" readonly prop:value=link.clone()/>
+                            <button type="button" class="button" on:click=move |_| copy_to_clipboard(&copy)>"Copy"</button>
+                            {mail_href.map(|href| view! { <a class="button" href=href>"Email the invite"</a> })}
+                        </div>
+                        <p class="muted small">"Copy it now: it is shown only once. Anyone holding it signs in as " {who.clone()} "."</p>
+                    </div>
+                }
+            })}
+            <p class="muted small" role="status">{move || message.get()}</p>
+        </section>
+    }
+}

@@ -1,0 +1,134 @@
+//! The app around every page: the header with the connection badge, the storage and update
+//! notices, and the page the route names.
+
+use leptos::prelude::*;
+
+use super::StatusBadge;
+use crate::browser::service_worker;
+use crate::browser::storage_status::{self, human_bytes, StorageStatus};
+use crate::components::portal::PortalPage;
+use crate::components::workspace::WorkspacePage;
+use crate::state::route::{use_route, Route};
+use crate::state::session;
+use crate::sync::client;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let route = use_route();
+    let session = session::session().expect("session installed before mount");
+    let view = RwSignal::new(crate::state::view_mode::load());
+    provide_context(view);
+    // A client's view is decided by their token, once the relay has said who they are.
+    Effect::new(move |_| {
+        if session
+            .info
+            .with(|i| i.as_ref().is_some_and(|i| i.role == "client"))
+        {
+            view.set(crate::state::view_mode::ViewMode::Client);
+        }
+    });
+    let on_sign_out = move |_| {
+        session::sign_out();
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().set_hash("#/");
+            let _ = window.location().reload();
+        }
+    };
+    let storage_error = client().signals.storage_error;
+    let durable = client().is_durable();
+    let update_available = RwSignal::new(false);
+    service_worker::register(update_available);
+    let storage = RwSignal::new(StorageStatus::default());
+    storage_status::watch(storage);
+    let (updating, set_updating) = signal(false);
+    let on_update = move |_| {
+        set_updating.set(true);
+        leptos::task::spawn_local(service_worker::apply_update());
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="#/">
+                <span class="brand-mark" aria-hidden="true">"◆"</span>
+                "Threshold"
+            </a>
+            <StatusBadge/>
+        </header>
+        <Show when=move || session.revoked.get()>
+            <div class="banner banner-error" role="alert">
+                "This device's access has been revoked, so nothing syncs any more. What was already here stays readable on this device. Ask for a new invite link to continue. "
+                <button type="button" class="button small" on:click=on_sign_out>"Sign in with another link"</button>
+            </div>
+        </Show>
+        <Show when=move || !durable>
+            <p class="banner banner-warn" role="alert">
+                "This browser does not allow storage for this site, so nothing is kept on this device once the tab closes."
+            </p>
+        </Show>
+        <Show when=move || update_available.get()>
+            <div class="banner banner-info" role="status">
+                "A new version of Threshold is available. "
+                <button type="button" class="button" on:click=on_update disabled=updating>
+                    {move || if updating.get() { "Updating…" } else { "Reload to update" }}
+                </button>
+            </div>
+        </Show>
+        <Show when=move || storage.with(StorageStatus::low_space)>
+            <p class="banner banner-warn" role="alert">
+                "This device is almost out of storage space for Threshold. Free some space so that new edits can be kept offline."
+            </p>
+        </Show>
+        {move || storage_error.get().map(|e| view! {
+            <p class="banner banner-error" role="alert">
+                "Could not save on this device: " {e} ". Your last edit is kept in memory and will be saved again."
+            </p>
+        })}
+        <main class="page">
+            {move || match (route.get(), session.info.get()) {
+                (_, None) => view! {
+                    <section class="card empty" role="status">
+                        <h1>"Signing in…"</h1>
+                        <p class="muted">"Checking this device's invite with the relay. The first sign-in needs a connection; after that, Threshold works offline."</p>
+                    </section>
+                }.into_any(),
+                (Route::Workspace, Some(info)) if info.role == "client" => {
+                    match info.portal.as_deref().and_then(|p| p.parse().ok()) {
+                        Some(id) => view! { <PortalPage id=id/> }.into_any(),
+                        None => view! { <section class="card empty"><h1>"No portal"</h1><p>"This invite does not open a portal."</p></section> }.into_any(),
+                    }
+                }
+                (Route::Portal(id), Some(info)) if info.role == "client" && info.portal.as_deref() != Some(id.to_string().as_str()) => view! {
+                    <section class="card empty">
+                        <h1>"Portal not found"</h1>
+                        <p>"This invite opens one portal only."</p>
+                        <a class="button" href="#/">"Open your portal"</a>
+                    </section>
+                }.into_any(),
+                (Route::Workspace, _) => view! { <WorkspacePage/> }.into_any(),
+                (Route::Portal(id), _) => view! { <PortalPage id=id/> }.into_any(),
+                (Route::NotFound(hash), _) => view! {
+                    <section class="card empty">
+                        <h1>"Page not found"</h1>
+                        <p>"Nothing lives at " <code>{hash}</code> "."</p>
+                        <a class="button" href="#/">"Back to clients"</a>
+                    </section>
+                }.into_any(),
+            }}
+        </main>
+        <footer class="footer" aria-label="Storage on this device">
+            {move || {
+                let s = storage.get();
+                let used = s.usage.map(|u| format!("{} stored on this device", human_bytes(u))).unwrap_or_default();
+                let persistence = match s.persisted {
+                    Some(true) => "Storage is persistent: the browser will not clear it on its own.",
+                    Some(false) => "The browser has not granted persistent storage and may clear this data when space runs low. Installing the app usually grants it.",
+                    None => "",
+                };
+                let warn = s.persisted == Some(false);
+                view! {
+                    <p class="small muted" data-testid="storage-usage">{used}</p>
+                    <p class="small" class:warn=warn data-testid="storage-persistence">{persistence}</p>
+                }
+            }}
+        </footer>
+    }
+}

@@ -1,0 +1,12 @@
+//! The provider's side, never shown in the client view: the workspace dashboard with its
+//! partner directory and exit analytics, and each portal's internal notes.
+
+mod exit_analytics;
+mod internal_notes;
+mod page;
+mod partner_directory;
+
+use exit_analytics::ExitAnalyticsSection;
+pub use internal_notes::{use_internal_id, InternalSection};
+pub use page::WorkspacePage;
+use partner_directory::PartnerDirectory;

@@ -1,0 +1,10 @@
+//! What the app knows outside documents: the session (token and what the relay says it may
+//! do), the view mode, the route, the user's calendar day, and the connection status.
+
+mod connection_status;
+pub mod dates;
+pub mod route;
+pub mod session;
+pub mod view_mode;
+
+pub use connection_status::ConnectionStatus;

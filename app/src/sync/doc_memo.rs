@@ -1,0 +1,80 @@
+//! Views' reads of documents, kept up to date per document: a change re-reads only the views
+//! of the parts it touched (`threshold_model::touched`), not every view of every document.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use leptos::prelude::*;
+use threshold_model::Touched;
+use threshold_protocol::automerge::Automerge;
+use threshold_protocol::DocumentId;
+
+use super::client;
+use crate::browser::settings;
+
+/// A value read from one part of a document: `parts` are the top-level keys `read` looks at.
+/// It is read again only when a change touched one of them, and passed on only when it
+/// differs, so an edit re-reads and re-renders the views of what it changed and nothing else.
+pub fn doc_memo<T>(
+    id: DocumentId,
+    parts: &'static [&'static str],
+    read: fn(&Automerge) -> Option<T>,
+) -> Memo<Option<T>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    touched_memo(id, move |previous, touched| match previous {
+        Some(previous) if !touched.any(parts) => previous.clone(),
+        _ => client().read(&id, read).flatten(),
+    })
+}
+
+/// A value kept up to date from a document: `step` gets the previous value (`None` the first
+/// time) and what the changes since then touched, and returns the new value.
+pub fn touched_memo<T>(
+    id: DocumentId,
+    step: impl Fn(Option<&Option<T>>, &Touched) -> Option<T> + Send + Sync + 'static,
+) -> Memo<Option<T>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let revision = client().revision_of(id);
+    let seen = Arc::new(AtomicU64::new(0));
+    Memo::new(move |previous: Option<&Option<T>>| {
+        revision.track();
+        let (now, touched) = client().changed_since(&id, seen.load(Ordering::Relaxed));
+        seen.store(now, Ordering::Relaxed);
+        step(previous, &touched)
+    })
+}
+
+/// [`doc_memo`] over the provider's workspace. Its id may become known only once the relay
+/// answers (`workspace_ready` then bumps the global revision), so the id is looked at again on
+/// every change, and the workspace itself is read again only when a change touched `parts`,
+/// or when the id changed.
+pub fn workspace_memo<T>(
+    parts: &'static [&'static str],
+    read: fn(&Automerge) -> Option<T>,
+) -> Memo<Option<T>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let workspace = Memo::new(move |_| {
+        client().signals.revision.track();
+        settings::workspace_id()
+    });
+    // The workspace last read, and its revision then.
+    let seen = Arc::new(Mutex::new((None::<DocumentId>, 0)));
+    Memo::new(move |previous: Option<&Option<T>>| {
+        let id = workspace.get()?;
+        client().revision_of(id).track();
+        let mut seen = seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let since = if seen.0 == Some(id) { seen.1 } else { 0 };
+        let (now, touched) = client().changed_since(&id, since);
+        *seen = (Some(id), now);
+        match previous {
+            Some(previous) if since != 0 && !touched.any(parts) => previous.clone(),
+            _ => client().read(&id, read).flatten(),
+        }
+    })
+}
