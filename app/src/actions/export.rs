@@ -3,8 +3,9 @@
 //! the relay first). Each returns what went wrong, for the section to show.
 
 use threshold_model::{
-    export_archive, export_json, follow_ups_to_ics, meetings_to_ics, read_client_name, read_files,
-    read_follow_ups, read_meetings,
+    formats::export_archive, formats::export_json, offboarding::follow_ups_to_ics,
+    offboarding::read_follow_ups, onboarding::meetings_to_ics, onboarding::read_meetings,
+    portal::read_client_name, portal::read_files,
 };
 use threshold_protocol::DocumentId;
 

@@ -1,7 +1,7 @@
 //! Files in a portal: adding one (kept on this device and queued for upload before the portal
 //! refers to it), removing one, and taking out the references to a file the relay refused.
 
-use threshold_model::{self as model, read_files, Attachment, FileId};
+use threshold_model::{self as model, doc::FileId, portal::read_files, portal::Attachment};
 use threshold_protocol::DocumentId;
 
 use super::{edit_portal, try_edit_portal};
@@ -18,7 +18,7 @@ pub async fn add_file(
     let spec = files.keep_and_queue(portal, &file).await?;
     let by = view_mode::load().actor_name();
     if let Err(e) = try_edit_portal(portal, |tx| {
-        model::add_file(tx, &spec, &attachment, &by, chrono::Utc::now()).map(|_| ())
+        model::portal::add_file(tx, &spec, &attachment, &by, chrono::Utc::now()).map(|_| ())
     }) {
         files.unqueue(&spec.hash).await;
         return Err(e.to_string());
@@ -31,7 +31,7 @@ pub async fn add_file(
 pub fn remove_file(portal: DocumentId, file: &FileId) {
     let by = view_mode::load().actor_name();
     edit_portal(portal, |tx| {
-        model::remove_file(tx, file, &by, chrono::Utc::now())
+        model::portal::remove_file(tx, file, &by, chrono::Utc::now())
     });
 }
 
@@ -49,7 +49,7 @@ pub fn drop_refused_file(portal: DocumentId, hash: &str) -> String {
     let by = view_mode::load().actor_name();
     edit_portal(portal, |tx| {
         for f in refs.iter().filter(|f| f.spec.hash == hash) {
-            model::remove_file(tx, &f.id, &by, chrono::Utc::now())?;
+            model::portal::remove_file(tx, &f.id, &by, chrono::Utc::now())?;
         }
         Ok(())
     });

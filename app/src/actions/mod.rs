@@ -33,17 +33,17 @@ pub use stage::change_stage;
 /// Apply a model edit to any loaded document; a document that is not loaded is an error.
 pub fn try_edit<R>(
     id: DocumentId,
-    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<R, model::ModelError>,
-) -> Result<R, model::ModelError> {
+    change: impl FnOnce(&mut model::doc::Transaction<'_>) -> Result<R, model::doc::ModelError>,
+) -> Result<R, model::doc::ModelError> {
     client()
-        .change(id, |doc| model::edit(doc, change))
-        .ok_or_else(|| model::ModelError::NoSuchItem(id.to_string()))?
+        .change(id, |doc| model::doc::edit(doc, change))
+        .ok_or_else(|| model::doc::ModelError::NoSuchItem(id.to_string()))?
 }
 
 /// Apply a model edit to an internal document, logging (not panicking on) a model error.
 pub fn edit_internal(
     id: DocumentId,
-    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
+    change: impl FnOnce(&mut model::doc::Transaction<'_>) -> Result<(), model::doc::ModelError>,
 ) {
     if let Err(e) = try_edit(id, change) {
         leptos::logging::error!("edit failed: {e}");
@@ -54,45 +54,45 @@ pub fn edit_internal(
 /// and who (for the activity feed).
 pub fn try_edit_portal(
     id: DocumentId,
-    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
-) -> Result<(), model::ModelError> {
+    change: impl FnOnce(&mut model::doc::Transaction<'_>) -> Result<(), model::doc::ModelError>,
+) -> Result<(), model::doc::ModelError> {
     if is_read_only() {
-        return Err(model::ModelError::ReadOnly(
+        return Err(model::doc::ModelError::ReadOnly(
             "your access to this portal is read-only".into(),
         ));
     }
     let view = crate::state::view_mode::load();
     if is_client() {
         let stage = client()
-            .read(&id, |doc| model::read_stage(doc).ok())
+            .read(&id, |doc| model::portal::read_stage(doc).ok())
             .flatten();
         if stage.is_some_and(|s| s.is_closed()) {
-            return Err(model::ModelError::ReadOnly(
+            return Err(model::doc::ModelError::ReadOnly(
                 "the engagement has ended; this portal is kept as your archive".into(),
             ));
         }
     }
     let side = match view {
-        crate::state::view_mode::ViewMode::Provider => model::Assignee::Provider,
-        crate::state::view_mode::ViewMode::Client => model::Assignee::Client,
+        crate::state::view_mode::ViewMode::Provider => model::portal::Assignee::Provider,
+        crate::state::view_mode::ViewMode::Client => model::portal::Assignee::Client,
     };
     client()
         .change(id, |doc| {
             let actor = doc.get_actor().clone();
-            model::edit_at(doc, Utc::now(), |tx| {
+            model::doc::edit_at(doc, Utc::now(), |tx| {
                 change(tx)?;
                 // The activity feed names this browser session's changes after the person.
-                model::register_actor(tx, &actor, &view.actor_name(), side)?;
-                model::record_activity(tx, side, Utc::now())
+                model::portal::register_actor(tx, &actor, &view.actor_name(), side)?;
+                model::workspace::record_activity(tx, side, Utc::now())
             })
         })
-        .ok_or_else(|| model::ModelError::NoSuchItem(id.to_string()))?
+        .ok_or_else(|| model::doc::ModelError::NoSuchItem(id.to_string()))?
 }
 
 /// [`try_edit_portal`], logging (not panicking on) a model error.
 pub fn edit_portal(
     id: DocumentId,
-    change: impl FnOnce(&mut model::Transaction<'_>) -> Result<(), model::ModelError>,
+    change: impl FnOnce(&mut model::doc::Transaction<'_>) -> Result<(), model::doc::ModelError>,
 ) {
     if let Err(e) = try_edit_portal(id, change) {
         leptos::logging::error!("edit failed: {e}");

@@ -14,11 +14,13 @@ const DEFAULT_WELCOME: &str = "Welcome! This portal is where we share everything
 /// and list it in the workspace.
 pub fn create_portal(
     client_name: &str,
-    template: Option<&model::Template>,
-) -> Result<DocumentId, model::ModelError> {
+    template: Option<&model::workspace::Template>,
+) -> Result<DocumentId, model::doc::ModelError> {
     let doc = match template {
-        Some(t) => model::instantiate(t, client_name, Utc::now().date_naive(), Utc::now())?,
-        None => model::new_portal_doc(client_name, DEFAULT_WELCOME)?,
+        Some(t) => {
+            model::workspace::instantiate(t, client_name, Utc::now().date_naive(), Utc::now())?
+        }
+        None => model::portal::new_portal_doc(client_name, DEFAULT_WELCOME)?,
     };
     let id = DocumentId::random();
     client().create(id, doc);
@@ -37,7 +39,7 @@ pub fn ensure_internal(portal: DocumentId) -> Option<DocumentId> {
         return Some(internal);
     }
     let internal = DocumentId::random();
-    match model::new_internal_doc(portal) {
+    match model::workspace::new_internal_doc(portal) {
         Ok(doc) => client().create(internal, doc),
         Err(e) => {
             leptos::logging::error!("could not create the internal notes: {e}");
@@ -45,7 +47,7 @@ pub fn ensure_internal(portal: DocumentId) -> Option<DocumentId> {
         }
     }
     if let Err(e) = try_edit(workspace, |tx| {
-        model::set_portal_internal(tx, portal, internal)
+        model::workspace::set_portal_internal(tx, portal, internal)
     }) {
         leptos::logging::error!("could not link the internal notes: {e}");
     }
@@ -53,10 +55,13 @@ pub fn ensure_internal(portal: DocumentId) -> Option<DocumentId> {
 }
 
 /// This portal's entry in the workspace, if the workspace is loaded and lists it.
-fn workspace_entry(workspace: DocumentId, portal: DocumentId) -> Option<model::PortalEntry> {
+fn workspace_entry(
+    workspace: DocumentId,
+    portal: DocumentId,
+) -> Option<model::workspace::PortalEntry> {
     client()
         .read(&workspace, |doc| {
-            model::read_workspace(doc)
+            model::workspace::read_workspace(doc)
                 .ok()
                 .and_then(|w| w.portals.into_iter().find(|p| p.id == portal))
         })
@@ -72,10 +77,10 @@ pub fn remember_portal(id: DocumentId, client_name: &str) {
     let result = match workspace_entry(workspace, id) {
         Some(entry) if entry.client_name == client_name => return,
         Some(_) => try_edit(workspace, |tx| {
-            model::rename_portal_entry(tx, id, client_name)
+            model::workspace::rename_portal_entry(tx, id, client_name)
         }),
         None => try_edit(workspace, |tx| {
-            model::add_portal(tx, id, client_name, Utc::now())
+            model::workspace::add_portal(tx, id, client_name, Utc::now())
         }),
     };
     if let Err(e) = result {
@@ -84,28 +89,31 @@ pub fn remember_portal(id: DocumentId, client_name: &str) {
 }
 
 /// Save a portal's structure as a new template in the workspace, named after the client.
-pub fn save_as_template(portal: DocumentId) -> Result<String, model::ModelError> {
+pub fn save_as_template(portal: DocumentId) -> Result<String, model::doc::ModelError> {
     let workspace =
-        workspace_id().ok_or_else(|| model::ModelError::NoSuchItem("workspace".into()))?;
+        workspace_id().ok_or_else(|| model::doc::ModelError::NoSuchItem("workspace".into()))?;
     let start = Utc::now().date_naive();
     let template = client()
         .read(&portal, |doc| {
-            let name = model::read_portal(doc).map(|p| format!("Based on {}", p.client_name))?;
-            model::template_from_portal(doc, &name, "Saved from a portal", start)
+            let name =
+                model::portal::read_portal(doc).map(|p| format!("Based on {}", p.client_name))?;
+            model::workspace::template_from_portal(doc, &name, "Saved from a portal", start)
         })
-        .ok_or_else(|| model::ModelError::NoSuchItem(portal.to_string()))??;
+        .ok_or_else(|| model::doc::ModelError::NoSuchItem(portal.to_string()))??;
     let name = template.name.clone();
-    try_edit(workspace, |tx| model::save_template(tx, &template))?;
+    try_edit(workspace, |tx| {
+        model::workspace::save_template(tx, &template)
+    })?;
     Ok(name)
 }
 
 /// Begin offboarding a portal from a playbook, with its dates counted from today.
 pub fn start_offboarding(
     id: DocumentId,
-    playbook: &model::OffboardingPlaybook,
-) -> Result<(), model::ModelError> {
+    playbook: &model::offboarding::OffboardingPlaybook,
+) -> Result<(), model::doc::ModelError> {
     let today = crate::state::dates::today();
     try_edit_portal(id, |tx| {
-        model::start_offboarding(tx, playbook, today, Utc::now())
+        model::offboarding::start_offboarding(tx, playbook, today, Utc::now())
     })
 }

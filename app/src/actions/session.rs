@@ -82,7 +82,7 @@ pub fn ensure_workspace() -> DocumentId {
         return id;
     }
     let id = DocumentId::random();
-    match model::new_workspace_doc("My workspace") {
+    match model::workspace::new_workspace_doc("My workspace") {
         Ok(doc) => client().create(id, doc),
         Err(e) => leptos::logging::error!("could not create a workspace: {e}"),
     }

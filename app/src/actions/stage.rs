@@ -2,7 +2,9 @@
 //! from an active engagement starts from the standard playbook), and what it means for the
 //! client's access on the relay (read-only once they have left, writable again on return).
 
-use threshold_model::{self as model, set_stage, OffboardingPlaybook, Stage};
+use threshold_model::{
+    self as model, offboarding::OffboardingPlaybook, portal::set_stage, portal::Stage,
+};
 use threshold_protocol::DocumentId;
 
 use super::{start_offboarding, try_edit_portal, ClientAccess};
@@ -41,7 +43,7 @@ pub fn change_stage(
     id: DocumentId,
     from: Option<Stage>,
     to: Stage,
-) -> Result<Option<ClientAccess>, model::ModelError> {
+) -> Result<Option<ClientAccess>, model::doc::ModelError> {
     match stage_edit(from, to) {
         StageEdit::StartOffboarding => start_offboarding(id, &OffboardingPlaybook::standard())?,
         StageEdit::SetStage => try_edit_portal(id, |tx| set_stage(tx, to, chrono::Utc::now()))?,

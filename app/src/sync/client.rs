@@ -10,7 +10,7 @@ use std::collections::{HashSet, VecDeque};
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
-use threshold_model::Touched;
+use threshold_model::doc::Touched;
 use threshold_protocol::automerge::Automerge;
 use threshold_protocol::storage_key::{chunk_key, doc_prefix, sync_state_key, sync_state_prefix};
 use threshold_protocol::{Chunk, ConnId, DocumentId, Effect, Engine, EngineConfig, Loaded, PeerId};

@@ -1,10 +1,10 @@
 //! Which parts of each open document changed, revision by revision, so that a view re-reads
-//! its part of a document only when that part changed (see `threshold_model::touched`).
+//! its part of a document only when that part changed (see `threshold_model::doc::touched`).
 
 use std::collections::{HashMap, VecDeque};
 
 use leptos::prelude::*;
-use threshold_model::{touched, Touched};
+use threshold_model::{doc::touched, doc::Touched};
 use threshold_protocol::automerge::{Automerge, ChangeHash};
 use threshold_protocol::DocumentId;
 

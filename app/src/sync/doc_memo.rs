@@ -1,11 +1,11 @@
 //! Views' reads of documents, kept up to date per document: a change re-reads only the views
-//! of the parts it touched (`threshold_model::touched`), not every view of every document.
+//! of the parts it touched (`threshold_model::doc::touched`), not every view of every document.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use leptos::prelude::*;
-use threshold_model::Touched;
+use threshold_model::doc::Touched;
 use threshold_protocol::automerge::Automerge;
 use threshold_protocol::DocumentId;
 

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use sha2::{Digest, Sha256};
-use threshold_model::FileSpec;
+use threshold_model::portal::FileSpec;
 use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

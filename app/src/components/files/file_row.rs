@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use threshold_model::FileRef;
+use threshold_model::portal::FileRef;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

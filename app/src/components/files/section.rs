@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use threshold_model::{read_files, Attachment};
+use threshold_model::{portal::read_files, portal::Attachment};
 use threshold_protocol::DocumentId;
 
 use super::FileRow;

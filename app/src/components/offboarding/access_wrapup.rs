@@ -1,8 +1,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_access_item, confirm_access_removed, read_access_wrapup, remove_access_item, AccessItem,
-    Assignee,
+    offboarding::add_access_item, offboarding::confirm_access_removed,
+    offboarding::read_access_wrapup, offboarding::remove_access_item, offboarding::AccessItem,
+    portal::Assignee,
 };
 use threshold_protocol::DocumentId;
 

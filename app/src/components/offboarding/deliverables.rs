@@ -1,9 +1,11 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    acknowledge_deliverable, add_deliverable, deliverable_candidates, read_deliverables,
-    read_exchange, read_portal, remove_deliverable, set_handover, update_deliverable, Attachment,
-    Deliverable, DeliverableSpec, Handover,
+    offboarding::acknowledge_deliverable, offboarding::add_deliverable,
+    offboarding::deliverable_candidates, offboarding::read_deliverables,
+    offboarding::remove_deliverable, offboarding::set_handover, offboarding::update_deliverable,
+    offboarding::Deliverable, offboarding::DeliverableSpec, offboarding::Handover,
+    onboarding::read_exchange, portal::read_portal, portal::Attachment,
 };
 use threshold_protocol::DocumentId;
 

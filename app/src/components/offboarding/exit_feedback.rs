@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use threshold_model::{
-    add_exit_question, read_exit_feedback, read_offboarding, remove_exit_question, set_exit_answer,
-    set_exit_reason, set_exit_score, set_other_reason, set_testimonial, submit_exit_feedback,
-    LeaveReason,
+    offboarding::add_exit_question, offboarding::read_exit_feedback, offboarding::read_offboarding,
+    offboarding::remove_exit_question, offboarding::set_exit_answer, offboarding::set_exit_reason,
+    offboarding::set_exit_score, offboarding::set_other_reason, offboarding::set_testimonial,
+    offboarding::submit_exit_feedback, offboarding::LeaveReason,
 };
 use threshold_protocol::DocumentId;
 
@@ -24,7 +25,7 @@ pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
     let client = move || view.get() == ViewMode::Client;
     let (message, set_message) = signal(None::<String>);
     let (question, set_question) = signal(String::new());
-    let report = move |r: Result<(), threshold_model::ModelError>| {
+    let report = move |r: Result<(), threshold_model::doc::ModelError>| {
         set_message.set(r.err().map(|e| e.to_string()))
     };
     let on_submit = move |_| {

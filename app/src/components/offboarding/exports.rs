@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use threshold_model::read_follow_ups;
+use threshold_model::offboarding::read_follow_ups;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

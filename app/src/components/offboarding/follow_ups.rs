@@ -1,5 +1,7 @@
 use leptos::prelude::*;
-use threshold_model::{read_follow_ups, set_follow_up_done, set_follow_up_due};
+use threshold_model::{
+    offboarding::read_follow_ups, offboarding::set_follow_up_done, offboarding::set_follow_up_due,
+};
 use threshold_protocol::DocumentId;
 
 use crate::actions;

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use threshold_model::{
-    add_exchange_item, complete_offboarding, compose_goodbye, read_contacts, read_exchange,
-    read_offboarding, set_exchange_invoice, unpaid_reason, Assignee, Direction, ExchangeStatus,
-    Sender,
+    formats::Sender, offboarding::complete_offboarding, offboarding::compose_goodbye,
+    offboarding::read_offboarding, offboarding::unpaid_reason, onboarding::add_exchange_item,
+    onboarding::read_contacts, onboarding::read_exchange, onboarding::set_exchange_invoice,
+    onboarding::Direction, onboarding::ExchangeStatus, portal::Assignee,
 };
 use threshold_protocol::DocumentId;
 
@@ -73,7 +74,9 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
             &format!("goodbye-{}@threshold", uuid::Uuid::new_v4().simple()),
         );
         let name = crate::sync::client()
-            .read(&id, |doc| threshold_model::read_client_name(doc).ok())
+            .read(&id, |doc| {
+                threshold_model::portal::read_client_name(doc).ok()
+            })
             .flatten()
             .unwrap_or_default();
         if let Err(e) = download(

@@ -1,8 +1,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_metric, format_number, read_metrics, remove_metric, set_metric_exit, Metric, MetricSpec,
-    Stage,
+    offboarding::add_metric, offboarding::format_number, offboarding::read_metrics,
+    offboarding::remove_metric, offboarding::set_metric_exit, offboarding::Metric,
+    offboarding::MetricSpec, portal::Stage,
 };
 use threshold_protocol::DocumentId;
 

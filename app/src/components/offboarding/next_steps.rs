@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 use threshold_model::{
-    accept_support_offer, add_next_step, read_next_steps, read_offboarding, read_partners,
-    read_referrals, refer_partner, remove_next_step, remove_referral, set_next_step_done,
+    offboarding::accept_support_offer, offboarding::add_next_step, offboarding::read_next_steps,
+    offboarding::read_offboarding, offboarding::read_referrals, offboarding::refer_partner,
+    offboarding::remove_next_step, offboarding::remove_referral, offboarding::set_next_step_done,
+    workspace::read_partners,
 };
 use threshold_protocol::DocumentId;
 

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 use threshold_model::{
-    offboarding_checklist, read_contacts, read_internal, read_offboarding, read_templates,
-    set_offboarding_lead, set_review_link, set_support_offer, Assignee, OffboardingPlaybook, Stage,
+    offboarding::offboarding_checklist, offboarding::read_offboarding,
+    offboarding::set_review_link, offboarding::set_support_offer, offboarding::OffboardingPlaybook,
+    onboarding::read_contacts, portal::Assignee, portal::Stage, workspace::read_internal,
+    workspace::read_templates, workspace::set_offboarding_lead,
 };
 use threshold_protocol::DocumentId;
 
@@ -125,7 +127,7 @@ fn OffboardingSettings(id: DocumentId) -> impl IntoView {
             .flatten()
     });
     let (message, set_message) = signal(None::<String>);
-    let report = move |result: Result<(), threshold_model::ModelError>| {
+    let report = move |result: Result<(), threshold_model::doc::ModelError>| {
         set_message.set(result.err().map(|e| e.to_string()));
     };
     view! {

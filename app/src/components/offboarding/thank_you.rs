@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use threshold_model::{read_follow_ups, read_offboarding, Stage};
+use threshold_model::{offboarding::read_follow_ups, offboarding::read_offboarding, portal::Stage};
 use threshold_protocol::DocumentId;
 
 use crate::state::view_mode::{use_view, ViewMode};

@@ -4,8 +4,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_exchange_item, read_exchange, remove_exchange_item, set_exchange_details,
-    set_exchange_status, Attachment, Direction, ExchangeItem, ExchangeStatus,
+    onboarding::add_exchange_item, onboarding::read_exchange, onboarding::remove_exchange_item,
+    onboarding::set_exchange_details, onboarding::set_exchange_status, onboarding::Direction,
+    onboarding::ExchangeItem, onboarding::ExchangeStatus, portal::Attachment,
 };
 use threshold_protocol::DocumentId;
 

@@ -4,8 +4,10 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_field, parse_answer, read_intake, remove_field, set_answer, AnswerInput, AnswerValue,
-    Attachment, FieldId, FieldKind, FieldSpec, Intake, IntakeField,
+    doc::FieldId, onboarding::add_field, onboarding::parse_answer, onboarding::read_intake,
+    onboarding::remove_field, onboarding::set_answer, onboarding::AnswerInput,
+    onboarding::AnswerValue, onboarding::FieldKind, onboarding::FieldSpec, onboarding::Intake,
+    onboarding::IntakeField, portal::Attachment,
 };
 use threshold_protocol::DocumentId;
 

@@ -4,8 +4,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_meeting, meetings_to_ics, read_client_name, read_meetings, remove_meeting, Meeting,
-    MeetingKind, MeetingSpec,
+    onboarding::add_meeting, onboarding::meetings_to_ics, onboarding::read_meetings,
+    onboarding::remove_meeting, onboarding::Meeting, onboarding::MeetingKind,
+    onboarding::MeetingSpec, portal::read_client_name,
 };
 use threshold_protocol::DocumentId;
 

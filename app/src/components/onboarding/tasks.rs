@@ -4,9 +4,10 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_task, add_task_comment, client_first, delete_task, read_contacts, rename_task,
-    set_task_due, set_task_person, set_task_status, Assignee, Attachment, Contact, ContactId, Task,
-    TaskStatus,
+    doc::ContactId, onboarding::read_contacts, onboarding::Contact, portal::add_task,
+    portal::add_task_comment, portal::client_first, portal::delete_task, portal::rename_task,
+    portal::set_task_due, portal::set_task_person, portal::set_task_status, portal::Assignee,
+    portal::Attachment, portal::Task, portal::TaskStatus,
 };
 use threshold_protocol::DocumentId;
 

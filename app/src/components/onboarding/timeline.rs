@@ -3,7 +3,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_milestone, newly_reached, read_milestones, set_milestone_reached, Milestone,
+    onboarding::add_milestone, onboarding::newly_reached, onboarding::read_milestones,
+    onboarding::set_milestone_reached, onboarding::Milestone,
 };
 use threshold_protocol::DocumentId;
 

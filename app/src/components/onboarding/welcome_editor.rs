@@ -1,6 +1,6 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
-use threshold_model::update_welcome;
+use threshold_model::portal::update_welcome;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

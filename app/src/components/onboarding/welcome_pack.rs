@@ -4,8 +4,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    add_contact, add_link, masked, read_contacts, read_links, remove_contact, remove_link,
-    Assignee, ContactSpec, Link, LinkSpec,
+    onboarding::add_contact, onboarding::add_link, onboarding::masked, onboarding::read_contacts,
+    onboarding::read_links, onboarding::remove_contact, onboarding::remove_link,
+    onboarding::ContactSpec, onboarding::Link, onboarding::LinkSpec, portal::Assignee,
 };
 use threshold_protocol::DocumentId;
 

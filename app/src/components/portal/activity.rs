@@ -1,7 +1,7 @@
 //! The activity feed: who changed what, read from the portal's change history.
 
 use leptos::prelude::*;
-use threshold_model::activity;
+use threshold_model::portal::activity;
 use threshold_protocol::DocumentId;
 
 #[component]

@@ -2,7 +2,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::{add_checkin, read_checkins, Assignee};
+use threshold_model::{portal::add_checkin, portal::read_checkins, portal::Assignee};
 use threshold_protocol::DocumentId;
 
 use crate::actions;

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 use threshold_model::{
-    outstanding, read_exchange, read_intake, read_meetings, OutstandingItem, OutstandingKind, Task,
+    onboarding::read_exchange, onboarding::read_intake, onboarding::read_meetings,
+    portal::outstanding, portal::OutstandingItem, portal::OutstandingKind, portal::Task,
 };
 use threshold_protocol::DocumentId;
 

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use threshold_model::{
-    read_offboarding, read_portal, read_portal_update, read_stage, set_client_name, Portal, Stage,
-    Task,
+    offboarding::read_offboarding, portal::read_portal, portal::read_portal_update,
+    portal::read_stage, portal::set_client_name, portal::Portal, portal::Stage, portal::Task,
 };
 use threshold_protocol::DocumentId;
 

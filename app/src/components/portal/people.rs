@@ -3,7 +3,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::Stage;
+use threshold_model::portal::Stage;
 
 use crate::actions::{self, AccessChange, ClientAccess, People};
 use crate::browser::clipboard::copy_to_clipboard;

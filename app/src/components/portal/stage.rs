@@ -1,7 +1,7 @@
 //! The provider's stage menu and "Save as template", in the portal's header.
 
 use leptos::prelude::*;
-use threshold_model::{read_stage, Stage};
+use threshold_model::{portal::read_stage, portal::Stage};
 use threshold_protocol::DocumentId;
 
 use crate::actions::{self, ClientAccess};

@@ -1,5 +1,8 @@
 use leptos::prelude::*;
-use threshold_model::{exit_analytics, exit_record, ExitAnalytics, PortalEntry};
+use threshold_model::{
+    workspace::exit_analytics, workspace::exit_record, workspace::ExitAnalytics,
+    workspace::PortalEntry,
+};
 
 use crate::sync::client;
 

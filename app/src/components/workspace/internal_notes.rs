@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 use threshold_model::{
-    read_internal, read_workspace, set_provisioning_done, set_provisioning_owner,
-    update_internal_notes, ProvisioningArea,
+    workspace::read_internal, workspace::read_workspace, workspace::set_provisioning_done,
+    workspace::set_provisioning_owner, workspace::update_internal_notes,
+    workspace::ProvisioningArea,
 };
 use threshold_protocol::DocumentId;
 

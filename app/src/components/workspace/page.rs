@@ -4,7 +4,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use threshold_model::{
-    read_templates, read_workspace, summarize, ClientSummary, HealthLevel, PortalEntry, Stage,
+    portal::Stage, workspace::read_templates, workspace::read_workspace, workspace::summarize,
+    workspace::ClientSummary, workspace::HealthLevel, workspace::PortalEntry,
 };
 use threshold_protocol::DocumentId;
 

@@ -1,6 +1,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::{read_partners, remove_partner, save_partner, Partner, PartnerId};
+use threshold_model::{
+    doc::PartnerId, workspace::read_partners, workspace::remove_partner, workspace::save_partner,
+    workspace::Partner,
+};
 
 use crate::actions;
 use crate::components::widgets::{RemoveButton, TextField};

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 use threshold_model::{
-    accept_save_offer, cancel_engagement, set_exit_score, LeaveReason, SaveOffer,
+    offboarding::accept_save_offer, offboarding::cancel_engagement, offboarding::set_exit_score,
+    offboarding::LeaveReason, offboarding::SaveOffer,
 };
 use threshold_protocol::DocumentId;
 

@@ -8,7 +8,7 @@ mod reason_step;
 mod save_offer;
 
 use leptos::prelude::*;
-use threshold_model::{read_offboarding, Stage};
+use threshold_model::{offboarding::read_offboarding, portal::Stage};
 use threshold_protocol::DocumentId;
 
 use crate::state::view_mode::{use_view, ViewMode};

@@ -1,7 +1,7 @@
 //! The save offer, shown before cancelling when the provider configured one.
 
 use leptos::prelude::*;
-use threshold_model::SaveOffer;
+use threshold_model::offboarding::SaveOffer;
 
 #[component]
 pub(super) fn OfferStep(

@@ -1,7 +1,7 @@
 //! The first step of leaving early: why (required), and a few words (required for "Other").
 
 use leptos::prelude::*;
-use threshold_model::LeaveReason;
+use threshold_model::offboarding::LeaveReason;
 
 #[component]
 pub(super) fn ReasonStep(
