@@ -1,13 +1,15 @@
 //! The `portal` document: one per client, shared by the provider and that client's contacts.
 //!
-//! Shape (schema 1):
+//! Shape (schema 1), at the top level:
 //! ```text
-//! { schema: 1, kind: "portal", clientName: str, welcome: Text,
-//!   tasks: { <taskId>: { title: str, done: bool, assignee: "provider"|"client", createdAt: ts } } }
+//! { schema: 1, kind: "portal", clientName: str, welcome: Text, stage: str (once moved),
+//!   <one map per part, created with the document: see PORTAL_COLLECTIONS> }
 //! ```
-//! This file keeps the frame (creating the document, its client name and welcome text, reading
-//! it whole or by what changed); the tasks are edited in `task.rs`, every other part in its own
-//! file.
+//! Each part's own shape is in the header of the file that edits it: tasks in `task.rs`,
+//! contacts and links in `onboarding/welcome_pack.rs`, deliverables in
+//! `offboarding/deliverable.rs`, and so on. This file keeps the frame: creating the document
+//! with every collection, its client name and welcome text, and reading it whole or by what
+//! changed.
 
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ReadDoc, ROOT};
