@@ -25,6 +25,6 @@ pub async fn set_client_access(
 ) -> Result<usize, api::ApiError> {
     let token = session::token().ok_or(api::ApiError::Unauthorized)?;
     let read_only = access == ClientAccess::ReadOnly;
-    let changed = api::set_portal_read_only(&token, &portal.to_string(), read_only).await?;
+    let changed = api::set_portal_read_only(&token, portal, read_only).await?;
     Ok(changed.len())
 }

@@ -2,9 +2,10 @@
 //! inviting someone (the relay mints a token; the link carries it in its fragment), and making
 //! one person's access read-only, writable or revoked.
 
+use threshold_model::access::{NewToken, Role, TokenInfo};
 use threshold_protocol::DocumentId;
 
-use crate::relay::api::{self, ApiError, NewToken, TokenInfo};
+use crate::relay::api::{self, ApiError};
 use crate::state::session;
 
 /// Whose people a list shows.
@@ -17,19 +18,19 @@ pub enum People {
 }
 
 impl People {
-    /// The portal id, as the API takes it.
-    fn portal(&self) -> Option<String> {
+    /// The portal whose client tokens these are; the team's have none.
+    fn portal(&self) -> Option<DocumentId> {
         match self {
-            People::Portal(id) => Some(id.to_string()),
+            People::Portal(id) => Some(*id),
             People::Team => None,
         }
     }
 
     /// The role of the tokens this list shows and its invites create.
-    pub fn role(&self) -> &'static str {
+    pub fn role(&self) -> Role {
         match self {
-            People::Portal(_) => "client",
-            People::Team => "team",
+            People::Portal(_) => Role::Client,
+            People::Team => Role::Team,
         }
     }
 }
@@ -53,9 +54,8 @@ pub struct Invite {
 /// The people of `people`, as the relay lists them.
 pub async fn list_people(people: People) -> Result<Vec<TokenInfo>, String> {
     let token = session::token().ok_or_else(|| ApiError::Unauthorized.to_string())?;
-    let portal = people.portal();
     let role = people.role();
-    api::tokens(&token, portal.as_deref())
+    api::tokens(&token, people.portal())
         .await
         .map(|all| all.into_iter().filter(|t| t.role == role).collect())
         .map_err(|e| e.to_string())
@@ -68,8 +68,8 @@ pub async fn invite(people: People, name: &str, email: &str) -> Result<Invite, A
         role: people.role(),
         portal: people.portal(),
         read_only: false,
-        name,
-        email: (!email.is_empty()).then_some(email),
+        name: name.to_owned(),
+        email: (!email.is_empty()).then(|| email.to_owned()),
     };
     let created = api::create_token(&token, &request).await?;
     Ok(Invite {
@@ -100,10 +100,7 @@ pub async fn change_access(id: &str, change: AccessChange) -> Result<TokenInfo, 
 /// while the relay could not be reached: whether the contacts listed still need that done
 /// (by [`super::set_client_access`]).
 pub fn needs_read_only(ended: bool, contacts: &[TokenInfo]) -> bool {
-    ended
-        && contacts
-            .iter()
-            .any(|t| t.revoked_at.is_none() && !t.read_only)
+    ended && contacts.iter().any(|t| t.is_active() && !t.read_only)
 }
 
 #[cfg(test)]
@@ -113,13 +110,13 @@ mod tests {
     fn contact(read_only: bool, revoked: bool) -> TokenInfo {
         TokenInfo {
             id: "t1".into(),
-            role: "client".into(),
+            role: Role::Client,
             portal: None,
             read_only,
             name: "Ada".into(),
             email: None,
-            created_at: "2026-01-01T00:00:00Z".into(),
-            revoked_at: revoked.then(|| "2026-02-01T00:00:00Z".into()),
+            created_at: "2026-01-01T00:00:00Z".parse().expect("a time"),
+            revoked_at: revoked.then(|| "2026-02-01T00:00:00Z".parse().expect("a time")),
         }
     }
 

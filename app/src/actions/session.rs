@@ -3,6 +3,7 @@
 
 use leptos::prelude::Update;
 use threshold_model as model;
+use threshold_model::access::Role;
 use threshold_protocol::DocumentId;
 
 use crate::browser::settings;
@@ -36,14 +37,14 @@ pub async fn confirm_session() {
             return;
         }
     };
-    if info.role == "client" {
+    if info.role == Role::Client {
         open_home();
         return;
     }
     let Some(token) = session::token() else {
         return;
     };
-    if let Some(registered) = info.workspace.as_deref().and_then(|w| w.parse().ok()) {
+    if let Some(registered) = info.workspace {
         if settings::workspace_id() != Some(registered) {
             settings::set_workspace_id(registered);
         }
@@ -55,12 +56,12 @@ pub async fn confirm_session() {
         return;
     }
     let id = ensure_workspace();
-    match api::register_workspace(&token, &id.to_string()).await {
+    match api::register_workspace(&token, id).await {
         Ok(()) => workspace_ready(),
         // Another device registered first: use that workspace.
         Err(_) => {
             if let Ok(info) = session::refresh().await {
-                if let Some(w) = info.workspace.as_deref().and_then(|w| w.parse().ok()) {
+                if let Some(w) = info.workspace {
                     settings::set_workspace_id(w);
                     client().open(w);
                 }

@@ -1,8 +1,12 @@
 //! The relay's JSON API (`/api/…`) over `fetch`, with this device's token. The one file that
-//! knows the API's paths and shapes on the browser side.
+//! knows the API's paths on the browser side; the bodies are `threshold_model::access`'s, the
+//! same types the relay serializes.
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use threshold_model::access::{
+    CreatedToken, NewToken, Refusal, RegisterWorkspace, SessionInfo, SetReadOnly, TokenInfo,
+};
+use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
@@ -18,54 +22,6 @@ pub enum ApiError {
     /// The relay refused, and said why.
     #[error("{0}")]
     Refused(String),
-}
-
-/// Who this device is, as the relay sees its token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SessionInfo {
-    #[serde(flatten)]
-    pub token: TokenInfo,
-    /// The provider's workspace (never sent to a client).
-    pub workspace: Option<String>,
-}
-
-/// A session is its token's record plus the workspace; reading `info.role` reads the token's.
-impl std::ops::Deref for SessionInfo {
-    type Target = TokenInfo;
-
-    fn deref(&self) -> &TokenInfo {
-        &self.token
-    }
-}
-
-/// A token, as the API shows it: never its secret.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenInfo {
-    pub id: String,
-    pub role: String,
-    pub portal: Option<String>,
-    pub read_only: bool,
-    pub name: String,
-    pub email: Option<String>,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Created {
-    pub token: String,
-    pub record: TokenInfo,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NewToken<'a> {
-    pub role: &'a str,
-    pub portal: Option<String>,
-    pub read_only: bool,
-    pub name: &'a str,
-    pub email: Option<&'a str>,
 }
 
 /// A request to the relay carrying this device's token, the one way the browser talks HTTP to
@@ -106,11 +62,11 @@ pub async fn body_text(response: &Response) -> String {
     }
 }
 
-/// Why the relay refused, from its `{"error": "…"}` body.
+/// Why the relay refused, from its [`Refusal`] body.
 pub fn refusal_message(status: u16, body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
+    serde_json::from_str::<Refusal>(body)
         .ok()
-        .and_then(|v| v["error"].as_str().map(str::to_owned))
+        .map(|r| r.error)
         .unwrap_or_else(|| format!("the relay answered {status}"))
 }
 
@@ -136,6 +92,11 @@ async fn call<T: DeserializeOwned>(
     }
 }
 
+/// A request body as JSON. The shared request types always serialize; an error would be a bug.
+fn json<T: serde::Serialize>(body: &T) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|e| ApiError::Refused(e.to_string()))
+}
+
 fn required<T>(value: Option<T>) -> Result<T, ApiError> {
     value.ok_or_else(|| ApiError::Refused("the relay sent an empty answer".into()))
 }
@@ -144,13 +105,15 @@ pub async fn session(token: &str) -> Result<SessionInfo, ApiError> {
     required(call(token, "GET", "/api/session", None).await?)
 }
 
-pub async fn register_workspace(token: &str, workspace: &str) -> Result<(), ApiError> {
-    let body = serde_json::json!({ "workspace": workspace }).to_string();
+pub async fn register_workspace(token: &str, workspace: DocumentId) -> Result<(), ApiError> {
+    let body = json(&RegisterWorkspace {
+        workspace: workspace.to_string(),
+    })?;
     call::<serde_json::Value>(token, "PUT", "/api/workspace", Some(body)).await?;
     Ok(())
 }
 
-pub async fn tokens(token: &str, portal: Option<&str>) -> Result<Vec<TokenInfo>, ApiError> {
+pub async fn tokens(token: &str, portal: Option<DocumentId>) -> Result<Vec<TokenInfo>, ApiError> {
     let path = match portal {
         Some(p) => format!("/api/tokens?portal={p}"),
         None => "/api/tokens".to_owned(),
@@ -158,13 +121,13 @@ pub async fn tokens(token: &str, portal: Option<&str>) -> Result<Vec<TokenInfo>,
     required(call(token, "GET", &path, None).await?)
 }
 
-pub async fn create_token(token: &str, new: &NewToken<'_>) -> Result<Created, ApiError> {
-    let body = serde_json::to_string(new).map_err(|e| ApiError::Refused(e.to_string()))?;
+pub async fn create_token(token: &str, new: &NewToken) -> Result<CreatedToken, ApiError> {
+    let body = json(new)?;
     required(call(token, "POST", "/api/tokens", Some(body)).await?)
 }
 
 pub async fn set_read_only(token: &str, id: &str, read_only: bool) -> Result<TokenInfo, ApiError> {
-    let body = serde_json::json!({ "readOnly": read_only }).to_string();
+    let body = json(&SetReadOnly { read_only })?;
     required(call(token, "PATCH", &format!("/api/tokens/{id}"), Some(body)).await?)
 }
 
@@ -174,10 +137,10 @@ pub async fn revoke(token: &str, id: &str) -> Result<TokenInfo, ApiError> {
 
 pub async fn set_portal_read_only(
     token: &str,
-    portal: &str,
+    portal: DocumentId,
     read_only: bool,
 ) -> Result<Vec<TokenInfo>, ApiError> {
-    let body = serde_json::json!({ "readOnly": read_only }).to_string();
+    let body = json(&SetReadOnly { read_only })?;
     required(
         call(
             token,

@@ -6,9 +6,10 @@ use std::cell::RefCell;
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
+use threshold_model::access::{Role, SessionInfo};
 use threshold_protocol::DocumentId;
 
-use crate::relay::api::{self, ApiError, SessionInfo};
+use crate::relay::api::{self, ApiError};
 
 const TOKEN: &str = "threshold.token";
 const INFO: &str = "threshold.session";
@@ -89,14 +90,14 @@ fn info_untracked() -> Option<SessionInfo> {
 
 /// Whether this device belongs to a client contact (who sees only their portal).
 pub fn is_client() -> bool {
-    info_untracked().is_some_and(|i| i.role == "client")
+    info_untracked().is_some_and(|i| i.role == Role::Client)
 }
 
 /// The portal a client token opens.
 pub fn client_portal() -> Option<DocumentId> {
     info_untracked()
-        .filter(|i| i.role == "client")
-        .and_then(|i| i.portal.as_deref().and_then(|p| p.parse().ok()))
+        .filter(|i| i.role == Role::Client)
+        .and_then(|i| i.portal)
 }
 
 /// Whether the relay drops this device's changes (alumni, or a viewer token).
@@ -135,4 +136,38 @@ pub async fn refresh() -> Result<SessionInfo, ApiError> {
 pub fn sign_out() {
     LocalStorage::delete(TOKEN);
     LocalStorage::delete(INFO);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A session as this app kept it in localStorage before the `/api` types were shared (its
+    /// own struct, every field text). It must still read, or a device that signed in then
+    /// opens offline as nobody.
+    #[test]
+    fn a_session_kept_by_an_earlier_version_still_reads() {
+        let workspace = "pEbmSWqJdBuPadRGm8tDZXgWR6";
+        let kept = format!(
+            concat!(
+                r#"{{"id":"0a1b2c3d4e5f","role":"owner","portal":null,"readOnly":false,"#,
+                r#""name":"Ada","email":null,"createdAt":"2026-01-02T03:04:05.123456789Z","#,
+                r#""revokedAt":null,"workspace":"{}"}}"#
+            ),
+            workspace
+        );
+        let info: SessionInfo = serde_json::from_str(&kept).expect("reads");
+        assert_eq!(info.role, Role::Owner);
+        assert_eq!(info.workspace, Some(workspace.parse().expect("an id")));
+        let client = kept
+            .replace(r#""role":"owner""#, r#""role":"client""#)
+            .replace(r#""portal":null"#, &format!(r#""portal":"{workspace}""#))
+            .replace(
+                &format!(r#""workspace":"{workspace}""#),
+                r#""workspace":null"#,
+            );
+        let info: SessionInfo = serde_json::from_str(&client).expect("reads");
+        assert_eq!((info.role, info.workspace), (Role::Client, None));
+        assert_eq!(info.portal, Some(workspace.parse().expect("an id")));
+    }
 }

@@ -2,6 +2,7 @@
 //! section in order, inside the fieldsets that make the client's archive read-only.
 
 use leptos::prelude::*;
+use threshold_model::access::Role;
 use threshold_model::{
     offboarding::read_offboarding, portal::read_portal, portal::read_portal_update,
     portal::read_stage, portal::set_client_name, portal::Portal, portal::Stage, portal::Task,
@@ -101,7 +102,7 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
     let is_client = move || {
         session
             .info
-            .with(|i| i.as_ref().is_some_and(|i| i.role == "client"))
+            .with(|i| i.as_ref().is_some_and(|i| i.role == Role::Client))
     };
     let read_only_token = move || {
         session

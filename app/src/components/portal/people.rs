@@ -3,11 +3,12 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::access::TokenInfo;
 use threshold_model::portal::Stage;
 
 use crate::actions::{self, AccessChange, ClientAccess, People};
 use crate::browser::clipboard::copy_to_clipboard;
-use crate::relay::api::TokenInfo;
+
 use crate::state::session;
 
 fn mailto(email: &str, name: &str, link: &str, people: People) -> String {
@@ -40,7 +41,7 @@ pub fn PeopleSection(
     let role = people.role();
     let can_invite = session::session()
         .and_then(|s| s.info.get_untracked())
-        .is_some_and(|i| !i.read_only && (i.role == "owner" || role == "client"));
+        .is_some_and(|i| i.may_manage(role));
 
     let reload = move || {
         leptos::task::spawn_local(async move {

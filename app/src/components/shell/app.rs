@@ -2,6 +2,7 @@
 //! notices, and the page the route names.
 
 use leptos::prelude::*;
+use threshold_model::access::Role;
 
 use super::StatusBadge;
 use crate::browser::service_worker;
@@ -22,7 +23,7 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         if session
             .info
-            .with(|i| i.as_ref().is_some_and(|i| i.role == "client"))
+            .with(|i| i.as_ref().is_some_and(|i| i.role == Role::Client))
         {
             view.set(crate::state::view_mode::ViewMode::Client);
         }
@@ -90,13 +91,13 @@ pub fn App() -> impl IntoView {
                         <p class="muted">"Checking this device's invite with the relay. The first sign-in needs a connection; after that, Threshold works offline."</p>
                     </section>
                 }.into_any(),
-                (Route::Workspace, Some(info)) if info.role == "client" => {
-                    match info.portal.as_deref().and_then(|p| p.parse().ok()) {
+                (Route::Workspace, Some(info)) if info.role == Role::Client => {
+                    match info.portal {
                         Some(id) => view! { <PortalPage id=id/> }.into_any(),
                         None => view! { <section class="card empty"><h1>"No portal"</h1><p>"This invite does not open a portal."</p></section> }.into_any(),
                     }
                 }
-                (Route::Portal(id), Some(info)) if info.role == "client" && info.portal.as_deref() != Some(id.to_string().as_str()) => view! {
+                (Route::Portal(id), Some(info)) if info.role == Role::Client && info.portal != Some(id) => view! {
                     <section class="card empty">
                         <h1>"Portal not found"</h1>
                         <p>"This invite opens one portal only."</p>
