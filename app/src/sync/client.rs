@@ -12,8 +12,12 @@ use std::rc::{Rc, Weak};
 use leptos::prelude::*;
 use threshold_model::doc::Touched;
 use threshold_protocol::automerge::Automerge;
-use threshold_protocol::storage_key::{chunk_key, doc_prefix, sync_state_key, sync_state_prefix};
-use threshold_protocol::{Chunk, ConnId, DocumentId, Effect, Engine, EngineConfig, Loaded, PeerId};
+use threshold_protocol::storage_key::{
+    chunk_key, doc_prefix, replaced_by_snapshot, sync_state_key, sync_state_prefix,
+};
+use threshold_protocol::{
+    Chunk, CloseCode, ConnId, DocumentId, Effect, Engine, EngineConfig, Loaded, PeerId,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -24,8 +28,6 @@ use crate::browser::{TransportEvents, WsTransport};
 use crate::state::ConnectionStatus;
 
 const BACKOFF_START_MS: u32 = 500;
-/// The relay's close code for a revoked token (see the relay's `hub::close_code`).
-const CLOSE_REVOKED: u16 = 4401;
 const BACKOFF_MAX_MS: u32 = 15_000;
 
 /// Signals the UI subscribes to. They are plain data, so components can copy them freely.
@@ -321,11 +323,12 @@ impl SyncClient {
     async fn save(&self, doc: &DocumentId, chunk: &Chunk) -> Result<(), StoreError> {
         let key = chunk_key(doc, chunk);
         self.store.put(&key, chunk.bytes()).await?;
+        // The snapshot is committed, so the chunks before it can go (the shared compaction rule).
+        // Effects run one at a time in the engine's order, so no newer chunk is stored yet.
         if let Chunk::Snapshot(_) = chunk {
-            for old in self.store.list(&doc_prefix(doc)).await? {
-                if old != key {
-                    self.store.delete(&old).await?;
-                }
+            let stored = self.store.list(&doc_prefix(doc)).await?;
+            for old in replaced_by_snapshot(&stored, &key, &[]) {
+                self.store.delete(old).await?;
             }
         }
         Ok(())
@@ -391,12 +394,13 @@ impl SyncClient {
                 if let Some(me) = w_close.upgrade() {
                     let was_connected = me.engine.borrow().connected_peers().count() > 0;
                     me.drop_transport(conn);
-                    if code == CLOSE_REVOKED {
+                    let revoked = code == CloseCode::Revoked.code();
+                    if revoked {
                         leptos::logging::warn!("the relay closed the connection: {reason}");
                     }
                     // A refused upgrade looks like any failed connection from here, so ask the
                     // relay whether the token still holds before trying again.
-                    if code == CLOSE_REVOKED || !was_connected {
+                    if revoked || !was_connected {
                         wasm_bindgen_futures::spawn_local(async move {
                             if let Err(crate::relay::api::ApiError::Unauthorized) =
                                 crate::state::session::refresh().await
