@@ -8,5 +8,5 @@ mod doc_memo;
 mod file_sync;
 
 pub use client::{client, SyncClient};
-pub use doc_memo::{doc_memo, touched_memo, workspace_memo};
+pub use doc_memo::{doc_memo, part_memo, touched_memo, workspace_memo, workspace_part_memo};
 pub use file_sync::{files, install as install_files, object_url};

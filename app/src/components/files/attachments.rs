@@ -1,11 +1,12 @@
 use leptos::prelude::*;
-use threshold_model::{portal::read_files, portal::Attachment};
+use threshold_model::portal::Attachment;
+use threshold_model::portal::FILES;
 use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
 
 use super::FileRow;
 use crate::actions;
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 /// The files of a picker or a drop, taken out of the browser's (live) list.
 pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
@@ -71,7 +72,7 @@ pub fn Attachments(
     label: String,
 ) -> impl IntoView {
     let key = StoredValue::new(attachment.clone());
-    let all = doc_memo(portal, &["files"], |doc| read_files(doc).ok());
+    let all = part_memo(portal, FILES);
     let mine = move || {
         all.get()
             .unwrap_or_default()

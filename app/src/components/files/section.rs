@@ -1,12 +1,13 @@
 use leptos::prelude::*;
-use threshold_model::{portal::read_files, portal::Attachment};
+use threshold_model::portal::Attachment;
+use threshold_model::portal::FILES;
 use threshold_protocol::DocumentId;
 
 use super::FileRow;
 use super::{add_files, on_drop_files, picked};
 use crate::browser::storage_status::human_bytes;
-use crate::sync::doc_memo;
 use crate::sync::files;
+use crate::sync::part_memo;
 
 /// Every file shared in the portal, wherever it is attached, with a drop zone and a picker for
 /// the portal's general files, what is still waiting to upload, and the space files take here.
@@ -17,7 +18,7 @@ pub fn FilesSection(
     #[prop(into)]
     archived: Signal<bool>,
 ) -> impl IntoView {
-    let all = doc_memo(id, &["files"], |doc| read_files(doc).ok());
+    let all = part_memo(id, FILES);
     let signals = files().signals;
     let (error, set_error) = signal(None::<String>);
     let (over, set_over) = signal(false);

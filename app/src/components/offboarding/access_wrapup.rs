@@ -1,9 +1,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::offboarding::ACCESS_WRAPUP;
 use threshold_model::{
     offboarding::add_access_item, offboarding::confirm_access_removed,
-    offboarding::read_access_wrapup, offboarding::remove_access_item, offboarding::AccessItem,
-    portal::Assignee,
+    offboarding::remove_access_item, offboarding::AccessItem, portal::Assignee,
 };
 use threshold_protocol::DocumentId;
 
@@ -11,7 +11,7 @@ use crate::actions;
 use crate::components::widgets::{AddRow, RemoveButton, TextField};
 use crate::state::dates::{parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 fn side_of(view: ViewMode) -> Assignee {
     match view {
@@ -25,7 +25,7 @@ fn side_of(view: ViewMode) -> Assignee {
 #[component]
 pub fn AccessWrapUpSection(id: DocumentId) -> impl IntoView {
     let view = use_view();
-    let items = doc_memo(id, &["accessWrapUp"], |doc| read_access_wrapup(doc).ok());
+    let items = part_memo(id, ACCESS_WRAPUP);
     let (tool, set_tool) = signal(String::new());
     let (remover, set_remover) = signal(Assignee::Provider);
     let (by, set_by) = signal(String::new());

@@ -1,11 +1,11 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::offboarding::{DELIVERABLES, DELIVERABLE_CANDIDATES};
 use threshold_model::{
     offboarding::acknowledge_deliverable, offboarding::add_deliverable,
-    offboarding::deliverable_candidates, offboarding::read_deliverables,
     offboarding::remove_deliverable, offboarding::set_handover, offboarding::update_deliverable,
     offboarding::Deliverable, offboarding::DeliverableSpec, offboarding::Handover,
-    onboarding::read_exchange, portal::read_portal, portal::Attachment,
+    portal::Attachment,
 };
 use threshold_protocol::DocumentId;
 
@@ -14,24 +14,15 @@ use crate::components::files::Attachments;
 use crate::components::widgets::{AddRow, RemoveButton, TextField};
 use crate::state::dates::{input_value, parse_date};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 /// The deliverables review: every deliverable of the engagement with its owner, date and
 /// handover notes; the client acknowledges each in their view.
 #[component]
 pub fn DeliverablesSection(id: DocumentId) -> impl IntoView {
     let view = use_view();
-    let deliverables = doc_memo(id, &["deliverables"], |doc| read_deliverables(doc).ok());
-    let candidates = doc_memo(id, &["deliverables", "tasks", "exchange"], |doc| {
-        let portal = read_portal(doc).ok()?;
-        let exchange = read_exchange(doc).ok()?;
-        let deliverables = read_deliverables(doc).ok()?;
-        Some(deliverable_candidates(
-            &portal.tasks,
-            &exchange,
-            &deliverables,
-        ))
-    });
+    let deliverables = part_memo(id, DELIVERABLES);
+    let candidates = part_memo(id, DELIVERABLE_CANDIDATES);
     let (title, set_title) = signal(String::new());
     let (owner, set_owner) = signal(String::new());
     let (due, set_due) = signal(String::new());

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
+use threshold_model::offboarding::EXIT_FEEDBACK;
+use threshold_model::offboarding::OFFBOARDING;
 use threshold_model::{
-    offboarding::add_exit_question, offboarding::read_exit_feedback, offboarding::read_offboarding,
+    offboarding::add_exit_question, offboarding::read_offboarding,
     offboarding::remove_exit_question, offboarding::set_exit_answer, offboarding::set_exit_reason,
     offboarding::set_exit_score, offboarding::set_other_reason, offboarding::set_testimonial,
     offboarding::submit_exit_feedback, offboarding::LeaveReason,
@@ -10,15 +12,15 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::widgets::{ScoreScale, TextField};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::{doc_memo, part_memo};
 
 /// Exit feedback: the client answers open questions, scores how likely they are to recommend us,
 /// says why they are leaving, and may let us quote them. The provider edits the questions.
 #[component]
 pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
     let view = use_view();
-    let feedback = doc_memo(id, &["feedback"], |doc| read_exit_feedback(doc).ok());
-    let review_link = doc_memo(id, &["offboarding"], |doc| {
+    let feedback = part_memo(id, EXIT_FEEDBACK);
+    let review_link = doc_memo(id, &[OFFBOARDING.keys], |doc| {
         read_offboarding(doc).ok().map(|o| o.review_link)
     });
     let f = move || feedback.get().unwrap_or_default();

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use threshold_model::offboarding::read_follow_ups;
+use threshold_model::offboarding::FOLLOW_UPS;
 use threshold_protocol::DocumentId;
 
 use crate::actions;
@@ -48,7 +49,7 @@ pub fn ExportsSection(id: DocumentId) -> impl IntoView {
             let _ = body.class_list().remove_1("printing-report");
         }
     };
-    let has_follow_ups = doc_memo(id, &["followUps"], |doc| {
+    let has_follow_ups = doc_memo(id, &[FOLLOW_UPS.keys], |doc| {
         read_follow_ups(doc).ok().map(|f| !f.is_empty())
     });
     view! {

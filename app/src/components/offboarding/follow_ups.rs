@@ -1,20 +1,19 @@
 use leptos::prelude::*;
-use threshold_model::{
-    offboarding::read_follow_ups, offboarding::set_follow_up_done, offboarding::set_follow_up_due,
-};
+use threshold_model::offboarding::FOLLOW_UPS;
+use threshold_model::{offboarding::set_follow_up_done, offboarding::set_follow_up_due};
 use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::state::dates::{input_value, parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 /// Follow-ups at 3, 6 and 12 months after the end; the provider moves their dates and marks
 /// them done. Their calendar file is under "Take your portal with you".
 #[component]
 pub fn FollowUpsSection(id: DocumentId) -> impl IntoView {
     let view = use_view();
-    let follow_ups = doc_memo(id, &["followUps"], |doc| read_follow_ups(doc).ok());
+    let follow_ups = part_memo(id, FOLLOW_UPS);
     view! {
         <Show when=move || follow_ups.with(|f| f.as_ref().is_some_and(|f| !f.is_empty()))>
             <section class="card" aria-labelledby="follow-ups-heading" id="follow-ups">

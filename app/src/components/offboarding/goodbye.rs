@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+use threshold_model::offboarding::{GOODBYE_KEYS, OFFBOARDING};
+use threshold_model::onboarding::EXCHANGE;
 use threshold_model::{
     formats::Sender, offboarding::complete_offboarding, offboarding::compose_goodbye,
     offboarding::read_offboarding, offboarding::unpaid_reason, onboarding::add_exchange_item,
@@ -19,30 +21,19 @@ use crate::sync::doc_memo;
 #[component]
 pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
     let view = use_view();
-    let invoices = doc_memo(id, &["exchange"], |doc| {
+    let invoices = doc_memo(id, &[EXCHANGE.keys], |doc| {
         read_exchange(doc)
             .ok()
             .map(|e| e.into_iter().filter(|e| e.is_invoice()).collect::<Vec<_>>())
     });
     let blocked = move || invoices.get().and_then(|i| unpaid_reason(&i));
-    let sent = doc_memo(id, &["offboarding"], |doc| {
+    let sent = doc_memo(id, &[OFFBOARDING.keys], |doc| {
         read_offboarding(doc).ok().and_then(|o| o.goodbye_sent_at)
     });
     let signature = move || view.get_untracked().actor_name();
     // What the email reads, and only that: ticking a task re-composes it, typing a check-in
     // does not.
-    let parts = &[
-        "clientName",
-        "contacts",
-        "tasks",
-        "deliverables",
-        "metrics",
-        "nextSteps",
-        "referrals",
-        "offboarding",
-        "followUps",
-    ];
-    let email = doc_memo(id, parts, |doc| {
+    let email = doc_memo(id, &[GOODBYE_KEYS], |doc| {
         compose_goodbye(doc, &crate::state::view_mode::load().actor_name()).ok()
     });
     let sender = move || {

@@ -1,9 +1,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::offboarding::METRICS;
 use threshold_model::{
-    offboarding::add_metric, offboarding::format_number, offboarding::read_metrics,
-    offboarding::remove_metric, offboarding::set_metric_exit, offboarding::Metric,
-    offboarding::MetricSpec, portal::Stage,
+    offboarding::add_metric, offboarding::format_number, offboarding::remove_metric,
+    offboarding::set_metric_exit, offboarding::Metric, offboarding::MetricSpec, portal::Stage,
 };
 use threshold_protocol::DocumentId;
 
@@ -12,14 +12,14 @@ use crate::actions;
 use crate::components::widgets::{AddRow, RemoveButton, TextField};
 use crate::state::dates::{parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 /// Success measured: metrics defined at intake with their baseline, and the exit value recorded
 /// at the end, side by side.
 #[component]
 pub fn MetricsSection(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoView {
     let view = use_view();
-    let metrics = doc_memo(id, &["metrics"], |doc| read_metrics(doc).ok());
+    let metrics = part_memo(id, METRICS);
     let list = Signal::derive(move || metrics.get().unwrap_or_default());
     let at_exit = move || {
         matches!(

@@ -1,16 +1,18 @@
 use leptos::prelude::*;
+use threshold_model::offboarding::NEXT_STEPS;
+use threshold_model::offboarding::OFFBOARDING;
+use threshold_model::offboarding::REFERRALS;
+use threshold_model::workspace::PARTNERS;
 use threshold_model::{
-    offboarding::accept_support_offer, offboarding::add_next_step, offboarding::read_next_steps,
-    offboarding::read_offboarding, offboarding::read_referrals, offboarding::refer_partner,
+    offboarding::accept_support_offer, offboarding::add_next_step, offboarding::refer_partner,
     offboarding::remove_next_step, offboarding::remove_referral, offboarding::set_next_step_done,
-    workspace::read_partners,
 };
 use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::widgets::{RemoveButton, TextField};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::{doc_memo, workspace_memo};
+use crate::sync::{part_memo, workspace_part_memo};
 
 /// After the engagement: suggestions for the client to act on, partners we refer them to, and
 /// an optional support offer.
@@ -18,10 +20,10 @@ use crate::sync::{doc_memo, workspace_memo};
 pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
     let view = use_view();
     let provider = move || view.get() == ViewMode::Provider;
-    let steps = doc_memo(id, &["nextSteps"], |doc| read_next_steps(doc).ok());
-    let referrals = doc_memo(id, &["referrals"], |doc| read_referrals(doc).ok());
-    let offboarding = doc_memo(id, &["offboarding"], |doc| read_offboarding(doc).ok());
-    let partners = workspace_memo(&["partners"], |doc| read_partners(doc).ok());
+    let steps = part_memo(id, NEXT_STEPS);
+    let referrals = part_memo(id, REFERRALS);
+    let offboarding = part_memo(id, OFFBOARDING);
+    let partners = workspace_part_memo(PARTNERS);
     let (step, set_step) = signal(String::new());
     let (partner, set_partner) = signal(String::new());
     let (note, set_note) = signal(String::new());

@@ -1,9 +1,11 @@
 use leptos::prelude::*;
+use threshold_model::offboarding::{CHECKLIST, OFFBOARDING};
+use threshold_model::onboarding::CONTACTS;
+use threshold_model::workspace::TEMPLATES;
 use threshold_model::{
-    offboarding::offboarding_checklist, offboarding::read_offboarding,
     offboarding::set_review_link, offboarding::set_support_offer, offboarding::OffboardingPlaybook,
     onboarding::read_contacts, portal::Assignee, portal::Stage, workspace::read_internal,
-    workspace::read_templates, workspace::set_offboarding_lead,
+    workspace::set_offboarding_lead,
 };
 use threshold_protocol::DocumentId;
 
@@ -11,7 +13,7 @@ use crate::actions;
 use crate::components::workspace::use_internal_id;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::client;
-use crate::sync::{doc_memo, workspace_memo};
+use crate::sync::{doc_memo, part_memo, workspace_part_memo};
 
 /// The head of offboarding: starting it from a playbook, the lead, where each step stands, and
 /// the settings of the goodbye. The provider's; the client sees the checklist.
@@ -39,7 +41,7 @@ pub fn OffboardingPlan(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoV
 
 #[component]
 fn StartOffboarding(id: DocumentId) -> impl IntoView {
-    let templates = workspace_memo(&["templates"], |doc| read_templates(doc).ok());
+    let templates = workspace_part_memo(TEMPLATES);
     let (chosen, set_chosen) = signal(String::new());
     let (error, set_error) = signal(None::<String>);
     let on_start = move |_| {
@@ -80,14 +82,7 @@ fn StartOffboarding(id: DocumentId) -> impl IntoView {
 
 #[component]
 fn Checklist(id: DocumentId) -> impl IntoView {
-    let parts = &[
-        "deliverables",
-        "metrics",
-        "accessWrapUp",
-        "exchange",
-        "feedback",
-    ];
-    let checklist = doc_memo(id, parts, |doc| offboarding_checklist(doc).ok());
+    let checklist = part_memo(id, CHECKLIST);
     view! {
         <ul class="checklist" aria-label="Offboarding checklist">
             {move || checklist.get().unwrap_or_default().into_iter().map(|item| {
@@ -107,8 +102,8 @@ fn Checklist(id: DocumentId) -> impl IntoView {
 
 #[component]
 fn OffboardingSettings(id: DocumentId) -> impl IntoView {
-    let settings = doc_memo(id, &["offboarding"], |doc| read_offboarding(doc).ok());
-    let team = doc_memo(id, &["contacts"], |doc| {
+    let settings = part_memo(id, OFFBOARDING);
+    let team = doc_memo(id, &[CONTACTS.keys], |doc| {
         read_contacts(doc).ok().map(|c| {
             c.into_iter()
                 .filter(|c| c.spec.side == Assignee::Provider)

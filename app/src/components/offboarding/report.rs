@@ -1,4 +1,9 @@
 use leptos::prelude::*;
+use threshold_model::offboarding::{
+    ACCESS_WRAPUP, DELIVERABLES, EXIT_FEEDBACK, FOLLOW_UPS, METRICS, NEXT_STEPS, OFFBOARDING,
+    REFERRALS,
+};
+use threshold_model::portal::CLIENT_NAME;
 use threshold_model::{
     offboarding::format_number, offboarding::read_access_wrapup, offboarding::read_deliverables,
     offboarding::read_exit_feedback, offboarding::read_follow_ups, offboarding::read_metrics,
@@ -33,15 +38,15 @@ struct Report {
 pub fn OffboardingReport(id: DocumentId) -> impl IntoView {
     // Everything but the task plan, so that ticking tasks never re-reads the report.
     let parts = &[
-        "clientName",
-        "deliverables",
-        "metrics",
-        "accessWrapUp",
-        "nextSteps",
-        "referrals",
-        "followUps",
-        "offboarding",
-        "feedback",
+        CLIENT_NAME.keys,
+        DELIVERABLES.keys,
+        METRICS.keys,
+        ACCESS_WRAPUP.keys,
+        NEXT_STEPS.keys,
+        REFERRALS.keys,
+        FOLLOW_UPS.keys,
+        OFFBOARDING.keys,
+        EXIT_FEEDBACK.keys,
     ];
     let report = doc_memo(id, parts, |doc| {
         Some(Report {

@@ -1,15 +1,17 @@
 use leptos::prelude::*;
-use threshold_model::{offboarding::read_follow_ups, offboarding::read_offboarding, portal::Stage};
+use threshold_model::offboarding::FOLLOW_UPS;
+use threshold_model::offboarding::OFFBOARDING;
+use threshold_model::{offboarding::read_offboarding, portal::Stage};
 use threshold_protocol::DocumentId;
 
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::{doc_memo, part_memo};
 
 /// What an alumni client sees first: thanks, when we will check in, and the referral ask.
 #[component]
 pub fn ThankYou(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoView {
-    let follow_ups = doc_memo(id, &["followUps"], |doc| read_follow_ups(doc).ok());
-    let review = doc_memo(id, &["offboarding"], |doc| {
+    let follow_ups = part_memo(id, FOLLOW_UPS);
+    let review = doc_memo(id, &[OFFBOARDING.keys], |doc| {
         read_offboarding(doc).ok().map(|o| o.review_link)
     });
     let view = use_view();

@@ -3,8 +3,9 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::onboarding::EXCHANGE;
 use threshold_model::{
-    onboarding::add_exchange_item, onboarding::read_exchange, onboarding::remove_exchange_item,
+    onboarding::add_exchange_item, onboarding::remove_exchange_item,
     onboarding::set_exchange_details, onboarding::set_exchange_status, onboarding::Direction,
     onboarding::ExchangeItem, onboarding::ExchangeStatus, portal::Attachment,
 };
@@ -15,7 +16,7 @@ use crate::components::files::Attachments;
 use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{input_value, parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 fn status_label(status: ExchangeStatus) -> &'static str {
     match status {
@@ -28,7 +29,7 @@ fn status_label(status: ExchangeStatus) -> &'static str {
 
 #[component]
 pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
-    let items = doc_memo(id, &["exchange"], |doc| read_exchange(doc).ok());
+    let items = part_memo(id, EXCHANGE);
     let view = use_view();
     let (name, set_name) = signal(String::new());
     let (direction, set_direction) = signal(Direction::WeSend);

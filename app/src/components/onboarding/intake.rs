@@ -3,11 +3,12 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::onboarding::INTAKE;
 use threshold_model::{
-    doc::FieldId, onboarding::add_field, onboarding::parse_answer, onboarding::read_intake,
-    onboarding::remove_field, onboarding::set_answer, onboarding::AnswerInput,
-    onboarding::AnswerValue, onboarding::FieldKind, onboarding::FieldSpec, onboarding::Intake,
-    onboarding::IntakeField, portal::Attachment,
+    doc::FieldId, onboarding::add_field, onboarding::parse_answer, onboarding::remove_field,
+    onboarding::set_answer, onboarding::AnswerInput, onboarding::AnswerValue,
+    onboarding::FieldKind, onboarding::FieldSpec, onboarding::Intake, onboarding::IntakeField,
+    portal::Attachment,
 };
 use threshold_protocol::DocumentId;
 
@@ -15,7 +16,7 @@ use crate::actions;
 use crate::components::files::Attachments;
 use crate::components::widgets::{RemoveButton, TextField};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 fn kind_label(kind: FieldKind) -> &'static str {
     match kind {
@@ -34,7 +35,7 @@ fn kind_label(kind: FieldKind) -> &'static str {
 
 #[component]
 pub fn IntakeSection(id: DocumentId) -> impl IntoView {
-    let intake = doc_memo(id, &["intake"], |doc| read_intake(doc).ok());
+    let intake = part_memo(id, INTAKE);
     let view = use_view();
     let progress = move || {
         intake.with(|i| {

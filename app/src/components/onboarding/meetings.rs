@@ -3,10 +3,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::onboarding::MEETINGS;
+use threshold_model::portal::CLIENT_NAME;
 use threshold_model::{
-    onboarding::add_meeting, onboarding::meetings_to_ics, onboarding::read_meetings,
-    onboarding::remove_meeting, onboarding::Meeting, onboarding::MeetingKind,
-    onboarding::MeetingSpec, portal::read_client_name,
+    onboarding::add_meeting, onboarding::meetings_to_ics, onboarding::remove_meeting,
+    onboarding::Meeting, onboarding::MeetingKind, onboarding::MeetingSpec,
 };
 use threshold_protocol::DocumentId;
 
@@ -14,7 +15,7 @@ use crate::actions;
 use crate::browser::download::download;
 use crate::components::widgets::TextField;
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 /// The browser's own time zone, as an IANA name.
 fn local_time_zone() -> String {
@@ -60,8 +61,8 @@ fn kind_label(kind: MeetingKind) -> &'static str {
 
 #[component]
 pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
-    let meetings = doc_memo(id, &["meetings"], |doc| read_meetings(doc).ok());
-    let portal_name = doc_memo(id, &["clientName"], |doc| read_client_name(doc).ok());
+    let meetings = part_memo(id, MEETINGS);
+    let portal_name = part_memo(id, CLIENT_NAME);
     let view = use_view();
     let (title, set_title) = signal(String::new());
     let (kind, set_kind) = signal(MeetingKind::First);

@@ -3,11 +3,12 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::onboarding::CONTACTS;
 use threshold_model::{
-    doc::ContactId, onboarding::read_contacts, onboarding::Contact, portal::add_task,
-    portal::add_task_comment, portal::client_first, portal::delete_task, portal::rename_task,
-    portal::set_task_due, portal::set_task_person, portal::set_task_status, portal::Assignee,
-    portal::Attachment, portal::Task, portal::TaskStatus,
+    doc::ContactId, onboarding::Contact, portal::add_task, portal::add_task_comment,
+    portal::client_first, portal::delete_task, portal::rename_task, portal::set_task_due,
+    portal::set_task_person, portal::set_task_status, portal::Assignee, portal::Attachment,
+    portal::Task, portal::TaskStatus,
 };
 use threshold_protocol::DocumentId;
 
@@ -15,7 +16,7 @@ use crate::actions;
 use crate::components::files::Attachments;
 use crate::state::dates::{input_value, parse_date};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 fn side_label(assignee: Assignee) -> &'static str {
     match assignee {
@@ -45,7 +46,7 @@ const FIRST_SLICE: usize = 60;
 #[component]
 pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
     let view = use_view();
-    let contacts = doc_memo(id, &["contacts"], |doc| read_contacts(doc).ok());
+    let contacts = part_memo(id, CONTACTS);
     let (title, set_title) = signal(String::new());
     let (assignee, set_assignee) = signal(Assignee::Client);
     let (error, set_error) = signal(None::<String>);

@@ -2,9 +2,10 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::onboarding::MILESTONES;
 use threshold_model::{
-    onboarding::add_milestone, onboarding::newly_reached, onboarding::read_milestones,
-    onboarding::set_milestone_reached, onboarding::Milestone,
+    onboarding::add_milestone, onboarding::newly_reached, onboarding::set_milestone_reached,
+    onboarding::Milestone,
 };
 use threshold_protocol::DocumentId;
 
@@ -12,11 +13,11 @@ use crate::actions;
 use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{parse_date, today};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 #[component]
 pub fn TimelineSection(id: DocumentId) -> impl IntoView {
-    let milestones = doc_memo(id, &["milestones"], |doc| read_milestones(doc).ok());
+    let milestones = part_memo(id, MILESTONES);
     let view = use_view();
     let (celebrating, set_celebrating) = signal(Vec::<String>::new());
     // Celebrate milestones that become reached while the portal is open, whichever side (or

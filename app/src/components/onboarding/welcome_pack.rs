@@ -3,21 +3,23 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::onboarding::CONTACTS;
+use threshold_model::onboarding::LINKS;
 use threshold_model::{
-    onboarding::add_contact, onboarding::add_link, onboarding::masked, onboarding::read_contacts,
-    onboarding::read_links, onboarding::remove_contact, onboarding::remove_link,
-    onboarding::ContactSpec, onboarding::Link, onboarding::LinkSpec, portal::Assignee,
+    onboarding::add_contact, onboarding::add_link, onboarding::masked, onboarding::remove_contact,
+    onboarding::remove_link, onboarding::ContactSpec, onboarding::Link, onboarding::LinkSpec,
+    portal::Assignee,
 };
 use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::widgets::{RemoveButton, TextField};
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 #[component]
 pub fn ContactsSection(id: DocumentId) -> impl IntoView {
-    let contacts = doc_memo(id, &["contacts"], |doc| read_contacts(doc).ok());
+    let contacts = part_memo(id, CONTACTS);
     let view = use_view();
     let (name, set_name) = signal(String::new());
     let (role, set_role) = signal(String::new());
@@ -104,7 +106,7 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
 
 #[component]
 pub fn LinksSection(id: DocumentId) -> impl IntoView {
-    let links = doc_memo(id, &["links"], |doc| read_links(doc).ok());
+    let links = part_memo(id, LINKS);
     let view = use_view();
     let (title, set_title) = signal(String::new());
     let (url, set_url) = signal(String::new());

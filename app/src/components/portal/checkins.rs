@@ -2,16 +2,17 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::{portal::add_checkin, portal::read_checkins, portal::Assignee};
+use threshold_model::portal::CHECKINS;
+use threshold_model::{portal::add_checkin, portal::Assignee};
 use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 #[component]
 pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
-    let checkins = doc_memo(id, &["checkins"], |doc| read_checkins(doc).ok());
+    let checkins = part_memo(id, CHECKINS);
     let view = use_view();
     let (body, set_body) = signal(String::new());
     let on_add = move |ev: SubmitEvent| {

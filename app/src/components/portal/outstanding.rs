@@ -2,6 +2,7 @@
 //! a page of each before "Show all".
 
 use leptos::prelude::*;
+use threshold_model::onboarding::{EXCHANGE, INTAKE, MEETINGS};
 use threshold_model::{
     onboarding::read_exchange, onboarding::read_intake, onboarding::read_meetings,
     portal::outstanding, portal::OutstandingItem, portal::OutstandingKind, portal::Task,
@@ -65,7 +66,7 @@ fn item_list(
 pub fn OutstandingSection(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
     let view = use_view();
     // The tasks come from the portal page, which reads them once for every view of them.
-    let rest = doc_memo(id, &["intake", "exchange", "meetings"], |doc| {
+    let rest = doc_memo(id, &[INTAKE.keys, EXCHANGE.keys, MEETINGS.keys], |doc| {
         Some((
             read_intake(doc).ok()?,
             read_exchange(doc).ok()?,

@@ -3,9 +3,11 @@
 
 use leptos::prelude::*;
 use threshold_model::access::Role;
+use threshold_model::offboarding::OFFBOARDING;
+use threshold_model::portal::STAGE;
 use threshold_model::{
     offboarding::read_offboarding, portal::read_portal, portal::read_portal_update,
-    portal::read_stage, portal::set_client_name, portal::Portal, portal::Stage, portal::Task,
+    portal::set_client_name, portal::Portal, portal::Stage, portal::Task,
 };
 use threshold_protocol::DocumentId;
 
@@ -25,7 +27,7 @@ use crate::components::onboarding::{
 };
 use crate::components::workspace::InternalSection;
 use crate::state::view_mode::{self, use_view, ViewMode};
-use crate::sync::{client, doc_memo, touched_memo};
+use crate::sync::{client, doc_memo, part_memo, touched_memo};
 
 #[component]
 pub fn PortalPage(id: DocumentId) -> impl IntoView {
@@ -96,7 +98,7 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
         portal.with(|p| p.as_ref().map(|p| p.tasks.clone()).unwrap_or_default())
     })
     .into();
-    let stage = doc_memo(id, &["stage"], |doc| read_stage(doc).ok());
+    let stage = part_memo(id, STAGE);
     let view = use_view();
     let session = crate::state::session::session().expect("session installed before mount");
     let is_client = move || {
@@ -115,7 +117,7 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
     let archived = move || read_only_token() || (is_client() && ended());
     // The offboarding sections appear once offboarding has started (a client who cancels
     // during offboarding keeps them in their archive).
-    let started = doc_memo(id, &["offboarding"], |doc| {
+    let started = doc_memo(id, &[OFFBOARDING.keys], |doc| {
         read_offboarding(doc).ok().map(|o| o.started_at.is_some())
     });
     let offboarding = move || {

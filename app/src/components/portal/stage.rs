@@ -1,16 +1,17 @@
 //! The provider's stage menu and "Save as template", in the portal's header.
 
 use leptos::prelude::*;
-use threshold_model::{portal::read_stage, portal::Stage};
+use threshold_model::portal::Stage;
+use threshold_model::portal::STAGE;
 use threshold_protocol::DocumentId;
 
 use crate::actions::{self, ClientAccess};
 use crate::relay::api::ApiError;
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 
 #[component]
 pub(super) fn StageAndTemplate(id: DocumentId) -> impl IntoView {
-    let stage = doc_memo(id, &["stage"], |doc| read_stage(doc).ok());
+    let stage = part_memo(id, STAGE);
     let (message, set_message) = signal(None::<String>);
     let on_stage = move |ev: leptos::ev::Event| {
         let to = Stage::parse(&event_target_value(&ev));

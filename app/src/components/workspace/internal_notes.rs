@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use threshold_model::workspace::{INTERNAL, WORKSPACE};
 use threshold_model::{
     workspace::read_internal, workspace::read_workspace, workspace::set_provisioning_done,
     workspace::set_provisioning_owner, workspace::update_internal_notes,
@@ -28,7 +29,7 @@ pub fn InternalSection(portal: DocumentId) -> impl IntoView {
 pub fn use_internal_id(portal: DocumentId) -> ReadSignal<Option<DocumentId>> {
     let (internal_id, set_internal_id) = signal(None::<DocumentId>);
     // What `ensure_internal` looks at: the workspace's list of portals and their internal ids.
-    let portals = workspace_memo(&["portals"], |doc| {
+    let portals = workspace_memo(&[WORKSPACE.keys], |doc| {
         read_workspace(doc).ok().map(|w| w.portals)
     });
     Effect::new(move |_| {
@@ -44,7 +45,7 @@ pub fn use_internal_id(portal: DocumentId) -> ReadSignal<Option<DocumentId>> {
 
 #[component]
 fn InternalBody(id: DocumentId) -> impl IntoView {
-    let internal = doc_memo(id, &["provisioning", "notes", "portal"], |doc| {
+    let internal = doc_memo(id, &[INTERNAL.keys], |doc| {
         if doc.get_heads().is_empty() {
             None
         } else {

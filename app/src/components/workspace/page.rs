@@ -3,9 +3,10 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::workspace::{TEMPLATES, WORKSPACE};
 use threshold_model::{
-    portal::Stage, workspace::read_templates, workspace::read_workspace, workspace::summarize,
-    workspace::ClientSummary, workspace::HealthLevel, workspace::PortalEntry,
+    portal::Stage, workspace::summarize, workspace::ClientSummary, workspace::HealthLevel,
+    workspace::PortalEntry,
 };
 use threshold_protocol::DocumentId;
 
@@ -15,15 +16,13 @@ use crate::actions;
 use crate::actions::People;
 use crate::components::portal::PeopleSection;
 use crate::state::route::{navigate, Route};
-use crate::sync::{client, workspace_memo};
+use crate::sync::{client, workspace_part_memo};
 
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
-    let workspace = workspace_memo(&["schema", "kind", "name", "portals"], |doc| {
-        read_workspace(doc).ok()
-    });
+    let workspace = workspace_part_memo(WORKSPACE);
     let portals = move || workspace.get().map(|w| w.portals).unwrap_or_default();
-    let templates = workspace_memo(&["templates"], |doc| read_templates(doc).ok());
+    let templates = workspace_part_memo(TEMPLATES);
     let (template, set_template) = signal(String::new());
     let (name, set_name) = signal(String::new());
     let (error, set_error) = signal(None::<String>);

@@ -1,18 +1,18 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::workspace::PARTNERS;
 use threshold_model::{
-    doc::PartnerId, workspace::read_partners, workspace::remove_partner, workspace::save_partner,
-    workspace::Partner,
+    doc::PartnerId, workspace::remove_partner, workspace::save_partner, workspace::Partner,
 };
 
 use crate::actions;
 use crate::components::widgets::{RemoveButton, TextField};
-use crate::sync::workspace_memo;
+use crate::sync::workspace_part_memo;
 
 /// The workspace's partner directory: who we refer clients to for needs we do not cover.
 #[component]
 pub fn PartnerDirectory() -> impl IntoView {
-    let partners = workspace_memo(&["partners"], |doc| read_partners(doc).ok());
+    let partners = workspace_part_memo(PARTNERS);
     let (name, set_name) = signal(String::new());
     let (service, set_service) = signal(String::new());
     let (url, set_url) = signal(String::new());

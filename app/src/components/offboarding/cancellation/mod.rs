@@ -8,11 +8,12 @@ mod reason_step;
 mod save_offer;
 
 use leptos::prelude::*;
-use threshold_model::{offboarding::read_offboarding, portal::Stage};
+use threshold_model::offboarding::OFFBOARDING;
+use threshold_model::portal::Stage;
 use threshold_protocol::DocumentId;
 
 use crate::state::view_mode::{use_view, ViewMode};
-use crate::sync::doc_memo;
+use crate::sync::part_memo;
 use flow::CancelFlow;
 use save_offer::SaveOfferSettings;
 
@@ -35,7 +36,7 @@ pub fn show_cancellation() {
 #[component]
 pub fn CancellationSection(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoView {
     let view = use_view();
-    let settings = doc_memo(id, &["offboarding"], |doc| read_offboarding(doc).ok());
+    let settings = part_memo(id, OFFBOARDING);
     let ended = move || stage.get().is_some_and(|s| s.is_closed());
     view! {
         <section class="card cancellation" aria-labelledby="cancel-heading" id=CANCEL_SECTION>
