@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use threshold_model::onboarding::INTAKE;
 use threshold_model::{
     doc::FieldId, onboarding::add_field, onboarding::parse_answer, onboarding::remove_field,
-    onboarding::set_answer, onboarding::AnswerInput, onboarding::AnswerValue,
-    onboarding::FieldKind, onboarding::FieldSpec, onboarding::Intake, onboarding::IntakeField,
-    portal::Attachment,
+    onboarding::set_answer, onboarding::validate_field_spec, onboarding::AnswerInput,
+    onboarding::AnswerValue, onboarding::FieldKind, onboarding::FieldSpec, onboarding::Intake,
+    onboarding::IntakeField, portal::Attachment,
 };
 use threshold_protocol::DocumentId;
 
@@ -96,8 +96,9 @@ fn FieldBuilder(id: DocumentId) -> impl IntoView {
             set_error.set(Some("Give the question a label.".into()));
             return;
         }
-        if spec.kind.has_options() && spec.options.len() < 2 {
-            set_error.set(Some("List at least two options, one per line.".into()));
+        // The model's rule, checked before the edit so the form can say what is missing.
+        if let Err(e) = validate_field_spec(&spec) {
+            set_error.set(Some(e.to_string()));
             return;
         }
         actions::edit_portal(id, |tx| add_field(tx, &spec).map(|_| ()));
