@@ -10,12 +10,12 @@ step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 step "format"
 cargo fmt --all --check
 
-step "lints (native crates)"
+step "lints (every crate, native, with tests)"
 cargo clippy --all-targets -- -D warnings
 step "lints (browser app, wasm32)"
 cargo clippy -p threshold-app --target wasm32-unknown-unknown -- -D warnings
 
-step "native tests: model, engine with simulated peers, relay over real sockets"
+step "native tests: model, engine with simulated peers, relay over real sockets, the app's logic"
 cargo test
 
 step "build the app (release) and the relay"
@@ -23,6 +23,7 @@ scripts/build-app.sh
 cargo build -p threshold-sync-server
 
 step "end-to-end and interop tests in headless Chromium"
-export THRESHOLD_RELAY_BIN="$PWD/target/debug/sync-server"
+# The relay just built, wherever cargo put it.
+export THRESHOLD_RELAY_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/sync-server"
 export THRESHOLD_DIST="$PWD/dist"
 (cd tests && npm test)
