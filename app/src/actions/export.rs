@@ -2,11 +2,10 @@
 //! and everything at once as one `.zip` with every file (read from this device, or fetched from
 //! the relay first). Each returns what went wrong, for the section to show.
 
-use threshold_model::{
-    formats::export_archive, formats::export_json, offboarding::follow_ups_to_ics,
-    offboarding::read_follow_ups, onboarding::meetings_to_ics, onboarding::read_meetings,
-    portal::read_client_name, portal::read_files,
-};
+use threshold_model::formats::{export_archive, export_json};
+use threshold_model::offboarding::{follow_ups_to_ics, read_follow_ups};
+use threshold_model::onboarding::{meetings_to_ics, read_meetings};
+use threshold_model::portal::{read_client_name, read_files};
 use threshold_protocol::DocumentId;
 
 use crate::browser::download::{download, download_bytes, file_stem};

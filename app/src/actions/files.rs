@@ -1,7 +1,9 @@
 //! Files in a portal: adding one (kept on this device and queued for upload before the portal
 //! refers to it), removing one, and taking out the references to a file the relay refused.
 
-use threshold_model::{self as model, doc::FileId, portal::read_files, portal::Attachment};
+use threshold_model as model;
+use threshold_model::doc::FileId;
+use threshold_model::portal::{read_files, Attachment};
 use threshold_protocol::DocumentId;
 
 use super::{edit_portal, try_edit_portal};

@@ -2,9 +2,9 @@
 //! from an active engagement starts from the standard playbook), and what it means for the
 //! client's access on the relay (read-only once they have left, writable again on return).
 
-use threshold_model::{
-    self as model, offboarding::OffboardingPlaybook, portal::set_stage, portal::Stage,
-};
+use threshold_model as model;
+use threshold_model::offboarding::OffboardingPlaybook;
+use threshold_model::portal::{set_stage, Stage};
 use threshold_protocol::DocumentId;
 
 use super::{start_offboarding, try_edit_portal, ClientAccess};

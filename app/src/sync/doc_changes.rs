@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use leptos::prelude::*;
-use threshold_model::{doc::touched, doc::Touched};
+use threshold_model::doc::{touched, Touched};
 use threshold_protocol::automerge::{Automerge, ChangeHash};
 use threshold_protocol::DocumentId;
 

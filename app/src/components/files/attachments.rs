@@ -1,6 +1,5 @@
 use leptos::prelude::*;
-use threshold_model::portal::Attachment;
-use threshold_model::portal::FILES;
+use threshold_model::portal::{Attachment, FILES};
 use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
 

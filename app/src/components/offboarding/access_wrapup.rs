@@ -1,10 +1,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::offboarding::ACCESS_WRAPUP;
-use threshold_model::{
-    offboarding::add_access_item, offboarding::confirm_access_removed,
-    offboarding::remove_access_item, offboarding::AccessItem, portal::Assignee,
+use threshold_model::offboarding::{
+    add_access_item, confirm_access_removed, remove_access_item, AccessItem, ACCESS_WRAPUP,
 };
+use threshold_model::portal::Assignee;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

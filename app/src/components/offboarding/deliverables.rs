@@ -1,12 +1,10 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::offboarding::{DELIVERABLES, DELIVERABLE_CANDIDATES};
-use threshold_model::{
-    offboarding::acknowledge_deliverable, offboarding::add_deliverable,
-    offboarding::remove_deliverable, offboarding::set_handover, offboarding::update_deliverable,
-    offboarding::Deliverable, offboarding::DeliverableSpec, offboarding::Handover,
-    portal::Attachment,
+use threshold_model::offboarding::{
+    acknowledge_deliverable, add_deliverable, remove_deliverable, set_handover, update_deliverable,
+    Deliverable, DeliverableSpec, Handover, DELIVERABLES, DELIVERABLE_CANDIDATES,
 };
+use threshold_model::portal::Attachment;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

@@ -1,11 +1,8 @@
 use leptos::prelude::*;
-use threshold_model::offboarding::EXIT_FEEDBACK;
-use threshold_model::offboarding::OFFBOARDING;
-use threshold_model::{
-    offboarding::add_exit_question, offboarding::read_offboarding,
-    offboarding::remove_exit_question, offboarding::set_exit_answer, offboarding::set_exit_reason,
-    offboarding::set_exit_score, offboarding::set_other_reason, offboarding::set_testimonial,
-    offboarding::submit_exit_feedback, offboarding::LeaveReason,
+use threshold_model::offboarding::{
+    add_exit_question, read_offboarding, remove_exit_question, set_exit_answer, set_exit_reason,
+    set_exit_score, set_other_reason, set_testimonial, submit_exit_feedback, LeaveReason,
+    EXIT_FEEDBACK, OFFBOARDING,
 };
 use threshold_protocol::DocumentId;
 

@@ -1,6 +1,5 @@
 use leptos::prelude::*;
-use threshold_model::offboarding::read_follow_ups;
-use threshold_model::offboarding::FOLLOW_UPS;
+use threshold_model::offboarding::{read_follow_ups, FOLLOW_UPS};
 use threshold_protocol::DocumentId;
 
 use crate::actions;

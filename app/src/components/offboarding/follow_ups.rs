@@ -1,6 +1,5 @@
 use leptos::prelude::*;
-use threshold_model::offboarding::FOLLOW_UPS;
-use threshold_model::{offboarding::set_follow_up_done, offboarding::set_follow_up_due};
+use threshold_model::offboarding::{set_follow_up_done, set_follow_up_due, FOLLOW_UPS};
 use threshold_protocol::DocumentId;
 
 use crate::actions;

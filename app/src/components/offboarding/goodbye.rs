@@ -1,12 +1,14 @@
 use leptos::prelude::*;
-use threshold_model::offboarding::{GOODBYE_KEYS, OFFBOARDING};
-use threshold_model::onboarding::EXCHANGE;
-use threshold_model::{
-    formats::Sender, offboarding::complete_offboarding, offboarding::compose_goodbye,
-    offboarding::read_offboarding, offboarding::unpaid_reason, onboarding::add_exchange_item,
-    onboarding::read_contacts, onboarding::read_exchange, onboarding::set_exchange_invoice,
-    onboarding::Direction, onboarding::ExchangeStatus, portal::Assignee,
+use threshold_model::formats::Sender;
+use threshold_model::offboarding::{
+    complete_offboarding, compose_goodbye, read_offboarding, unpaid_reason, GOODBYE_KEYS,
+    OFFBOARDING,
 };
+use threshold_model::onboarding::{
+    add_exchange_item, read_contacts, read_exchange, set_exchange_invoice, Direction,
+    ExchangeStatus, EXCHANGE,
+};
+use threshold_model::portal::Assignee;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use threshold_model::{offboarding::format_number, offboarding::Metric};
+use threshold_model::offboarding::{format_number, Metric};
 
 /// "Where you started, where you are now": two bars per metric, drawn as SVG by the app. The
 /// chart is an image with a text alternative that says the same.

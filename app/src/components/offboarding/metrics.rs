@@ -1,10 +1,9 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::offboarding::METRICS;
-use threshold_model::{
-    offboarding::add_metric, offboarding::format_number, offboarding::remove_metric,
-    offboarding::set_metric_exit, offboarding::Metric, offboarding::MetricSpec, portal::Stage,
+use threshold_model::offboarding::{
+    add_metric, format_number, remove_metric, set_metric_exit, Metric, MetricSpec, METRICS,
 };
+use threshold_model::portal::Stage;
 use threshold_protocol::DocumentId;
 
 use super::MetricChart;

@@ -1,12 +1,9 @@
 use leptos::prelude::*;
-use threshold_model::offboarding::NEXT_STEPS;
-use threshold_model::offboarding::OFFBOARDING;
-use threshold_model::offboarding::REFERRALS;
-use threshold_model::workspace::PARTNERS;
-use threshold_model::{
-    offboarding::accept_support_offer, offboarding::add_next_step, offboarding::refer_partner,
-    offboarding::remove_next_step, offboarding::remove_referral, offboarding::set_next_step_done,
+use threshold_model::offboarding::{
+    accept_support_offer, add_next_step, refer_partner, remove_next_step, remove_referral,
+    set_next_step_done, NEXT_STEPS, OFFBOARDING, REFERRALS,
 };
+use threshold_model::workspace::PARTNERS;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

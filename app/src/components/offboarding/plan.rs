@@ -1,12 +1,10 @@
 use leptos::prelude::*;
-use threshold_model::offboarding::{CHECKLIST, OFFBOARDING};
-use threshold_model::onboarding::CONTACTS;
-use threshold_model::workspace::TEMPLATES;
-use threshold_model::{
-    offboarding::set_review_link, offboarding::set_support_offer, offboarding::OffboardingPlaybook,
-    onboarding::read_contacts, portal::Assignee, portal::Stage, workspace::read_internal,
-    workspace::set_offboarding_lead,
+use threshold_model::offboarding::{
+    set_review_link, set_support_offer, OffboardingPlaybook, CHECKLIST, OFFBOARDING,
 };
+use threshold_model::onboarding::{read_contacts, CONTACTS};
+use threshold_model::portal::{Assignee, Stage};
+use threshold_model::workspace::{read_internal, set_offboarding_lead, TEMPLATES};
 use threshold_protocol::DocumentId;
 
 use crate::actions;

@@ -1,17 +1,11 @@
 use leptos::prelude::*;
 use threshold_model::offboarding::{
-    ACCESS_WRAPUP, DELIVERABLES, EXIT_FEEDBACK, FOLLOW_UPS, METRICS, NEXT_STEPS, OFFBOARDING,
-    REFERRALS,
+    format_number, read_access_wrapup, read_deliverables, read_exit_feedback, read_follow_ups,
+    read_metrics, read_next_steps, read_offboarding, read_referrals, AccessItem, Deliverable,
+    FollowUp, Metric, NextStep, Offboarding, Referral, ACCESS_WRAPUP, DELIVERABLES, EXIT_FEEDBACK,
+    FOLLOW_UPS, METRICS, NEXT_STEPS, OFFBOARDING, REFERRALS,
 };
-use threshold_model::portal::CLIENT_NAME;
-use threshold_model::{
-    offboarding::format_number, offboarding::read_access_wrapup, offboarding::read_deliverables,
-    offboarding::read_exit_feedback, offboarding::read_follow_ups, offboarding::read_metrics,
-    offboarding::read_next_steps, offboarding::read_offboarding, offboarding::read_referrals,
-    offboarding::AccessItem, offboarding::Deliverable, offboarding::FollowUp, offboarding::Metric,
-    offboarding::NextStep, offboarding::Offboarding, offboarding::Referral,
-    portal::read_client_name,
-};
+use threshold_model::portal::{read_client_name, CLIENT_NAME};
 use threshold_protocol::DocumentId;
 
 use super::MetricChart;

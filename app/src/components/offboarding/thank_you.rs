@@ -1,7 +1,6 @@
 use leptos::prelude::*;
-use threshold_model::offboarding::FOLLOW_UPS;
-use threshold_model::offboarding::OFFBOARDING;
-use threshold_model::{offboarding::read_offboarding, portal::Stage};
+use threshold_model::offboarding::{read_offboarding, FOLLOW_UPS, OFFBOARDING};
+use threshold_model::portal::Stage;
 use threshold_protocol::DocumentId;
 
 use crate::state::view_mode::{use_view, ViewMode};

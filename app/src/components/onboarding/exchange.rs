@@ -3,12 +3,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::onboarding::EXCHANGE;
-use threshold_model::{
-    onboarding::add_exchange_item, onboarding::remove_exchange_item,
-    onboarding::set_exchange_details, onboarding::set_exchange_status, onboarding::Direction,
-    onboarding::ExchangeItem, onboarding::ExchangeStatus, portal::Attachment,
+use threshold_model::onboarding::{
+    add_exchange_item, remove_exchange_item, set_exchange_details, set_exchange_status, Direction,
+    ExchangeItem, ExchangeStatus, EXCHANGE,
 };
+use threshold_model::portal::Attachment;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

@@ -3,13 +3,12 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::onboarding::INTAKE;
-use threshold_model::{
-    doc::FieldId, onboarding::add_field, onboarding::parse_answer, onboarding::remove_field,
-    onboarding::set_answer, onboarding::validate_field_spec, onboarding::AnswerInput,
-    onboarding::AnswerValue, onboarding::FieldKind, onboarding::FieldSpec, onboarding::Intake,
-    onboarding::IntakeField, portal::Attachment,
+use threshold_model::doc::FieldId;
+use threshold_model::onboarding::{
+    add_field, parse_answer, remove_field, set_answer, validate_field_spec, AnswerInput,
+    AnswerValue, FieldKind, FieldSpec, Intake, IntakeField, INTAKE,
 };
+use threshold_model::portal::Attachment;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

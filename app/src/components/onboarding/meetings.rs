@@ -3,12 +3,10 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::onboarding::MEETINGS;
-use threshold_model::portal::CLIENT_NAME;
-use threshold_model::{
-    onboarding::add_meeting, onboarding::meetings_to_ics, onboarding::remove_meeting,
-    onboarding::Meeting, onboarding::MeetingKind, onboarding::MeetingSpec,
+use threshold_model::onboarding::{
+    add_meeting, meetings_to_ics, remove_meeting, Meeting, MeetingKind, MeetingSpec, MEETINGS,
 };
+use threshold_model::portal::CLIENT_NAME;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

@@ -3,12 +3,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::onboarding::CONTACTS;
-use threshold_model::{
-    doc::ContactId, onboarding::Contact, portal::add_task, portal::add_task_comment,
-    portal::client_first, portal::delete_task, portal::rename_task, portal::set_task_due,
-    portal::set_task_person, portal::set_task_status, portal::Assignee, portal::Attachment,
-    portal::Task, portal::TaskStatus,
+use threshold_model::doc::ContactId;
+use threshold_model::onboarding::{Contact, CONTACTS};
+use threshold_model::portal::{
+    add_task, add_task_comment, client_first, delete_task, rename_task, set_task_due,
+    set_task_person, set_task_status, Assignee, Attachment, Task, TaskStatus,
 };
 use threshold_protocol::DocumentId;
 

@@ -2,10 +2,8 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::onboarding::MILESTONES;
-use threshold_model::{
-    onboarding::add_milestone, onboarding::newly_reached, onboarding::set_milestone_reached,
-    onboarding::Milestone,
+use threshold_model::onboarding::{
+    add_milestone, newly_reached, set_milestone_reached, Milestone, MILESTONES,
 };
 use threshold_protocol::DocumentId;
 

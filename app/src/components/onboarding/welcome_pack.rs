@@ -3,13 +3,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::onboarding::CONTACTS;
-use threshold_model::onboarding::LINKS;
-use threshold_model::{
-    onboarding::add_contact, onboarding::add_link, onboarding::masked, onboarding::remove_contact,
-    onboarding::remove_link, onboarding::ContactSpec, onboarding::Link, onboarding::LinkSpec,
-    portal::Assignee,
+use threshold_model::onboarding::{
+    add_contact, add_link, masked, remove_contact, remove_link, ContactSpec, Link, LinkSpec,
+    CONTACTS, LINKS,
 };
+use threshold_model::portal::Assignee;
 use threshold_protocol::DocumentId;
 
 use crate::actions;

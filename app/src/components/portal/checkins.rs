@@ -2,8 +2,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::portal::CHECKINS;
-use threshold_model::{portal::add_checkin, portal::Assignee};
+use threshold_model::portal::{add_checkin, Assignee, CHECKINS};
 use threshold_protocol::DocumentId;
 
 use crate::actions;

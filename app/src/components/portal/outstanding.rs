@@ -2,11 +2,10 @@
 //! a page of each before "Show all".
 
 use leptos::prelude::*;
-use threshold_model::onboarding::{EXCHANGE, INTAKE, MEETINGS};
-use threshold_model::{
-    onboarding::read_exchange, onboarding::read_intake, onboarding::read_meetings,
-    portal::outstanding, portal::OutstandingItem, portal::OutstandingKind, portal::Task,
+use threshold_model::onboarding::{
+    read_exchange, read_intake, read_meetings, EXCHANGE, INTAKE, MEETINGS,
 };
+use threshold_model::portal::{outstanding, OutstandingItem, OutstandingKind, Task};
 use threshold_protocol::DocumentId;
 
 use crate::state::dates::today;

@@ -3,11 +3,9 @@
 
 use leptos::prelude::*;
 use threshold_model::access::Role;
-use threshold_model::offboarding::OFFBOARDING;
-use threshold_model::portal::STAGE;
-use threshold_model::{
-    offboarding::read_offboarding, portal::read_portal, portal::read_portal_update,
-    portal::set_client_name, portal::Portal, portal::Stage, portal::Task,
+use threshold_model::offboarding::{read_offboarding, OFFBOARDING};
+use threshold_model::portal::{
+    read_portal, read_portal_update, set_client_name, Portal, Stage, Task, STAGE,
 };
 use threshold_protocol::DocumentId;
 

@@ -1,8 +1,7 @@
 //! The provider's stage menu and "Save as template", in the portal's header.
 
 use leptos::prelude::*;
-use threshold_model::portal::Stage;
-use threshold_model::portal::STAGE;
+use threshold_model::portal::{Stage, STAGE};
 use threshold_protocol::DocumentId;
 
 use crate::actions::{self, ClientAccess};

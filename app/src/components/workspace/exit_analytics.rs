@@ -1,8 +1,5 @@
 use leptos::prelude::*;
-use threshold_model::{
-    workspace::exit_analytics, workspace::exit_record, workspace::ExitAnalytics,
-    workspace::PortalEntry,
-};
+use threshold_model::workspace::{exit_analytics, exit_record, ExitAnalytics, PortalEntry};
 
 use crate::sync::client;
 

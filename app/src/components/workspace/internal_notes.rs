@@ -1,9 +1,7 @@
 use leptos::prelude::*;
-use threshold_model::workspace::{INTERNAL, WORKSPACE};
-use threshold_model::{
-    workspace::read_internal, workspace::read_workspace, workspace::set_provisioning_done,
-    workspace::set_provisioning_owner, workspace::update_internal_notes,
-    workspace::ProvisioningArea,
+use threshold_model::workspace::{
+    read_internal, read_workspace, set_provisioning_done, set_provisioning_owner,
+    update_internal_notes, ProvisioningArea, INTERNAL, WORKSPACE,
 };
 use threshold_protocol::DocumentId;
 

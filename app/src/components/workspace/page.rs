@@ -3,10 +3,9 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::workspace::{TEMPLATES, WORKSPACE};
-use threshold_model::{
-    portal::Stage, workspace::summarize, workspace::ClientSummary, workspace::HealthLevel,
-    workspace::PortalEntry,
+use threshold_model::portal::Stage;
+use threshold_model::workspace::{
+    summarize, ClientSummary, HealthLevel, PortalEntry, TEMPLATES, WORKSPACE,
 };
 use threshold_protocol::DocumentId;
 

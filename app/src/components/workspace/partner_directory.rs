@@ -1,9 +1,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::workspace::PARTNERS;
-use threshold_model::{
-    doc::PartnerId, workspace::remove_partner, workspace::save_partner, workspace::Partner,
-};
+use threshold_model::doc::PartnerId;
+use threshold_model::workspace::{remove_partner, save_partner, Partner, PARTNERS};
 
 use crate::actions;
 use crate::components::widgets::{RemoveButton, TextField};

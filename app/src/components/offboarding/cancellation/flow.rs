@@ -2,9 +2,8 @@
 //! and the confirmation. The steps' markup is in their own files; the decisions are here.
 
 use leptos::prelude::*;
-use threshold_model::{
-    offboarding::accept_save_offer, offboarding::cancel_engagement, offboarding::set_exit_score,
-    offboarding::LeaveReason, offboarding::SaveOffer,
+use threshold_model::offboarding::{
+    accept_save_offer, cancel_engagement, set_exit_score, LeaveReason, SaveOffer,
 };
 use threshold_protocol::DocumentId;
 

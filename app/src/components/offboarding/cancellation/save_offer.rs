@@ -1,9 +1,7 @@
 //! The provider's save offer: what a client who starts to cancel is offered first.
 
 use leptos::prelude::*;
-use threshold_model::{
-    offboarding::set_save_offer, offboarding::SaveOffer, offboarding::SaveOfferKind,
-};
+use threshold_model::offboarding::{set_save_offer, SaveOffer, SaveOfferKind};
 use threshold_protocol::DocumentId;
 
 use crate::actions;
