@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use common::{Client, Relay};
 use sha2::{Digest, Sha256};
-use threshold_model::{add_file, edit, new_portal_doc, Attachment, FileSpec};
+use threshold_model::doc::edit;
+use threshold_model::portal::{add_file, new_portal_doc, Attachment, FileSpec};
 use threshold_protocol::DocumentId;
 
 fn sha(bytes: &[u8]) -> String {
