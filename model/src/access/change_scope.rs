@@ -63,11 +63,18 @@ pub fn check_change(doc: &Automerge, change: &Change, writer: &Writer<'_>) -> Re
         matches!(t.keys()[..], [Some("offboarding"), Some("cancellation")])
             && matches!(t.op.action, OpType::Make(_))
     });
-    let moves = touches
+    let stage_writes: Vec<_> = touches
         .iter()
-        .any(|t| matches!(t.keys()[..], [Some("stage")]) && t.put_str() == Some("cancelled"));
-    let cancellation = records && moves;
-    if !cancellation && read_stage(doc).is_ok_and(|s| s.is_closed()) {
+        .filter(|t| matches!(t.keys()[..], [Some("stage")]))
+        .collect();
+    let cancellation = records
+        && stage_writes
+            .iter()
+            .any(|t| t.put_str() == Some("cancelled"));
+    // An ended engagement is a read-only archive for the client. A change that writes the stage
+    // is judged by its stage row instead (from where, to where), since the portal after it shows
+    // its own stage, not the one it was made on.
+    if stage_writes.is_empty() && read_stage(doc).is_ok_and(|s| s.is_closed()) {
         return Err(Rule::EngagementEnded);
     }
     for touch in &touches {
@@ -141,9 +148,11 @@ impl This<'_> {
                 ScalarValue::Str(s) => Some(s.to_string()),
                 other => Some(other.to_string()),
             },
-            Ok(Some((Value::Object(_), id))) => {
-                Some(self.doc.text_at(&id, self.change.deps()).unwrap_or_default())
-            }
+            Ok(Some((Value::Object(_), id))) => Some(
+                self.doc
+                    .text_at(&id, self.change.deps())
+                    .unwrap_or_default(),
+            ),
             _ => None,
         }
     }
@@ -236,25 +245,33 @@ impl This<'_> {
             [Some("tasks"), Some(_), Some("comments"), Some(_)]
                 if matches!(t.op.action, OpType::Delete) =>
             {
-                Act::DeleteComment { own: self.own(t, 3) }
+                Act::DeleteComment {
+                    own: self.own(t, 3),
+                }
             }
-            [Some("tasks"), Some(_), Some("comments"), Some(_), ..] => {
-                Act::EditComment { own: self.own(t, 3) }
-            }
+            [Some("tasks"), Some(_), Some("comments"), Some(_), ..] => Act::EditComment {
+                own: self.own(t, 3),
+            },
             [Some("tasks"), Some(task), ..] => Act::EditTask {
                 own: self.own(t, 1),
                 assignee: self.task_assignee(task),
             },
             [Some("checkins"), Some(_)] if fresh => Act::AddCheckin,
             [Some("checkins"), Some(_)] => Act::RemoveCheckin,
-            [Some("checkins"), Some(_), ..] => Act::EditCheckin { own: self.own(t, 1) },
+            [Some("checkins"), Some(_), ..] => Act::EditCheckin {
+                own: self.own(t, 1),
+            },
             [Some("files"), Some(_)] if fresh => Act::AddFile,
-            [Some("files"), Some(_)] => Act::RemoveFile { own: self.own(t, 1) },
+            [Some("files"), Some(_)] => Act::RemoveFile {
+                own: self.own(t, 1),
+            },
             [Some("files"), Some(_), Some("attachedTo")] => Act::AttachFile {
                 own: self.own(t, 1),
                 to: self.file_target(t.put_str().unwrap_or_default()),
             },
-            [Some("files"), Some(_), ..] => Act::EditFile { own: self.own(t, 1) },
+            [Some("files"), Some(_), ..] => Act::EditFile {
+                own: self.own(t, 1),
+            },
 
             // Onboarding.
             [Some("intake"), Some("answers")] if fresh => Act::AnswerIntake,
@@ -265,9 +282,9 @@ impl This<'_> {
                     .ok()
                     .flatten();
                 Act::SetExchangeStatus {
-                    direction: item.as_ref().map_or(crate::onboarding::Direction::WeSend, |i| {
-                        i.direction
-                    }),
+                    direction: item
+                        .as_ref()
+                        .map_or(crate::onboarding::Direction::WeSend, |i| i.direction),
                     invoice: item.as_ref().is_some_and(|i| i.is_invoice()),
                     to: t.put_str().map(ExchangeStatus::parse),
                 }
@@ -288,15 +305,13 @@ impl This<'_> {
                 side: Side::parse(side),
             },
             // The confirmations' map, created by the first confirmation on an item that lacks it.
-            [Some("accessWrapUp"), Some(_), Some("confirmed")] if fresh => Act::ConfirmAccess {
-                side: Side::Client,
-            },
+            [Some("accessWrapUp"), Some(_), Some("confirmed")] if fresh => {
+                Act::ConfirmAccess { side: Side::Client }
+            }
             [Some("accessWrapUp"), ..] => Act::EditAccessList,
             [Some("feedback"), Some("answers" | "reasons")] if fresh => Act::GiveFeedback,
             [Some("feedback"), Some("answers" | "reasons"), Some(_), ..] => Act::GiveFeedback,
-            [Some(
-                "feedback",
-            ), Some(
+            [Some("feedback"), Some(
                 "score" | "otherReason" | "quotePermission" | "testimonial" | "submittedAt"
                 | "submittedBy",
             ), ..] => Act::GiveFeedback,

@@ -36,12 +36,19 @@ pub enum FileTarget {
 pub enum Act {
     // The document's shape: the same for every writer.
     /// Write `kind`; `changed` when it held another value before.
-    SetKind { changed: bool },
+    SetKind {
+        changed: bool,
+    },
     /// Write `schema`, from the version before (0 when none) to `to` (`None`: not a whole
     /// number, or removed).
-    SetSchema { from: u64, to: Option<u64> },
+    SetSchema {
+        from: u64,
+        to: Option<u64>,
+    },
     /// Put, make or delete at a root key that holds an object (`tasks`, `welcome`, …).
-    ReplaceCollection { key: String },
+    ReplaceCollection {
+        key: String,
+    },
     /// Put a scalar where an object (an item, a thread, a text) was.
     ObjectToScalar,
     /// Create a top-level collection the portal lacks (portals older than the collection).
@@ -52,33 +59,64 @@ pub enum Act {
     EditFrame,
     EditWelcome,
     /// Move the stage; `cancellation`: the same change records the cancellation flow.
-    SetStage { from: Stage, to: Stage, cancellation: bool },
+    SetStage {
+        from: Stage,
+        to: Stage,
+        cancellation: bool,
+    },
     /// When a stage was entered (`stageChangedAt`), outside the cancellation flow.
     RecordStageDate,
     /// `lastActivity.<side>`.
-    RecordActivity { side: Side },
+    RecordActivity {
+        side: Side,
+    },
     /// A `people` entry; `own`: keyed by one of the writer's own actors.
-    EditPerson { own: bool },
+    EditPerson {
+        own: bool,
+    },
 
     // The plan.
-    AddTask { assignee: Side },
+    AddTask {
+        assignee: Side,
+    },
     /// Title, due date, person, the thread's map: `own` when the writer created the task.
-    EditTask { own: bool, assignee: Side },
-    SetTaskAssignee { own: bool, to: Side },
+    EditTask {
+        own: bool,
+        assignee: Side,
+    },
+    SetTaskAssignee {
+        own: bool,
+        to: Side,
+    },
     /// Status and `done`, of a task assigned to `assignee`.
-    SetTaskStatus { assignee: Side },
+    SetTaskStatus {
+        assignee: Side,
+    },
     DeleteTask,
     Comment,
-    EditComment { own: bool },
-    DeleteComment { own: bool },
+    EditComment {
+        own: bool,
+    },
+    DeleteComment {
+        own: bool,
+    },
     AddCheckin,
-    EditCheckin { own: bool },
+    EditCheckin {
+        own: bool,
+    },
     RemoveCheckin,
     AddFile,
     /// A file reference's hash, name, size, type, uploader, time.
-    EditFile { own: bool },
-    AttachFile { own: bool, to: FileTarget },
-    RemoveFile { own: bool },
+    EditFile {
+        own: bool,
+    },
+    AttachFile {
+        own: bool,
+        to: FileTarget,
+    },
+    RemoveFile {
+        own: bool,
+    },
 
     // Onboarding.
     AnswerIntake,
@@ -102,12 +140,16 @@ pub enum Act {
     AcknowledgeDeliverable,
     /// The access wrap-up's list: tools, who removes, by when.
     EditAccessList,
-    ConfirmAccess { side: Side },
+    ConfirmAccess {
+        side: Side,
+    },
     GiveFeedback,
     EditExitQuestions,
     /// The cancellation record, its stage date and its follow-ups; `complete` when the same
     /// change records the cancellation and moves the stage to cancelled.
-    Cancel { complete: bool },
+    Cancel {
+        complete: bool,
+    },
     AcceptSaveOffer,
     AcceptSupportOffer,
     TickNextStep,
@@ -240,10 +282,22 @@ pub fn allowed(side: Side, act: &Act) -> Result<(), Rule> {
         // shared record, and removing a line from it is the provider's call.
         (Client, AddTask { assignee: Client }) => Ok(()),
         (Client, AddTask { assignee: Provider }) => Err(Rule::TaskForProvider),
-        (Client, EditTask { own: true, assignee: Client }) => Ok(()),
+        (
+            Client,
+            EditTask {
+                own: true,
+                assignee: Client,
+            },
+        ) => Ok(()),
         (Client, EditTask { .. }) => Err(Rule::OthersTask),
         (Client, SetTaskAssignee { to: Provider, .. }) => Err(Rule::TaskForProvider),
-        (Client, SetTaskAssignee { own: true, to: Client }) => Ok(()),
+        (
+            Client,
+            SetTaskAssignee {
+                own: true,
+                to: Client,
+            },
+        ) => Ok(()),
         (Client, SetTaskAssignee { own: false, .. }) => Err(Rule::OthersTask),
         // Ticking off what waits on them is the point of the plan.
         (Client, SetTaskStatus { assignee: Client }) => Ok(()),
@@ -266,21 +320,43 @@ pub fn allowed(side: Side, act: &Act) -> Result<(), Rule> {
         (Client, AddFile | EditFile { own: true } | RemoveFile { own: true }) => Ok(()),
         (Client, EditFile { own: false } | RemoveFile { own: false }) => Err(Rule::OthersFile),
         (Client, AttachFile { own: false, .. }) => Err(Rule::OthersFile),
-        (Client, AttachFile { to: FileTarget::Open, .. }) => Ok(()),
-        (Client, AttachFile { to: FileTarget::Exchange { direction: Direction::WeNeed, .. }, .. }) => {
-            Ok(())
-        }
+        (
+            Client,
+            AttachFile {
+                to: FileTarget::Open,
+                ..
+            },
+        ) => Ok(()),
+        (
+            Client,
+            AttachFile {
+                to:
+                    FileTarget::Exchange {
+                        direction: Direction::WeNeed,
+                        ..
+                    },
+                ..
+            },
+        ) => Ok(()),
         (Client, AttachFile { .. }) => Err(Rule::AttachToProviderDocument),
 
         // Documents: they send or sign what is requested from them; an invoice's status (and
         // with it the goodbye gate) and anything the provider sends stay the provider's.
         (Client, SetExchangeStatus { invoice: true, .. }) => Err(Rule::InvoiceStatus),
-        (Client, SetExchangeStatus { direction: Direction::WeSend, .. }) => {
-            Err(Rule::ProviderDocumentStatus)
-        }
-        (Client, SetExchangeStatus { to: Some(ExchangeStatus::Sent | ExchangeStatus::Signed), .. }) => {
-            Ok(())
-        }
+        (
+            Client,
+            SetExchangeStatus {
+                direction: Direction::WeSend,
+                ..
+            },
+        ) => Err(Rule::ProviderDocumentStatus),
+        (
+            Client,
+            SetExchangeStatus {
+                to: Some(ExchangeStatus::Sent | ExchangeStatus::Signed),
+                ..
+            },
+        ) => Ok(()),
         (Client, SetExchangeStatus { .. }) => Err(Rule::DocumentStatusChoice),
         (Client, EditExchange) => Err(Rule::ProviderOnly("the documents to exchange")),
 
@@ -310,9 +386,14 @@ pub fn allowed(side: Side, act: &Act) -> Result<(), Rule> {
 
         // The stage moves for a client only through the cancellation flow, and never out of an
         // engagement that has already ended (alumni stay alumni).
-        (Client, SetStage { from, to: Stage::Cancelled, cancellation: true }) if !from.is_closed() => {
-            Ok(())
-        }
+        (
+            Client,
+            SetStage {
+                from,
+                to: Stage::Cancelled,
+                cancellation: true,
+            },
+        ) if !from.is_closed() => Ok(()),
         (Client, SetStage { .. }) => Err(Rule::StageOutsideCancellation),
         (Client, Cancel { complete: true }) => Ok(()),
         (Client, Cancel { complete: false }) => Err(Rule::StageOutsideCancellation),
