@@ -713,8 +713,13 @@ fn the_client_adds_files_anywhere_but_on_the_providers_documents_and_removes_the
         p.client(add(Attachment::Deliverable(p.ids.deliverable.clone()))),
         Ok(())
     );
-    refused(
+    // The signed copy of a contract we sent comes back on it; an invoice takes no attachment.
+    assert_eq!(
         p.client(add(Attachment::Exchange(p.ids.contract.clone()))),
+        Ok(())
+    );
+    refused(
+        p.client(add(Attachment::Exchange(p.ids.invoice.clone()))),
         Rule::AttachToProviderDocument,
     );
     let mut mine = None;
@@ -745,9 +750,14 @@ fn the_client_sends_and_signs_documents_requested_from_them_only() {
         p.client(|tx| set_exchange_status(tx, &i, ExchangeStatus::Paid)),
         Rule::DocumentStatusChoice,
     );
+    // A contract we send is theirs to sign, and only to sign.
     let contract = p.ids.contract.clone();
-    refused(
+    assert_eq!(
         p.client(|tx| set_exchange_status(tx, &contract, ExchangeStatus::Signed)),
+        Ok(())
+    );
+    refused(
+        p.client(|tx| set_exchange_status(tx, &contract, ExchangeStatus::Paid)),
         Rule::ProviderDocumentStatus,
     );
     only_provider(

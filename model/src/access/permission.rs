@@ -222,11 +222,11 @@ impl fmt::Display for Rule {
             Rule::OthersCheckin => f.write_str("clients can only edit their own check-ins"),
             Rule::OthersFile => f.write_str("clients can only change or remove the files they added"),
             Rule::AttachToProviderDocument => f.write_str(
-                "clients can only attach files to documents requested from them",
+                "clients can only attach files to documents requested from them or sent to them to sign",
             ),
             Rule::InvoiceStatus => f.write_str("clients cannot change an invoice's status"),
             Rule::ProviderDocumentStatus => f.write_str(
-                "clients cannot change the status of a document the provider sends",
+                "clients can only mark a document the provider sends as signed",
             ),
             Rule::DocumentStatusChoice => {
                 f.write_str("clients can only mark a document requested from them sent or signed")
@@ -338,11 +338,32 @@ pub fn allowed(side: Side, act: &Act) -> Result<(), Rule> {
                 ..
             },
         ) => Ok(()),
+        // A contract or NDA we send is theirs to sign: the signed copy may come back on it.
+        (
+            Client,
+            AttachFile {
+                to:
+                    FileTarget::Exchange {
+                        direction: Direction::WeSend,
+                        invoice: false,
+                    },
+                ..
+            },
+        ) => Ok(()),
         (Client, AttachFile { .. }) => Err(Rule::AttachToProviderDocument),
 
         // Documents: they send or sign what is requested from them; an invoice's status (and
         // with it the goodbye gate) and anything the provider sends stay the provider's.
         (Client, SetExchangeStatus { invoice: true, .. }) => Err(Rule::InvoiceStatus),
+        // Signing is the one thing a client does to a document we send (an NDA, a contract).
+        (
+            Client,
+            SetExchangeStatus {
+                direction: Direction::WeSend,
+                to: Some(ExchangeStatus::Signed),
+                ..
+            },
+        ) => Ok(()),
         (
             Client,
             SetExchangeStatus {
