@@ -1,8 +1,11 @@
-//! Who may do what through the relay, and the relay's `/api` JSON, as both ends see it.
+//! Who may do what: through the relay (roles, and the relay's `/api` JSON, as both ends see
+//! it), and inside a portal (the permission table, and which parts of the portal a received
+//! change touches).
 //!
-//! The relay serializes these types and the app deserializes the same ones, so a field renamed
-//! here is renamed on both sides of the wire at once. Nothing here talks HTTP: the routes live in
-//! `sync-server/src/api.rs`, the calls in the app's relay adapter.
+//! The relay serializes the API types and the app deserializes the same ones, so a field renamed
+//! here is renamed on both sides of the wire at once. The relay and the app both judge changes
+//! with [`check_change`] and [`allowed`], so each rule is written once. Nothing here talks HTTP:
+//! the routes live in `sync-server/src/api.rs`, the calls in the app's relay adapter.
 //!
 //! ```
 //! use threshold_model::access::{Role, TokenInfo};
@@ -15,11 +18,15 @@
 //! ```
 
 mod api;
+mod change_scope;
 pub mod optional_doc_id;
+mod permission;
 mod role;
 
 pub use api::{
     CreatedToken, NewToken, Refusal, RegisterWorkspace, SessionInfo, SetReadOnly, TokenFilter,
     TokenInfo,
 };
+pub use change_scope::{check_change, Writer};
+pub use permission::{allowed, Act, FileTarget, Rule, Side};
 pub use role::{Role, UnknownRole};

@@ -34,6 +34,15 @@ impl Role {
         matches!(self, Role::Owner | Role::Team)
     }
 
+    /// The side of a portal this role writes on: owner and team are the provider.
+    pub fn side(self) -> crate::access::Side {
+        if self.is_provider() {
+            crate::access::Side::Provider
+        } else {
+            crate::access::Side::Client
+        }
+    }
+
     /// Whether a token of this role may mint, change and revoke tokens of `other`, before its
     /// own state (revoked, read-only) is considered: the owner manages everyone, the team
     /// manages clients, a client manages nobody.

@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 
 use automerge::transaction::Transactable;
-use automerge::ReadDoc;
+use automerge::{ReadDoc, ROOT};
 use chrono::NaiveDate;
 
 use crate::doc::collection::{self, Item};
@@ -213,6 +213,18 @@ fn looks_like_invoice(name: &str) -> bool {
 
 pub fn remove_exchange_item(tx: &mut impl Transactable, id: &ExchangeId) -> Result<(), ModelError> {
     collection::remove::<ExchangeItem>(tx, id)
+}
+
+/// One item, by the key it is stored under: the permission rules read its direction and
+/// whether it is an invoice.
+pub(crate) fn read_exchange_item(
+    doc: &impl ReadDoc,
+    id: &str,
+) -> Result<Option<ExchangeItem>, ModelError> {
+    let Some(obj) = field::item(doc, &ROOT, ExchangeItem::KEY, id)? else {
+        return Ok(None);
+    };
+    ExchangeItem::read(doc, ExchangeId::from_string(id), &Record::read(doc, &obj))
 }
 
 /// Due date first (undated last), then name.

@@ -7,6 +7,7 @@ mod meeting;
 mod milestone;
 mod welcome_pack;
 
+pub(crate) use exchange::read_exchange_item;
 pub use exchange::{
     add_exchange_item, read_exchange, remove_exchange_item, set_exchange_details,
     set_exchange_invoice, set_exchange_status, Direction, ExchangeItem, ExchangeStatus, EXCHANGE,

@@ -31,7 +31,7 @@ pub struct Portal {
 }
 
 /// The maps of items a portal holds, created with the document.
-const PORTAL_COLLECTIONS: [&str; 19] = [
+pub(crate) const PORTAL_COLLECTIONS: [&str; 19] = [
     "tasks",
     "exchange",
     "milestones",

@@ -12,7 +12,7 @@ mod task;
 
 pub use activity::{activity, is_registered, register_actor, ActivityEntry};
 pub use checkin::{add_checkin, read_checkins, Checkin, CHECKINS};
-pub(crate) use document::ensure_collections;
+pub(crate) use document::{ensure_collections, PORTAL_COLLECTIONS};
 pub use document::{
     new_portal_doc, read_client_name, read_portal, read_portal_update, set_client_name,
     update_welcome, Portal, CLIENT_NAME, PORTAL,
