@@ -1,8 +1,9 @@
 //! The WebSocket close codes a relay ends a connection with, and what each tells the client.
 //!
 //! The relay sends them and the browser reads them, so their meaning is written here once.
-//! 1001–1011 are the standard codes of RFC 6455; 4401 is Threshold's own (4000–4999 are for
-//! applications), read by the app as "stop syncing and ask the relay who this device is".
+//! 1001–1011 are the standard codes of RFC 6455; 4401 and 4403 are Threshold's own (4000–4999
+//! are for applications): 4401 is read by the app as "stop syncing and ask the relay who this
+//! device is", 4403 as "the relay refused a change this device made".
 
 /// Why a relay closed a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,16 +22,22 @@ pub enum CloseCode {
     ServerError,
     /// 4401: this token was revoked; its device's access ended.
     Revoked,
+    /// 4403: the relay refused a change this device sent, because it reaches outside what the
+    /// person may change (the `error` message before the close names the rule). Nothing of it
+    /// was applied, stored or relayed; reconnecting with the same unsent changes is refused
+    /// again, so the device must discard them and load the document from the relay.
+    Refused,
 }
 
 impl CloseCode {
-    pub const ALL: [CloseCode; 6] = [
+    pub const ALL: [CloseCode; 7] = [
         CloseCode::ShuttingDown,
         CloseCode::ProtocolError,
         CloseCode::Policy,
         CloseCode::TooBig,
         CloseCode::ServerError,
         CloseCode::Revoked,
+        CloseCode::Refused,
     ];
 
     /// The number in the close frame.
@@ -42,6 +49,7 @@ impl CloseCode {
             CloseCode::TooBig => 1009,
             CloseCode::ServerError => 1011,
             CloseCode::Revoked => 4401,
+            CloseCode::Refused => 4403,
         }
     }
 

@@ -9,6 +9,7 @@
 //! | `PATCH /api/tokens/{id}` | [`SetReadOnly`] | [`TokenInfo`] |
 //! | `DELETE /api/tokens/{id}` | | [`TokenInfo`] |
 //! | `PUT /api/portals/{id}/access` | [`SetReadOnly`] | `[`[`TokenInfo`]`]` |
+//! | `GET /api/portals/{id}/authors` | | `[`[`Author`]`]` |
 //!
 //! Every refusal is a [`Refusal`]. Field names are camelCase; optional fields are always
 //! present, as `null` when empty.
@@ -111,6 +112,21 @@ pub struct CreatedToken {
 #[serde(rename_all = "camelCase")]
 pub struct SetReadOnly {
     pub read_only: bool,
+}
+
+/// Who wrote with one Automerge actor id in a document, as the relay verified it: the person
+/// whose token first sent a change by that actor. The app names authors from these, never from
+/// a name a device wrote into the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Author {
+    /// The actor id, lowercase hex, as `automerge::ActorId::to_hex_string` writes it.
+    pub actor: String,
+    /// The token the actor is bound to (its id, never its secret).
+    pub token_id: String,
+    /// The token's name when it was bound: the person.
+    pub name: String,
+    pub role: Role,
 }
 
 /// Every refusal's body, with the status code: why, in a sentence the app can show.
