@@ -16,67 +16,24 @@ use chrono::{DateTime, Utc};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::words::stored_words;
 use crate::doc::Part;
 use crate::doc::{field, ModelError, QuestionId};
 
-/// Why a client leaves. The same list serves exit feedback and cancellations, so the workspace
-/// can count them together.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum LeaveReason {
-    WorkComplete,
-    Budget,
-    NeedsChanged,
-    InHouse,
-    OtherProvider,
-    Results,
-    Communication,
-    Timing,
-    Other,
-}
-
-impl LeaveReason {
-    pub const ALL: [LeaveReason; 9] = [
-        LeaveReason::WorkComplete,
-        LeaveReason::Budget,
-        LeaveReason::NeedsChanged,
-        LeaveReason::InHouse,
-        LeaveReason::OtherProvider,
-        LeaveReason::Results,
-        LeaveReason::Communication,
-        LeaveReason::Timing,
-        LeaveReason::Other,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            LeaveReason::WorkComplete => "work-complete",
-            LeaveReason::Budget => "budget",
-            LeaveReason::NeedsChanged => "needs-changed",
-            LeaveReason::InHouse => "in-house",
-            LeaveReason::OtherProvider => "other-provider",
-            LeaveReason::Results => "results",
-            LeaveReason::Communication => "communication",
-            LeaveReason::Timing => "timing",
-            LeaveReason::Other => "other",
-        }
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            LeaveReason::WorkComplete => "The work is complete",
-            LeaveReason::Budget => "Budget",
-            LeaveReason::NeedsChanged => "Our needs changed",
-            LeaveReason::InHouse => "Moving the work in-house",
-            LeaveReason::OtherProvider => "Switching to another provider",
-            LeaveReason::Results => "Not happy with the results",
-            LeaveReason::Communication => "Communication",
-            LeaveReason::Timing => "Timing",
-            LeaveReason::Other => "Other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        LeaveReason::ALL.into_iter().find(|r| r.as_str() == s)
+stored_words! {
+    /// Why a client leaves. The same list serves exit feedback and cancellations, so the workspace
+    /// can count them together.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum LeaveReason {
+        WorkComplete = "work-complete" / "The work is complete",
+        Budget = "budget" / "Budget",
+        NeedsChanged = "needs-changed" / "Our needs changed",
+        InHouse = "in-house" / "Moving the work in-house",
+        OtherProvider = "other-provider" / "Switching to another provider",
+        Results = "results" / "Not happy with the results",
+        Communication = "communication" / "Communication",
+        Timing = "timing" / "Timing",
+        Other = "other" / "Other",
     }
 }
 

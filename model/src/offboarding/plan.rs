@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::words::stored_words;
 use crate::doc::Part;
 use crate::doc::{field, ModelError};
 use crate::offboarding::{
@@ -90,43 +91,15 @@ impl OffboardingPlaybook {
     }
 }
 
-/// A save offer the provider makes to a client about to cancel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SaveOfferKind {
-    Pause,
-    Discount,
-    Other,
-}
-
-impl SaveOfferKind {
-    pub const ALL: [SaveOfferKind; 3] = [
-        SaveOfferKind::Pause,
-        SaveOfferKind::Discount,
-        SaveOfferKind::Other,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SaveOfferKind::Pause => "pause",
-            SaveOfferKind::Discount => "discount",
-            SaveOfferKind::Other => "other",
-        }
+stored_words! {
+    /// A save offer the provider makes to a client about to cancel.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum SaveOfferKind {
+        Pause = "pause" / "Pause the engagement",
+        Discount = "discount" / "A discount",
+        Other = "other" / "Something else",
     }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            SaveOfferKind::Pause => "Pause the engagement",
-            SaveOfferKind::Discount => "A discount",
-            SaveOfferKind::Other => "Something else",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        SaveOfferKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .unwrap_or(SaveOfferKind::Other)
-    }
+    unknown => Other
 }
 
 #[derive(Clone, Debug, PartialEq)]

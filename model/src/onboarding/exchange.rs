@@ -14,66 +14,33 @@ use chrono::NaiveDate;
 
 use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
+use crate::doc::words::stored_words;
 use crate::doc::Part;
 use crate::doc::{field, ExchangeId, ModelError};
 
-/// Who acts next: we send it to the client, or we need it from the client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Direction {
-    WeSend,
-    WeNeed,
+stored_words! {
+    /// Who acts next: we send it to the client, or we need it from the client.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Direction {
+        WeSend = "we-send",
+        WeNeed = "we-need",
+    }
+    unknown => WeSend
 }
 
-impl Direction {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Direction::WeSend => "we-send",
-            Direction::WeNeed => "we-need",
-        }
+stored_words! {
+    /// requested → sent → signed, or requested → sent → paid (invoices).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ExchangeStatus {
+        Requested = "requested",
+        Sent = "sent",
+        Signed = "signed",
+        Paid = "paid",
     }
-
-    pub fn parse(s: &str) -> Self {
-        if s == "we-need" {
-            Direction::WeNeed
-        } else {
-            Direction::WeSend
-        }
-    }
-}
-
-/// requested → sent → signed, or requested → sent → paid (invoices).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExchangeStatus {
-    Requested,
-    Sent,
-    Signed,
-    Paid,
+    unknown => Requested
 }
 
 impl ExchangeStatus {
-    pub const ALL: [ExchangeStatus; 4] = [
-        ExchangeStatus::Requested,
-        ExchangeStatus::Sent,
-        ExchangeStatus::Signed,
-        ExchangeStatus::Paid,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ExchangeStatus::Requested => "requested",
-            ExchangeStatus::Sent => "sent",
-            ExchangeStatus::Signed => "signed",
-            ExchangeStatus::Paid => "paid",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        ExchangeStatus::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .unwrap_or(ExchangeStatus::Requested)
-    }
-
     /// Signed and paid are the ends of the road.
     pub fn is_settled(&self) -> bool {
         matches!(self, ExchangeStatus::Signed | ExchangeStatus::Paid)

@@ -14,61 +14,30 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::words::stored_words;
 use crate::doc::Part;
 use crate::doc::{field, FieldId, ModelError};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum FieldKind {
-    ShortText,
-    LongText,
-    SingleChoice,
-    MultipleChoice,
-    Date,
-    Number,
-    Checkbox,
-    Email,
-    Url,
-    /// Answered by attaching files; the answer records their names.
-    File,
+stored_words! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FieldKind {
+        ShortText = "short-text",
+        LongText = "long-text",
+        SingleChoice = "single-choice",
+        MultipleChoice = "multiple-choice",
+        Date = "date",
+        Number = "number",
+        Checkbox = "checkbox",
+        Email = "email",
+        Url = "url",
+        /// Answered by attaching files; the answer records their names.
+        File = "file",
+    }
+    // Unknown kinds (from a newer version) read as short text, which accepts any answer.
+    unknown => ShortText
 }
 
 impl FieldKind {
-    pub const ALL: [FieldKind; 10] = [
-        FieldKind::ShortText,
-        FieldKind::LongText,
-        FieldKind::SingleChoice,
-        FieldKind::MultipleChoice,
-        FieldKind::Date,
-        FieldKind::Number,
-        FieldKind::Checkbox,
-        FieldKind::Email,
-        FieldKind::Url,
-        FieldKind::File,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            FieldKind::ShortText => "short-text",
-            FieldKind::LongText => "long-text",
-            FieldKind::SingleChoice => "single-choice",
-            FieldKind::MultipleChoice => "multiple-choice",
-            FieldKind::Date => "date",
-            FieldKind::Number => "number",
-            FieldKind::Checkbox => "checkbox",
-            FieldKind::Email => "email",
-            FieldKind::Url => "url",
-            FieldKind::File => "file",
-        }
-    }
-
-    /// Unknown kinds (from a newer version) read as short text, which accepts any answer.
-    pub fn parse(s: &str) -> Self {
-        FieldKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .unwrap_or(FieldKind::ShortText)
-    }
-
     pub fn has_options(&self) -> bool {
         matches!(self, FieldKind::SingleChoice | FieldKind::MultipleChoice)
     }

@@ -15,33 +15,19 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::doc::collection::{self, Item, Spec};
 use crate::doc::record::Record;
+use crate::doc::words::stored_words;
 use crate::doc::Part;
 use crate::doc::{field, MeetingId, ModelError};
 use crate::formats::ics::{Calendar, Event, EventTime};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MeetingKind {
-    First,
-    Next,
-    Other,
-}
-
-impl MeetingKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            MeetingKind::First => "first",
-            MeetingKind::Next => "next",
-            MeetingKind::Other => "other",
-        }
+stored_words! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum MeetingKind {
+        First = "first",
+        Next = "next",
+        Other = "other",
     }
-
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "first" => MeetingKind::First,
-            "next" => MeetingKind::Next,
-            _ => MeetingKind::Other,
-        }
-    }
+    unknown => Other
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

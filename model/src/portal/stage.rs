@@ -9,59 +9,25 @@ use chrono::{DateTime, Utc};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::words::stored_words;
 use crate::doc::Part;
 use crate::doc::{field, ModelError};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Stage {
-    Invited,
-    Onboarding,
-    Active,
-    Offboarding,
-    Alumni,
-    Cancelled,
+stored_words! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Stage {
+        Invited = "invited" / "Invited",
+        Onboarding = "onboarding" / "Onboarding",
+        Active = "active" / "Active",
+        Offboarding = "offboarding" / "Offboarding",
+        Alumni = "alumni" / "Alumni",
+        Cancelled = "cancelled" / "Cancelled",
+    }
+    // A portal without a stage is being onboarded: that is where every portal starts.
+    unknown => Onboarding
 }
 
 impl Stage {
-    pub const ALL: [Stage; 6] = [
-        Stage::Invited,
-        Stage::Onboarding,
-        Stage::Active,
-        Stage::Offboarding,
-        Stage::Alumni,
-        Stage::Cancelled,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Stage::Invited => "invited",
-            Stage::Onboarding => "onboarding",
-            Stage::Active => "active",
-            Stage::Offboarding => "offboarding",
-            Stage::Alumni => "alumni",
-            Stage::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            Stage::Invited => "Invited",
-            Stage::Onboarding => "Onboarding",
-            Stage::Active => "Active",
-            Stage::Offboarding => "Offboarding",
-            Stage::Alumni => "Alumni",
-            Stage::Cancelled => "Cancelled",
-        }
-    }
-
-    /// A portal without a stage is being onboarded: that is where every portal starts.
-    pub fn parse(s: &str) -> Self {
-        Stage::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .unwrap_or(Stage::Onboarding)
-    }
-
     /// Whether the engagement is over (alumni, or cancelled): the client's contacts keep the
     /// portal as a read-only archive.
     pub fn is_closed(&self) -> bool {

@@ -13,63 +13,29 @@ use chrono::{DateTime, Utc};
 
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::words::stored_words;
 use crate::doc::{field, CommentId, ContactId, ModelError, Part};
 
 pub use crate::doc::TaskId;
 
-/// Which side of the relationship a task waits on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Assignee {
-    Provider,
-    Client,
+stored_words! {
+    /// Which side of the relationship a task waits on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Assignee {
+        Provider = "provider",
+        Client = "client",
+    }
+    // Unknown values (from a newer version) read as the provider's: someone must own a task.
+    unknown => Provider
 }
 
-impl Assignee {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Assignee::Provider => "provider",
-            Assignee::Client => "client",
-        }
-    }
-
-    /// Unknown values (from a newer version) read as the provider's: someone must own a task.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "client" => Assignee::Client,
-            _ => Assignee::Provider,
-        }
-    }
-}
-
-/// Where a task stands. `done` is also stored as a boolean, as schema 1 first had it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TaskStatus {
-    Todo,
-    InProgress,
-    Done,
-}
-
-impl TaskStatus {
-    pub const ALL: [TaskStatus; 3] = [TaskStatus::Todo, TaskStatus::InProgress, TaskStatus::Done];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            TaskStatus::Todo => "todo",
-            TaskStatus::InProgress => "in-progress",
-            TaskStatus::Done => "done",
-        }
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            TaskStatus::Todo => "To do",
-            TaskStatus::InProgress => "In progress",
-            TaskStatus::Done => "Done",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        TaskStatus::ALL.into_iter().find(|t| t.as_str() == s)
+stored_words! {
+    /// Where a task stands. `done` is also stored as a boolean, as schema 1 first had it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum TaskStatus {
+        Todo = "todo" / "To do",
+        InProgress = "in-progress" / "In progress",
+        Done = "done" / "Done",
     }
 }
 

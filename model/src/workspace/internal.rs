@@ -17,63 +17,26 @@ use threshold_protocol::DocumentId;
 use crate::doc::collection::{self, Item};
 use crate::doc::record::Record;
 use crate::doc::schema::{self, DocKind};
+use crate::doc::words::stored_words;
 use crate::doc::Part;
 use crate::doc::{field, ModelError, ProvisioningId};
 
-/// The areas a new client is set up in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ProvisioningArea {
-    AccountingBilling,
-    Communication,
-    TimeTracking,
-    ProjectManagement,
-    Calendars,
-    Licensing,
-    Legal,
+stored_words! {
+    /// The areas a new client is set up in.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ProvisioningArea {
+        AccountingBilling = "accounting-billing" / "Accounting and billing",
+        Communication = "communication" / "Communication tools",
+        TimeTracking = "time-tracking" / "Time tracking",
+        ProjectManagement = "project-management" / "Project management",
+        Calendars = "calendars" / "Calendars",
+        Licensing = "licensing" / "Licensing",
+        Legal = "legal" / "Legal",
+    }
+    unknown => ProjectManagement
 }
 
 impl ProvisioningArea {
-    pub const ALL: [ProvisioningArea; 7] = [
-        ProvisioningArea::AccountingBilling,
-        ProvisioningArea::Communication,
-        ProvisioningArea::TimeTracking,
-        ProvisioningArea::ProjectManagement,
-        ProvisioningArea::Calendars,
-        ProvisioningArea::Licensing,
-        ProvisioningArea::Legal,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ProvisioningArea::AccountingBilling => "accounting-billing",
-            ProvisioningArea::Communication => "communication",
-            ProvisioningArea::TimeTracking => "time-tracking",
-            ProvisioningArea::ProjectManagement => "project-management",
-            ProvisioningArea::Calendars => "calendars",
-            ProvisioningArea::Licensing => "licensing",
-            ProvisioningArea::Legal => "legal",
-        }
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            ProvisioningArea::AccountingBilling => "Accounting and billing",
-            ProvisioningArea::Communication => "Communication tools",
-            ProvisioningArea::TimeTracking => "Time tracking",
-            ProvisioningArea::ProjectManagement => "Project management",
-            ProvisioningArea::Calendars => "Calendars",
-            ProvisioningArea::Licensing => "Licensing",
-            ProvisioningArea::Legal => "Legal",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        ProvisioningArea::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .unwrap_or(ProvisioningArea::ProjectManagement)
-    }
-
     /// The checklist every new client starts with.
     fn default_items(&self) -> &'static [&'static str] {
         match self {
