@@ -3,6 +3,7 @@
 
 mod connection_status;
 pub mod dates;
+pub mod permission;
 pub mod route;
 pub mod session;
 pub mod view_mode;
