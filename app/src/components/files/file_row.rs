@@ -29,9 +29,8 @@ pub fn FileRow(
     // A client removes only the files this device added (the object's creator is its actor).
     let view = use_view();
     let own = made_here(&portal, &["files", file.id.as_str()]);
-    let removable = move || {
-        !read_only.is_some_and(|r| r.get()) && may(view.get(), &Act::RemoveFile { own })
-    };
+    let removable =
+        move || !read_only.is_some_and(|r| r.get()) && may(view.get(), &Act::RemoveFile { own });
     let signals = files().signals;
     let hash = file.spec.hash.clone();
     let status = {

@@ -3,11 +3,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::access::FileTarget;
 use threshold_model::onboarding::{
     add_exchange_item, remove_exchange_item, set_exchange_details, set_exchange_status, Direction,
     ExchangeItem, ExchangeStatus, EXCHANGE,
 };
-use threshold_model::access::FileTarget;
 use threshold_model::portal::Attachment;
 use threshold_protocol::DocumentId;
 
@@ -119,7 +119,11 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 *s == current
                     || may(
                         view.get(),
-                        &Act::SetExchangeStatus { direction: item_direction, invoice, to: Some(*s) },
+                        &Act::SetExchangeStatus {
+                            direction: item_direction,
+                            invoice,
+                            to: Some(*s),
+                        },
                     )
             })
             .collect::<Vec<_>>()
@@ -131,7 +135,10 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
             view.get(),
             &Act::AttachFile {
                 own: true,
-                to: FileTarget::Exchange { direction: item_direction, invoice },
+                to: FileTarget::Exchange {
+                    direction: item_direction,
+                    invoice,
+                },
             },
         )
     });

@@ -14,7 +14,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::files::Attachments;
 use crate::state::dates::{input_value, parse_date};
-use crate::state::permission::{may, made_here, Act};
+use crate::state::permission::{made_here, may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 
@@ -87,7 +87,16 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
         // The provider's option is gone from the client view; a choice made before switching
         // views falls back to the client's side.
         let who = match assignee.get_untracked() {
-            Assignee::Provider if !may(view.get_untracked(), &Act::AddTask { assignee: Assignee::Provider }) => Assignee::Client,
+            Assignee::Provider
+                if !may(
+                    view.get_untracked(),
+                    &Act::AddTask {
+                        assignee: Assignee::Provider,
+                    },
+                ) =>
+            {
+                Assignee::Client
+            }
             who => who,
         };
         actions::edit_portal(id, |tx| {
@@ -194,12 +203,24 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
     let own = made_here(&portal, &["tasks", id.as_str()]);
     let may_status = move || may(view.get(), &Act::SetTaskStatus { assignee });
     let may_edit = move || may(view.get(), &Act::EditTask { own, assignee });
-    let may_hand_over = move || may(view.get(), &Act::SetTaskAssignee { own, to: Assignee::Provider });
+    let may_hand_over = move || {
+        may(
+            view.get(),
+            &Act::SetTaskAssignee {
+                own,
+                to: Assignee::Provider,
+            },
+        )
+    };
     let person_name = {
         let person = person.clone();
         move || {
             let named = person.as_ref().and_then(|p| {
-                contacts.get().unwrap_or_default().into_iter().find(|c| &c.id == p)
+                contacts
+                    .get()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|c| &c.id == p)
             });
             match named {
                 Some(c) => format!("{} ({})", c.spec.name, side_label(c.spec.side)),
