@@ -6,7 +6,6 @@
 //! is kept. Neither writes a rule of its own.
 
 use threshold_model::access::{allowed, Side};
-use threshold_protocol::automerge::{ObjId, ReadDoc, Value, ROOT};
 use threshold_protocol::DocumentId;
 
 pub use threshold_model::access::Act;
@@ -30,16 +29,6 @@ pub fn may(view: ViewMode, act: &Act) -> bool {
 /// Whether the object at `path` (map keys from the root, e.g. `["tasks", id]`) was created by
 /// this device: its id carries the document's actor.
 pub fn made_here(portal: &DocumentId, path: &[&str]) -> bool {
-    client()
-        .read(portal, |doc| {
-            let mut obj = ROOT;
-            for key in path {
-                match doc.get(&obj, *key) {
-                    Ok(Some((Value::Object(_), id))) => obj = id,
-                    _ => return false,
-                }
-            }
-            matches!(&obj, ObjId::Id(_, actor, _) if actor == doc.get_actor())
-        })
-        .unwrap_or(false)
+    let mine = client().read(portal, |doc| doc.get_actor().clone());
+    mine.is_some() && super::authors::creator(portal, path) == mine
 }

@@ -6,6 +6,7 @@ use crate::actions;
 use crate::browser::download::download_bytes;
 use crate::browser::storage_status::human_bytes;
 use crate::components::widgets::RemoveButton;
+use crate::state::authors::verified_name;
 use crate::state::permission::{made_here, may, Act};
 use crate::state::view_mode::use_view;
 use crate::sync::{files, object_url};
@@ -93,7 +94,12 @@ pub fn FileRow(
     let meta = format!(
         "{} · {}{}",
         human_bytes(file.spec.size as f64),
-        file.uploaded_by,
+        verified_name(
+            &portal,
+            &["files", file.id.as_str()],
+            "uploadedBy",
+            &file.uploaded_by
+        ),
         file.uploaded_at
             .map(|t| t.format(", %-d %b %Y").to_string())
             .unwrap_or_default()

@@ -10,6 +10,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::files::Attachments;
 use crate::components::widgets::{AddRow, RemoveButton, TextField};
+use crate::state::authors::verified_name;
 use crate::state::dates::{input_value, parse_date};
 use crate::state::permission::{may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
@@ -117,9 +118,15 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
         actions::edit_portal(portal, |tx| update_deliverable(tx, &id.get_value(), &s));
     };
     let acknowledged = d.acknowledged.clone();
-    let ack_text = acknowledged
-        .as_ref()
-        .map(|(at, by)| format!("Acknowledged by {by} on {}", at.format("%-d %b %Y")));
+    let ack_text = acknowledged.as_ref().map(|(at, by)| {
+        let by = verified_name(
+            &portal,
+            &["deliverables", d.id.as_str()],
+            "acknowledgedBy",
+            by,
+        );
+        format!("Acknowledged by {by} on {}", at.format("%-d %b %Y"))
+    });
     let provider = move || view.get() == ViewMode::Provider;
     let may_edit = move || may(view.get(), &Act::EditDeliverables);
     let empty_notes = d.handover.is_empty();

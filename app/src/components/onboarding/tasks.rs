@@ -13,6 +13,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::files::Attachments;
+use crate::state::authors::verified_name;
 use crate::state::dates::{input_value, parse_date};
 use crate::state::permission::{made_here, may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
@@ -342,7 +343,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                     <summary>{format!("Comments ({comment_count})")}</summary>
                     <ul class="comment-list" aria-label=format!("Comments on {title}")>
                         {comments.into_iter().map(|c| view! {
-                            <li><strong>{c.author}</strong>
+                            <li><strong>{verified_name(&portal, &["tasks", id.as_str(), "comments", c.id.as_str()], "author", &c.author)}</strong>
                                 <span class="muted small">{c.at.map(|t| t.format(" · %-d %b %H:%M").to_string())}</span>
                                 <p>{c.body}</p></li>
                         }).collect_view()}
