@@ -20,13 +20,11 @@ const documentRow = (page, name) =>
 test("the_client_view_offers_no_control_the_rules_refuse_a_client", () => withRelay(async relay => {
   const provider = await providerWithPortal(browser, relay, "Northwind Traders", { template: "Service engagement" });
   const p = provider.page;
-  // A task for the provider's own side, a milestone, and a file the provider shares.
+  // A task for the provider's own side, and a file the provider shares.
   await p.getByLabel("New task").fill("Book the kick-off");
   await p.locator("#new-task-assignee").selectOption("provider");
   await p.getByRole("button", { name: "Add task" }).click();
   await p.getByRole("checkbox", { name: "Done: Book the kick-off" }).waitFor();
-  await p.getByLabel("Milestone", { exact: true }).fill("Kick-off");
-  await p.getByRole("button", { name: "Add milestone" }).click();
   await p.locator("#portal-file-input").setInputFiles({ name: "brand-kit.txt", mimeType: "text/plain", buffer: Buffer.from("brand") });
   await p.getByRole("list", { name: "Files in this portal" }).getByText("brand-kit.txt").waitFor();
   const link = await inviteClient(p);
@@ -52,7 +50,7 @@ test("the_client_view_offers_no_control_the_rules_refuse_a_client", () => withRe
   await c.getByTestId("welcome-text").waitFor();
 
   // The timeline is shown, not marked.
-  assert.ok(await c.getByRole("checkbox", { name: "Reached: Kick-off" }).isDisabled(), "no marking a milestone");
+  assert.ok(await c.getByRole("checkbox", { name: "Reached: Kick-off meeting" }).isDisabled(), "no marking a milestone");
 
   // Tasks: none for "Our team", and the provider's task is read-only to them.
   assert.deepEqual(await options(c.locator("#new-task-assignee")), ["client"]);
