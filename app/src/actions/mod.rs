@@ -89,13 +89,15 @@ pub fn try_edit_portal(
             })
         })
         .ok_or_else(|| model::doc::ModelError::NoSuchItem(id.to_string()))?;
-    if let Err(model::doc::ModelError::Rule(rule)) = &result {
+    result.unwrap_or_else(|rule| {
+        // The rule's words, shown where the person is, whichever control they used.
+        let words = rule.to_string();
         client()
             .signals
             .refusal
-            .set(Some(crate::sync::Refusal::Here(rule.clone())));
-    }
-    result
+            .set(Some(crate::sync::Refusal::Here(words.clone())));
+        Err(model::doc::ModelError::Rule(words))
+    })
 }
 
 /// [`try_edit_portal`], logging (not panicking on) a model error.
