@@ -7,6 +7,7 @@ use threshold_model::portal::{read_files, Attachment};
 use threshold_protocol::DocumentId;
 
 use super::{edit_portal, try_edit_portal};
+use crate::state::permission::made_here;
 use crate::state::view_mode;
 use crate::sync::{client, files};
 
@@ -37,8 +38,9 @@ pub fn remove_file(portal: DocumentId, file: &FileId) {
     });
 }
 
-/// The relay refused the file with this hash for good: take every reference to it out of the
-/// portal, and return its name (for the message saying so). The upload queue's `on_refused`.
+/// The relay refused the file with this hash for good: take this device's references to it out
+/// of the portal (a client may remove only the files it added, and only this device queued the
+/// upload), and return its name (for the message saying so). The upload queue's `on_refused`.
 pub fn drop_refused_file(portal: DocumentId, hash: &str) -> String {
     let refs = client()
         .read(&portal, |doc| read_files(doc).unwrap_or_default())
@@ -48,9 +50,14 @@ pub fn drop_refused_file(portal: DocumentId, hash: &str) -> String {
         .find(|f| f.spec.hash == hash)
         .map(|f| f.spec.name.clone())
         .unwrap_or_else(|| "A file".into());
+    // Read before the edit: the document cannot be read while it is being changed.
+    let own: Vec<_> = refs
+        .iter()
+        .filter(|f| f.spec.hash == hash && made_here(&portal, &["files", f.id.as_str()]))
+        .collect();
     let by = view_mode::load().actor_name();
     edit_portal(portal, |tx| {
-        for f in refs.iter().filter(|f| f.spec.hash == hash) {
+        for f in &own {
             model::portal::remove_file(tx, &f.id, &by, chrono::Utc::now())?;
         }
         Ok(())

@@ -6,12 +6,14 @@
 mod access;
 mod export;
 mod files;
+mod guard;
 mod people;
 mod portal;
 mod session;
 mod stage;
 
 use chrono::Utc;
+use leptos::prelude::Set;
 use threshold_model as model;
 use threshold_protocol::DocumentId;
 
@@ -72,21 +74,30 @@ pub fn try_edit_portal(
             ));
         }
     }
-    let side = match view {
-        crate::state::view_mode::ViewMode::Provider => model::portal::Assignee::Provider,
-        crate::state::view_mode::ViewMode::Client => model::portal::Assignee::Client,
-    };
-    client()
+    let side = crate::state::permission::side(view);
+    let result = client()
         .change(id, |doc| {
             let actor = doc.get_actor().clone();
-            model::doc::edit_at(doc, Utc::now(), |tx| {
-                change(tx)?;
-                // The activity feed names this browser session's changes after the person.
-                model::portal::register_actor(tx, &actor, &view.actor_name(), side)?;
-                model::workspace::record_activity(tx, side, Utc::now())
+            // Judged inside the engine's change, before it persists or sends anything.
+            guard::checked_edit(doc, side, |doc| {
+                model::doc::edit_at(doc, Utc::now(), |tx| {
+                    change(tx)?;
+                    // The activity feed names this browser session's changes after the person.
+                    model::portal::register_actor(tx, &actor, &view.actor_name(), side)?;
+                    model::workspace::record_activity(tx, side, Utc::now())
+                })
             })
         })
-        .ok_or_else(|| model::doc::ModelError::NoSuchItem(id.to_string()))?
+        .ok_or_else(|| model::doc::ModelError::NoSuchItem(id.to_string()))?;
+    result.unwrap_or_else(|rule| {
+        // The rule's words, shown where the person is, whichever control they used.
+        let words = rule.to_string();
+        client()
+            .signals
+            .refusal
+            .set(Some(crate::sync::Refusal::Here(words.clone())));
+        Err(model::doc::ModelError::Rule(words))
+    })
 }
 
 /// [`try_edit_portal`], logging (not panicking on) a model error.

@@ -4,7 +4,7 @@
 
 use serde::de::DeserializeOwned;
 use threshold_model::access::{
-    CreatedToken, NewToken, Refusal, RegisterWorkspace, SessionInfo, SetReadOnly, TokenInfo,
+    Author, CreatedToken, NewToken, Refusal, RegisterWorkspace, SessionInfo, SetReadOnly, TokenInfo,
 };
 use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
@@ -147,6 +147,20 @@ pub async fn set_portal_read_only(
             "PUT",
             &format!("/api/portals/{portal}/access"),
             Some(body),
+        )
+        .await?,
+    )
+}
+
+/// Who wrote with each actor in a portal, as the relay verified it (`GET
+/// /api/portals/{id}/authors`).
+pub async fn authors(token: &str, portal: DocumentId) -> Result<Vec<Author>, ApiError> {
+    required(
+        call(
+            token,
+            "GET",
+            &format!("/api/portals/{portal}/authors"),
+            None,
         )
         .await?,
     )

@@ -1,8 +1,11 @@
 //! What the app knows outside documents: the session (token and what the relay says it may
-//! do), the view mode, the route, the user's calendar day, and the connection status.
+//! do), the view mode and what the permission table offers in it, who wrote what (as the relay
+//! verified it), the route, the user's calendar day, and the connection status.
 
+pub mod authors;
 mod connection_status;
 pub mod dates;
+pub mod permission;
 pub mod route;
 pub mod session;
 pub mod view_mode;

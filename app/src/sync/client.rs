@@ -22,6 +22,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::doc_changes::DocChanges;
+use super::refusal::Refusal;
 use crate::browser::TabChannel;
 use crate::browser::{BrowserStore, KvStore, StoreError};
 use crate::browser::{TransportEvents, WsTransport};
@@ -40,6 +41,9 @@ pub struct SyncSignals {
     pub unavailable: RwSignal<HashSet<DocumentId>>,
     /// The last storage failure, shown to the user until the next successful write.
     pub storage_error: RwSignal<Option<String>>,
+    /// A change the portal's rules refused, shown until dismissed (or, from the relay, until
+    /// this device's copy is discarded).
+    pub refusal: RwSignal<Option<Refusal>>,
 }
 
 pub struct SyncClient {
@@ -52,8 +56,12 @@ pub struct SyncClient {
     draining: Cell<bool>,
     backoff_ms: Cell<u32>,
     reconnect_pending: Cell<bool>,
-    /// Set when the relay cut this device off (revoked token): no more reconnecting.
+    /// Set when the relay cut this device off (revoked token, refused change): no more
+    /// reconnecting.
     stopped: Cell<bool>,
+    /// The text of the last `error` message the relay sent, kept for the close that follows it
+    /// (a refusal names its rule there).
+    relay_error: RefCell<Option<String>>,
     /// Whether a connection to the relay has completed its handshake since the page loaded.
     connected_before: Cell<bool>,
     tabs: RefCell<Option<TabChannel>>,
@@ -119,6 +127,7 @@ impl SyncClient {
             backoff_ms: Cell::new(BACKOFF_START_MS),
             reconnect_pending: Cell::new(false),
             stopped: Cell::new(false),
+            relay_error: RefCell::new(None),
             connected_before: Cell::new(false),
             tabs: RefCell::new(None),
             changes: RefCell::new(DocChanges::default()),
@@ -127,6 +136,7 @@ impl SyncClient {
                 status: RwSignal::new(ConnectionStatus::Connecting),
                 unavailable: RwSignal::new(HashSet::new()),
                 storage_error: RwSignal::new(None),
+                refusal: RwSignal::new(None),
             },
             me: RefCell::new(Weak::new()),
         });
@@ -247,8 +257,14 @@ impl SyncClient {
                 Effect::Send { conn, frame } => self.send(conn, &frame),
                 Effect::Close { conn, reason } => {
                     leptos::logging::warn!("relay connection closed: {reason}");
-                    self.drop_transport(conn);
-                    self.schedule_reconnect();
+                    if self.relay_error.borrow().is_some() {
+                        // The relay said why and closes the socket itself: wait for its close
+                        // code (a refusal stops syncing), or drop it if it does not come.
+                        self.close_after_error(conn);
+                    } else {
+                        self.drop_transport(conn);
+                        self.schedule_reconnect();
+                    }
                 }
                 Effect::Load { doc } => {
                     let loaded = self.load(doc).await;
@@ -373,6 +389,11 @@ impl SyncClient {
             }),
             on_frame: Box::new(move |frame| {
                 if let Some(me) = w_frame.upgrade() {
+                    if let Ok(threshold_protocol::Message::Error { message, .. }) =
+                        threshold_protocol::Message::decode(&frame)
+                    {
+                        *me.relay_error.borrow_mut() = Some(message);
+                    }
                     let was_connected = me.engine.borrow().connected_peers().count() > 0;
                     me.engine.borrow_mut().receive(conn, &frame);
                     if !was_connected && me.engine.borrow().connected_peers().count() > 0 {
@@ -394,6 +415,21 @@ impl SyncClient {
                 if let Some(me) = w_close.upgrade() {
                     let was_connected = me.engine.borrow().connected_peers().count() > 0;
                     me.drop_transport(conn);
+                    let relay_error = me.relay_error.borrow_mut().take();
+                    if code == CloseCode::Refused.code() {
+                        // Reconnecting would send the refused change again: stop, and let the
+                        // person discard this device's copy (see `discard_refused`).
+                        leptos::logging::warn!("the relay refused a change: {reason}");
+                        me.stop();
+                        let rule = relay_error
+                            .filter(|m| !m.is_empty())
+                            .unwrap_or_else(|| reason.clone());
+                        me.signals.refusal.set(Some(Refusal::Relay {
+                            rule,
+                            doc: refused_doc(),
+                        }));
+                        return;
+                    }
                     let revoked = code == CloseCode::Revoked.code();
                     if revoked {
                         leptos::logging::warn!("the relay closed the connection: {reason}");
@@ -424,6 +460,42 @@ impl SyncClient {
             }
         }
         self.refresh_status();
+    }
+
+    /// The relay sent an `error` message: give it a moment to close with its code, then drop
+    /// the socket and reconnect as after any other error.
+    fn close_after_error(&self, conn: ConnId) {
+        let weak = self.me.borrow().clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(2_000).await;
+            if let Some(me) = weak.upgrade() {
+                let still_open = me.transport.borrow().as_ref().map(|(c, _)| *c) == Some(conn);
+                if still_open && !me.stopped.get() {
+                    me.relay_error.borrow_mut().take();
+                    me.drop_transport(conn);
+                    me.schedule_reconnect();
+                }
+            }
+        });
+    }
+
+    /// Discard this device's copy of a document the relay refused a change to (its chunks and
+    /// sync states), then reload the page so the document comes back from the relay. Only what
+    /// the relay never acknowledged is lost: everything else is on the relay.
+    pub async fn discard_refused(&self, doc: DocumentId) -> Result<(), StoreError> {
+        self.stop();
+        // Anything the engine still had queued for storage is written first, so that nothing
+        // is written back after the delete.
+        self.flushed().await;
+        for prefix in [doc_prefix(&doc), sync_state_prefix(&doc)] {
+            for key in self.store.list(&prefix).await? {
+                self.store.delete(&key).await?;
+            }
+        }
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+        Ok(())
     }
 
     fn drop_transport(&self, conn: ConnId) {
@@ -505,6 +577,15 @@ impl SyncClient {
         if self.signals.status.get_untracked() != status {
             self.signals.status.set(status);
         }
+    }
+}
+
+/// The document a refusal is about: the portal in view (a client's device holds only theirs).
+fn refused_doc() -> Option<DocumentId> {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok());
+    match hash.map(|h| crate::state::route::Route::parse(&h)) {
+        Some(crate::state::route::Route::Portal(id)) => Some(id),
+        _ => crate::state::session::client_portal(),
     }
 }
 

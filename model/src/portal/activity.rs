@@ -13,7 +13,11 @@ use crate::portal::Assignee;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ActivityEntry {
+    /// The name the document holds for the change's actor (self-declared: the app names the
+    /// verified person from `actor` where the relay knows it).
     pub who: String,
+    /// The actor that made the change, lowercase hex.
+    pub actor: String,
     pub side: Option<Assignee>,
     pub at: Option<DateTime<Utc>>,
     /// The parts of the portal the change touched, in words ("the intake form").
@@ -101,6 +105,7 @@ pub fn activity(doc: &Automerge, limit: usize) -> Result<Vec<ActivityEntry>, Mod
             .and_then(|t| DateTime::from_timestamp(t, 0));
         out.push(ActivityEntry {
             who,
+            actor,
             side,
             at,
             what,

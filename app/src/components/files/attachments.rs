@@ -69,7 +69,11 @@ pub fn Attachments(
     attachment: Attachment,
     /// What the files are for, in the picker's accessible name ("Attach a file to NDA").
     label: String,
+    /// Whether this view may attach files here (the permission table); yes when not given.
+    #[prop(optional)]
+    may_attach: Option<Signal<bool>>,
 ) -> impl IntoView {
+    let may_attach = move || may_attach.is_none_or(|m| m.get());
     let key = StoredValue::new(attachment.clone());
     let all = part_memo(portal, FILES);
     let mine = move || {
@@ -82,19 +86,29 @@ pub fn Attachments(
     let (error, set_error) = signal(None::<String>);
     let (over, set_over) = signal(false);
     let on_drop = on_drop_files(portal, attachment, set_over, set_error);
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        if may_attach() {
+            on_drop(ev);
+        } else {
+            ev.prevent_default();
+            set_over.set(false);
+        }
+    };
     view! {
         <div class="attachments" class:drag-over=over
-            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); set_over.set(true); }
+            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); set_over.set(may_attach()); }
             on:dragleave=move |_| set_over.set(false)
             on:drop=on_drop>
             <ul class="file-list" aria-label=format!("Files: {label}")>
                 <For each=mine key=|f| (f.id.clone(), f.spec.hash.clone()) children=move |f| view! { <FileRow portal=portal file=f/> }/>
             </ul>
+            <Show when=may_attach>
             <label class="button small file-pick">
                 "Attach a file"
                 <input type="file" multiple class="visually-hidden" aria-label=format!("Attach a file to {label}")
                     on:change=move |ev| add_files(portal, picked(&ev), key.get_value(), set_error)/>
             </label>
+            </Show>
             <p class="field-error" role="alert">{move || error.get()}</p>
         </div>
     }

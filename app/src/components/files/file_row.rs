@@ -6,6 +6,9 @@ use crate::actions;
 use crate::browser::download::download_bytes;
 use crate::browser::storage_status::human_bytes;
 use crate::components::widgets::RemoveButton;
+use crate::state::authors::verified_name;
+use crate::state::permission::{made_here, may, Act};
+use crate::state::view_mode::use_view;
 use crate::sync::{files, object_url};
 
 /// Whether the browser can show this type in the page.
@@ -24,7 +27,11 @@ pub fn FileRow(
     #[prop(optional)]
     read_only: Option<Signal<bool>>,
 ) -> impl IntoView {
-    let removable = move || !read_only.is_some_and(|r| r.get());
+    // A client removes only the files this device added (the object's creator is its actor).
+    let view = use_view();
+    let own = made_here(&portal, &["files", file.id.as_str()]);
+    let removable =
+        move || !read_only.is_some_and(|r| r.get()) && may(view.get(), &Act::RemoveFile { own });
     let signals = files().signals;
     let hash = file.spec.hash.clone();
     let status = {
@@ -87,7 +94,12 @@ pub fn FileRow(
     let meta = format!(
         "{} · {}{}",
         human_bytes(file.spec.size as f64),
-        file.uploaded_by,
+        verified_name(
+            &portal,
+            &["files", file.id.as_str()],
+            "uploadedBy",
+            &file.uploaded_by
+        ),
         file.uploaded_at
             .map(|t| t.format(", %-d %b %Y").to_string())
             .unwrap_or_default()

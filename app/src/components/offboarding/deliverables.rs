@@ -10,7 +10,9 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::files::Attachments;
 use crate::components::widgets::{AddRow, RemoveButton, TextField};
+use crate::state::authors::verified_name;
 use crate::state::dates::{input_value, parse_date};
+use crate::state::permission::{may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 
@@ -116,10 +118,17 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
         actions::edit_portal(portal, |tx| update_deliverable(tx, &id.get_value(), &s));
     };
     let acknowledged = d.acknowledged.clone();
-    let ack_text = acknowledged
-        .as_ref()
-        .map(|(at, by)| format!("Acknowledged by {by} on {}", at.format("%-d %b %Y")));
+    let ack_text = acknowledged.as_ref().map(|(at, by)| {
+        let by = verified_name(
+            &portal,
+            &["deliverables", d.id.as_str()],
+            "acknowledgedBy",
+            by,
+        );
+        format!("Acknowledged by {by} on {}", at.format("%-d %b %Y"))
+    });
     let provider = move || view.get() == ViewMode::Provider;
+    let may_edit = move || may(view.get(), &Act::EditDeliverables);
     let empty_notes = d.handover.is_empty();
     let meta = [
         (!d.spec.owner.is_empty()).then(|| format!("Owner: {}", d.spec.owner)),
@@ -162,13 +171,13 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
                         }/>
                     <strong>{title.clone()}</strong>
                 </label>
-                <Show when=provider>
+                <Show when=may_edit>
                     <RemoveButton what="deliverable" name=title.clone()
                         on_remove=move |()| actions::edit_portal(portal, |tx| remove_deliverable(tx, &id.get_value()))/>
                 </Show>
             </div>
             <p class="muted small">{meta}{ack_text.map(|t| view! { <span class="badge badge-done">{t}</span> })}</p>
-            <Show when=provider>
+            <Show when=may_edit>
                 <div class="row small-fields">
                     <label class="inline">"Owner"
                         <input type="text" aria-label=format!("Owner of {}", spec.get_value().title) prop:value=spec.get_value().owner
@@ -186,11 +195,17 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
                 <summary>"Handover notes"</summary>
                 {notes.into_iter().map(|(label, value, change)| {
                     let aria = format!("{label}: {}", spec.get_value().title);
+                    // The notes are the provider's record: the client reads them as text.
+                    let shown = if value.is_empty() { "Not written yet.".to_owned() } else { value.clone() };
                     view! {
-                        <label class="stacked">{label}
-                            <textarea rows="2" aria-label=aria prop:value=value
-                                on:change=move |ev| save_handover(change, event_target_value(&ev))></textarea>
-                        </label>
+                        <Show when=may_edit fallback=move || view! {
+                            <div class="stacked handover-note"><span class="small muted">{label}</span><p>{shown.clone()}</p></div>
+                        }>
+                            <label class="stacked">{label}
+                                <textarea rows="2" aria-label=aria.clone() prop:value=value.clone()
+                                    on:change=move |ev| save_handover(change, event_target_value(&ev))></textarea>
+                            </label>
+                        </Show>
                     }
                 }).collect_view()}
             </details>

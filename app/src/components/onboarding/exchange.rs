@@ -3,6 +3,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use threshold_model::access::FileTarget;
 use threshold_model::onboarding::{
     add_exchange_item, remove_exchange_item, set_exchange_details, set_exchange_status, Direction,
     ExchangeItem, ExchangeStatus, EXCHANGE,
@@ -14,7 +15,8 @@ use crate::actions;
 use crate::components::files::Attachments;
 use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{input_value, parse_date, today};
-use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::permission::{may, Act};
+use crate::state::view_mode::use_view;
 use crate::sync::part_memo;
 
 fn status_label(status: ExchangeStatus) -> &'static str {
@@ -59,7 +61,7 @@ pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
                         children=move |item| view! { <ExchangeRow portal=id item=item/> }/>
                 </ul>
             </Show>
-            <Show when=move || view.get() == ViewMode::Provider>
+            <Show when=move || may(view.get(), &Act::EditExchange)>
                 <AddRow label="Add a document" button="Add document" on_add=on_add error=error polite=true>
                     <TextField id="exchange-name" label="Document" placeholder="e.g. NDA" grow=true value=name set_value=set_name/>
                     <div class="field">
@@ -90,6 +92,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
         .unwrap_or_else(|| "No due date".into());
     let (status_id, remove_id, details_id) = (item.id.clone(), item.id.clone(), item.id.clone());
     let name = item.name.clone();
+    let status_name = item.name.clone();
     let (due_input, set_due_input) = signal(input_value(item.due));
     let (link_input, set_link_input) = signal(item.link.clone());
     let (note_input, set_note_input) = signal(item.note.clone());
@@ -105,6 +108,40 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
         });
     };
     let details_name = item.name.clone();
+    // What this view may do to the item, from the permission table: a client sends or signs
+    // what is theirs to, sees every other status (an invoice's above all) as text, and attaches
+    // files only where the document is theirs to send or sign.
+    let (item_direction, invoice, current) = (item.direction, item.invoice, item.status);
+    let choices = move || {
+        ExchangeStatus::ALL
+            .into_iter()
+            .filter(|s| {
+                *s == current
+                    || may(
+                        view.get(),
+                        &Act::SetExchangeStatus {
+                            direction: item_direction,
+                            invoice,
+                            to: Some(*s),
+                        },
+                    )
+            })
+            .collect::<Vec<_>>()
+    };
+    let may_choose = move || choices().len() > 1;
+    let may_edit = move || may(view.get(), &Act::EditExchange);
+    let may_attach = Signal::derive(move || {
+        may(
+            view.get(),
+            &Act::AttachFile {
+                own: true,
+                to: FileTarget::Exchange {
+                    direction: item_direction,
+                    invoice,
+                },
+            },
+        )
+    });
     let link = item.link.clone();
     let note = item.note.clone();
     view! {
@@ -115,7 +152,11 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 {overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
                 {(!link.is_empty()).then(|| view! { <p class="small"><a href=link.clone() target="_blank" rel="noopener">{link.clone()}</a></p> })}
                 {(!note.is_empty()).then(|| view! { <p class="small muted">{note.clone()}</p> })}
-                <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone()/>
+                <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone() may_attach=may_attach/>
+                <Show when=may_edit>
+                {
+                let (on_details, details_name) = (on_details.clone(), details_name.clone());
+                view! {
                 <details class="comments">
                     <summary>"Details"</summary>
                     <form class="add-row" on:submit=on_details aria-label=format!("Details of {details_name}")>
@@ -125,16 +166,27 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                         <button type="submit" class="button small">"Save details"</button>
                     </form>
                 </details>
+                }
+                }
+                </Show>
             </div>
-            <select aria-label=format!("Status of {name}") on:change=move |ev| {
-                let status = ExchangeStatus::parse(&event_target_value(&ev));
-                actions::edit_portal(portal, |tx| set_exchange_status(tx, &status_id, status));
-            }>
-                {ExchangeStatus::ALL.into_iter().map(|s| view! {
-                    <option value=s.as_str() selected=s == item.status>{status_label(s)}</option>
-                }).collect_view()}
-            </select>
-            <Show when=move || view.get() == ViewMode::Provider>
+            <Show when=may_choose
+                fallback=move || view! { <span class="badge exchange-status">{status_label(current)}</span> }>
+                {
+                    let (name, status_id) = (status_name.clone(), status_id.clone());
+                    view! {
+                        <select aria-label=format!("Status of {name}") on:change=move |ev| {
+                            let status = ExchangeStatus::parse(&event_target_value(&ev));
+                            actions::edit_portal(portal, |tx| set_exchange_status(tx, &status_id, status));
+                        }>
+                            {choices().into_iter().map(|s| view! {
+                                <option value=s.as_str() selected=s == current>{status_label(s)}</option>
+                            }).collect_view()}
+                        </select>
+                    }
+                }
+            </Show>
+            <Show when=may_edit>
                 {
                     let remove_id = remove_id.clone();
                     let name = name.clone();

@@ -14,6 +14,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::files::Attachments;
 use crate::components::widgets::{RemoveButton, TextField};
+use crate::state::authors::verified_name;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 
@@ -268,6 +269,7 @@ fn IntakeQuestion(
         }
     };
     let remove_id = field.id.clone();
+    let note_id = StoredValue::new(field.id.clone());
     let answered_note = move || {
         answer.with(|a| {
             a.as_ref().filter(|a| a.value.is_filled()).map(|a| {
@@ -275,7 +277,13 @@ fn IntakeQuestion(
                     .answered_at
                     .map(|t| t.format(" on %-d %b").to_string())
                     .unwrap_or_default();
-                format!("Answered by {}{when}", a.answered_by)
+                let by = verified_name(
+                    &portal,
+                    &["intake", "answers", note_id.get_value().as_str()],
+                    "answeredBy",
+                    &a.answered_by,
+                );
+                format!("Answered by {by}{when}")
             })
         })
     };

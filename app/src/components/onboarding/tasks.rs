@@ -13,7 +13,9 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::files::Attachments;
+use crate::state::authors::verified_name;
 use crate::state::dates::{input_value, parse_date};
+use crate::state::permission::{made_here, may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 
@@ -83,7 +85,21 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
             set_error.set(Some("Give the task a title.".into()));
             return;
         }
-        let who = assignee.get_untracked();
+        // The provider's option is gone from the client view; a choice made before switching
+        // views falls back to the client's side.
+        let who = match assignee.get_untracked() {
+            Assignee::Provider
+                if !may(
+                    view.get_untracked(),
+                    &Act::AddTask {
+                        assignee: Assignee::Provider,
+                    },
+                ) =>
+            {
+                Assignee::Client
+            }
+            who => who,
+        };
         actions::edit_portal(id, |tx| {
             add_task(tx, &text, who, chrono::Utc::now()).map(|_| ())
         });
@@ -112,7 +128,9 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
                         on:change=move |ev| set_assignee.set(Assignee::parse(&event_target_value(&ev)))
                     >
                         <option value="client" selected=move || assignee.get() == Assignee::Client>{side_label(Assignee::Client)}</option>
-                        <option value="provider" selected=move || assignee.get() == Assignee::Provider>{side_label(Assignee::Provider)}</option>
+                        <Show when=move || may(view.get(), &Act::AddTask { assignee: Assignee::Provider })>
+                            <option value="provider" selected=move || assignee.get() == Assignee::Provider>{side_label(Assignee::Provider)}</option>
+                        </Show>
                     </select>
                 </div>
                 <button type="submit" class="button primary">"Add task"</button>
@@ -181,12 +199,45 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
         });
         set_comment.set(String::new());
     };
+    // What this view may do to this task, from the permission table: a client edits the tasks
+    // they added and ticks off their own side's, and sees the rest as text.
+    let own = made_here(&portal, &["tasks", id.as_str()]);
+    let may_status = move || may(view.get(), &Act::SetTaskStatus { assignee });
+    let may_edit = move || may(view.get(), &Act::EditTask { own, assignee });
+    let may_hand_over = move || {
+        may(
+            view.get(),
+            &Act::SetTaskAssignee {
+                own,
+                to: Assignee::Provider,
+            },
+        )
+    };
+    let person_name = {
+        let person = person.clone();
+        move || {
+            let named = person.as_ref().and_then(|p| {
+                contacts
+                    .get()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|c| &c.id == p)
+            });
+            match named {
+                Some(c) => format!("{} ({})", c.spec.name, side_label(c.spec.side)),
+                None => side_label(assignee).to_owned(),
+            }
+        }
+    };
+    let (title_for_assignee, title_for_status, title_for_due) =
+        (title.clone(), title.clone(), title.clone());
     view! {
         <li class="task" class:done=done>
             <input
                 id=checkbox_id
                 type="checkbox"
                 prop:checked=done
+                disabled=move || !may_status()
                 aria-label=format!("Done: {title}")
                 on:change=move |ev| {
                     let status = if event_target_checked(&ev) { TaskStatus::Done } else { TaskStatus::Todo };
@@ -197,12 +248,18 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                 class="task-title"
                 type="text"
                 aria-label="Task title"
+                readonly=move || !may_edit()
                 prop:value=title.clone()
                 on:change=move |ev| {
                     let text = event_target_value(&ev);
                     actions::edit_portal(portal, |tx| rename_task(tx, &id_title, &text));
                 }
             />
+            <Show when=may_edit fallback=move || view! { <span class="task-assignee muted small">{person_name.clone()}</span> }>
+            {
+                let (title, current, id_assignee) = (title_for_assignee.clone(), current.clone(), id_assignee.clone());
+                let was_provider = current == "provider";
+                view! {
             <select
                 aria-label=format!("Assignee for {title}")
                 class="task-assignee"
@@ -212,17 +269,24 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                 }
             >
                 <option value="client" selected=current == "client">{side_label(Assignee::Client)}</option>
-                <option value="provider" selected=current == "provider">{side_label(Assignee::Provider)}</option>
+                <Show when=may_hand_over>
+                    <option value="provider" selected=was_provider>{side_label(Assignee::Provider)}</option>
+                </Show>
                 {
                     let current = current.clone();
-                    move || contacts.get().unwrap_or_default().into_iter().map(|c| {
-                        let value = assignee_value(c.spec.side, Some(&c.id));
-                        let selected = value == current;
-                        view! { <option value=value selected=selected>{format!("{} ({})", c.spec.name, side_label(c.spec.side))}</option> }
-                    }).collect_view()
+                    move || contacts.get().unwrap_or_default().into_iter()
+                        .filter(|c| c.spec.side == Assignee::Client || may_hand_over())
+                        .map(|c| {
+                            let value = assignee_value(c.spec.side, Some(&c.id));
+                            let selected = value == current;
+                            view! { <option value=value selected=selected>{format!("{} ({})", c.spec.name, side_label(c.spec.side))}</option> }
+                        }).collect_view()
                 }
             </select>
-            <Show when=move || view.get() == ViewMode::Provider fallback=|| view! { <span></span> }>
+                }
+            }
+            </Show>
+            <Show when=move || may(view.get(), &Act::DeleteTask) fallback=|| view! { <span></span> }>
                 {
                     let (id_delete, title) = (id_delete.clone(), title_for_delete.clone());
                     view! {
@@ -236,22 +300,42 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                 }
             </Show>
             <div class="task-details">
+                <Show when=may_status fallback=move || view! { <span class="small">"Status: " {status.label()}</span> }>
+                {
+                let title = title_for_status.clone();
+                view! {
                 <label class="inline small">"Status"
-                    <select aria-label=format!("Status of {title}") on:change=move |ev| {
-                        if let Some(status) = TaskStatus::parse(&event_target_value(&ev)) {
-                            actions::edit_portal(portal, |tx| set_task_status(tx, &id_status, status));
+                    <select aria-label=format!("Status of {title}") on:change={
+                        let id_status = id_status.clone();
+                        move |ev| {
+                            if let Some(status) = TaskStatus::parse(&event_target_value(&ev)) {
+                                actions::edit_portal(portal, |tx| set_task_status(tx, &id_status, status));
+                            }
                         }
                     }>
                         {TaskStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=s == status>{s.label()}</option> }).collect_view()}
                     </select>
                 </label>
+                }
+                }
+                </Show>
+                <Show when=may_edit fallback=move || due.map(|d| view! { <span class="small muted">{format!("Due {}", d.format("%-d %b %Y"))}</span> })>
+                {
+                let title = title_for_due.clone();
+                view! {
                 <label class="inline small">"Due"
                     <input type="date" aria-label=format!("Due date for {title}") prop:value=input_value(due)
-                        on:change=move |ev| {
-                            let date = parse_date(&event_target_value(&ev));
-                            actions::edit_portal(portal, |tx| set_task_due(tx, &id_due, date));
+                        on:change={
+                            let id_due = id_due.clone();
+                            move |ev| {
+                                let date = parse_date(&event_target_value(&ev));
+                                actions::edit_portal(portal, |tx| set_task_due(tx, &id_due, date));
+                            }
                         }/>
                 </label>
+                }
+                }
+                </Show>
                 <details class="comments" on:toggle=move |ev| {
                     let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
                     set_thread_open.set(open);
@@ -259,7 +343,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                     <summary>{format!("Comments ({comment_count})")}</summary>
                     <ul class="comment-list" aria-label=format!("Comments on {title}")>
                         {comments.into_iter().map(|c| view! {
-                            <li><strong>{c.author}</strong>
+                            <li><strong>{verified_name(&portal, &["tasks", id.as_str(), "comments", c.id.as_str()], "author", &c.author)}</strong>
                                 <span class="muted small">{c.at.map(|t| t.format(" · %-d %b %H:%M").to_string())}</span>
                                 <p>{c.body}</p></li>
                         }).collect_view()}

@@ -10,7 +10,8 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{parse_date, today};
-use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::permission::{may, Act};
+use crate::state::view_mode::use_view;
 use crate::sync::part_memo;
 
 #[component]
@@ -70,7 +71,10 @@ pub fn TimelineSection(id: DocumentId) -> impl IntoView {
                             view! {
                                 <li class="milestone" class:reached=reached class:late=late>
                                     <label class="inline">
-                                        <input type="checkbox" prop:checked=reached aria-label=format!("Reached: {}", m.title)
+                                        <input type="checkbox" prop:checked=reached
+                                            // The client sees where the timeline stands; marking it is the provider's.
+                                            disabled=move || !may(view.get(), &Act::EditMilestones)
+                                            aria-label=format!("Reached: {}", m.title)
                                             on:change=move |ev| {
                                                 let on = event_target_checked(&ev);
                                                 actions::edit_portal(id, |tx| set_milestone_reached(tx, &mid, on.then(chrono::Utc::now)));
@@ -84,7 +88,7 @@ pub fn TimelineSection(id: DocumentId) -> impl IntoView {
                         }/>
                 </ol>
             </Show>
-            <Show when=move || view.get() == ViewMode::Provider>
+            <Show when=move || may(view.get(), &Act::EditMilestones)>
                 <AddRow label="Add a milestone" button="Add milestone" on_add=on_add>
                     <TextField id="milestone-title" label="Milestone" grow=true value=title set_value=set_title/>
                     <TextField id="milestone-target" label="Target date" kind="date" value=target set_value=set_target/>

@@ -4,11 +4,15 @@ use threshold_model::portal::update_welcome;
 use threshold_protocol::DocumentId;
 
 use crate::actions;
+use crate::state::permission::{may, Act};
+use crate::state::view_mode::use_view;
 
 /// The welcome message, edited as collaborative text: each input is recorded as the
 /// characters inserted and deleted, so two people typing at once both keep their words.
 #[component]
 pub fn WelcomeEditor(id: DocumentId, welcome: Signal<String>) -> impl IntoView {
+    let view = use_view();
+    let editable = move || may(view.get(), &Act::EditWelcome);
     let textarea = NodeRef::<Textarea>::new();
     // Apply remote changes without throwing the caret to the end of the text.
     Effect::new(move |_| {
@@ -25,19 +29,28 @@ pub fn WelcomeEditor(id: DocumentId, welcome: Signal<String>) -> impl IntoView {
         let _ = el.set_selection_range(shift(start), shift(end));
     });
     view! {
+        <Show when=editable fallback=move || view! {
+            // The client reads the welcome; writing it is the provider's.
+            <section class="card" aria-labelledby="welcome-heading">
+                <h2 id="welcome-heading">"Welcome"</h2>
+                <p class="welcome-text" data-testid="welcome-text">{move || welcome.get()}</p>
+            </section>
+        }>
         <section class="card">
             <h2 id="welcome-heading"><label for="welcome-message">"Welcome message"</label></h2>
-            <p class="muted small">"What the client reads first. Everyone with the portal can edit it together."</p>
+            <p class="muted small">"What the client reads first. Everyone on your team can edit it together."</p>
             <textarea
                 id="welcome-message"
                 node_ref=textarea
                 rows="6"
+                prop:value=move || welcome.get_untracked()
                 on:input=move |ev| {
                     let text = event_target_value(&ev);
                     actions::edit_portal(id, |tx| update_welcome(tx, &text));
                 }
             ></textarea>
         </section>
+        </Show>
     }
 }
 

@@ -12,6 +12,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::widgets::{RemoveButton, TextField};
+use crate::state::permission::{may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 
@@ -65,7 +66,7 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
                                             {(!c.spec.phone.is_empty()).then(|| view! { <span>" · " <a href=format!("tel:{}", c.spec.phone)>{c.spec.phone.clone()}</a></span> })}
                                         </p>
                                     </div>
-                                    <Show when=move || view.get() == ViewMode::Provider>
+                                    <Show when=move || may(view.get(), &Act::EditContacts)>
                                         {
                                             let remove_id = remove_id.clone();
                                             let who = who.clone();
@@ -80,6 +81,7 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
                         }/>
                 </ul>
             </Show>
+            <Show when=move || may(view.get(), &Act::EditContacts)>
             <details class="builder">
                 <summary>"Add a contact"</summary>
                 <form class="stack" on:submit=on_add aria-label="Add a contact" novalidate>
@@ -98,6 +100,7 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
                     <div><button type="submit" class="button primary">"Add contact"</button></div>
                 </form>
             </details>
+            </Show>
         </section>
     }
 }

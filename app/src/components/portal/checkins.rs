@@ -6,6 +6,7 @@ use threshold_model::portal::{add_checkin, Assignee, CHECKINS};
 use threshold_protocol::DocumentId;
 
 use crate::actions;
+use crate::state::authors::verified_name;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 
@@ -42,7 +43,7 @@ pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
             </form>
             <ul class="comment-list" aria-label="Check-ins">
                 {move || checkins.get().unwrap_or_default().into_iter().map(|c| view! {
-                    <li><strong>{c.author}</strong>
+                    <li><strong>{verified_name(&id, &["checkins", c.id.as_str()], "author", &c.author)}</strong>
                         <span class="muted small">{c.at.map(|t| t.format(" · %-d %b %Y %H:%M").to_string())}</span>
                         <p>{c.body}</p></li>
                 }).collect_view()}

@@ -30,6 +30,8 @@ use crate::sync::{client, doc_memo, part_memo, touched_memo};
 #[component]
 pub fn PortalPage(id: DocumentId) -> impl IntoView {
     client().open(id);
+    // Who wrote what, as the relay verified it, for every section of the page.
+    crate::state::authors::provide_authors(id);
     let unavailable = client().signals.unavailable;
     // `None` until the document has content: loaded from this device or received from the relay.
     // After the first read, only the tasks and fields an edit touched are read again: a

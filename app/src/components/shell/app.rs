@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use threshold_model::access::Role;
 
-use super::StatusBadge;
+use super::{RefusalBanner, StatusBadge};
 use crate::browser::service_worker;
 use crate::browser::storage_status::{self, human_bytes, StorageStatus};
 use crate::components::portal::PortalPage;
@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                 "This device is almost out of storage space for Threshold. Free some space so that new edits can be kept offline."
             </p>
         </Show>
+        <RefusalBanner/>
         {move || storage_error.get().map(|e| view! {
             <p class="banner banner-error" role="alert">
                 "Could not save on this device: " {e} ". Your last edit is kept in memory and will be saved again."

@@ -1,10 +1,12 @@
-//! The frame around every page: the app with its header, connection badge, storage notice and
-//! update prompt, and the sign-in page shown without a token.
+//! The frame around every page: the app with its header, connection badge, storage notice, refusal
+//! banner and update prompt, and the sign-in page shown without a token.
 
 mod app;
+mod refusal_banner;
 mod sign_in;
 mod status_badge;
 
 pub use app::App;
+use refusal_banner::RefusalBanner;
 pub use sign_in::SignIn;
 use status_badge::StatusBadge;

@@ -1,0 +1,114 @@
+// The portal's permission table in the browser (issue 15): the client view offers no control for
+// what the rules refuse a client, and the activity feed names people as the relay verified them.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  eventually, inviteClient, launchBrowser, openInvite, providerWithPortal, waitForStatus, withRelay,
+} from "./harness.mjs";
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+/** The `value`s of a select's options, in order. */
+const options = select => select.locator("option").evaluateAll(list => list.map(o => o.value));
+
+/** A document's row in the Documents list, found by its name. */
+const documentRow = (page, name) =>
+  page.getByRole("list", { name: "Documents" }).getByRole("listitem").filter({ has: page.getByText(name, { exact: true }) });
+
+test("the_client_view_offers_no_control_the_rules_refuse_a_client", () => withRelay(async relay => {
+  const provider = await providerWithPortal(browser, relay, "Northwind Traders", { template: "Service engagement" });
+  const p = provider.page;
+  // A task for the provider's own side, and a file the provider shares.
+  await p.getByLabel("New task").fill("Book the kick-off");
+  await p.locator("#new-task-assignee").selectOption("provider");
+  await p.getByRole("button", { name: "Add task" }).click();
+  await p.getByRole("checkbox", { name: "Done: Book the kick-off" }).waitFor();
+  await p.locator("#portal-file-input").setInputFiles({ name: "brand-kit.txt", mimeType: "text/plain", buffer: Buffer.from("brand") });
+  await p.getByRole("list", { name: "Files in this portal" }).getByText("brand-kit.txt").waitFor();
+  const link = await inviteClient(p);
+  await waitForStatus(p, "Synced");
+
+  const c = (await openInvite(browser, relay, link)).page;
+  await documentRow(c, "Deposit invoice").waitFor();
+
+  // An invoice's status is the provider's: shown as text, with no menu.
+  assert.equal(await c.getByRole("combobox", { name: "Status of Deposit invoice" }).count(), 0, "no invoice status menu");
+  await documentRow(c, "Deposit invoice").getByText("Requested", { exact: true }).waitFor();
+  // A document the provider sends is the client's to sign, nothing else; one asked of the
+  // client is theirs to send or sign.
+  assert.deepEqual(await options(c.getByRole("combobox", { name: "Status of NDA" })), ["requested", "signed"]);
+  assert.deepEqual(await options(c.getByRole("combobox", { name: "Status of W-9" })), ["requested", "sent", "signed"]);
+  // The documents' details, and files on a document the provider keeps, are not the client's.
+  assert.equal(await c.getByRole("list", { name: "Documents" }).getByText("Details", { exact: true }).count(), 0, "no details form");
+  assert.equal(await c.getByLabel("Attach a file to Deposit invoice").count(), 0, "no attaching to an invoice");
+  assert.equal(await c.getByLabel("Attach a file to W-9").count(), 1, "attaching what is asked of them");
+
+  // The welcome is read, not edited.
+  assert.equal(await c.getByLabel("Welcome message").count(), 0, "no welcome editor");
+  await c.getByTestId("welcome-text").waitFor();
+
+  // The timeline is shown, not marked.
+  assert.ok(await c.getByRole("checkbox", { name: "Reached: Kick-off meeting" }).isDisabled(), "no marking a milestone");
+
+  // Tasks: none for "Our team", and the provider's task is read-only to them.
+  assert.deepEqual(await options(c.locator("#new-task-assignee")), ["client"]);
+  assert.ok(await c.getByRole("checkbox", { name: "Done: Book the kick-off" }).isDisabled(), "no ticking the provider's task");
+  assert.equal(await c.getByRole("combobox", { name: "Status of Book the kick-off" }).count(), 0);
+  assert.equal(await c.getByRole("combobox", { name: "Assignee for Book the kick-off" }).count(), 0);
+  assert.equal(await c.getByLabel("Due date for Book the kick-off").count(), 0);
+  assert.ok(await c.getByRole("textbox", { name: "Task title" }).and(c.locator("[readonly]")).count() > 0, "the provider's task titles are read-only");
+  // A task they add themselves is theirs to edit and tick off.
+  await c.getByLabel("New task").fill("Send the logo");
+  await c.getByRole("button", { name: "Add task" }).click();
+  const own = c.getByRole("checkbox", { name: "Done: Send the logo" });
+  await own.waitFor();
+  assert.ok(await own.isEnabled());
+  await c.getByRole("combobox", { name: "Assignee for Send the logo" }).waitFor();
+  await c.getByRole("combobox", { name: "Status of Send the logo" }).waitFor();
+  assert.equal(await c.getByRole("textbox", { name: "Task title" }).and(c.locator(":not([readonly])")).count() > 0, true, "their own task's title is editable");
+
+  // Files: the provider's is theirs to open, not to remove.
+  const files = c.getByRole("list", { name: "Files in this portal" });
+  await files.getByText("brand-kit.txt").waitFor();
+  assert.equal(await files.getByRole("button", { name: "Remove file brand-kit.txt" }).count(), 0, "no removing the provider's file");
+
+  // What the client may do still goes through, and reaches the provider.
+  await c.getByRole("combobox", { name: "Status of NDA" }).selectOption("signed");
+  await own.check();
+  await eventually(() => p.getByLabel("Status of NDA").inputValue(), v => v === "signed", { message: "provider sees the signature" });
+  await eventually(() => p.getByRole("checkbox", { name: "Done: Send the logo" }).isChecked(), v => v, { message: "provider sees the client's task done" });
+  assert.equal(await c.getByRole("alert").filter({ hasText: "refused" }).count(), 0, "nothing was refused");
+  assert.deepEqual([...p.errors, ...c.errors], []);
+}));
+
+test("the_activity_feed_names_the_person_the_relay_verified", () => withRelay(async relay => {
+  const provider = await providerWithPortal(browser, relay, "Verified Ltd");
+  const p = provider.page;
+  const link = await inviteClient(p, "Dana Reyes", "dana@verified.example");
+  await waitForStatus(p, "Synced");
+  const c = (await openInvite(browser, relay, link)).page;
+  await c.getByLabel("New check-in").fill("Logo files are on their way.");
+  await c.getByRole("button", { name: "Post check-in" }).click();
+  await waitForStatus(c, "Synced");
+
+  await p.getByRole("list", { name: "Check-ins" }).getByText("Logo files are on their way.").waitFor();
+  await p.getByText("Activity", { exact: true }).click();
+  const feed = p.getByRole("list", { name: "Recent activity" });
+  // The relay binds each actor to the token that first used it and serves the binding; where
+  // it does, the feed shows the person as verified, else the document's name marked unverified.
+  const authors = await fetch(`${relay.url}/api/portals/${provider.id}/authors`, {
+    headers: { authorization: `Bearer ${relay.owner}` },
+  });
+  // (A relay without the route answers with the app's page, not JSON.)
+  if (authors.ok && /json/.test(authors.headers.get("content-type") ?? "")) {
+    await eventually(() => feed.getByText("Dana Reyes", { exact: true }).count(), n => n > 0, { message: "the verified client in the feed" });
+    assert.equal(await feed.getByText("(unverified)").count(), 0, "every author bound by the relay");
+  } else {
+    await feed.getByText("Dana Reyes (unverified)").first().waitFor();
+  }
+  assert.deepEqual([...p.errors, ...c.errors], []);
+}));
+
+test("a_change_refused_by_the_relay_offers_to_discard_this_devices_copy", { skip: "the app refuses a forbidden edit before it is kept, so a forbidden change cannot be made in the client view, even offline; forging one through page.evaluate needs a hook into the sync client that the app does not expose. The relay side's own tests cover the refusal; the banner is covered by the app's native test of its sentence." }, () => {});
