@@ -1,0 +1,116 @@
+//! The relay's judge of every change a writable connection sends: verified authorship, the
+//! portal's permission table for client tokens, and the shape rules for everyone.
+//!
+//! The engine calls [`RelayGuard::admit`] with the document as it would be after the changes;
+//! the rules themselves are `threshold_model::access::check_change`, shared with the app.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use threshold_model::access::{check_change, Author, Role, Side, Writer};
+use threshold_protocol::automerge::{ActorId, Automerge, Change};
+use threshold_protocol::{ChangeGuard, ConnId, DocumentId};
+
+use crate::authors::AuthorBook;
+
+/// The person behind a connection, as its token says.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub token_id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Who is on each open connection. The hub writes it as connections come and go; the guard
+/// reads it, on the same thread.
+pub type People = Arc<Mutex<HashMap<ConnId, Person>>>;
+
+pub const FORGED: &str = "this change claims to be by someone else";
+
+pub struct RelayGuard {
+    people: People,
+    authors: AuthorBook,
+}
+
+impl RelayGuard {
+    pub fn new(people: People, authors: AuthorBook) -> Self {
+        Self { people, authors }
+    }
+}
+
+impl ChangeGuard for RelayGuard {
+    fn admit(
+        &mut self,
+        conn: ConnId,
+        doc: &DocumentId,
+        doc_after: &Automerge,
+        new_changes: &[Change],
+    ) -> Result<(), String> {
+        let person = self
+            .people
+            .lock()
+            .map_err(|_| "the relay lost track of who is connected".to_owned())?
+            .get(&conn)
+            .cloned()
+            .ok_or_else(|| "the relay does not know who sent this change".to_owned())?;
+        let table = self.authors.table(doc).map_err(|e| {
+            tracing::error!(%doc, error = %e, "could not read the document's authors");
+            "the relay could not read who wrote this document".to_owned()
+        })?;
+        let mut own: Vec<ActorId> = table
+            .iter()
+            .filter(|a| a.token_id == person.token_id)
+            .filter_map(|a| hex::decode(&a.actor).ok().map(ActorId::from))
+            .collect();
+        let mut bindings: Vec<Author> = Vec::new();
+        for change in new_changes {
+            let actor = change.actor_id();
+            let hex = actor.to_hex_string();
+            match table.iter().find(|a| a.actor == hex) {
+                Some(bound) if bound.token_id != person.token_id => return Err(FORGED.into()),
+                Some(_) => {}
+                None if bindings.iter().any(|b| b.actor == hex) => {}
+                None => {
+                    // An actor seen here for the first time must start here (its first change
+                    // in this batch), or it is one that wrote before the relay bound actors and
+                    // belongs to nobody yet. Only the provider's side may claim such an actor
+                    // (its own devices from before); a client claiming it could pass as anyone.
+                    let starts_here = new_changes
+                        .iter()
+                        .any(|c| c.actor_id() == actor && c.seq() == 1);
+                    if !starts_here && person.role == Role::Client {
+                        return Err(FORGED.into());
+                    }
+                    own.push(actor.clone());
+                    bindings.push(Author {
+                        actor: hex,
+                        token_id: person.token_id.clone(),
+                        name: person.name.clone(),
+                        role: person.role,
+                    });
+                }
+            }
+        }
+        // A client token reaches only its portal, so its changes are judged by the portal's
+        // table whatever the document now says it is: a change rewriting `kind` must not pick
+        // its own judge. The provider's side is held to the shape rules alone.
+        let side = match person.role {
+            Role::Client => Side::Client,
+            Role::Owner | Role::Team => Side::Provider,
+        };
+        let writer = Writer {
+            side,
+            own_actors: &own,
+        };
+        for change in new_changes {
+            check_change(doc_after, change, &writer).map_err(|rule| rule.to_string())?;
+        }
+        if !bindings.is_empty() {
+            self.authors.bind(doc, bindings).map_err(|e| {
+                tracing::error!(%doc, error = %e, "could not store the document's authors");
+                "the relay could not record who wrote this change".to_owned()
+            })?;
+        }
+        Ok(())
+    }
+}
