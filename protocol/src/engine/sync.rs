@@ -189,12 +189,10 @@ impl Engine {
         self.check_unavailable(id);
     }
 
-    /// A peer's changes broke the guard's rules: they are already undone; tell the peer which
-    /// rule, and end the connection. Nothing was persisted, relayed or reported as changed.
+    /// A peer's changes broke the guard's rules: they are already undone; report it (the shell
+    /// logs and counts it), tell the peer which rule, and end the connection. Nothing was
+    /// persisted, relayed or reported as changed.
     fn refuse(&mut self, conn: ConnId, doc: DocumentId, rule: String) {
-        self.effects.push(Effect::Warning {
-            message: format!("refused changes to {doc}: {rule}"),
-        });
         self.effects.push(Effect::Refused {
             conn,
             doc,
