@@ -8,7 +8,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use threshold_model::access::{check_change, Author, Role, Side, Writer};
-use threshold_protocol::automerge::{ActorId, Automerge, Change};
+use threshold_model::doc::DocKind;
+use threshold_protocol::automerge::{
+    ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, Value, ROOT,
+};
 use threshold_protocol::{ChangeGuard, ConnId, DocumentId};
 
 use crate::authors::AuthorBook;
@@ -91,18 +94,23 @@ impl ChangeGuard for RelayGuard {
                 }
             }
         }
-        // A client token reaches only its portal, so its changes are judged by the portal's
-        // table whatever the document now says it is: a change rewriting `kind` must not pick
-        // its own judge. The provider's side is held to the shape rules alone.
-        let side = match person.role {
-            Role::Client => Side::Client,
-            Role::Owner | Role::Team => Side::Provider,
-        };
-        let writer = Writer {
-            side,
-            own_actors: &own,
-        };
+        // A client on a portal is held to the portal's table; anyone else (the provider, or a
+        // client on a document that is no portal) to the shape rules alone. A document is a
+        // portal if it says so before the change or after it, so a change cannot pick its own
+        // judge by rewriting `kind` (which the shape rules refuse besides).
+        let client = person.role == Role::Client;
+        let portal_after = client && is_portal(doc_after, None);
         for change in new_changes {
+            let client_rules =
+                client && (portal_after || is_portal(doc_after, Some(change.deps())));
+            let writer = Writer {
+                side: if client_rules {
+                    Side::Client
+                } else {
+                    Side::Provider
+                },
+                own_actors: &own,
+            };
             check_change(doc_after, change, &writer).map_err(|rule| rule.to_string())?;
         }
         if !bindings.is_empty() {
@@ -113,4 +121,22 @@ impl ChangeGuard for RelayGuard {
         }
         Ok(())
     }
+}
+
+/// Whether the document's `kind` reads "portal", now or at `heads`. The app writes it as a
+/// string, JavaScript tools as text; both count.
+fn is_portal(doc: &Automerge, heads: Option<&[ChangeHash]>) -> bool {
+    let found = match heads {
+        Some(heads) => doc.get_at(ROOT, "kind", heads),
+        None => doc.get(ROOT, "kind"),
+    };
+    let kind = match found {
+        Ok(Some((Value::Scalar(kind), _))) => kind.as_str().map(str::to_owned),
+        Ok(Some((Value::Object(ObjType::Text), text))) => match heads {
+            Some(heads) => doc.text_at(&text, heads).ok(),
+            None => doc.text(&text).ok(),
+        },
+        _ => None,
+    };
+    kind.as_deref() == Some(DocKind::Portal.as_str())
 }
