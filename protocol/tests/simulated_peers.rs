@@ -782,21 +782,30 @@ fn sync_frame(from: &str, id: DocumentId, changes: &[&Change]) -> Vec<u8> {
     .encode()
 }
 
-#[test]
-fn a_change_queued_by_one_peer_is_never_judged_as_anothers() {
-    let (mut net, a, b, id, judged) = guarded_net();
-    // Two changes in a row: `second` depends on `first`.
-    let mut fork = net.nodes[a].engine.doc(&id).unwrap().fork();
-    let mut put = |key: &str| {
+/// Changes made one after another on a copy of `node`'s document, each writing one root key:
+/// each depends on the one before. None of them is sent anywhere.
+fn changes_in_a_row<const N: usize>(
+    net: &Net,
+    node: usize,
+    id: DocumentId,
+    keys: [&str; N],
+) -> [Change; N] {
+    let mut fork = net.nodes[node].engine.doc(&id).unwrap().fork();
+    keys.map(|key| {
         fork.transact::<_, _, automerge::AutomergeError>(|tx| {
             tx.put(ROOT, key, "x")?;
             Ok(())
         })
         .expect("transaction commits");
         fork.get_last_local_change().unwrap().clone()
-    };
-    let first = put("first");
-    let second = put("second");
+    })
+}
+
+#[test]
+fn a_change_queued_by_one_peer_is_never_judged_as_anothers() {
+    let (mut net, a, b, id, judged) = guarded_net();
+    // Two changes in a row: `second` depends on `first`.
+    let [first, second] = changes_in_a_row(&net, a, id, ["first", "second"]);
     judged.lock().unwrap().clear();
     // A sends only `second`: the relay cannot apply it yet and keeps it queued.
     net.engine(0)
@@ -819,17 +828,7 @@ fn a_change_queued_by_one_peer_is_never_judged_as_anothers() {
 #[test]
 fn a_peer_completing_its_own_queue_is_judged_on_both_changes() {
     let (mut net, a, _, id, judged) = guarded_net();
-    let mut fork = net.nodes[a].engine.doc(&id).unwrap().fork();
-    let mut put = |key: &str| {
-        fork.transact::<_, _, automerge::AutomergeError>(|tx| {
-            tx.put(ROOT, key, "x")?;
-            Ok(())
-        })
-        .expect("transaction commits");
-        fork.get_last_local_change().unwrap().clone()
-    };
-    let first = put("first");
-    let second = put("forbidden");
+    let [first, second] = changes_in_a_row(&net, a, id, ["first", "forbidden"]);
     judged.lock().unwrap().clear();
     let relay_side = ConnId(a as u64);
     net.engine(0)
