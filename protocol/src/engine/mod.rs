@@ -5,8 +5,9 @@
 //! then drains [`Engine::take_effects`]. The `impl Engine` is split by concern, one file each:
 //! `config` (what kind of peer, and its limits), `connection` (handshake, access, frames in),
 //! `document` (this side's documents and their sync status), `sync` (documents to and from
-//! peers), `guard` (the relay's judge of what a peer may change), `search` (asking other peers for a document nobody here has), `persistence`
-//! (loading, and when to write a chunk or a snapshot).
+//! peers), `guard` (the hook a relay judges each peer's changes with), `search` (asking other
+//! peers for a document nobody here has), `persistence` (loading, and when to write a chunk or a
+//! snapshot).
 
 use std::collections::{BTreeMap, HashMap};
 
