@@ -30,6 +30,14 @@ pub enum Effect {
         sender: PeerId,
         data: Vec<u8>,
     },
+    /// A peer's changes were refused by the engine's guard and undone: a warning for the logs,
+    /// and a `Close` of the same connection follows (a relay closes it with
+    /// [`crate::CloseCode::Refused`]).
+    Refused {
+        conn: ConnId,
+        doc: DocumentId,
+        rule: String,
+    },
     /// Something went wrong that loses nothing but deserves a log line.
     Warning { message: String },
 }

@@ -1,13 +1,15 @@
 //! Several engines in one process, wired by an in-memory network with in-memory storage.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 mod common;
 
 use automerge::transaction::Transactable;
-use automerge::{Automerge, ReadDoc, ROOT};
+use automerge::{Automerge, Change, ChangeHash, ReadDoc, ROOT};
 use threshold_protocol::{
-    Access, Chunk, ConnId, DocumentId, Effect, Engine, EngineConfig, Loaded, Message, PeerId,
+    Access, ChangeGuard, Chunk, ConnId, DocumentId, Effect, Engine, EngineConfig, Loaded, Message,
+    PeerId,
 };
 
 #[derive(Default)]
@@ -20,6 +22,8 @@ struct Node {
     storage: Storage,
     unavailable: Vec<DocumentId>,
     closed: Vec<(ConnId, String)>,
+    /// Connections whose changes the guard refused, with the rule, in order.
+    refused: Vec<(ConnId, String)>,
     /// While set, frames this node sends wait in `outbox` (a slow uplink).
     hold_outbound: bool,
     outbox: Vec<(ConnId, Vec<u8>)>,
@@ -32,6 +36,7 @@ impl Node {
             storage: Storage::default(),
             unavailable: Vec::new(),
             closed: Vec::new(),
+            refused: Vec::new(),
             hold_outbound: false,
             outbox: Vec::new(),
         }
@@ -143,6 +148,7 @@ impl Net {
                 stored.push(chunk.bytes().to_vec());
             }
             Effect::DocUnavailable { doc } => node.unavailable.push(doc),
+            Effect::Refused { conn, rule, .. } => node.refused.push((conn, rule)),
             _ => {}
         }
     }
@@ -607,4 +613,236 @@ fn a_connection_asking_about_too_many_documents_is_closed_with_an_error() {
     let closed = &net.nodes[0].closed;
     assert_eq!(closed.len(), 1, "{closed:?}");
     assert!(closed[0].1.contains("too many documents"), "{closed:?}");
+}
+
+/// What a guard was asked: the connection and the hashes of the changes it judged.
+type Judged = Arc<Mutex<Vec<(ConnId, Vec<ChangeHash>)>>>;
+
+/// Refuses any change that writes the root key `forbidden`, and records what it judged.
+struct MarkerGuard {
+    judged: Judged,
+}
+
+const MARKER_RULE: &str = "no one may write the forbidden key";
+
+impl ChangeGuard for MarkerGuard {
+    fn admit(
+        &mut self,
+        conn: ConnId,
+        _doc: &DocumentId,
+        doc_after: &Automerge,
+        new_changes: &[Change],
+    ) -> Result<(), String> {
+        let hashes = new_changes.iter().map(Change::hash).collect();
+        self.judged.lock().unwrap().push((conn, hashes));
+        match doc_after.get(ROOT, "forbidden") {
+            Ok(Some(_)) => Err(MARKER_RULE.to_owned()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A relay guarded by [`MarkerGuard`], with two clients sharing one document titled "shared".
+fn guarded_net() -> (Net, usize, usize, DocumentId, Judged) {
+    let mut net = Net::new();
+    let judged = Judged::default();
+    net.engine(0).set_guard(Box::new(MarkerGuard {
+        judged: judged.clone(),
+    }));
+    let a = net.add_client("a");
+    let b = net.add_client("b");
+    let id = DocumentId::random();
+    net.engine(a).create(id, doc_with_title("shared"));
+    net.run();
+    net.engine(b).open(id);
+    net.run();
+    assert_eq!(net.title(b, &id).as_deref(), Some("shared"));
+    (net, a, b, id, judged)
+}
+
+fn put_root(engine: &mut Engine, id: DocumentId, key: &str, value: &str) {
+    engine
+        .change(id, |doc| {
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.put(ROOT, key, value)?;
+                Ok(())
+            })
+            .expect("transaction commits");
+        })
+        .expect("document is loaded");
+}
+
+fn stored_chunks(net: &Net, id: &DocumentId) -> usize {
+    net.nodes[0].storage.chunks.get(id).map_or(0, Vec::len)
+}
+
+#[test]
+fn a_refused_change_is_undone_unsaved_unrelayed_and_its_peer_told_why_then_closed() {
+    let (mut net, a, b, id, _) = guarded_net();
+    let stored = stored_chunks(&net, &id);
+    let relay_heads = net.nodes[0].engine.doc(&id).unwrap().get_heads();
+    put_root(net.engine(a), id, "forbidden", "yes");
+    net.run();
+    let relay_doc = net.nodes[0].engine.doc(&id).unwrap();
+    assert_eq!(
+        relay_doc.get_heads(),
+        relay_heads,
+        "the relay's document is as it was"
+    );
+    assert!(relay_doc.get(ROOT, "forbidden").unwrap().is_none());
+    assert_eq!(stored_chunks(&net, &id), stored, "nothing of it was stored");
+    assert!(
+        net.nodes[b]
+            .engine
+            .doc(&id)
+            .unwrap()
+            .get(ROOT, "forbidden")
+            .unwrap()
+            .is_none(),
+        "nothing of it reached the other peer"
+    );
+    let relay_side = ConnId(a as u64);
+    assert_eq!(
+        net.nodes[0].refused,
+        vec![(relay_side, MARKER_RULE.to_owned())]
+    );
+    assert_eq!(
+        net.nodes[0].closed,
+        vec![(relay_side, MARKER_RULE.to_owned())]
+    );
+    // The peer heard the rule in an `error` message before the close.
+    assert_eq!(
+        net.nodes[a].closed,
+        vec![(ConnId(0), format!("peer reported an error: {MARKER_RULE}"))]
+    );
+}
+
+#[test]
+fn the_guard_emits_refused_then_the_error_frame_then_the_close() {
+    let (mut net, a, _, id, _) = guarded_net();
+    net.nodes[a].hold_outbound = true;
+    put_root(net.engine(a), id, "forbidden", "yes");
+    net.flush_effects();
+    let frames = std::mem::take(&mut net.nodes[a].outbox);
+    for (_, frame) in frames {
+        net.engine(0).receive(ConnId(a as u64), &frame);
+    }
+    let effects = net.engine(0).take_effects();
+    let refused = effects
+        .iter()
+        .position(|e| matches!(e, Effect::Refused { .. }))
+        .expect("a refusal");
+    let error = effects
+        .iter()
+        .position(|e| matches!(e, Effect::Send { frame, .. } if matches!(Message::decode(frame), Ok(Message::Error { message, .. }) if message == MARKER_RULE)))
+        .expect("an error naming the rule");
+    let close = effects
+        .iter()
+        .position(|e| matches!(e, Effect::Close { .. }))
+        .expect("a close");
+    assert!(refused < error && error < close);
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::Save { .. } | Effect::DocChanged { .. })));
+}
+
+#[test]
+fn an_admitted_change_flows_as_before_and_is_judged_as_its_senders() {
+    let (mut net, a, b, id, judged) = guarded_net();
+    judged.lock().unwrap().clear();
+    set_title(net.engine(a), id, "renamed");
+    net.run();
+    assert_eq!(net.title(b, &id).as_deref(), Some("renamed"));
+    assert!(net.nodes[0].refused.is_empty() && net.nodes[0].closed.is_empty());
+    let judged = judged.lock().unwrap();
+    assert_eq!(judged.len(), 1);
+    assert_eq!(judged[0].0, ConnId(a as u64));
+}
+
+/// A sync message carrying exactly `changes`, as a peer whose heads they are would send it.
+fn sync_frame(from: &str, id: DocumentId, changes: &[&Change]) -> Vec<u8> {
+    let message = automerge::sync::Message {
+        heads: changes.iter().map(|c| c.hash()).collect(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: changes
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect::<Vec<_>>()
+            .into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    Message::Sync(threshold_protocol::DocMessage {
+        sender_id: PeerId::new(from),
+        target_id: PeerId::new("relay"),
+        document_id: id,
+        data: message.encode(),
+    })
+    .encode()
+}
+
+/// Changes made one after another on a copy of `node`'s document, each writing one root key:
+/// each depends on the one before. None of them is sent anywhere.
+fn changes_in_a_row<const N: usize>(
+    net: &Net,
+    node: usize,
+    id: DocumentId,
+    keys: [&str; N],
+) -> [Change; N] {
+    let mut fork = net.nodes[node].engine.doc(&id).unwrap().fork();
+    keys.map(|key| {
+        fork.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(ROOT, key, "x")?;
+            Ok(())
+        })
+        .expect("transaction commits");
+        fork.get_last_local_change().unwrap().clone()
+    })
+}
+
+#[test]
+fn a_change_queued_by_one_peer_is_never_judged_as_anothers() {
+    let (mut net, a, b, id, judged) = guarded_net();
+    // Two changes in a row: `second` depends on `first`.
+    let [first, second] = changes_in_a_row(&net, a, id, ["first", "second"]);
+    judged.lock().unwrap().clear();
+    // A sends only `second`: the relay cannot apply it yet and keeps it queued.
+    net.engine(0)
+        .receive(ConnId(a as u64), &sync_frame("a", id, &[&second]));
+    // B then brings `first`. Applying the queued `second` now would judge A's change as B's.
+    net.engine(0)
+        .receive(ConnId(b as u64), &sync_frame("b", id, &[&first]));
+    let judged = judged.lock().unwrap().clone();
+    assert_eq!(judged, vec![(ConnId(b as u64), vec![first.hash()])]);
+    let relay_doc = net.nodes[0].engine.doc(&id).unwrap();
+    assert!(relay_doc.get(ROOT, "first").unwrap().is_some());
+    assert!(relay_doc.get(ROOT, "second").unwrap().is_none());
+    // A's own next message still completes its queue: the same peer's dependencies are its own.
+    net.engine(0)
+        .receive(ConnId(a as u64), &sync_frame("a", id, &[&second]));
+    let relay_doc = net.nodes[0].engine.doc(&id).unwrap();
+    assert!(relay_doc.get(ROOT, "second").unwrap().is_some());
+}
+
+#[test]
+fn a_peer_completing_its_own_queue_is_judged_on_both_changes() {
+    let (mut net, a, _, id, judged) = guarded_net();
+    let [first, second] = changes_in_a_row(&net, a, id, ["first", "forbidden"]);
+    judged.lock().unwrap().clear();
+    let relay_side = ConnId(a as u64);
+    net.engine(0)
+        .receive(relay_side, &sync_frame("a", id, &[&second]));
+    net.engine(0)
+        .receive(relay_side, &sync_frame("a", id, &[&first]));
+    let judged = judged.lock().unwrap().clone();
+    assert_eq!(judged.len(), 1);
+    assert_eq!(
+        judged[0].1.len(),
+        2,
+        "the queued change is judged with the one it waited for"
+    );
+    let relay_doc = net.nodes[0].engine.doc(&id).unwrap();
+    assert!(relay_doc.get(ROOT, "first").unwrap().is_none());
+    assert!(relay_doc.get(ROOT, "forbidden").unwrap().is_none());
 }

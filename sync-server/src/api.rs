@@ -8,15 +8,18 @@
 //! - `PATCH /api/tokens/{id}` (`readOnly`), `DELETE /api/tokens/{id}` (revoke).
 //! - `PUT /api/portals/{id}/access` (`readOnly`): every client token of a portal at once, for
 //!   offboarding.
+//! - `GET /api/portals/{id}/authors`: who each actor in a portal is, as the relay verified it;
+//!   for the provider and the portal's own client tokens (read-only ones too).
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
 use axum::{Json, Router};
 use threshold_model::access::{
-    CreatedToken, NewToken, RegisterWorkspace, Role, SessionInfo, SetReadOnly, TokenFilter,
+    Author, CreatedToken, NewToken, RegisterWorkspace, Role, SessionInfo, SetReadOnly, TokenFilter,
     TokenInfo,
 };
 use threshold_protocol::{Access, DocumentId};
@@ -31,6 +34,8 @@ use crate::token_store::TokenStore;
 pub struct ApiState {
     pub tokens: TokenStore,
     pub hub: Hub,
+    /// Where the relay keeps its files: the authors route reads the binding tables there.
+    pub data_dir: PathBuf,
 }
 
 impl FromRef<ApiState> for TokenStore {
@@ -46,6 +51,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/tokens", get(list_tokens).post(create_token))
         .route("/api/tokens/{id}", patch(update_token).delete(revoke_token))
         .route("/api/portals/{id}/access", put(set_portal_access))
+        .route("/api/portals/{id}/authors", get(portal_authors))
         .with_state(state)
 }
 
@@ -190,4 +196,22 @@ async fn set_portal_access(
     let changed = s.tokens.set_portal_read_only(portal, body.read_only)?;
     apply_grants(&s.tokens, &s.hub);
     Ok(Json(changed.iter().map(TokenRecord::info).collect()))
+}
+
+/// The portal's verified authors. A caller outside the portal (a client of another one) gets
+/// the same `404` as for a portal that does not exist.
+async fn portal_authors(
+    State(s): State<ApiState>,
+    Caller(me): Caller,
+    Path(portal): Path<String>,
+) -> Result<Json<Vec<Author>>, AppError> {
+    let portal: DocumentId = portal.parse().map_err(|_| AppError::NotFound)?;
+    if !me.is_provider() && me.portal != Some(portal) {
+        return Err(AppError::NotFound);
+    }
+    let authors = tokio::task::spawn_blocking(move || crate::authors::read(&s.data_dir, &portal))
+        .await
+        .map_err(|e| AppError::Storage(e.to_string()))?
+        .map_err(|e| AppError::Storage(e.to_string()))?;
+    Ok(Json(authors))
 }

@@ -10,13 +10,16 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use threshold_model::access::Role;
 use threshold_protocol::automerge::Automerge;
 use threshold_protocol::storage_key::largest_first;
 use threshold_protocol::{Access, CloseCode, ConnId, DocumentId, Effect, Engine, EngineConfig};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::mpsc::Sender;
 
+use crate::authors::AuthorBook;
 use crate::doc_store;
+use crate::guard::{People, Person, RelayGuard};
 use crate::storage::Storage;
 
 /// Frames waiting for one connection. A peer that lets this many pile up is not reading; it is
@@ -35,6 +38,9 @@ pub enum Outbound {
 pub struct Admitted {
     pub token_id: String,
     pub access: Access,
+    /// The token's holder and role, which the guard judges changes by.
+    pub name: String,
+    pub role: Role,
 }
 
 enum Command {
@@ -69,11 +75,19 @@ pub struct HubThread {
 }
 
 impl HubThread {
-    pub fn spawn(config: EngineConfig, storage: Box<dyn Storage>) -> std::io::Result<Self> {
+    /// The engine judges every change with a [`RelayGuard`] binding actors in `authors`.
+    pub fn spawn(
+        config: EngineConfig,
+        storage: Box<dyn Storage>,
+        authors: AuthorBook,
+    ) -> std::io::Result<Self> {
         let (commands, inbox) = mpsc::channel();
+        let people = People::default();
+        let mut engine = Engine::new(config);
+        engine.set_guard(Box::new(RelayGuard::new(people.clone(), authors)));
         let thread = std::thread::Builder::new()
             .name("sync-engine".into())
-            .spawn(move || run(Engine::new(config), storage, inbox))?;
+            .spawn(move || run(engine, storage, people, inbox))?;
         Ok(Self {
             hub: Hub { commands },
             thread,
@@ -146,18 +160,29 @@ struct Shell {
     conns: HashMap<ConnId, Peer>,
     /// Close codes for connections the hub itself refused, used when the engine's close comes.
     codes: HashMap<ConnId, CloseCode>,
+    /// Who is on each connection, for the engine's guard.
+    people: People,
+    /// Connections whose changes the guard refused since the relay started, for the logs.
+    refusals: u64,
 }
 
 /// The loop is group commit: it takes the commands already waiting (up to [`MAX_BATCH`], or
 /// [`BATCH_BUDGET`] of engine time), runs them all through the engine, stores every chunk they
 /// produced in one batch, and only then sends what they produced. Under light load a batch is
 /// one command, as before; under heavy load one round of disk syncs serves hundreds of changes.
-fn run(mut engine: Engine, storage: Box<dyn Storage>, inbox: mpsc::Receiver<Command>) {
+fn run(
+    mut engine: Engine,
+    storage: Box<dyn Storage>,
+    people: People,
+    inbox: mpsc::Receiver<Command>,
+) {
     let started = Instant::now();
     let mut shell = Shell {
         storage,
         conns: HashMap::new(),
         codes: HashMap::new(),
+        people,
+        refusals: 0,
     };
     loop {
         let mut next = match inbox.recv_timeout(Duration::from_secs(1)) {
@@ -199,6 +224,16 @@ impl Shell {
     fn apply(&mut self, engine: &mut Engine, command: Command) -> Option<ConnId> {
         match command {
             Command::Connect(conn, outbound, admitted) => {
+                self.with_people(|people| {
+                    people.insert(
+                        conn,
+                        Person {
+                            token_id: admitted.token_id.clone(),
+                            name: admitted.name.clone(),
+                            role: admitted.role,
+                        },
+                    )
+                });
                 engine.connect_with(conn, admitted.access.clone());
                 self.conns.insert(conn, Peer { outbound, admitted });
                 Some(conn)
@@ -231,6 +266,7 @@ impl Shell {
             Command::Disconnect(conn) => {
                 self.conns.remove(&conn);
                 self.codes.remove(&conn);
+                self.with_people(|people| people.remove(&conn));
                 engine.disconnect(conn);
                 None
             }
@@ -277,6 +313,12 @@ impl Shell {
                         Effect::Save { doc, chunk } => saves.push((doc, chunk)),
                         Effect::Send { .. } | Effect::Close { .. } => outgoing.push(effect),
                         Effect::Warning { message } => tracing::warn!(%message),
+                        Effect::Refused { conn, doc, rule } => {
+                            self.refusals += 1;
+                            self.codes.insert(conn, CloseCode::Refused);
+                            let token = self.conns.get(&conn).map(|p| p.admitted.token_id.clone());
+                            tracing::warn!(conn = conn.0, ?token, %doc, %rule, refusals = self.refusals, "refused a change");
+                        }
                         Effect::SaveSyncState { .. }
                         | Effect::DocChanged { .. }
                         | Effect::DocUnavailable { .. }
@@ -315,6 +357,13 @@ impl Shell {
                 self.deliver(engine, effect);
             }
         }
+    }
+
+    fn with_people<R>(&self, update: impl FnOnce(&mut HashMap<ConnId, Person>) -> R) -> R {
+        // Only this thread locks it, so a poisoned lock means an earlier panic here; the map
+        // itself is still whole.
+        let mut people = self.people.lock().unwrap_or_else(|e| e.into_inner());
+        update(&mut people)
     }
 
     fn deliver(&mut self, engine: &mut Engine, effect: Effect) {

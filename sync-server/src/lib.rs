@@ -1,12 +1,14 @@
 //! Threshold's relay: axum + tokio around the shared protocol engine.
 
 pub mod api;
+pub mod authors;
 pub mod blob_store;
 pub mod blobs;
 pub mod caller;
 pub mod connection;
 pub mod doc_store;
 pub mod error;
+pub mod guard;
 pub mod hub;
 pub mod rate_limit;
 pub mod security_headers;

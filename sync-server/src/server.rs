@@ -18,6 +18,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::api::{self, ApiState};
+use crate::authors::AuthorBook;
 use crate::blob_store::BlobStore;
 use crate::blobs::{self, BlobState};
 use crate::caller::SocketCaller;
@@ -91,6 +92,8 @@ async fn sync_socket(
     let admitted = Admitted {
         token_id: record.id.clone(),
         access: record.access(),
+        name: record.name.clone(),
+        role: record.role,
     };
     let hub = state.hub.clone();
     let limits = state.limits.clone();
@@ -231,7 +234,8 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let tokens = TokenStore::open(&options.data_dir)?;
     let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id(&options.data_dir)?);
     config.max_docs_per_conn = options.limits.max_docs_per_conn;
-    let engine = HubThread::spawn(config, Box::new(storage))?;
+    let authors = AuthorBook::open(&options.data_dir)?;
+    let engine = HubThread::spawn(config, Box::new(storage), authors)?;
     if let Some(dir) = &options.static_dir {
         if !dir.join("index.html").exists() {
             tracing::warn!(dir = %dir.display(), "no index.html in the static dir; only /sync is served");
@@ -253,6 +257,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let api = ApiState {
         tokens: tokens.clone(),
         hub: engine.hub(),
+        data_dir: options.data_dir.clone(),
     };
     let blobs = BlobState {
         tokens: tokens.clone(),

@@ -55,6 +55,9 @@ pub(super) struct DocEntry {
     pub(super) reported_unavailable: bool,
     pub(super) idle_since: Option<u64>,
     pub(super) search_started: Option<u64>,
+    /// With a guard: the connection whose changes wait in the document's queue for missing
+    /// dependencies. No other peer's receive may apply them (see `sync.rs`).
+    pub(super) queued_by: Option<ConnId>,
 }
 
 impl DocEntry {
@@ -72,6 +75,7 @@ impl DocEntry {
             reported_unavailable: false,
             idle_since: None,
             search_started: None,
+            queued_by: None,
         }
     }
 

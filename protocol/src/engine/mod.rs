@@ -5,8 +5,9 @@
 //! then drains [`Engine::take_effects`]. The `impl Engine` is split by concern, one file each:
 //! `config` (what kind of peer, and its limits), `connection` (handshake, access, frames in),
 //! `document` (this side's documents and their sync status), `sync` (documents to and from
-//! peers), `search` (asking other peers for a document nobody here has), `persistence`
-//! (loading, and when to write a chunk or a snapshot).
+//! peers), `guard` (the hook a relay judges each peer's changes with), `search` (asking other
+//! peers for a document nobody here has), `persistence` (loading, and when to write a chunk or a
+//! snapshot).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,6 +16,7 @@ use crate::{DocumentId, Effect, PeerId};
 mod config;
 mod connection;
 mod document;
+mod guard;
 mod persistence;
 mod search;
 mod sync;
@@ -22,6 +24,7 @@ mod sync;
 pub use config::{EngineConfig, Role};
 pub use connection::ConnId;
 pub use document::SyncSummary;
+pub use guard::ChangeGuard;
 pub use persistence::Loaded;
 
 use connection::Conn;
@@ -38,6 +41,8 @@ pub struct Engine {
     session_id: String,
     ephemeral_count: u64,
     ephemeral_seen: HashMap<(PeerId, String), u64>,
+    /// Judges each writable peer's new changes before they are kept; `None` keeps them all.
+    guard: Option<Box<dyn ChangeGuard>>,
 }
 
 impl Engine {
@@ -51,7 +56,13 @@ impl Engine {
             session_id: uuid::Uuid::new_v4().simple().to_string(),
             ephemeral_count: 0,
             ephemeral_seen: HashMap::new(),
+            guard: None,
         }
+    }
+
+    /// Judge every change a peer sends with `guard` from now on (a relay enforcing its rules).
+    pub fn set_guard(&mut self, guard: Box<dyn ChangeGuard>) {
+        self.guard = Some(guard);
     }
 
     pub fn peer_id(&self) -> &PeerId {

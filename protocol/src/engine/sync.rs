@@ -2,6 +2,7 @@
 //! subscribed peer what it lacks.
 
 use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ChangeHash, ReadDoc};
 
 use super::document::{DocEntry, PeerDoc, PeerStatus};
 use super::{ConnId, Engine};
@@ -138,6 +139,14 @@ impl Engine {
         if peer_has_it {
             pd.status = PeerStatus::Has;
         }
+        let guard = self.guard.as_mut().filter(|_| may_write);
+        if guard.is_some() && entry.queued_by != Some(conn) && has_queue(doc) {
+            // Automerge keeps a change whose dependencies are missing and applies it once they
+            // arrive, during whichever peer's receive brings them: the guard would judge it as
+            // that peer's. So a queue left by another peer is dropped before this one's
+            // changes are applied; that peer's sync asks for the change again.
+            rebuild_at(doc, &doc.get_heads());
+        }
         let before = doc.get_heads();
         if let Err(e) = doc.receive_sync_message(&mut pd.sync, sync_message) {
             return self.fail(
@@ -146,6 +155,20 @@ impl Engine {
             );
         }
         let changed = doc.get_heads() != before;
+        if let Some(guard) = guard {
+            let verdict = if changed {
+                guard.admit(conn, &id, doc, &doc.get_changes(&before))
+            } else {
+                Ok(())
+            };
+            if let Err(rule) = verdict {
+                // Expensive, but only on a refusal: the document as it was, without the queue.
+                rebuild_at(doc, &before);
+                entry.queued_by = None;
+                return self.refuse(conn, id, rule);
+            }
+            entry.queued_by = has_queue(doc).then_some(conn);
+        }
         if changed {
             entry.reported_unavailable = false;
             entry.search_started = None;
@@ -164,6 +187,18 @@ impl Engine {
             self.search(id, conn);
         }
         self.check_unavailable(id);
+    }
+
+    /// A peer's changes broke the guard's rules: they are already undone; report it (the shell
+    /// logs and counts it), tell the peer which rule, and end the connection. Nothing was
+    /// persisted, relayed or reported as changed.
+    fn refuse(&mut self, conn: ConnId, doc: DocumentId, rule: String) {
+        self.effects.push(Effect::Refused {
+            conn,
+            doc,
+            rule: rule.clone(),
+        });
+        self.fail(conn, rule);
     }
 
     pub(super) fn ensure_peer_doc(&mut self, id: DocumentId, conn: ConnId) {
@@ -253,5 +288,24 @@ impl Engine {
             Message::Sync(body)
         };
         self.send(conn, &message);
+    }
+}
+
+/// Whether changes wait in the document for dependencies it lacks.
+fn has_queue(doc: &Automerge) -> bool {
+    !doc.get_missing_deps(&[]).is_empty()
+}
+
+/// The document with exactly the changes up to `heads` applied, and nothing queued; its actor
+/// is kept.
+fn rebuild_at(doc: &mut Automerge, heads: &[ChangeHash]) {
+    let actor = doc.get_actor().clone();
+    match doc.fork_at(heads) {
+        Ok(mut rebuilt) => {
+            rebuilt.set_actor(actor);
+            *doc = rebuilt;
+        }
+        // Unreachable: `heads` were read from this very document.
+        Err(e) => panic!("rebuilding a document at its own heads failed: {e}"),
     }
 }

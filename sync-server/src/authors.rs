@@ -1,0 +1,103 @@
+//! Who each Automerge actor is: the relay binds an actor id to the token whose connection first
+//! sent an admitted change by it, one table per document, in `<data dir>/authors/<id>.json`.
+//!
+//! A table only grows, and each write replaces the whole file atomically, so a reader (the
+//! `/api/portals/{id}/authors` route, a restart) sees the table before or after a binding, never
+//! a part of one.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use threshold_model::access::Author;
+use threshold_protocol::DocumentId;
+
+use crate::storage::write_atomically;
+
+const DIR: &str = "authors";
+
+/// Every document's binding table, read from disk once and kept.
+pub struct AuthorBook {
+    dir: PathBuf,
+    tables: HashMap<DocumentId, Vec<Author>>,
+}
+
+impl AuthorBook {
+    pub fn open(data_dir: &Path) -> io::Result<Self> {
+        let dir = data_dir.join(DIR);
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self {
+            dir,
+            tables: HashMap::new(),
+        })
+    }
+
+    /// The bindings of `doc`, from memory or else from disk.
+    pub fn table(&mut self, doc: &DocumentId) -> io::Result<&[Author]> {
+        if !self.tables.contains_key(doc) {
+            let table = read_table(&self.dir, doc)?;
+            self.tables.insert(*doc, table);
+        }
+        Ok(&self.tables[doc])
+    }
+
+    /// Add bindings to `doc`'s table, durably before this returns.
+    pub fn bind(&mut self, doc: &DocumentId, new: Vec<Author>) -> io::Result<()> {
+        let mut table = self.table(doc)?.to_vec();
+        table.extend(new);
+        let json = serde_json::to_vec_pretty(&table).map_err(io::Error::other)?;
+        write_atomically(&table_path(&self.dir, doc), &json)?;
+        self.tables.insert(*doc, table);
+        Ok(())
+    }
+}
+
+/// The bindings of `doc` as stored under `data_dir`, for readers outside the engine thread.
+pub fn read(data_dir: &Path, doc: &DocumentId) -> io::Result<Vec<Author>> {
+    read_table(&data_dir.join(DIR), doc)
+}
+
+fn read_table(dir: &Path, doc: &DocumentId) -> io::Result<Vec<Author>> {
+    match std::fs::read(table_path(dir, doc)) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(io::Error::other),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A document id is base58, so it is a safe file name as it is.
+fn table_path(dir: &Path, doc: &DocumentId) -> PathBuf {
+    dir.join(format!("{doc}.json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use threshold_model::access::Role;
+
+    fn author(actor: &str, token: &str) -> Author {
+        Author {
+            actor: actor.into(),
+            token_id: token.into(),
+            name: format!("holder of {token}"),
+            role: Role::Client,
+        }
+    }
+
+    #[test]
+    fn bindings_survive_a_reopen_and_stay_per_document() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_owned();
+        let (one, two) = (DocumentId::random(), DocumentId::random());
+        let mut book = AuthorBook::open(&dir).unwrap();
+        book.bind(&one, vec![author("aa", "t1")]).unwrap();
+        book.bind(&one, vec![author("bb", "t2")]).unwrap();
+        let mut reopened = AuthorBook::open(&dir).unwrap();
+        assert_eq!(
+            reopened.table(&one).unwrap(),
+            &[author("aa", "t1"), author("bb", "t2")]
+        );
+        assert!(reopened.table(&two).unwrap().is_empty());
+        assert_eq!(read(&dir, &one).unwrap().len(), 2);
+    }
+}

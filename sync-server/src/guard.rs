@@ -1,0 +1,142 @@
+//! The relay's judge of every change a writable connection sends: verified authorship, the
+//! portal's permission table for client tokens, and the shape rules for everyone.
+//!
+//! The engine calls [`RelayGuard::admit`] with the document as it would be after the changes;
+//! the rules themselves are `threshold_model::access::check_change`, shared with the app.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use threshold_model::access::{check_change, Author, Role, Side, Writer};
+use threshold_model::doc::DocKind;
+use threshold_protocol::automerge::{
+    ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, Value, ROOT,
+};
+use threshold_protocol::{ChangeGuard, ConnId, DocumentId};
+
+use crate::authors::AuthorBook;
+
+/// The person behind a connection, as its token says.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub token_id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Who is on each open connection. The hub writes it as connections come and go; the guard
+/// reads it, on the same thread.
+pub type People = Arc<Mutex<HashMap<ConnId, Person>>>;
+
+pub const FORGED: &str = "this change claims to be by someone else";
+
+pub struct RelayGuard {
+    people: People,
+    authors: AuthorBook,
+}
+
+impl RelayGuard {
+    pub fn new(people: People, authors: AuthorBook) -> Self {
+        Self { people, authors }
+    }
+}
+
+impl ChangeGuard for RelayGuard {
+    fn admit(
+        &mut self,
+        conn: ConnId,
+        doc: &DocumentId,
+        doc_after: &Automerge,
+        new_changes: &[Change],
+    ) -> Result<(), String> {
+        let person = self
+            .people
+            .lock()
+            .map_err(|_| "the relay lost track of who is connected".to_owned())?
+            .get(&conn)
+            .cloned()
+            .ok_or_else(|| "the relay does not know who sent this change".to_owned())?;
+        let table = self.authors.table(doc).map_err(|e| {
+            tracing::error!(%doc, error = %e, "could not read the document's authors");
+            "the relay could not read who wrote this document".to_owned()
+        })?;
+        let mut own: Vec<ActorId> = table
+            .iter()
+            .filter(|a| a.token_id == person.token_id)
+            .filter_map(|a| hex::decode(&a.actor).ok().map(ActorId::from))
+            .collect();
+        let mut bindings: Vec<Author> = Vec::new();
+        for change in new_changes {
+            let actor = change.actor_id();
+            let hex = actor.to_hex_string();
+            match table.iter().find(|a| a.actor == hex) {
+                Some(bound) if bound.token_id != person.token_id => return Err(FORGED.into()),
+                Some(_) => {}
+                None if bindings.iter().any(|b| b.actor == hex) => {}
+                None => {
+                    // An actor seen here for the first time must start here (its first change
+                    // in this batch), or it is one that wrote before the relay bound actors and
+                    // belongs to nobody yet. Only the provider's side may claim such an actor
+                    // (its own devices from before); a client claiming it could pass as anyone.
+                    let starts_here = new_changes
+                        .iter()
+                        .any(|c| c.actor_id() == actor && c.seq() == 1);
+                    if !starts_here && person.role == Role::Client {
+                        return Err(FORGED.into());
+                    }
+                    own.push(actor.clone());
+                    bindings.push(Author {
+                        actor: hex,
+                        token_id: person.token_id.clone(),
+                        name: person.name.clone(),
+                        role: person.role,
+                    });
+                }
+            }
+        }
+        // A client on a portal is held to the portal's table; anyone else (the provider, or a
+        // client on a document that is no portal) to the shape rules alone. A document is a
+        // portal if it says so before the change or after it, so a change cannot pick its own
+        // judge by rewriting `kind` (which the shape rules refuse besides).
+        let client = person.role == Role::Client;
+        let portal_after = client && is_portal(doc_after, None);
+        for change in new_changes {
+            let client_rules =
+                client && (portal_after || is_portal(doc_after, Some(change.deps())));
+            let writer = Writer {
+                side: if client_rules {
+                    Side::Client
+                } else {
+                    Side::Provider
+                },
+                own_actors: &own,
+            };
+            check_change(doc_after, change, &writer).map_err(|rule| rule.to_string())?;
+        }
+        if !bindings.is_empty() {
+            self.authors.bind(doc, bindings).map_err(|e| {
+                tracing::error!(%doc, error = %e, "could not store the document's authors");
+                "the relay could not record who wrote this change".to_owned()
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether the document's `kind` reads "portal", now or at `heads`. The app writes it as a
+/// string, JavaScript tools as text; both count.
+fn is_portal(doc: &Automerge, heads: Option<&[ChangeHash]>) -> bool {
+    let found = match heads {
+        Some(heads) => doc.get_at(ROOT, "kind", heads),
+        None => doc.get(ROOT, "kind"),
+    };
+    let kind = match found {
+        Ok(Some((Value::Scalar(kind), _))) => kind.as_str().map(str::to_owned),
+        Ok(Some((Value::Object(ObjType::Text), text))) => match heads {
+            Some(heads) => doc.text_at(&text, heads).ok(),
+            None => doc.text(&text).ok(),
+        },
+        _ => None,
+    };
+    kind.as_deref() == Some(DocKind::Portal.as_str())
+}

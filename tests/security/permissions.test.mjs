@@ -1,0 +1,133 @@
+// Issue 15 against a real relay: a client token's changes are held to the portal's permission
+// table, and no one may write as another person's actor. Raw peers watch the relay's `error` and
+// close code; the stock automerge-repo client shows a refused change never reaches the provider.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { eventually, withRelay } from "../e2e/harness.mjs";
+import { A, RawPeer, api } from "./wire.mjs";
+
+const REFUSED = 4403;
+
+const clientToken = (relay, portal) => relay.mint(["--role", "client", "--portal", portal, "--name", "Dana Client"]);
+
+/** A portal as a provider's tool writes it (strings are Automerge text, as in the interop test). */
+function portalShape() {
+  return {
+    schema: 1,
+    kind: "portal",
+    clientName: "Acme",
+    welcome: "Welcome to the portal.",
+    tasks: { p1: { title: "Configure SSO", done: false, assignee: new A.ImmutableString("provider"), createdAt: new Date("2026-11-01T10:00:00Z") } },
+    people: {},
+  };
+}
+
+/** The owner creates a portal and waits until the relay holds it. */
+async function providerPortal(relay) {
+  const owner = relay.jsRepo();
+  const handle = owner.repo.create(portalShape());
+  await eventually(() => headsOnRelay(relay, handle.documentId), heads => heads.length > 0, { message: "the relay holds the portal" });
+  return { id: handle.documentId, handle, actor: A.getActorId(handle.doc()) };
+}
+
+/** The portal's heads as a fresh owner peer reads them from the relay. */
+async function headsOnRelay(relay, id) {
+  const peer = await (await RawPeer.connect(relay.wsUrlFor(relay.owner), "reader")).handshake();
+  try {
+    const { doc } = await peer.sync(id, A.init(), { timeout: 2000 });
+    return [...A.getHeads(doc)].sort();
+  } finally { peer.close(); }
+}
+
+/** A raw client device loads the portal, makes `edit` (as `actor`, if given), and sends it. */
+async function clientSends(relay, token, id, edit, actor) {
+  const started = Date.now();
+  const peer = await (await RawPeer.connect(relay.wsUrlFor(token), "client")).handshake();
+  // The whole portal arrives in the first replies; the rest of the wait is the sync settling.
+  const { doc } = await peer.sync(id, A.init(), { timeout: 1000 });
+  const loaded = Date.now();
+  const device = actor ? A.clone(doc, { actor }) : A.clone(doc);
+  const changed = A.change(device, edit);
+  // A refused change gets an error and a close instead of a reply; an admitted one a reply.
+  await Promise.race([peer.closed, peer.sync(id, changed, { timeout: 2000 })]);
+  const close = await peer.closedWithin(200).catch(() => null);
+  if (process.env.THRESHOLD_TIMINGS) console.log(`# load ${loaded - started} ms, verdict ${Date.now() - loaded} ms`);
+  const errors = peer.errors();
+  peer.close();
+  return { close, errors };
+}
+
+const rewrites = [
+  ["the welcome rewritten", d => { A.splice(d, ["welcome"], 0, 0, "Pay to IBAN XX00 0000. "); }, /welcome/],
+  ["the client name rewritten", d => { A.splice(d, ["clientName"], 0, 4, "Evil"); }, /client name/],
+  ["the stage set to alumni", d => { d.stage = "alumni"; }, /stage/],
+  ["the kind changed", d => { d.kind = "workspace"; }, /kind/],
+  ["the schema changed", d => { d.schema = 7; }, /version/],
+  ["the task map replaced", d => { d.tasks = {}; }, /tasks/],
+  ["the provider's task deleted", d => { delete d.tasks.p1; }, /tasks/],
+  ["the provider's task marked done", d => { d.tasks.p1.done = true; }, /tasks/],
+  ["a people entry forged", d => { d.people.aabbccdd = { name: "Pat Provider", side: "provider" }; }, /./],
+];
+
+test("a_client_tokens_rewrites_are_refused_with_4403_and_never_reach_the_provider", () => withRelay({ staticDir: null }, async relay => {
+  const { id } = await providerPortal(relay);
+  const client = clientToken(relay, id);
+  const before = await headsOnRelay(relay, id);
+  for (const [what, edit, rule] of rewrites) {
+    const { close, errors } = await clientSends(relay, client.token, id, edit);
+    assert.equal(close?.code, REFUSED, `${what}: closed with ${JSON.stringify(close)}; errors ${JSON.stringify(errors)}`);
+    assert.equal(errors.length, 1, `${what}: one error naming the rule`);
+    assert.match(errors[0], rule, what);
+  }
+  assert.deepEqual(await headsOnRelay(relay, id), before, "nothing refused was kept");
+  await relay.restart();
+  assert.deepEqual(await headsOnRelay(relay, id), before, "nor stored");
+}));
+
+test("the_stock_js_client_with_a_client_token_cannot_change_the_portals_kind", () => withRelay({ staticDir: null }, async relay => {
+  const { id, handle } = await providerPortal(relay);
+  const client = relay.jsRepo(clientToken(relay, id).token);
+  const theirs = await client.repo.find(`automerge:${id}`);
+  theirs.change(d => { d.kind = "workspace"; A.splice(d, ["welcome"], 0, 0, "Pay to IBAN XX00 0000. "); });
+  await new Promise(r => setTimeout(r, 1500));
+  client.close();
+  assert.equal(String(handle.doc().kind), "portal", "the provider never sees it");
+  assert.ok(!String(handle.doc().welcome).includes("IBAN"));
+  const fresh = relay.jsRepo();
+  const stored = (await fresh.repo.find(`automerge:${id}`)).doc();
+  fresh.close();
+  assert.equal(String(stored.kind), "portal", "the relay never stored it");
+}));
+
+test("an_allowed_client_change_goes_through_and_a_mixed_one_is_refused_whole", () => withRelay({ staticDir: null }, async relay => {
+  const { id, handle } = await providerPortal(relay);
+  const client = clientToken(relay, id);
+  // The assignee as the app writes it: a plain string, not text.
+  const addTask = (d, key) => { d.tasks[key] = { title: "Send the logo", done: false, assignee: new A.ImmutableString("client"), createdAt: new Date() }; };
+  const mixed = await clientSends(relay, client.token, id, d => { addTask(d, "c0"); A.splice(d, ["welcome"], 0, 0, "Pay to IBAN. "); });
+  assert.equal(mixed.close?.code, REFUSED, JSON.stringify(mixed));
+  const allowed = await clientSends(relay, client.token, id, d => addTask(d, "c1"));
+  assert.deepEqual(allowed.errors, [], "the allowed change is not refused");
+  await eventually(() => handle.doc().tasks.c1, t => t, { message: "the provider sees the client's task" });
+  assert.equal(handle.doc().tasks.c0, undefined, "no part of the mixed change was kept");
+  // The authors name the verified person behind each actor.
+  const authors = await api(relay, "GET", `/api/portals/${id}/authors`, { token: relay.owner });
+  assert.equal(authors.status, 200);
+  const clientAuthors = authors.body.filter(a => a.role === "client");
+  assert.equal(clientAuthors.length, 1, JSON.stringify(authors.body));
+  assert.equal(clientAuthors[0].tokenId, client.id);
+  assert.equal(clientAuthors[0].name, "Dana Client");
+  assert.equal((await api(relay, "GET", `/api/portals/${id}/authors`, { token: client.token })).status, 200, "the portal's client reads it too");
+}));
+
+test("a_client_writing_under_the_providers_actor_is_refused_as_forged", () => withRelay({ staticDir: null }, async relay => {
+  const { id, actor } = await providerPortal(relay);
+  const client = clientToken(relay, id);
+  const before = await headsOnRelay(relay, id);
+  const forged = await clientSends(relay, client.token, id, d => {
+    d.tasks.c1 = { title: "Looks like the provider's", done: false, assignee: new A.ImmutableString("client"), createdAt: new Date() };
+  }, actor);
+  assert.equal(forged.close?.code, REFUSED, JSON.stringify(forged));
+  assert.match(forged.errors[0] ?? "", /claims to be by someone else/);
+  assert.deepEqual(await headsOnRelay(relay, id), before);
+}));
