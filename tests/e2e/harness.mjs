@@ -116,7 +116,16 @@ export async function withRelay(options, body) {
     jsRepo(token = relay.owner) {
       const adapter = new WebSocketClientAdapter(relay.wsUrlFor(token));
       let open = true;
-      const close = () => { if (open) adapter.disconnect(); open = false; };
+      // The stock adapter schedules a reconnect (an untracked setTimeout) whenever the relay
+      // closes its socket, e.g. on a refused change; after `disconnect` that reconnect would
+      // still open a socket and keep the test process alive, so it is turned into a no-op.
+      const close = () => {
+        if (open) {
+          adapter.connect = () => {};
+          adapter.disconnect();
+        }
+        open = false;
+      };
       relay.defer(close);
       return { repo: new Repo({ network: [adapter] }), close };
     },
