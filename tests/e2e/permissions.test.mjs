@@ -111,4 +111,38 @@ test("the_activity_feed_names_the_person_the_relay_verified", () => withRelay(as
   assert.deepEqual([...p.errors, ...c.errors], []);
 }));
 
-test("a_change_refused_by_the_relay_offers_to_discard_this_devices_copy", { skip: "the app refuses a forbidden edit before it is kept, so a forbidden change cannot be made in the client view, even offline; forging one through page.evaluate needs a hook into the sync client that the app does not expose. The relay side's own tests cover the refusal; the banner is covered by the app's native test of its sentence." }, () => {});
+test("a_change_made_offline_that_the_rules_refuse_is_refused_on_reconnect_and_the_device_resets", () => withRelay(async relay => {
+  const provider = await providerWithPortal(browser, relay, "Offline Co");
+  const p = provider.page;
+  await p.getByLabel("New task").fill("Send the logo");
+  await p.locator("#new-task-assignee").selectOption("client");
+  await p.getByRole("button", { name: "Add task" }).click();
+  await p.getByRole("checkbox", { name: "Done: Send the logo" }).waitFor();
+  const link = await inviteClient(p);
+  await waitForStatus(p, "Synced");
+  const client = await openInvite(browser, relay, link);
+  const c = client.page;
+  await waitForStatus(c, "Synced");
+
+  // Offline, the client ticks the task, which is theirs as far as this device knows; meanwhile
+  // the provider takes the task back for their own side.
+  await client.context.setOffline(true);
+  await c.getByRole("checkbox", { name: "Done: Send the logo" }).check();
+  await p.getByRole("combobox", { name: "Assignee for Send the logo" }).selectOption("provider");
+  await waitForStatus(p, "Synced");
+
+  // Back online, the relay judges the change against the portal as it now is, refuses it whole,
+  // and the device says so and offers the way back.
+  await client.context.setOffline(false);
+  const alert = c.getByRole("alert").filter({ hasText: "clients cannot change the status of the provider's tasks" });
+  await alert.waitFor({ timeout: 20_000 });
+  await alert.getByRole("button", { name: "Discard this device's unsent changes and reload" }).click();
+
+  // After the reset the device holds the relay's portal: the task is the provider's, not done.
+  const done = c.getByRole("checkbox", { name: "Done: Send the logo" });
+  await eventually(async () => (await done.count()) === 1 && (await done.isDisabled()) && !(await done.isChecked()), v => v, { message: "the client's copy is the relay's again" });
+  await waitForStatus(c, "Synced");
+  assert.equal(await c.getByRole("alert").filter({ hasText: "refused" }).count(), 0, "nothing refused after the reset");
+  // Nothing of the refused change reached the provider.
+  assert.equal(await p.getByRole("checkbox", { name: "Done: Send the logo" }).isChecked(), false);
+}));
