@@ -24,6 +24,7 @@ use crate::components::onboarding::{
     TimelineSection, WelcomeEditor,
 };
 use crate::components::workspace::InternalSection;
+use crate::state::permission::{self, Act};
 use crate::state::view_mode::{self, use_view, ViewMode};
 use crate::sync::{client, doc_memo, part_memo, touched_memo};
 
@@ -153,7 +154,7 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
                 id="client-name"
                 class="title-input"
                 type="text"
-                readonly=move || view.get() == ViewMode::Client
+                readonly=move || !permission::may(view.get(), &Act::EditFrame)
                 prop:value=client_name
                 on:change=move |ev| {
                     let name = event_target_value(&ev);
