@@ -4,7 +4,7 @@
 
 use automerge::transaction::Transactable;
 use automerge::{ActorId, Automerge, Change, ObjType, ReadDoc, ROOT};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::Duration;
 use threshold_model::access::{check_change, Rule, Side, Writer};
 use threshold_model::doc::*;
 use threshold_model::offboarding::*;
@@ -12,15 +12,9 @@ use threshold_model::onboarding::*;
 use threshold_model::portal::*;
 use threshold_model::workspace::record_activity;
 
-fn at(day: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, day, 9, 0, 0)
-        .single()
-        .expect("valid time")
-}
-
-fn today() -> NaiveDate {
-    at(1).date_naive()
-}
+#[path = "support/portal_fixture.rs"]
+mod portal_fixture;
+use portal_fixture::{at, contact, login_link, today};
 
 type Tx<'a> = Transaction<'a>;
 
@@ -61,26 +55,6 @@ fn file(name: &str) -> FileSpec {
         name: name.into(),
         size: 10,
         mime: "application/pdf".into(),
-    }
-}
-
-fn contact(email: &str) -> ContactSpec {
-    ContactSpec {
-        name: "Pat Provider".into(),
-        role: "Lead".into(),
-        email: email.into(),
-        phone: "+1 555 0100".into(),
-        about: String::new(),
-        side: Assignee::Provider,
-    }
-}
-
-fn login_link(url: &str, sensitive: bool) -> LinkSpec {
-    LinkSpec {
-        title: "Admin login".into(),
-        url: url.into(),
-        note: "ask for the password".into(),
-        sensitive,
     }
 }
 

@@ -5,7 +5,6 @@
 
 mod common;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use common::*;
 use threshold_model::access::{Author, Role};
 use threshold_model::doc::*;
@@ -17,15 +16,9 @@ use threshold_protocol::automerge::transaction::Transactable;
 use threshold_protocol::automerge::{ActorId, Automerge, ChangeHash, ObjType, ReadDoc, ROOT};
 use threshold_protocol::{CloseCode, DocumentId};
 
-fn at(day: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, day, 9, 0, 0)
-        .single()
-        .expect("valid time")
-}
-
-fn today() -> NaiveDate {
-    at(1).date_naive()
-}
+#[path = "../../model/tests/support/portal_fixture.rs"]
+mod portal_fixture;
+use portal_fixture::{at, contact, login_link, today};
 
 /// What the provider set up, for the edits to aim at.
 #[derive(Clone)]
@@ -40,26 +33,6 @@ struct Ids {
     milestone: MilestoneId,
     /// The actor of the device making the edit, set just before it.
     device: ActorId,
-}
-
-fn contact(email: &str) -> ContactSpec {
-    ContactSpec {
-        name: "Pat Provider".into(),
-        role: "Lead".into(),
-        email: email.into(),
-        phone: "+1 555 0100".into(),
-        about: String::new(),
-        side: Assignee::Provider,
-    }
-}
-
-fn login_link(url: &str, sensitive: bool) -> LinkSpec {
-    LinkSpec {
-        title: "Admin login".into(),
-        url: url.into(),
-        note: "ask for the password".into(),
-        sensitive,
-    }
 }
 
 /// A portal in offboarding with something of everything, made on the provider's device.
