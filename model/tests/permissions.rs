@@ -14,7 +14,7 @@ use threshold_model::workspace::record_activity;
 
 #[path = "support/portal_fixture.rs"]
 mod portal_fixture;
-use portal_fixture::{at, contact, login_link, today};
+use portal_fixture::{at, contact, login_link, provider_items, start, today};
 
 type Tx<'a> = Transaction<'a>;
 
@@ -63,16 +63,7 @@ fn portal() -> Portal {
     let mut doc = new_portal_doc("Acme", "Welcome to the portal.").expect("creates");
     let provider = doc.get_actor().clone();
     let ids = edit_at(&mut doc, at(1), |tx| {
-        register_actor(tx, &provider, "Pat Provider", Assignee::Provider)?;
-        let provider_task = add_task(tx, "Configure SSO", Assignee::Provider, at(1))?;
-        let client_task = add_task(tx, "Invite admins", Assignee::Client, at(1))?;
-        let provider_comment = add_task_comment(
-            tx,
-            &client_task,
-            "Pat Provider",
-            "Here is the guide.",
-            at(1),
-        )?;
+        let (provider_task, client_task, provider_comment) = start(tx, &provider)?;
         let provider_checkin = add_checkin(tx, "Pat", Assignee::Provider, "Week one", at(1))?;
         let provider_file = add_file(tx, &file("plan.pdf"), &Attachment::Portal, "Pat", at(1))?;
         let text = FieldSpec {
@@ -93,12 +84,7 @@ fn portal() -> Portal {
         )?;
         let we_need = add_exchange_item(tx, "W-9", Direction::WeNeed, None)?;
         let contract = add_exchange_item(tx, "Contract", Direction::WeSend, None)?;
-        let invoice = add_exchange_item(tx, "Final invoice", Direction::WeSend, None)?;
-        set_exchange_invoice(tx, &invoice, true)?;
-        set_exchange_status(tx, &invoice, ExchangeStatus::Sent)?;
-        let contact = add_contact(tx, &contact("pat@provider.example"))?;
-        let link = add_link(tx, &login_link("https://admin.example", true))?;
-        let milestone = add_milestone(tx, "Kick-off", Some(today()))?;
+        let (invoice, contact, link, milestone) = provider_items(tx)?;
         let metric = add_metric(
             tx,
             &MetricSpec {

@@ -18,7 +18,7 @@ use threshold_protocol::{CloseCode, DocumentId};
 
 #[path = "../../model/tests/support/portal_fixture.rs"]
 mod portal_fixture;
-use portal_fixture::{at, contact, login_link, today};
+use portal_fixture::{at, contact, login_link, provider_items, start, today};
 
 /// What the provider set up, for the edits to aim at.
 #[derive(Clone)]
@@ -40,16 +40,7 @@ fn portal() -> (Automerge, Ids) {
     let mut doc = new_portal_doc("Acme", "Welcome to the portal.").expect("creates");
     let provider = doc.get_actor().clone();
     let ids = edit_at(&mut doc, at(1), |tx| {
-        register_actor(tx, &provider, "Pat Provider", Assignee::Provider)?;
-        let provider_task = add_task(tx, "Configure SSO", Assignee::Provider, at(1))?;
-        let client_task = add_task(tx, "Invite admins", Assignee::Client, at(1))?;
-        let provider_comment = add_task_comment(
-            tx,
-            &client_task,
-            "Pat Provider",
-            "Here is the guide.",
-            at(1),
-        )?;
+        let (provider_task, client_task, provider_comment) = start(tx, &provider)?;
         let plan = FileSpec {
             hash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".into(),
             name: "plan.pdf".into(),
@@ -57,12 +48,7 @@ fn portal() -> (Automerge, Ids) {
             mime: "application/pdf".into(),
         };
         let provider_file = add_file(tx, &plan, &Attachment::Portal, "Pat", at(1))?;
-        let invoice = add_exchange_item(tx, "Final invoice", Direction::WeSend, None)?;
-        set_exchange_invoice(tx, &invoice, true)?;
-        set_exchange_status(tx, &invoice, ExchangeStatus::Sent)?;
-        let contact = add_contact(tx, &contact("pat@provider.example"))?;
-        let link = add_link(tx, &login_link("https://admin.example", true))?;
-        let milestone = add_milestone(tx, "Kick-off", Some(today()))?;
+        let (invoice, contact, link, milestone) = provider_items(tx)?;
         set_stage(tx, Stage::Active, at(1))?;
         start_offboarding(tx, &OffboardingPlaybook::standard(), today(), at(2))?;
         Ok(Ids {
