@@ -8,10 +8,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use threshold_model::access::{check_change, Author, Role, Side, Writer};
-use threshold_model::doc::DocKind;
-use threshold_protocol::automerge::{
-    ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, Value, ROOT,
-};
+use threshold_model::doc::{has_kind, DocKind};
+use threshold_protocol::automerge::{ActorId, Automerge, Change};
 use threshold_protocol::{ChangeGuard, ConnId, DocumentId};
 
 use crate::authors::AuthorBook;
@@ -99,10 +97,10 @@ impl ChangeGuard for RelayGuard {
         // portal if it says so before the change or after it, so a change cannot pick its own
         // judge by rewriting `kind` (which the shape rules refuse besides).
         let client = person.role == Role::Client;
-        let portal_after = client && is_portal(doc_after, None);
+        let portal_after = client && has_kind(doc_after, DocKind::Portal, None);
         for change in new_changes {
-            let client_rules =
-                client && (portal_after || is_portal(doc_after, Some(change.deps())));
+            let client_rules = client
+                && (portal_after || has_kind(doc_after, DocKind::Portal, Some(change.deps())));
             let writer = Writer {
                 side: if client_rules {
                     Side::Client
@@ -121,22 +119,4 @@ impl ChangeGuard for RelayGuard {
         }
         Ok(())
     }
-}
-
-/// Whether the document's `kind` reads "portal", now or at `heads`. The app writes it as a
-/// string, JavaScript tools as text; both count.
-fn is_portal(doc: &Automerge, heads: Option<&[ChangeHash]>) -> bool {
-    let found = match heads {
-        Some(heads) => doc.get_at(ROOT, "kind", heads),
-        None => doc.get(ROOT, "kind"),
-    };
-    let kind = match found {
-        Ok(Some((Value::Scalar(kind), _))) => kind.as_str().map(str::to_owned),
-        Ok(Some((Value::Object(ObjType::Text), text))) => match heads {
-            Some(heads) => doc.text_at(&text, heads).ok(),
-            None => doc.text(&text).ok(),
-        },
-        _ => None,
-    };
-    kind.as_deref() == Some(DocKind::Portal.as_str())
 }

@@ -5,7 +5,7 @@
 //! `None` rather than failing on a field they cannot interpret.
 
 use automerge::transaction::Transactable;
-use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use automerge::{ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 use chrono::{DateTime, Utc};
 
 use crate::doc::ModelError;
@@ -21,6 +21,23 @@ pub(crate) fn string(
             _ => None,
         },
         Some((Value::Object(ObjType::Text), id)) => Some(doc.text(&id)?),
+        _ => None,
+    })
+}
+
+/// [`string`] as the document was at `heads`.
+pub(crate) fn string_at(
+    doc: &impl ReadDoc,
+    obj: &ObjId,
+    key: &str,
+    heads: &[ChangeHash],
+) -> Result<Option<String>, ModelError> {
+    Ok(match doc.get_at(obj, key, heads)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Str(text) => Some(text.to_string()),
+            _ => None,
+        },
+        Some((Value::Object(ObjType::Text), id)) => Some(doc.text_at(&id, heads)?),
         _ => None,
     })
 }

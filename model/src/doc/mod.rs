@@ -24,5 +24,5 @@ pub use ids::{
     TemplateId,
 };
 pub use part::Part;
-pub use schema::{DocKind, CURRENT_SCHEMA};
+pub use schema::{has_kind, DocKind, CURRENT_SCHEMA};
 pub use touched::{touched, Touched};

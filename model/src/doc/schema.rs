@@ -3,7 +3,7 @@
 use std::fmt;
 
 use automerge::transaction::Transactable;
-use automerge::{ReadDoc, ROOT};
+use automerge::{ChangeHash, ReadDoc, ROOT};
 
 use crate::doc::field;
 use crate::doc::ModelError;
@@ -45,6 +45,17 @@ pub(crate) fn expect_kind(doc: &impl ReadDoc, expected: DocKind) -> Result<(), M
     }
 }
 
+/// Whether the document says it is of `kind`, now or, given `heads`, as it was then. `kind` is
+/// read as a string or as text (JavaScript tools write strings as text): the relay asks this to
+/// decide whether a change is judged by the portal's rules.
+pub fn has_kind(doc: &impl ReadDoc, kind: DocKind, heads: Option<&[ChangeHash]>) -> bool {
+    let found = match heads {
+        Some(heads) => field::string_at(doc, &ROOT, "kind", heads),
+        None => field::string(doc, &ROOT, "kind"),
+    };
+    found.ok().flatten().as_deref() == Some(kind.as_str())
+}
+
 pub(crate) fn schema_version(doc: &impl ReadDoc) -> Result<u64, ModelError> {
     Ok(field::uint(doc, &ROOT, "schema")?.unwrap_or(0))
 }
@@ -64,4 +75,32 @@ pub(crate) fn upgrade(tx: &mut impl Transactable, kind: DocKind) -> Result<(), M
         stamp(tx, kind)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{Automerge, ObjType, ROOT};
+
+    use super::{has_kind, DocKind};
+
+    #[test]
+    fn kind_reads_as_a_string_or_as_text_now_and_at_earlier_heads() {
+        let mut doc = Automerge::new();
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "kind", "portal").unwrap();
+        tx.commit();
+        let then = doc.get_heads();
+        assert!(has_kind(&doc, DocKind::Portal, None));
+
+        // A JavaScript tool writes `kind` as text, and another kind replaces the first.
+        let mut tx = doc.transaction();
+        let text = tx.put_object(ROOT, "kind", ObjType::Text).unwrap();
+        tx.splice_text(&text, 0, 0, "workspace").unwrap();
+        tx.commit();
+        assert!(has_kind(&doc, DocKind::Workspace, None));
+        assert!(!has_kind(&doc, DocKind::Portal, None));
+        assert!(has_kind(&doc, DocKind::Portal, Some(&then)));
+        assert!(!has_kind(&Automerge::new(), DocKind::Portal, None));
+    }
 }
