@@ -1,5 +1,6 @@
 // The portal's permission table in the browser (issue 15): the client view offers no control for
-// what the rules refuse a client, and the activity feed names people as the relay verified them.
+// what the rules refuse a client, and the activity feed, check-ins and signatures name people as
+// the relay verified them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -83,31 +84,39 @@ test("the_client_view_offers_no_control_the_rules_refuse_a_client", () => withRe
   assert.deepEqual([...p.errors, ...c.errors], []);
 }));
 
-test("the_activity_feed_names_the_person_the_relay_verified", () => withRelay(async relay => {
-  const provider = await providerWithPortal(browser, relay, "Verified Ltd");
+test("the_activity_feed_check_ins_and_signatures_name_the_person_the_relay_verified", () => withRelay(async relay => {
+  const provider = await providerWithPortal(browser, relay, "Verified Ltd", { template: "Service engagement" });
   const p = provider.page;
   const link = await inviteClient(p, "Dana Reyes", "dana@verified.example");
   await waitForStatus(p, "Synced");
+  // The provider's portal page stays open while the client writes for the first time: the
+  // client's actor is bound after the page last asked the relay, so the page must ask again.
   const c = (await openInvite(browser, relay, link)).page;
   await c.getByLabel("New check-in").fill("Logo files are on their way.");
   await c.getByRole("button", { name: "Post check-in" }).click();
+  await c.getByRole("combobox", { name: "Status of NDA" }).selectOption("signed");
   await waitForStatus(c, "Synced");
 
-  await p.getByRole("list", { name: "Check-ins" }).getByText("Logo files are on their way.").waitFor();
-  await p.getByText("Activity", { exact: true }).click();
-  const feed = p.getByRole("list", { name: "Recent activity" });
-  // The relay binds each actor to the token that first used it and serves the binding; where
-  // it does, the feed shows the person as verified, else the document's name marked unverified.
+  // The relay binds each actor to the token that first used it and serves the binding.
   const authors = await fetch(`${relay.url}/api/portals/${provider.id}/authors`, {
     headers: { authorization: `Bearer ${relay.owner}` },
-  });
-  // (A relay without the route answers with the app's page, not JSON.)
-  if (authors.ok && /json/.test(authors.headers.get("content-type") ?? "")) {
-    await eventually(() => feed.getByText("Dana Reyes", { exact: true }).count(), n => n > 0, { message: "the verified client in the feed" });
-    assert.equal(await feed.getByText("(unverified)").count(), 0, "every author bound by the relay");
-  } else {
-    await feed.getByText("Dana Reyes (unverified)").first().waitFor();
-  }
+  }).then(r => r.json());
+  assert.ok(authors.some(a => a.name === "Dana Reyes" && a.role === "client"), "the client's actor is bound");
+
+  const checkins = p.getByRole("list", { name: "Check-ins" });
+  await checkins.getByText("Logo files are on their way.").waitFor();
+  await eventually(() => checkins.getByText("Dana Reyes", { exact: true }).count(), n => n === 1,
+    { message: "the check-in's author, verified, without reopening the page" });
+  // Who signed is the writer the relay verified, not a name in the document.
+  await eventually(() => documentRow(p, "NDA").getByText("Signed by Dana Reyes", { exact: true }).count(), n => n === 1,
+    { message: "the NDA names its verified signer" });
+  await documentRow(c, "NDA").getByText("Signed by Dana Reyes", { exact: true }).waitFor();
+
+  await p.getByText("Activity", { exact: true }).click();
+  const feed = p.getByRole("list", { name: "Recent activity" });
+  await eventually(() => feed.getByText("Dana Reyes", { exact: true }).count(), n => n > 0, { message: "the verified client in the feed" });
+  assert.equal(await feed.getByText("(unverified)").count(), 0, "every author bound by the relay");
+  assert.equal(await p.getByText("(unverified)").count(), 0, "no unverified name anywhere on the page");
   assert.deepEqual([...p.errors, ...c.errors], []);
 }));
 

@@ -7,7 +7,7 @@ use threshold_model::portal::{read_files, Attachment};
 use threshold_protocol::DocumentId;
 
 use super::{edit_portal, try_edit_portal};
-use crate::state::permission::made_here;
+use crate::state::permission::made_by_me;
 use crate::state::view_mode;
 use crate::sync::{client, files};
 
@@ -53,7 +53,7 @@ pub fn drop_refused_file(portal: DocumentId, hash: &str) -> String {
     // Read before the edit: the document cannot be read while it is being changed.
     let own: Vec<_> = refs
         .iter()
-        .filter(|f| f.spec.hash == hash && made_here(&portal, &["files", f.id.as_str()]))
+        .filter(|f| f.spec.hash == hash && made_by_me(&portal, &["files", f.id.as_str()]))
         .collect();
     let by = view_mode::load().actor_name();
     edit_portal(portal, |tx| {

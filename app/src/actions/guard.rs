@@ -5,15 +5,18 @@
 
 use threshold_model::access::{check_change, Rule, Side, Writer};
 use threshold_model::doc::ModelError;
-use threshold_protocol::automerge::Automerge;
+use threshold_protocol::automerge::{ActorId, Automerge};
 
 /// Run `edit` on `doc` as `side`, and keep what it did only if the permission table allows it.
-/// On refusal (the outer `Err`, the rule) the document is put back as it was, with the same
-/// actor; the edit's own result, a model error included, is the inner one. The provider is
-/// judged too: the shape rules hold for every writer.
+/// `own_actors` are the person's actors (this device's among them), by which "their own"
+/// objects are known, as the relay knows them. On refusal (the outer `Err`, the rule) the
+/// document is put back as it was, with the same actor; the edit's own result, a model error
+/// included, is the inner one. The provider is judged too: the shape rules hold for every
+/// writer.
 pub fn checked_edit<R>(
     doc: &mut Automerge,
     side: Side,
+    own_actors: &[ActorId],
     edit: impl FnOnce(&mut Automerge) -> Result<R, ModelError>,
 ) -> Result<Result<R, ModelError>, Rule> {
     let before = doc.get_heads();
@@ -25,10 +28,7 @@ pub fn checked_edit<R>(
         return Ok(result);
     };
     let actor = doc.get_actor().clone();
-    let writer = Writer {
-        side,
-        own_actors: std::slice::from_ref(&actor),
-    };
+    let writer = Writer { side, own_actors };
     if let Err(rule) = check_change(doc, &change, &writer) {
         // Forking at heads the document itself had a moment ago cannot fail.
         if let Ok(back) = doc.fork_at(&before) {
@@ -62,11 +62,21 @@ mod tests {
         (client, item)
     }
 
+    /// [`checked_edit`] with only this device's actor as the person's.
+    fn checked_here<R>(
+        doc: &mut Automerge,
+        side: Side,
+        edit: impl FnOnce(&mut Automerge) -> Result<R, ModelError>,
+    ) -> Result<Result<R, ModelError>, Rule> {
+        let own = [doc.get_actor().clone()];
+        checked_edit(doc, side, &own, edit)
+    }
+
     #[test]
     fn a_refused_edit_leaves_the_document_as_it_was_with_the_same_actor() {
         let (mut doc, item) = on_client_device("Invoice 1");
         let (heads, actor) = (doc.get_heads(), doc.get_actor().clone());
-        let refused = checked_edit(&mut doc, Side::Client, |doc| {
+        let refused = checked_here(&mut doc, Side::Client, |doc| {
             edit(doc, |tx| {
                 set_exchange_status(tx, &item, ExchangeStatus::Paid)
             })
@@ -75,7 +85,7 @@ mod tests {
         assert_eq!(doc.get_heads(), heads, "nothing of the change is kept");
         assert_eq!(doc.get_actor(), &actor);
         // The device goes on editing after the refusal, as itself.
-        checked_edit(&mut doc, Side::Client, |doc| {
+        checked_here(&mut doc, Side::Client, |doc| {
             edit(doc, |tx| {
                 add_task(tx, "Send the logo", Assignee::Client, chrono::Utc::now())
             })
@@ -90,7 +100,7 @@ mod tests {
     #[test]
     fn an_allowed_edit_is_kept_and_the_provider_may_do_what_the_client_may_not() {
         let (mut doc, item) = on_client_device("NDA");
-        checked_edit(&mut doc, Side::Client, |doc| {
+        checked_here(&mut doc, Side::Client, |doc| {
             edit(doc, |tx| {
                 set_exchange_status(tx, &item, ExchangeStatus::Signed)
             })
@@ -98,7 +108,7 @@ mod tests {
         .expect("allowed")
         .expect("a client signs what the provider sends");
         let heads = doc.get_heads();
-        checked_edit(&mut doc, Side::Provider, |doc| {
+        checked_here(&mut doc, Side::Provider, |doc| {
             edit(doc, |tx| {
                 set_exchange_status(tx, &item, ExchangeStatus::Paid)
             })
@@ -109,11 +119,45 @@ mod tests {
     }
 
     #[test]
+    fn a_task_the_person_added_on_another_device_is_theirs_to_rename_only_if_that_actor_is_theirs()
+    {
+        let (laptop, _) = on_client_device("NDA");
+        let mut laptop = laptop;
+        let laptop_actor = laptop.get_actor().clone();
+        let task = edit(&mut laptop, |tx| {
+            add_task(tx, "Send the logo", Assignee::Client, chrono::Utc::now())
+        })
+        .expect("added");
+        // The same person's phone: another actor, which the relay bound to the same token.
+        let mut phone = laptop.fork().with_actor(ActorId::random());
+        let phone_actor = phone.get_actor().clone();
+        let rename = |doc: &mut Automerge| {
+            edit(doc, |tx| {
+                threshold_model::portal::rename_task(tx, &task, "Send the logo (SVG)")
+            })
+        };
+        let as_this_device_only =
+            checked_edit(&mut phone, Side::Client, &[phone_actor.clone()], rename);
+        assert_eq!(
+            as_this_device_only.expect_err("not known as theirs"),
+            Rule::OthersTask
+        );
+        checked_edit(
+            &mut phone,
+            Side::Client,
+            &[phone_actor, laptop_actor],
+            rename,
+        )
+        .expect("allowed: the laptop's actor is theirs too")
+        .expect("renamed");
+    }
+
+    #[test]
     fn an_edit_that_fails_in_the_model_is_its_own_error() {
         let (mut doc, _) = on_client_device("NDA");
         let heads = doc.get_heads();
         let missing = "missing".to_owned();
-        let failed = checked_edit(&mut doc, Side::Client, |doc| {
+        let failed = checked_here(&mut doc, Side::Client, |doc| {
             edit(doc, |_| Err::<(), _>(ModelError::NoSuchItem(missing)))
         });
         assert!(matches!(failed, Ok(Err(ModelError::NoSuchItem(_)))));

@@ -78,8 +78,9 @@ pub fn try_edit_portal(
     let result = client()
         .change(id, |doc| {
             let actor = doc.get_actor().clone();
+            let own = crate::state::authors::own_actors(&id, &actor);
             // Judged inside the engine's change, before it persists or sends anything.
-            guard::checked_edit(doc, side, |doc| {
+            guard::checked_edit(doc, side, &own, |doc| {
                 model::doc::edit_at(doc, Utc::now(), |tx| {
                     change(tx)?;
                     // The activity feed names this browser session's changes after the person.

@@ -3,7 +3,7 @@
 //! A name the document holds for an actor the relay has not bound (history from before the relay
 //! verified authors) is shown, marked unverified, never as verified.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -24,19 +24,30 @@ pub fn use_authors(portal: DocumentId) -> RwSignal<HashMap<String, Author>> {
     authors
 }
 
-/// The verified authors of the portal on screen, provided by the portal page.
+/// The verified authors of the portal on screen, provided by the portal page, with the actors
+/// already asked about, so an actor the relay never bound (history from before verification)
+/// costs one question, not one per redraw.
 #[derive(Clone, Copy)]
-pub struct PortalAuthors(pub RwSignal<HashMap<String, Author>>);
+pub struct PortalAuthors {
+    pub authors: RwSignal<HashMap<String, Author>>,
+    portal: DocumentId,
+    asked_about: StoredValue<HashSet<String>>,
+}
 
-/// Provide the portal's authors to everything on its page (one fetch per page).
+/// Provide the portal's authors to everything on its page (one fetch per page, and one more
+/// whenever a writer turns up that the last answer did not name).
 pub fn provide_authors(portal: DocumentId) {
-    provide_context(PortalAuthors(use_authors(portal)));
+    provide_context(PortalAuthors {
+        authors: use_authors(portal),
+        portal,
+        asked_about: StoredValue::new(HashSet::new()),
+    });
 }
 
 /// The authors of the portal on screen; none outside a portal page.
 pub fn portal_authors() -> RwSignal<HashMap<String, Author>> {
     use_context::<PortalAuthors>()
-        .map(|a| a.0)
+        .map(|a| a.authors)
         .unwrap_or_else(|| RwSignal::new(HashMap::new()))
 }
 
@@ -45,21 +56,95 @@ pub fn portal_authors() -> RwSignal<HashMap<String, Author>> {
 /// writing actor, else `declared` marked unverified.
 pub fn verified_name(portal: &DocumentId, path: &[&str], key: &str, declared: &str) -> String {
     let actor = writer(portal, path, key).map(|a| a.to_hex_string());
-    let authors = portal_authors();
-    authors.with(|a| display_name(a, actor.as_deref().unwrap_or_default(), declared))
+    name_for(actor.as_deref().unwrap_or_default(), declared)
+}
+
+/// The name for `actor` (hex) on the portal page. An actor the relay has not named yet is either
+/// this device's own (the person at this screen, whose token the relay binds it to when it
+/// admits the change, or else refuses it) or someone who first wrote after this page last asked
+/// the relay: then the relay is asked again, once per actor while the answer arrives.
+pub fn name_for(actor: &str, declared: &str) -> String {
+    let Some(page) = use_context::<PortalAuthors>() else {
+        return display_name(&HashMap::new(), actor, declared);
+    };
+    if page.authors.with(|a| a.contains_key(actor)) || actor.is_empty() {
+        return page.authors.with(|a| display_name(a, actor, declared));
+    }
+    if let Some(me) = this_device(&page.portal, actor) {
+        return display_name(&HashMap::from([(me.actor.clone(), me)]), actor, declared);
+    }
+    if page.asked_about.with_value(|s| !s.contains(actor)) {
+        page.asked_about.update_value(|s| {
+            s.insert(actor.to_owned());
+        });
+        let actor = actor.to_owned();
+        leptos::task::spawn_local(async move {
+            // Offline or refused: forget having asked, so a later redraw asks again.
+            if !fetch(page.portal, page.authors).await {
+                page.asked_about.update_value(|s| {
+                    s.remove(&actor);
+                });
+            }
+        });
+    }
+    page.authors.with(|a| display_name(a, actor, declared))
+}
+
+/// The person at this screen, when `actor` is this device's actor in `portal`.
+fn this_device(portal: &DocumentId, actor: &str) -> Option<Author> {
+    let mine = crate::sync::client().read(portal, |doc| doc.get_actor().to_hex_string())?;
+    let info = super::session::session()?.info.get_untracked()?;
+    (mine == actor).then_some(Author {
+        actor: mine,
+        token_id: info.token.id,
+        name: info.token.name,
+        role: info.token.role,
+    })
 }
 
 /// Ask the relay again (an actor may have been bound since); the cache keeps the last answer.
 pub fn refresh(portal: DocumentId, authors: RwSignal<HashMap<String, Author>>) {
-    let Some(token) = super::session::token() else {
-        return;
-    };
     leptos::task::spawn_local(async move {
-        if let Ok(list) = crate::relay::api::authors(&token, portal).await {
+        fetch(portal, authors).await;
+    });
+}
+
+/// Ask the relay for the portal's authors and keep the answer; whether it answered.
+async fn fetch(portal: DocumentId, authors: RwSignal<HashMap<String, Author>>) -> bool {
+    let Some(token) = super::session::token() else {
+        return false;
+    };
+    match crate::relay::api::authors(&token, portal).await {
+        Ok(list) => {
             let _ = LocalStorage::set(key(&portal), &list);
             authors.set(by_actor(list));
+            true
         }
-    });
+        Err(_) => false,
+    }
+}
+
+/// The actors this person writes portal `portal` with: this device's, and every other the
+/// relay bound to the same token (their other devices and browsers), from the last answer
+/// cached here. The relay counts a person's objects by all of these, so the app must too, or it
+/// would hide an edit the relay allows.
+pub fn own_actors(portal: &DocumentId, this_device: &ActorId) -> Vec<ActorId> {
+    let mut actors = vec![this_device.clone()];
+    let Some(token_id) = super::session::session()
+        .and_then(|s| s.info.get_untracked())
+        .map(|info| info.token.id)
+    else {
+        return actors;
+    };
+    let cached: Vec<Author> = LocalStorage::get(key(portal)).unwrap_or_default();
+    actors.extend(
+        cached
+            .into_iter()
+            .filter(|a| a.token_id == token_id)
+            .filter_map(|a| ActorId::try_from(a.actor.as_str()).ok())
+            .filter(|a| a != this_device),
+    );
+    actors
 }
 
 fn by_actor(list: Vec<Author>) -> HashMap<String, Author> {

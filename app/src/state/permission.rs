@@ -1,6 +1,6 @@
 //! What the person at this screen may do in a portal: the model's permission table
 //! ([`threshold_model::access::allowed`]) asked for the side the portal is seen from, and which
-//! objects this device made ("own", as the table means it: the actor in the object's id).
+//! objects this person made ("own", as the table means it: the actor in the object's id).
 //!
 //! Components hide a control the table refuses; `actions` checks the change itself before it
 //! is kept. Neither writes a rule of its own.
@@ -27,8 +27,15 @@ pub fn may(view: ViewMode, act: &Act) -> bool {
 }
 
 /// Whether the object at `path` (map keys from the root, e.g. `["tasks", id]`) was created by
-/// this device: its id carries the document's actor.
-pub fn made_here(portal: &DocumentId, path: &[&str]) -> bool {
-    let mine = client().read(portal, |doc| doc.get_actor().clone());
-    mine.is_some() && super::authors::creator(portal, path) == mine
+/// this person: its id carries one of their actors, this device's or another the relay bound
+/// to their token (as the relay decides "their own").
+pub fn made_by_me(portal: &DocumentId, path: &[&str]) -> bool {
+    let Some(creator) = super::authors::creator(portal, path) else {
+        return false;
+    };
+    client()
+        .read(portal, |doc| {
+            super::authors::own_actors(portal, doc.get_actor())
+        })
+        .is_some_and(|mine| mine.contains(&creator))
 }

@@ -7,7 +7,7 @@ use crate::browser::download::download_bytes;
 use crate::browser::storage_status::human_bytes;
 use crate::components::widgets::RemoveButton;
 use crate::state::authors::verified_name;
-use crate::state::permission::{made_here, may, Act};
+use crate::state::permission::{made_by_me, may, Act};
 use crate::state::view_mode::use_view;
 use crate::sync::{files, object_url};
 
@@ -29,7 +29,7 @@ pub fn FileRow(
 ) -> impl IntoView {
     // A client removes only the files this device added (the object's creator is its actor).
     let view = use_view();
-    let own = made_here(&portal, &["files", file.id.as_str()]);
+    let own = made_by_me(&portal, &["files", file.id.as_str()]);
     let removable =
         move || !read_only.is_some_and(|r| r.get()) && may(view.get(), &Act::RemoveFile { own });
     let signals = files().signals;
@@ -91,19 +91,24 @@ pub fn FileRow(
         .map(|(_, ext)| ext.chars().take(4).collect::<String>().to_uppercase())
         .unwrap_or_else(|| "FILE".into());
     let can_preview = previewable(&file.spec.mime);
-    let meta = format!(
-        "{} · {}{}",
-        human_bytes(file.spec.size as f64),
-        verified_name(
-            &portal,
-            &["files", file.id.as_str()],
-            "uploadedBy",
-            &file.uploaded_by
-        ),
-        file.uploaded_at
-            .map(|t| t.format(", %-d %b %Y").to_string())
-            .unwrap_or_default()
-    );
+    // A closure, so the uploader's verified name appears once the relay names them.
+    let (file_id, uploaded_by) = (file.id.clone(), file.uploaded_by.clone());
+    let (size, uploaded_at) = (file.spec.size, file.uploaded_at);
+    let meta = move || {
+        format!(
+            "{} · {}{}",
+            human_bytes(size as f64),
+            verified_name(
+                &portal,
+                &["files", file_id.as_str()],
+                "uploadedBy",
+                &uploaded_by
+            ),
+            uploaded_at
+                .map(|t| t.format(", %-d %b %Y").to_string())
+                .unwrap_or_default()
+        )
+    };
     view! {
         <li class="file">
             <div class="row">

@@ -118,14 +118,18 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
         actions::edit_portal(portal, |tx| update_deliverable(tx, &id.get_value(), &s));
     };
     let acknowledged = d.acknowledged.clone();
-    let ack_text = acknowledged.as_ref().map(|(at, by)| {
-        let by = verified_name(
-            &portal,
-            &["deliverables", d.id.as_str()],
-            "acknowledgedBy",
-            by,
-        );
-        format!("Acknowledged by {by} on {}", at.format("%-d %b %Y"))
+    // Closures, so the verified name appears once the relay names the person.
+    let deliverable_id = d.id.clone();
+    let ack_text = acknowledged.clone().map(|(at, by)| {
+        move || {
+            let by = verified_name(
+                &portal,
+                &["deliverables", deliverable_id.as_str()],
+                "acknowledgedBy",
+                &by,
+            );
+            format!("Acknowledged by {by} on {}", at.format("%-d %b %Y"))
+        }
     });
     let provider = move || view.get() == ViewMode::Provider;
     let may_edit = move || may(view.get(), &Act::EditDeliverables);

@@ -14,6 +14,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::files::Attachments;
 use crate::components::widgets::{AddRow, TextField};
+use crate::state::authors::verified_name;
 use crate::state::dates::{input_value, parse_date, today};
 use crate::state::permission::{may, Act};
 use crate::state::view_mode::use_view;
@@ -144,6 +145,13 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
     });
     let link = item.link.clone();
     let note = item.note.clone();
+    // Who signed is whoever the relay verified as the writer of the status, never a name the
+    // document holds.
+    let signed_by = (current == ExchangeStatus::Signed).then(|| {
+        let id = item.id.clone();
+        let by = move || verified_name(&portal, &["exchange", id.as_str()], "status", "");
+        view! { <p class="small signed-by">"Signed by " {by}</p> }
+    });
     view! {
         <li class="exchange" class:overdue=overdue>
             <div class="grow">
@@ -152,6 +160,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 {overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
                 {(!link.is_empty()).then(|| view! { <p class="small"><a href=link.clone() target="_blank" rel="noopener">{link.clone()}</a></p> })}
                 {(!note.is_empty()).then(|| view! { <p class="small muted">{note.clone()}</p> })}
+                {signed_by}
                 <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone() may_attach=may_attach/>
                 <Show when=may_edit>
                 {

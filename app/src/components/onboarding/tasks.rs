@@ -15,7 +15,7 @@ use crate::actions;
 use crate::components::files::Attachments;
 use crate::state::authors::verified_name;
 use crate::state::dates::{input_value, parse_date};
-use crate::state::permission::{made_here, may, Act};
+use crate::state::permission::{made_by_me, may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 
@@ -201,7 +201,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
     };
     // What this view may do to this task, from the permission table: a client edits the tasks
     // they added and ticks off their own side's, and sees the rest as text.
-    let own = made_here(&portal, &["tasks", id.as_str()]);
+    let own = made_by_me(&portal, &["tasks", id.as_str()]);
     let may_status = move || may(view.get(), &Act::SetTaskStatus { assignee });
     let may_edit = move || may(view.get(), &Act::EditTask { own, assignee });
     let may_hand_over = move || {
@@ -343,7 +343,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                     <summary>{format!("Comments ({comment_count})")}</summary>
                     <ul class="comment-list" aria-label=format!("Comments on {title}")>
                         {comments.into_iter().map(|c| view! {
-                            <li><strong>{verified_name(&portal, &["tasks", id.as_str(), "comments", c.id.as_str()], "author", &c.author)}</strong>
+                            <li><strong>{let (task, comment) = (id.clone(), c.id.clone()); move || verified_name(&portal, &["tasks", task.as_str(), "comments", comment.as_str()], "author", &c.author)}</strong>
                                 <span class="muted small">{c.at.map(|t| t.format(" · %-d %b %H:%M").to_string())}</span>
                                 <p>{c.body}</p></li>
                         }).collect_view()}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use threshold_model::portal::activity;
 use threshold_protocol::DocumentId;
 
-use crate::state::authors::{display_name, portal_authors, refresh};
+use crate::state::authors::{name_for, portal_authors, refresh};
 
 #[component]
 pub fn ActivitySection(id: DocumentId) -> impl IntoView {
@@ -39,7 +39,7 @@ pub fn ActivitySection(id: DocumentId) -> impl IntoView {
                 <ul class="activity-list" aria-label="Recent activity">
                     {move || feed.get().into_iter().map(|e| view! {
                         <li>
-                            <strong>{authors.with(|a| display_name(a, &e.actor, &e.who))}</strong>
+                            <strong>{name_for(&e.actor, &e.who)}</strong>
                             " changed " {e.what.join(", ")}
                             <span class="muted small">{e.at.map(|t| t.format(" · %-d %b %H:%M").to_string())}</span>
                         </li>
