@@ -7,7 +7,17 @@
 //!
 //! Environment: `BENCH_CLIENTS` (default "100,500,1000"), `BENCH_SECONDS` (load phase per run,
 //! default 10), `THRESHOLD_RELAY_BIN` (default target/release/sync-server), `STOCK_RELAY_JS`
-//! (the stock server's entry script; its run is skipped when absent).
+//! (the stock server's entry script; its run is skipped when absent), `BENCH_LOAD` (`plain`,
+//! the default, or `portal`, below).
+//!
+//! `BENCH_LOAD=portal` measures what the portal's permission table costs the relay. Every
+//! group's document is a real portal (`threshold_model::portal::new_portal_doc`), created by a
+//! provider (a team token per group); the other members are client contacts (client tokens).
+//! Each writer adds one check-in and then keeps editing its body, an act the table must place
+//! and allow ("edit their own check-in"). Our relay runs twice, side by side: once as is, where
+//! the guard judges every client change with the table, and once with the same documents under
+//! another `kind`, where the guard checks authorship and shape only. The ratio of the two is the
+//! table's cost per change.
 //!
 //! The load: half the clients each work in their own portal, the other half in groups of two to
 //! five sharing one. Every client is a closed-loop writer: it makes a change, waits until the
@@ -48,16 +58,24 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
+    if std::env::var("BENCH_LOAD").is_ok_and(|l| l == "portal") {
+        return portal_load(&runtime, &clients, seconds, &ours_bin);
+    }
     println!(
         "relay load: {seconds} s of closed-loop writers per run; half solo, half in groups of 2-5"
     );
     let mut rows = Vec::new();
     for &n in &clients {
-        let ours = runtime.block_on(run(RelayKind::Ours(ours_bin.clone()), n, seconds));
+        let ours = runtime.block_on(run(
+            RelayKind::Ours(ours_bin.clone()),
+            n,
+            seconds,
+            Load::Plain,
+        ));
         print_result("ours", n, &ours);
         let stock = stock_js
             .as_ref()
-            .map(|js| runtime.block_on(run(RelayKind::Stock(js.clone()), n, seconds)));
+            .map(|js| runtime.block_on(run(RelayKind::Stock(js.clone()), n, seconds, Load::Plain)));
         if let Some(stock) = &stock {
             print_result("stock", n, stock);
         }
@@ -132,7 +150,11 @@ fn start(kind: &RelayKind) -> Relay {
     match kind {
         RelayKind::Ours(bin) => {
             let mut child = Command::new(bin)
-                .args(["serve", "--port", &port.to_string(), "--data-dir"])
+                .args(["serve", "--port", &port.to_string()])
+                // A benchmark measures what a change costs, not the flood limits: a closed-loop
+                // writer in a busy group sends more than an honest person's messages per second.
+                .args(["--rate-per-second", "1000000", "--rate-burst", "1000000"])
+                .arg("--data-dir")
                 .arg(data.path())
                 .env("RUST_LOG", "error")
                 .stdout(Stdio::piped())
@@ -282,9 +304,12 @@ fn groups(n: usize) -> Vec<usize> {
     out
 }
 
-async fn mint(port: u16, owner: &str, portal: DocumentId) -> String {
-    let body =
-        serde_json::json!({ "role": "client", "portal": portal.to_string(), "name": "bench" });
+async fn mint(port: u16, owner: &str, portal: DocumentId, provider: bool) -> String {
+    let body = if provider {
+        serde_json::json!({ "role": "team", "name": "bench provider" })
+    } else {
+        serde_json::json!({ "role": "client", "portal": portal.to_string(), "name": "bench" })
+    };
     let client = TcpHttp { port };
     let response = client.post("/api/tokens", owner, &body.to_string()).await;
     let json: serde_json::Value = serde_json::from_str(&response).expect("token json");
@@ -324,7 +349,7 @@ struct Shared {
     started: Instant,
 }
 
-async fn run(kind: RelayKind, n: usize, seconds: u64) -> RunResult {
+async fn run(kind: RelayKind, n: usize, seconds: u64, load: Load) -> RunResult {
     let relay = start(&kind);
     let shared = Arc::new(Shared {
         stop: AtomicBool::new(false),
@@ -340,9 +365,12 @@ async fn run(kind: RelayKind, n: usize, seconds: u64) -> RunResult {
         for member in 0..size {
             // Every client contact has a token of their own, scoped to the group's portal, as
             // the app's invites make them (and each has its own rate limit).
+            // In a portal load the group's first member, who creates the portal, is the
+            // provider.
+            let provider = member == 0 && load != Load::Plain;
             let url = match &relay.owner {
                 Some(owner) => {
-                    let token = mint(relay.port, owner, doc).await;
+                    let token = mint(relay.port, owner, doc, provider).await;
                     format!("ws://127.0.0.1:{}/sync?token={token}", relay.port)
                 }
                 None => format!("ws://127.0.0.1:{}", relay.port),
@@ -352,7 +380,7 @@ async fn run(kind: RelayKind, n: usize, seconds: u64) -> RunResult {
             let name = format!("bench-{client_index}");
             client_index += 1;
             tasks.push(tokio::spawn(async move {
-                client(url, name, doc, member == 0, shared).await
+                client(url, name, doc, member == 0, load, shared).await
             }));
         }
     }
@@ -395,6 +423,7 @@ async fn client(
     name: String,
     doc: DocumentId,
     creator: bool,
+    load: Load,
     shared: Arc<Shared>,
 ) -> Outcome {
     let Ok(Ok((ws, _))) = tokio::time::timeout(
@@ -410,18 +439,15 @@ async fn client(
     engine.connect(ConnId(0));
     let asked = Instant::now();
     if creator {
-        let mut initial = Automerge::new();
-        let _ = initial.transact::<_, _, automerge::AutomergeError>(|tx| {
-            tx.put(ROOT, "title", "bench portal")?;
-            Ok(())
-        });
-        engine.create(doc, initial);
+        engine.create(doc, load.initial());
     } else {
         engine.open(doc);
     }
     let mut found = creator;
     let mut pending: Option<(u64, Vec<automerge::ChangeHash>)> = None;
     let mut seq = 0u64;
+    // In a portal load, this writer's check-in, once added.
+    let mut checkin: Option<automerge::ObjId> = None;
     // Changes by others already counted, so each is timed once.
     let mut seen: HashMap<String, u64> = HashMap::new();
     loop {
@@ -435,10 +461,18 @@ async fn client(
                     engine.loaded(doc, Default::default());
                     true
                 }
-                Effect::Close { .. } => false,
+                Effect::Close { reason, .. } => {
+                    if std::env::var("BENCH_DEBUG").is_ok() {
+                        eprintln!("{name}: the engine closed: {reason}");
+                    }
+                    false
+                }
                 _ => true,
             };
             if !alive {
+                if std::env::var("BENCH_DEBUG").is_ok() {
+                    eprintln!("{name}: could not send, or the engine closed");
+                }
                 return Outcome::Failed;
             }
         }
@@ -454,23 +488,19 @@ async fn client(
         // Others' changes: each writer stamps its key with the time it wrote.
         if found {
             if let Some(d) = engine.doc(&doc) {
-                for key in d.keys(ROOT) {
-                    let Some(rest) = key.strip_prefix("w-") else {
-                        continue;
-                    };
-                    if rest.starts_with(&name) {
+                for (key, stamp) in load.stamps(d) {
+                    if key
+                        .strip_prefix("w-")
+                        .is_none_or(|rest| rest.starts_with(&name))
+                    {
                         continue;
                     }
-                    if let Ok(Some((value, _))) = d.get(ROOT, key.as_str()) {
-                        if let Ok(stamp) = value.to_string().trim_matches('"').parse::<u64>() {
-                            if seen.get(&key) != Some(&stamp) {
-                                seen.insert(key.clone(), stamp);
-                                let now = shared.started.elapsed().as_micros() as u64;
-                                let latency = now.saturating_sub(stamp) as f64 / 1000.0;
-                                if !shared.stop.load(Ordering::Relaxed) {
-                                    shared.visible.lock().expect("lock").0.push(latency);
-                                }
-                            }
+                    if seen.get(&key) != Some(&stamp) {
+                        seen.insert(key, stamp);
+                        let now = shared.started.elapsed().as_micros() as u64;
+                        let latency = now.saturating_sub(stamp) as f64 / 1000.0;
+                        if !shared.stop.load(Ordering::Relaxed) {
+                            shared.visible.lock().expect("lock").0.push(latency);
                         }
                     }
                 }
@@ -489,13 +519,7 @@ async fn client(
                 seq += 1;
                 let stamp = shared.started.elapsed().as_micros() as u64;
                 let key = format!("w-{name}");
-                engine.change(doc, |d| {
-                    let _ = d.transact::<_, _, automerge::AutomergeError>(|tx| {
-                        tx.put(ROOT, key.as_str(), stamp.to_string())?;
-                        tx.put(ROOT, "seq", seq)?;
-                        Ok(())
-                    });
-                });
+                engine.change(doc, |d| load.write(d, &key, stamp, seq, &mut checkin));
                 let heads = engine.doc(&doc).map(|d| d.get_heads()).unwrap_or_default();
                 pending = Some((seq, heads));
                 continue;
@@ -516,8 +540,182 @@ async fn client(
                 }
                 return Outcome::Failed;
             }
-            Ok(None) | Ok(Some(Err(_))) => return Outcome::Failed,
+            Ok(None) | Ok(Some(Err(_))) => {
+                if std::env::var("BENCH_DEBUG").is_ok() {
+                    eprintln!("{name}: the connection broke");
+                }
+                return Outcome::Failed;
+            }
             Ok(Some(Ok(_))) | Err(_) => {}
         }
     }
+}
+
+/// What the writers write: plain keys on a plain document, or check-ins in a real portal.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Load {
+    Plain,
+    /// A portal; `judged` false gives the same document another `kind`, so the relay's guard
+    /// does not apply the portal's permission table to it.
+    Portal {
+        judged: bool,
+    },
+}
+
+impl Load {
+    fn initial(self) -> Automerge {
+        match self {
+            Load::Plain => {
+                let mut initial = Automerge::new();
+                let _ = initial.transact::<_, _, automerge::AutomergeError>(|tx| {
+                    tx.put(ROOT, "title", "bench portal")?;
+                    Ok(())
+                });
+                initial
+            }
+            Load::Portal { judged } => {
+                let portal = threshold_model::portal::new_portal_doc("Bench client", "Welcome")
+                    .expect("a portal");
+                if judged {
+                    return portal;
+                }
+                // The same document under another kind, written fresh: `kind` never changes in
+                // a document's history (the relay's shape rules refuse that).
+                let mut copy = Automerge::new();
+                let _ = copy.transact::<_, _, automerge::AutomergeError>(|tx| {
+                    copy_map(&portal, &ROOT, tx, &ROOT)?;
+                    tx.put(ROOT, "kind", "bench-unjudged")?;
+                    Ok(())
+                });
+                copy
+            }
+        }
+    }
+
+    /// One change: a stamped key, or this writer's check-in (added once, then its body edited).
+    fn write(
+        self,
+        doc: &mut Automerge,
+        key: &str,
+        stamp: u64,
+        seq: u64,
+        checkin: &mut Option<automerge::ObjId>,
+    ) {
+        let body = format!("{key} {stamp}");
+        let _ = doc.transact::<_, _, threshold_model::doc::ModelError>(|tx| {
+            match (self, checkin.as_ref()) {
+                (Load::Plain, _) => {
+                    tx.put(ROOT, key, stamp.to_string())?;
+                    tx.put(ROOT, "seq", seq)?;
+                }
+                (Load::Portal { .. }, None) => {
+                    let id = threshold_model::portal::add_checkin(
+                        tx,
+                        key,
+                        threshold_model::portal::Assignee::Client,
+                        &body,
+                        chrono::Utc::now(),
+                    )?;
+                    let checkins = tx.get(ROOT, "checkins")?.map(|(_, obj)| obj);
+                    *checkin = checkins
+                        .and_then(|c| tx.get(&c, id.as_str()).ok().flatten())
+                        .map(|(_, obj)| obj);
+                }
+                (Load::Portal { .. }, Some(obj)) => tx.put(obj, "body", body)?,
+            }
+            Ok(())
+        });
+    }
+
+    /// Every writer's latest stamp in the document, by its key.
+    fn stamps(self, doc: &Automerge) -> Vec<(String, u64)> {
+        let parse = |text: &str| text.trim_matches('"').parse::<u64>().ok();
+        match self {
+            Load::Plain => doc
+                .keys(ROOT)
+                .filter(|k| k.starts_with("w-"))
+                .filter_map(|k| {
+                    let (value, _) = doc.get(ROOT, k.as_str()).ok().flatten()?;
+                    Some((k, parse(&value.to_string())?))
+                })
+                .collect(),
+            Load::Portal { .. } => threshold_model::portal::read_checkins(doc)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|c| {
+                    let (key, stamp) = c.body.split_once(' ')?;
+                    Some((key.to_owned(), parse(stamp)?))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `BENCH_LOAD=portal`: our relay with the permission table judging every client change, and
+/// without it (the same portals under another `kind`), side by side.
+fn portal_load(runtime: &tokio::runtime::Runtime, clients: &[usize], seconds: u64, ours_bin: &str) {
+    println!(
+        "relay load, portal-shaped: {seconds} s per run; half solo, half in groups of 2-5; each group a provider and client contacts editing check-ins"
+    );
+    let mut rows = Vec::new();
+    for &n in clients {
+        let ours = |judged| {
+            runtime.block_on(run(
+                RelayKind::Ours(ours_bin.to_owned()),
+                n,
+                seconds,
+                Load::Portal { judged },
+            ))
+        };
+        let unjudged = ours(false);
+        print_result("table off", n, &unjudged);
+        let judged = ours(true);
+        print_result("table on", n, &judged);
+        rows.push((n, judged, unjudged));
+    }
+    println!();
+    println!("| clients | relay | find p50 / p99 | edit→remote p50 / p99 | changes/s | relay CPU per change | peak RSS | failed / never found |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (n, judged, unjudged) in &rows {
+        println!("{}", unjudged.row(*n, "table off (other kind)"));
+        println!("{}", judged.row(*n, "table on (portal)"));
+        println!(
+            "| {n} | **on/off** | {} / {} | {} / {} | **{:.2}×** | **{:.2}×** | **{:.2}×** | |",
+            ratio(judged.find.p(0.5), unjudged.find.p(0.5)),
+            ratio(judged.find.p(0.99), unjudged.find.p(0.99)),
+            ratio(judged.visible.p(0.5), unjudged.visible.p(0.5)),
+            ratio(judged.visible.p(0.99), unjudged.visible.p(0.99)),
+            judged.changes_per_sec / unjudged.changes_per_sec.max(f64::MIN_POSITIVE),
+            judged.cpu_ms_per_change / unjudged.cpu_ms_per_change.max(f64::MIN_POSITIVE),
+            judged.peak_rss_kb as f64 / unjudged.peak_rss_kb.max(1) as f64,
+        );
+    }
+}
+
+/// Copy the map `from` of `source` into the map `to`: nested maps, text and scalars (all a new
+/// portal holds).
+fn copy_map(
+    source: &Automerge,
+    from: &automerge::ObjId,
+    tx: &mut automerge::transaction::Transaction<'_>,
+    to: &automerge::ObjId,
+) -> Result<(), automerge::AutomergeError> {
+    use automerge::{ObjType, Value};
+    for key in source.keys(from) {
+        let Some((value, id)) = source.get(from, key.as_str())? else {
+            continue;
+        };
+        match value {
+            Value::Object(ObjType::Text) => {
+                let text = tx.put_object(to, key.as_str(), ObjType::Text)?;
+                tx.splice_text(&text, 0, 0, &source.text(&id)?)?;
+            }
+            Value::Object(_) => {
+                let map = tx.put_object(to, key.as_str(), ObjType::Map)?;
+                copy_map(source, &id, tx, &map)?;
+            }
+            Value::Scalar(scalar) => tx.put(to, key.as_str(), scalar.into_owned())?,
+        }
+    }
+    Ok(())
 }
