@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRef, State, WebSocketUpgrade};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -134,30 +134,21 @@ async fn service_worker(State(state): State<AppState>) -> Response {
     }
 }
 
-/// The app's page, for `/` and every path that is not a file (deep links), with a content
-/// security policy that allows exactly its scripts.
+/// The app's page, for `/` and every path that is not a file (deep links). Its content security
+/// policy is set by [`security_headers::html_policy`], like every HTML response's.
 async fn index_page(State(state): State<AppState>) -> Response {
     let Some(dir) = state.static_dir else {
         return StatusCode::NOT_FOUND.into_response();
     };
     match tokio::fs::read_to_string(dir.join("index.html")).await {
-        Ok(html) => {
-            let csp = security_headers::content_security_policy(&html);
-            let mut response = (
-                [
-                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                    (header::CACHE_CONTROL, "no-cache"),
-                ],
-                html,
-            )
-                .into_response();
-            if let Ok(value) = HeaderValue::from_str(&csp) {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_SECURITY_POLICY, value);
-            }
-            response
-        }
+        Ok(html) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            html,
+        )
+            .into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -185,7 +176,9 @@ fn router(state: AppState, api: ApiState, blobs: BlobState) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
         tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
     });
-    let mut router = router.layer(trace);
+    let mut router = router
+        .layer(axum::middleware::from_fn(security_headers::html_policy))
+        .layer(trace);
     for (name, value) in security_headers::common() {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
