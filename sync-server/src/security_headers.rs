@@ -41,7 +41,8 @@ pub fn common() -> [(HeaderName, HeaderValue); 5] {
 const MAX_HTML_BYTES: usize = 1024 * 1024;
 
 /// For a response whose body cannot be read: nothing may run, load or frame it.
-const NOTHING_RUNS: &str = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const NOTHING_RUNS: &str =
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// Middleware: every `text/html` response gets the page's content security policy, whichever
 /// route or file service produced it. Paths such as `/%69ndex.html`, `/index.html/`,
@@ -55,7 +56,11 @@ pub async fn html_policy(request: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
-    if !is_html || response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+    if !is_html
+        || response
+            .headers()
+            .contains_key(header::CONTENT_SECURITY_POLICY)
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -53,6 +53,17 @@ pub struct RelayLimits {
     pub max_docs_per_conn: usize,
     pub messages_per_second: f64,
     pub message_burst: f64,
+    /// Operations one change may carry, counted before it is applied (every writer).
+    pub max_ops_per_change: usize,
+    /// History bytes a client token's admitted changes may add to its portal per UTC day, and
+    /// in total. Providers are the business and are not limited by these.
+    pub client_history_bytes_per_day: u64,
+    pub client_history_bytes_total: u64,
+    /// Requests per second (sustained, and at once) per token on `/api` and `/blobs`.
+    pub http_per_second: f64,
+    pub http_burst: f64,
+    /// Requests per second without a valid token, all callers together: each costs a hash.
+    pub unauthenticated_per_second: f64,
 }
 
 impl Default for RelayLimits {
@@ -62,6 +73,17 @@ impl Default for RelayLimits {
             max_docs_per_conn: 4096,
             messages_per_second: 200.0,
             message_burst: 5000.0,
+            max_ops_per_change: threshold_protocol::DEFAULT_MAX_OPS_PER_CHANGE,
+            // A client writes messages, comments and form answers: kilobytes a day. Files are
+            // blobs, not history. 16 MB a day and 256 MB in all leave room for years of that
+            // and stop a portal being grown by 100 MB in seconds.
+            client_history_bytes_per_day: 16 * 1024 * 1024,
+            client_history_bytes_total: 256 * 1024 * 1024,
+            // The app makes a handful of /api and /blobs calls per screen; a gallery of
+            // previews is a burst of a few dozen.
+            http_per_second: 20.0,
+            http_burst: 100.0,
+            unauthenticated_per_second: 20.0,
         }
     }
 }
@@ -227,6 +249,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let tokens = TokenStore::open(&options.data_dir)?;
     let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id(&options.data_dir)?);
     config.max_docs_per_conn = options.limits.max_docs_per_conn;
+    config.max_ops_per_change = Some(options.limits.max_ops_per_change);
     let authors = AuthorBook::open(&options.data_dir)?;
     let engine = HubThread::spawn(config, Box::new(storage), authors)?;
     if let Some(dir) = &options.static_dir {

@@ -7,7 +7,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
 import { withRelay } from "../e2e/harness.mjs";
+import { A, RawPeer, randomDocumentId, upgradeStatus } from "./wire.mjs";
+
+/** A document whose one change inserts `chars` characters of text: that many operations. */
+function docWithText(chars) {
+  return A.change(A.init(), d => { d.text = "x".repeat(chars); });
+}
+
+/** How many files the relay holds for a document (none: nothing of it was stored). */
+const storedFiles = (relay, id) => existsSync(join(relay.dataDir, "docs", id)) ? readdirSync(join(relay.dataDir, "docs", id)).length : 0;
 
 /** A static dir holding a page with one inline script, as trunk writes the app's. */
 function staticDirWithPage() {
@@ -55,3 +65,24 @@ test("every_html_response_carries_the_csp_whatever_the_path", async () => {
     rmSync(staticDir, { recursive: true, force: true });
   }
 });
+
+test("a_change_over_the_ops_limit_is_refused_before_it_is_applied", () => withRelay({ staticDir: null, extraArgs: ["--max-ops-per-change", "5000"] }, async relay => {
+  // The op bomb: one change of far more operations than the limit (the issue's was 3.7 KiB
+  // compressed, expanding to 2,000,000; the count is the same after decompression).
+  const bomb = docWithText(200_000);
+  const attacker = await (await RawPeer.connect(relay.wsUrl, "bomber")).handshake();
+  const id = await randomDocumentId();
+  attacker.sync(id, bomb).catch(() => {});
+  const closed = await attacker.closedWithin(10_000);
+  assert.equal(closed.code, 4403);
+  assert.ok(attacker.errors().some(e => /over the limit of 5000 operations per change/.test(e)), JSON.stringify(attacker.errors()));
+  assert.equal(storedFiles(relay, id), 0, "nothing of the bomb was stored");
+  // An honest change within the limit is kept.
+  const honest = await (await RawPeer.connect(relay.wsUrl, "honest")).handshake();
+  const other = await randomDocumentId();
+  const { relayHeads } = await honest.sync(other, docWithText(4_000));
+  assert.equal(relayHeads.length, 1, "the honest change was acknowledged");
+  assert.ok(storedFiles(relay, other) > 0);
+  assert.equal(await upgradeStatus(relay.wsUrl), 101, "the relay keeps serving");
+  honest.close();
+}));
