@@ -11,6 +11,8 @@
 //! previews, everything else as an attachment, always with `nosniff` and a sandboxing content
 //! security policy, because the relay serves the app on the same origin.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::{FromRef, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -27,6 +29,7 @@ use crate::blob_store::{BlobError, BlobStore};
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::hub::Hub;
+use crate::rate_limit::HttpLimiter;
 use crate::token::TokenRecord;
 use crate::token_store::TokenStore;
 
@@ -35,11 +38,18 @@ pub struct BlobState {
     pub tokens: TokenStore,
     pub hub: Hub,
     pub store: BlobStore,
+    pub http: Arc<HttpLimiter>,
 }
 
 impl FromRef<BlobState> for TokenStore {
     fn from_ref(state: &BlobState) -> TokenStore {
         state.tokens.clone()
+    }
+}
+
+impl FromRef<BlobState> for Arc<HttpLimiter> {
+    fn from_ref(state: &BlobState) -> Arc<HttpLimiter> {
+        state.http.clone()
     }
 }
 

@@ -24,7 +24,7 @@ use crate::blobs::{self, BlobState};
 use crate::caller::SocketCaller;
 use crate::connection::{self, Limits};
 use crate::hub::{Admitted, Hub, HubThread};
-use crate::rate_limit::{RateLimit, RateLimiter};
+use crate::rate_limit::{HttpLimiter, RateLimit, RateLimiter};
 use crate::security_headers;
 use crate::storage::FsStorage;
 use crate::token_store::TokenStore;
@@ -270,15 +270,28 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         limits,
         static_dir: options.static_dir.clone(),
     };
+    let http = Arc::new(HttpLimiter {
+        per_token: RateLimiter::new(RateLimit {
+            per_second: options.limits.http_per_second,
+            burst: options.limits.http_burst,
+        }),
+        // As many at once as a second's worth: refusing a bad token is cheap, but not free.
+        unauthenticated: RateLimiter::new(RateLimit {
+            per_second: options.limits.unauthenticated_per_second,
+            burst: options.limits.unauthenticated_per_second.max(1.0),
+        }),
+    });
     let api = ApiState {
         tokens: tokens.clone(),
         hub: engine.hub(),
         data_dir: options.data_dir.clone(),
+        http: http.clone(),
     };
     let blobs = BlobState {
         tokens: tokens.clone(),
         hub: engine.hub(),
         store: BlobStore::open(&options.data_dir, options.max_blob_bytes)?,
+        http,
     };
     let app = router(state, api, blobs);
     let addr = SocketAddr::new(options.bind, options.port);

@@ -86,3 +86,32 @@ test("a_change_over_the_ops_limit_is_refused_before_it_is_applied", () => withRe
   assert.equal(await upgradeStatus(relay.wsUrl), 101, "the relay keeps serving");
   honest.close();
 }));
+
+test("http_requests_per_token_and_without_a_token_are_rate_limited", () => withRelay({ staticDir: null, extraArgs: ["--http-rate-per-second", "1", "--http-rate-burst", "5", "--unauthenticated-rate-per-second", "3"] }, async relay => {
+  const portal = await randomDocumentId();
+  const client = relay.mint(["--role", "client", "--portal", portal, "--name", "Client"]);
+  const get = (path, token) => fetch(relay.url + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const statuses = async (n, path, token) => {
+    const answers = [];
+    for (let i = 0; i < n; i++) answers.push(await get(path, token));
+    return answers;
+  };
+  // /api: the burst, then 429 with a clear body and Retry-After.
+  const api = await statuses(10, "/api/session", client.token);
+  assert.equal(api.filter(r => r.status === 200).length, 5, api.map(r => r.status).join(","));
+  const refused = api.find(r => r.status === 429);
+  assert.ok(refused, "the sixth request is refused");
+  assert.match((await refused.json()).error, /rate limit exceeded/);
+  assert.ok(Number(refused.headers.get("retry-after")) >= 1, "Retry-After says when to come back");
+  // /blobs spends the same token's allowance.
+  const blob = await get(`/blobs/${"0".repeat(64)}`, client.token);
+  assert.equal(blob.status, 429);
+  // Another token has its own allowance.
+  assert.equal((await get("/api/session", relay.owner)).status, 200);
+  // Requests without a valid token share one small allowance, whatever token they forge.
+  const forged = [];
+  for (let i = 0; i < 10; i++) forged.push((await get("/api/session", `thr_forged${i}${"0".repeat(24)}`)).status);
+  assert.ok(forged.includes(401) && forged.includes(429), forged.join(","));
+  assert.equal((await get("/blobs/" + "0".repeat(64))).status, 429, "no token at all spends the same allowance");
+  assert.equal((await get("/api/session", relay.owner)).status, 200, "valid tokens are still served");
+}));
