@@ -3,7 +3,8 @@
 //!
 //! A provider token (owner or team) reaches every blob. A client token reaches only blobs its
 //! own portal refers to (`threshold_model::portal::references_blob`, asked of the document as
-//! the relay holds it); anything else is `404`, exactly as a blob that does not exist. A
+//! the relay holds it, read from storage off the engine thread when it is not in memory);
+//! anything else is `404`, exactly as a blob that does not exist. A
 //! read-only token (an alumni client) may read but not write.
 //!
 //! `GET` serves byte ranges (`Range: bytes=…`, `206`, `416`). The app passes the file's name and
@@ -22,6 +23,7 @@ use axum::Router;
 use serde::Deserialize;
 use threshold_model::formats::percent_encode;
 use threshold_model::portal::{clean_file_name, is_blob_hash, references_blob};
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -30,6 +32,7 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::hub::Hub;
 use crate::rate_limit::HttpLimiter;
+use crate::storage::Storage;
 use crate::token::TokenRecord;
 use crate::token_store::TokenStore;
 
@@ -39,7 +42,15 @@ pub struct BlobState {
     pub hub: Hub,
     pub store: BlobStore,
     pub http: Arc<HttpLimiter>,
+    /// The relay's documents, read off the engine thread when a portal is not in memory.
+    pub docs: Arc<dyn Storage + Send + Sync>,
+    /// How many portals may be read from storage at once for the file check: each read costs a
+    /// whole load, so a burst of requests waits here instead of taking every core.
+    pub stored_reads: Arc<Semaphore>,
 }
+
+/// Portals read from storage at once for the file check (see [`BlobState::stored_reads`]).
+pub const STORED_READS: usize = 2;
 
 impl FromRef<BlobState> for TokenStore {
     fn from_ref(state: &BlobState) -> TokenStore {
@@ -105,9 +116,10 @@ async fn authorize(
         return Err(AppError::NotFound);
     };
     let wanted = hash.to_owned();
+    let _permit = state.stored_reads.acquire().await.ok();
     let referenced = state
         .hub
-        .inspect(portal, move |doc| {
+        .inspect(portal, state.docs.clone(), move |doc| {
             doc.is_some_and(|d| references_blob(d, &wanted).unwrap_or(false))
         })
         .await

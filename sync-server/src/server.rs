@@ -292,6 +292,9 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         hub: engine.hub(),
         store: BlobStore::open(&options.data_dir, options.max_blob_bytes)?,
         http,
+        // Reads only: every write goes through the engine thread's own storage.
+        docs: Arc::new(FsStorage::open(&options.data_dir)?),
+        stored_reads: Arc::new(tokio::sync::Semaphore::new(blobs::STORED_READS)),
     };
     let app = router(state, api, blobs);
     let addr = SocketAddr::new(options.bind, options.port);

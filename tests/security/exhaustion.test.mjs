@@ -115,3 +115,32 @@ test("http_requests_per_token_and_without_a_token_are_rate_limited", () => withR
   assert.equal((await get("/blobs/" + "0".repeat(64))).status, 429, "no token at all spends the same allowance");
   assert.equal((await get("/api/session", relay.owner)).status, 200, "valid tokens are still served");
 }));
+
+test("a_blob_request_for_a_portal_not_in_memory_does_not_stall_sync", () => withRelay({ staticDir: null }, async relay => {
+  // A large portal, then a restart so the relay holds it only on disk: the file check of a
+  // client's `GET /blobs/…` must read it without making other documents' sync wait.
+  const portal = await randomDocumentId();
+  const writer = await (await RawPeer.connect(relay.wsUrl, "writer")).handshake();
+  let big = A.init();
+  for (let n = 0; n < 4; n++) big = A.change(big, d => { d[`text${n}`] = "x".repeat(150_000); });
+  const { relayHeads } = await writer.sync(portal, big, { timeout: 60_000 });
+  assert.equal(relayHeads.length, 1, "the relay acknowledged the large document");
+  writer.close();
+  await relay.restart();
+  const client = relay.mint(["--role", "client", "--portal", portal, "--name", "Client"]);
+  const owner = await (await RawPeer.connect(relay.wsUrl, "owner")).handshake();
+  const order = [];
+  const blobs = Promise.all([0, 1, 2, 3].map(async () => {
+    const res = await fetch(`${relay.url}/blobs/${"ab".repeat(32)}`, { headers: { authorization: `Bearer ${client.token}` } });
+    order.push("blob");
+    return res.status;
+  }));
+  // Let the requests reach the relay before the owner's sync does.
+  await new Promise(r => setTimeout(r, 50));
+  const other = await randomDocumentId();
+  await owner.sync(other, A.change(A.init(), d => { d.title = "meanwhile"; }), { timeout: 60_000 });
+  order.push("sync");
+  assert.deepEqual(await blobs, [404, 404, 404, 404], "a file the portal does not refer to is not found");
+  assert.equal(order[0], "sync", `the owner's sync answered before the portal was read from disk: ${order.join(",")}`);
+  owner.close();
+}));
