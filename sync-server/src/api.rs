@@ -28,8 +28,8 @@ use threshold_protocol::{Access, DocumentId};
 use crate::caller::{Caller, Provider};
 use crate::error::AppError;
 use crate::hub::Hub;
-use crate::token::TokenRecord;
 use crate::rate_limit::HttpLimiter;
+use crate::token::TokenRecord;
 use crate::token_store::TokenStore;
 
 #[derive(Clone)]

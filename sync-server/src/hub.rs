@@ -21,6 +21,7 @@ use tokio::sync::mpsc::Sender;
 use crate::authors::AuthorBook;
 use crate::doc_store;
 use crate::guard::{People, Person, RelayGuard};
+use crate::history_budget::HistoryBook;
 use crate::storage::Storage;
 
 /// Frames waiting for one connection. A peer that lets this many pile up is not reading; it is
@@ -77,16 +78,18 @@ pub struct HubThread {
 }
 
 impl HubThread {
-    /// The engine judges every change with a [`RelayGuard`] binding actors in `authors`.
+    /// The engine judges every change with a [`RelayGuard`] binding actors in `authors` and
+    /// counting clients' history in `history`.
     pub fn spawn(
         config: EngineConfig,
         storage: Box<dyn Storage>,
         authors: AuthorBook,
+        history: HistoryBook,
     ) -> std::io::Result<Self> {
         let (commands, inbox) = mpsc::channel();
         let people = People::default();
         let mut engine = Engine::new(config);
-        engine.set_guard(Box::new(RelayGuard::new(people.clone(), authors)));
+        engine.set_guard(Box::new(RelayGuard::new(people.clone(), authors, history)));
         let thread = std::thread::Builder::new()
             .name("sync-engine".into())
             .spawn(move || run(engine, storage, people, inbox))?;

@@ -23,6 +23,7 @@ use crate::blob_store::BlobStore;
 use crate::blobs::{self, BlobState};
 use crate::caller::SocketCaller;
 use crate::connection::{self, Limits};
+use crate::history_budget::{HistoryBook, HistoryLimits};
 use crate::hub::{Admitted, Hub, HubThread};
 use crate::rate_limit::{HttpLimiter, RateLimit, RateLimiter};
 use crate::security_headers;
@@ -251,7 +252,14 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     config.max_docs_per_conn = options.limits.max_docs_per_conn;
     config.max_ops_per_change = Some(options.limits.max_ops_per_change);
     let authors = AuthorBook::open(&options.data_dir)?;
-    let engine = HubThread::spawn(config, Box::new(storage), authors)?;
+    let history = HistoryBook::open(
+        &options.data_dir,
+        HistoryLimits {
+            per_day: options.limits.client_history_bytes_per_day,
+            total: options.limits.client_history_bytes_total,
+        },
+    )?;
+    let engine = HubThread::spawn(config, Box::new(storage), authors, history)?;
     if let Some(dir) = &options.static_dir {
         if !dir.join("index.html").exists() {
             tracing::warn!(dir = %dir.display(), "no index.html in the static dir; only /sync is served");

@@ -144,3 +144,31 @@ test("a_blob_request_for_a_portal_not_in_memory_does_not_stall_sync", () => with
   assert.equal(order[0], "sync", `the owner's sync answered before the portal was read from disk: ${order.join(",")}`);
   owner.close();
 }));
+
+test("history_a_client_adds_is_limited_per_day_and_survives_a_restart", () => withRelay({ staticDir: null, extraArgs: ["--client-history-bytes-per-day", "40000", "--client-history-bytes-total", "1000000"] }, async relay => {
+  const portal = await randomDocumentId();
+  const client = relay.mint(["--role", "client", "--portal", portal, "--name", "Client"]);
+  const first = await (await RawPeer.connect(relay.wsUrlFor(client.token), "client")).handshake();
+  let doc = A.change(A.init(), d => { d.note = "a".repeat(25_000); });
+  const synced = await first.sync(portal, doc);
+  assert.equal(synced.relayHeads.length, 1, "the first change is within the day's budget");
+  first.close();
+  // The count is kept on disk: a restart does not give the client a new day's budget.
+  await relay.restart();
+  const again = await (await RawPeer.connect(relay.wsUrlFor(client.token), "client")).handshake();
+  const before = synced.relayHeads;
+  doc = A.change(synced.doc, d => { d.more = "b".repeat(25_000); });
+  again.sync(portal, doc).catch(() => {});
+  const closed = await again.closedWithin(10_000);
+  assert.equal(closed.code, 4403);
+  assert.ok(again.errors().some(e => /more history than a client may add in a day \(the limit is 40000 bytes a day\)/.test(e)), JSON.stringify(again.errors()));
+  // Nothing of it was stored: the relay still holds only the first change.
+  const owner = await (await RawPeer.connect(relay.wsUrl, "owner")).handshake();
+  const seen = await owner.sync(portal, A.init());
+  assert.deepEqual(seen.relayHeads, before, "the refused change was not kept");
+  // The provider is the business and is not limited.
+  const { relayHeads } = await owner.sync(portal, A.change(seen.doc, d => { d.fromProvider = "c".repeat(60_000); }));
+  assert.equal(relayHeads.length, 1);
+  assert.notDeepEqual(relayHeads, before, "the provider's large change was kept");
+  owner.close();
+}));
