@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::StatusCode;
@@ -27,6 +28,7 @@ use threshold_protocol::{Access, DocumentId};
 use crate::caller::{Caller, Provider};
 use crate::error::AppError;
 use crate::hub::Hub;
+use crate::rate_limit::HttpLimiter;
 use crate::token::TokenRecord;
 use crate::token_store::TokenStore;
 
@@ -36,11 +38,18 @@ pub struct ApiState {
     pub hub: Hub,
     /// Where the relay keeps its files: the authors route reads the binding tables there.
     pub data_dir: PathBuf,
+    pub http: Arc<HttpLimiter>,
 }
 
 impl FromRef<ApiState> for TokenStore {
     fn from_ref(state: &ApiState) -> TokenStore {
         state.tokens.clone()
+    }
+}
+
+impl FromRef<ApiState> for Arc<HttpLimiter> {
+    fn from_ref(state: &ApiState) -> Arc<HttpLimiter> {
+        state.http.clone()
     }
 }
 

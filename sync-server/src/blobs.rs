@@ -3,13 +3,16 @@
 //!
 //! A provider token (owner or team) reaches every blob. A client token reaches only blobs its
 //! own portal refers to (`threshold_model::portal::references_blob`, asked of the document as
-//! the relay holds it); anything else is `404`, exactly as a blob that does not exist. A
+//! the relay holds it, read from storage off the engine thread when it is not in memory);
+//! anything else is `404`, exactly as a blob that does not exist. A
 //! read-only token (an alumni client) may read but not write.
 //!
 //! `GET` serves byte ranges (`Range: bytes=…`, `206`, `416`). The app passes the file's name and
 //! type from the document (`?name=…&type=…`): images, PDFs and plain text are served inline for
 //! previews, everything else as an attachment, always with `nosniff` and a sandboxing content
 //! security policy, because the relay serves the app on the same origin.
+
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{FromRef, Path, Query, Request, State};
@@ -20,6 +23,7 @@ use axum::Router;
 use serde::Deserialize;
 use threshold_model::formats::percent_encode;
 use threshold_model::portal::{clean_file_name, is_blob_hash, references_blob};
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -27,6 +31,8 @@ use crate::blob_store::{BlobError, BlobStore};
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::hub::Hub;
+use crate::rate_limit::HttpLimiter;
+use crate::storage::Storage;
 use crate::token::TokenRecord;
 use crate::token_store::TokenStore;
 
@@ -35,11 +41,26 @@ pub struct BlobState {
     pub tokens: TokenStore,
     pub hub: Hub,
     pub store: BlobStore,
+    pub http: Arc<HttpLimiter>,
+    /// The relay's documents, read off the engine thread when a portal is not in memory.
+    pub docs: Arc<dyn Storage + Send + Sync>,
+    /// How many portals may be read from storage at once for the file check: each read costs a
+    /// whole load, so a burst of requests waits here instead of taking every core.
+    pub stored_reads: Arc<Semaphore>,
 }
+
+/// Portals read from storage at once for the file check (see [`BlobState::stored_reads`]).
+pub const STORED_READS: usize = 2;
 
 impl FromRef<BlobState> for TokenStore {
     fn from_ref(state: &BlobState) -> TokenStore {
         state.tokens.clone()
+    }
+}
+
+impl FromRef<BlobState> for Arc<HttpLimiter> {
+    fn from_ref(state: &BlobState) -> Arc<HttpLimiter> {
+        state.http.clone()
     }
 }
 
@@ -95,9 +116,10 @@ async fn authorize(
         return Err(AppError::NotFound);
     };
     let wanted = hash.to_owned();
+    let _permit = state.stored_reads.acquire().await.ok();
     let referenced = state
         .hub
-        .inspect(portal, move |doc| {
+        .inspect(portal, state.docs.clone(), move |doc| {
             doc.is_some_and(|d| references_blob(d, &wanted).unwrap_or(false))
         })
         .await

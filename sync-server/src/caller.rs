@@ -7,14 +7,22 @@
 //!
 //! Every refusal is an [`AppError`]: no token, an unknown one and a revoked one all get the
 //! same `401`, so a caller cannot tell them apart.
+//!
+//! [`Caller`] (and so [`Provider`]) also spends the request's allowance ([`HttpLimiter`]): every
+//! `/api` and `/blobs` handler names its caller, so none can forget the rate limit. A valid
+//! token spends its own bucket; everything else spends the one bucket shared by callers without
+//! a valid token. Either way a spent allowance is `429` with `Retry-After`.
 
 use axum::extract::{FromRef, FromRequestParts, Query};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::error::AppError;
+use crate::rate_limit::{HttpLimiter, UNAUTHENTICATED};
 use crate::token::TokenRecord;
 use crate::token_store::TokenStore;
 
@@ -30,26 +38,41 @@ pub struct SocketCaller(pub TokenRecord);
 impl<S: Send + Sync> FromRequestParts<S> for Caller
 where
     TokenStore: FromRef<S>,
+    Arc<HttpLimiter>: FromRef<S>,
 {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let limiter = Arc::<HttpLimiter>::from_ref(state);
+        let now = Instant::now();
         let secret = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(AppError::Unauthorized)?;
-        TokenStore::from_ref(state)
-            .authenticate(secret.trim())
-            .map(Caller)
-            .ok_or(AppError::Unauthorized)
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let Some(record) = secret.and_then(|s| TokenStore::from_ref(state).authenticate(s.trim()))
+        else {
+            limiter
+                .unauthenticated
+                .take(UNAUTHENTICATED, now)
+                .map_err(too_many)?;
+            return Err(AppError::Unauthorized);
+        };
+        limiter.per_token.take(&record.id, now).map_err(too_many)?;
+        Ok(Caller(record))
+    }
+}
+
+fn too_many(wait: Duration) -> AppError {
+    AppError::TooManyRequests {
+        retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Provider
 where
     TokenStore: FromRef<S>,
+    Arc<HttpLimiter>: FromRef<S>,
 {
     type Rejection = AppError;
 

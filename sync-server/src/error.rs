@@ -1,7 +1,7 @@
 //! The relay's one HTTP error type. Bodies are JSON `{"error": "…"}` (`threshold_model::access::Refusal`)
 //! so the app can show them.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use threshold_model::access::Refusal;
@@ -26,6 +26,9 @@ pub enum AppError {
     Storage(String),
     #[error("too large: {0}")]
     TooLarge(String),
+    /// A token's (or the unauthenticated callers') request allowance is spent.
+    #[error("rate limit exceeded: too many requests; retry in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
 }
 
 impl From<StoreError> for AppError {
@@ -58,10 +61,21 @@ impl IntoResponse for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Storage(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        };
+        let retry_after = match self {
+            AppError::TooManyRequests { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
         };
         let body = Refusal {
             error: self.to_string(),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }

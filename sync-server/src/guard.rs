@@ -13,6 +13,7 @@ use threshold_protocol::automerge::{ActorId, Automerge, Change};
 use threshold_protocol::{ChangeGuard, ConnId, DocumentId};
 
 use crate::authors::AuthorBook;
+use crate::history_budget::HistoryBook;
 
 /// The person behind a connection, as its token says.
 #[derive(Clone, Debug)]
@@ -31,11 +32,16 @@ pub const FORGED: &str = "this change claims to be by someone else";
 pub struct RelayGuard {
     people: People,
     authors: AuthorBook,
+    history: HistoryBook,
 }
 
 impl RelayGuard {
-    pub fn new(people: People, authors: AuthorBook) -> Self {
-        Self { people, authors }
+    pub fn new(people: People, authors: AuthorBook, history: HistoryBook) -> Self {
+        Self {
+            people,
+            authors,
+            history,
+        }
     }
 }
 
@@ -111,10 +117,28 @@ impl ChangeGuard for RelayGuard {
             };
             check_change(doc_after, change, &writer).map_err(|rule| rule.to_string())?;
         }
+        // A client's changes spend its portal's history budget; counted last, so only changes
+        // that pass every other rule are counted, and recorded only once they are admitted.
+        let spent = if client {
+            let bytes: u64 = new_changes.iter().map(|c| c.raw_bytes().len() as u64).sum();
+            let usage = self.history.check(doc, bytes).map_err(|e| {
+                tracing::error!(%doc, error = %e, "could not read the document's history budget");
+                "the relay could not read this portal's history budget".to_owned()
+            })?;
+            Some(usage.map_err(|over| over.to_string())?)
+        } else {
+            None
+        };
         if !bindings.is_empty() {
             self.authors.bind(doc, bindings).map_err(|e| {
                 tracing::error!(%doc, error = %e, "could not store the document's authors");
                 "the relay could not record who wrote this change".to_owned()
+            })?;
+        }
+        if let Some(usage) = spent {
+            self.history.record(doc, usage).map_err(|e| {
+                tracing::error!(%doc, error = %e, "could not store the document's history budget");
+                "the relay could not record this portal's history budget".to_owned()
             })?;
         }
         Ok(())

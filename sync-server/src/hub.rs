@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,7 @@ use tokio::sync::mpsc::Sender;
 use crate::authors::AuthorBook;
 use crate::doc_store;
 use crate::guard::{People, Person, RelayGuard};
+use crate::history_budget::HistoryBook;
 use crate::storage::Storage;
 
 /// Frames waiting for one connection. A peer that lets this many pile up is not reading; it is
@@ -50,8 +52,9 @@ enum Command {
     /// The grants of every token, after the access file changed: `None` means revoked.
     Regrant(HashMap<String, Option<Access>>),
     Disconnect(ConnId),
-    /// Read a document as the relay has it (from memory, or else from storage), for the blob
-    /// routes' question "does this portal refer to that file?".
+    /// Read a document the relay holds in memory, for the blob routes' question "does this
+    /// portal refer to that file?". The inspector gets `None` when it is not in memory: the
+    /// caller then reads storage on its own thread, never this one (see [`Hub::inspect`]).
     Inspect(DocumentId, Inspector),
     Shutdown,
 }
@@ -75,16 +78,18 @@ pub struct HubThread {
 }
 
 impl HubThread {
-    /// The engine judges every change with a [`RelayGuard`] binding actors in `authors`.
+    /// The engine judges every change with a [`RelayGuard`] binding actors in `authors` and
+    /// counting clients' history in `history`.
     pub fn spawn(
         config: EngineConfig,
         storage: Box<dyn Storage>,
         authors: AuthorBook,
+        history: HistoryBook,
     ) -> std::io::Result<Self> {
         let (commands, inbox) = mpsc::channel();
         let people = People::default();
         let mut engine = Engine::new(config);
-        engine.set_guard(Box::new(RelayGuard::new(people.clone(), authors)));
+        engine.set_guard(Box::new(RelayGuard::new(people.clone(), authors, history)));
         let thread = std::thread::Builder::new()
             .name("sync-engine".into())
             .spawn(move || run(engine, storage, people, inbox))?;
@@ -132,19 +137,33 @@ impl Hub {
         let _ = self.commands.send(Command::Disconnect(conn));
     }
 
-    /// Run `read` on the document as the relay holds it (`None` if it has none of it). Runs on
-    /// the engine thread between batches, so it sees every change the relay has acknowledged.
+    /// Run `read` on the document as the relay holds it (`None` if it has none of it).
+    ///
+    /// A document in memory is read on the engine thread between batches, which is cheap. One
+    /// that is not is read from `storage` on a blocking thread of the runtime: loading a large
+    /// portal takes long, and on the engine thread every other document's sync would wait
+    /// behind it (a stream of `GET /blobs/…` could stall the relay). Reading storage still sees
+    /// every change the relay has acknowledged, because a change is stored before it is
+    /// acknowledged, and a document is only evicted from memory once it is stored.
     pub async fn inspect<R: Send + 'static>(
         &self,
         doc: DocumentId,
-        read: impl FnOnce(Option<&Automerge>) -> R + Send + 'static,
+        storage: Arc<dyn Storage + Send + Sync>,
+        read: impl Fn(Option<&Automerge>) -> R + Send + Sync + 'static,
     ) -> Option<R> {
+        let read = Arc::new(read);
         let (reply, answer) = tokio::sync::oneshot::channel();
+        let in_memory = read.clone();
         let inspector: Inspector = Box::new(move |doc| {
-            let _ = reply.send(read(doc));
+            let _ = reply.send(doc.map(|d| in_memory(Some(d))));
         });
         self.commands.send(Command::Inspect(doc, inspector)).ok()?;
-        answer.await.ok()
+        if let Some(answer) = answer.await.ok()? {
+            return Some(answer);
+        }
+        tokio::task::spawn_blocking(move || read(stored_doc(storage.as_ref(), &doc).as_ref()))
+            .await
+            .ok()
     }
 }
 
@@ -271,10 +290,7 @@ impl Shell {
                 None
             }
             Command::Inspect(doc, read) => {
-                match engine.doc(&doc).filter(|d| !d.get_heads().is_empty()) {
-                    Some(loaded) => read(Some(loaded)),
-                    None => read(stored_doc(self.storage.as_ref(), &doc).as_ref()),
-                }
+                read(engine.doc(&doc).filter(|d| !d.get_heads().is_empty()));
                 None
             }
             Command::Shutdown => None,
@@ -401,7 +417,7 @@ impl Shell {
 
 /// A document read straight from storage, without handing it to the engine: the largest chunk
 /// first, as the engine loads.
-fn stored_doc(storage: &dyn Storage, doc: &DocumentId) -> Option<Automerge> {
+fn stored_doc(storage: &(dyn Storage + Send + Sync), doc: &DocumentId) -> Option<Automerge> {
     let chunks = doc_store::load(storage, doc).ok()?.chunks;
     if chunks.is_empty() {
         return None;

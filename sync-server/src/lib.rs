@@ -9,6 +9,7 @@ pub mod connection;
 pub mod doc_store;
 pub mod error;
 pub mod guard;
+pub mod history_budget;
 pub mod hub;
 pub mod rate_limit;
 pub mod security_headers;

@@ -46,6 +46,27 @@ enum Command {
         /// The largest file that may be shared in a portal, in bytes.
         #[arg(long, env = "THRESHOLD_MAX_BLOB_BYTES", default_value_t = threshold_sync_server::server::DEFAULT_MAX_BLOB_BYTES)]
         max_blob_bytes: u64,
+        /// Operations one change may carry (after decompression); a bigger change is refused
+        /// before it is applied. Pasting a long text is a few 10,000.
+        #[arg(long, env = "THRESHOLD_MAX_OPS_PER_CHANGE", default_value_t = RelayLimits::default().max_ops_per_change)]
+        max_ops_per_change: usize,
+        /// Bytes of history a client token's changes may add to its portal per day (UTC).
+        #[arg(long, env = "THRESHOLD_CLIENT_HISTORY_BYTES_PER_DAY", default_value_t = RelayLimits::default().client_history_bytes_per_day)]
+        client_history_bytes_per_day: u64,
+        /// Bytes of history a client token's changes may add to its portal in total.
+        #[arg(long, env = "THRESHOLD_CLIENT_HISTORY_BYTES_TOTAL", default_value_t = RelayLimits::default().client_history_bytes_total)]
+        client_history_bytes_total: u64,
+        /// Sustained HTTP requests per second per token on /api and /blobs.
+        #[arg(long, env = "THRESHOLD_HTTP_RATE_PER_SECOND", default_value_t = RelayLimits::default().http_per_second)]
+        http_rate_per_second: f64,
+        /// HTTP requests a token may make at once on /api and /blobs before the sustained rate
+        /// applies.
+        #[arg(long, env = "THRESHOLD_HTTP_RATE_BURST", default_value_t = RelayLimits::default().http_burst)]
+        http_rate_burst: f64,
+        /// Sustained requests per second, all callers together, that carry no valid token
+        /// (each costs a token hash to refuse).
+        #[arg(long, env = "THRESHOLD_UNAUTHENTICATED_RATE_PER_SECOND", default_value_t = RelayLimits::default().unauthenticated_per_second)]
+        unauthenticated_rate_per_second: f64,
     },
     /// Manage access tokens in a data dir. Works whether or not the relay is running; a running
     /// relay applies changes within a second.
@@ -127,6 +148,12 @@ async fn main() -> anyhow::Result<()> {
             rate_per_second,
             rate_burst,
             max_blob_bytes,
+            max_ops_per_change,
+            client_history_bytes_per_day,
+            client_history_bytes_total,
+            http_rate_per_second,
+            http_rate_burst,
+            unauthenticated_rate_per_second,
         } => {
             threshold_sync_server::server::serve(ServeOptions {
                 bind,
@@ -139,6 +166,12 @@ async fn main() -> anyhow::Result<()> {
                     max_docs_per_conn: max_docs_per_connection,
                     messages_per_second: rate_per_second,
                     message_burst: rate_burst,
+                    max_ops_per_change,
+                    client_history_bytes_per_day,
+                    client_history_bytes_total,
+                    http_per_second: http_rate_per_second,
+                    http_burst: http_rate_burst,
+                    unauthenticated_per_second: unauthenticated_rate_per_second,
                 },
                 max_blob_bytes,
             })

@@ -5,7 +5,11 @@
 //! by its SHA-256 instead of allowing inline scripts in general. The hash is computed from the
 //! index.html actually served, so a rebuilt app never meets a stale policy.
 
-use axum::http::{header, HeaderName, HeaderValue};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
@@ -30,6 +34,58 @@ pub fn common() -> [(HeaderName, HeaderValue); 5] {
             HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
         ),
     ]
+}
+
+/// The largest HTML body the policy layer reads to hash its scripts. The app's page is a few
+/// KiB; anything bigger is not ours and gets a policy that runs no script at all.
+const MAX_HTML_BYTES: usize = 1024 * 1024;
+
+/// For a response whose body cannot be read: nothing may run, load or frame it.
+const NOTHING_RUNS: &str =
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Middleware: every `text/html` response gets the page's content security policy, whichever
+/// route or file service produced it. Paths such as `/%69ndex.html`, `/index.html/`,
+/// `//index.html` reach the page through the static file service, not the page route, so the
+/// policy belongs here, where no future route can forget it. The body is read to hash exactly
+/// the inline scripts it carries.
+pub async fn html_policy(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    if !is_html
+        || response
+            .headers()
+            .contains_key(header::CONTENT_SECURITY_POLICY)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let (policy, body) = match axum::body::to_bytes(body, MAX_HTML_BYTES).await {
+        Ok(bytes) => (
+            content_security_policy(&String::from_utf8_lossy(&bytes)),
+            Body::from(bytes),
+        ),
+        Err(_) => {
+            // Too large or unreadable: not a page of ours; serve nothing rather than a page
+            // without a policy.
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_SECURITY_POLICY, NOTHING_RUNS)],
+                "this page could not be served",
+            )
+                .into_response();
+        }
+    };
+    let value =
+        HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static(NOTHING_RUNS));
+    parts.headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    // The body may have been a file stream with its own length; it is whole now.
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, body)
 }
 
 /// The content security policy for an HTML page, allowing its inline scripts by hash.

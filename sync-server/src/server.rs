@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRef, State, WebSocketUpgrade};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -23,8 +23,9 @@ use crate::blob_store::BlobStore;
 use crate::blobs::{self, BlobState};
 use crate::caller::SocketCaller;
 use crate::connection::{self, Limits};
+use crate::history_budget::{HistoryBook, HistoryLimits};
 use crate::hub::{Admitted, Hub, HubThread};
-use crate::rate_limit::{RateLimit, RateLimiter};
+use crate::rate_limit::{HttpLimiter, RateLimit, RateLimiter};
 use crate::security_headers;
 use crate::storage::FsStorage;
 use crate::token_store::TokenStore;
@@ -53,6 +54,17 @@ pub struct RelayLimits {
     pub max_docs_per_conn: usize,
     pub messages_per_second: f64,
     pub message_burst: f64,
+    /// Operations one change may carry, counted before it is applied (every writer).
+    pub max_ops_per_change: usize,
+    /// History bytes a client token's admitted changes may add to its portal per UTC day, and
+    /// in total. Providers are the business and are not limited by these.
+    pub client_history_bytes_per_day: u64,
+    pub client_history_bytes_total: u64,
+    /// Requests per second (sustained, and at once) per token on `/api` and `/blobs`.
+    pub http_per_second: f64,
+    pub http_burst: f64,
+    /// Requests per second without a valid token, all callers together: each costs a hash.
+    pub unauthenticated_per_second: f64,
 }
 
 impl Default for RelayLimits {
@@ -62,6 +74,17 @@ impl Default for RelayLimits {
             max_docs_per_conn: 4096,
             messages_per_second: 200.0,
             message_burst: 5000.0,
+            max_ops_per_change: threshold_protocol::DEFAULT_MAX_OPS_PER_CHANGE,
+            // A client writes messages, comments and form answers: kilobytes a day. Files are
+            // blobs, not history. 16 MB a day and 256 MB in all leave room for years of that
+            // and stop a portal being grown by 100 MB in seconds.
+            client_history_bytes_per_day: 16 * 1024 * 1024,
+            client_history_bytes_total: 256 * 1024 * 1024,
+            // The app makes a handful of /api and /blobs calls per screen; a gallery of
+            // previews is a burst of a few dozen.
+            http_per_second: 20.0,
+            http_burst: 100.0,
+            unauthenticated_per_second: 20.0,
         }
     }
 }
@@ -134,30 +157,21 @@ async fn service_worker(State(state): State<AppState>) -> Response {
     }
 }
 
-/// The app's page, for `/` and every path that is not a file (deep links), with a content
-/// security policy that allows exactly its scripts.
+/// The app's page, for `/` and every path that is not a file (deep links). Its content security
+/// policy is set by [`security_headers::html_policy`], like every HTML response's.
 async fn index_page(State(state): State<AppState>) -> Response {
     let Some(dir) = state.static_dir else {
         return StatusCode::NOT_FOUND.into_response();
     };
     match tokio::fs::read_to_string(dir.join("index.html")).await {
-        Ok(html) => {
-            let csp = security_headers::content_security_policy(&html);
-            let mut response = (
-                [
-                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                    (header::CACHE_CONTROL, "no-cache"),
-                ],
-                html,
-            )
-                .into_response();
-            if let Ok(value) = HeaderValue::from_str(&csp) {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_SECURITY_POLICY, value);
-            }
-            response
-        }
+        Ok(html) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            html,
+        )
+            .into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -185,7 +199,9 @@ fn router(state: AppState, api: ApiState, blobs: BlobState) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
         tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
     });
-    let mut router = router.layer(trace);
+    let mut router = router
+        .layer(axum::middleware::from_fn(security_headers::html_policy))
+        .layer(trace);
     for (name, value) in security_headers::common() {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
@@ -234,8 +250,16 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let tokens = TokenStore::open(&options.data_dir)?;
     let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id(&options.data_dir)?);
     config.max_docs_per_conn = options.limits.max_docs_per_conn;
+    config.max_ops_per_change = Some(options.limits.max_ops_per_change);
     let authors = AuthorBook::open(&options.data_dir)?;
-    let engine = HubThread::spawn(config, Box::new(storage), authors)?;
+    let history = HistoryBook::open(
+        &options.data_dir,
+        HistoryLimits {
+            per_day: options.limits.client_history_bytes_per_day,
+            total: options.limits.client_history_bytes_total,
+        },
+    )?;
+    let engine = HubThread::spawn(config, Box::new(storage), authors, history)?;
     if let Some(dir) = &options.static_dir {
         if !dir.join("index.html").exists() {
             tracing::warn!(dir = %dir.display(), "no index.html in the static dir; only /sync is served");
@@ -254,15 +278,31 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         limits,
         static_dir: options.static_dir.clone(),
     };
+    let http = Arc::new(HttpLimiter {
+        per_token: RateLimiter::new(RateLimit {
+            per_second: options.limits.http_per_second,
+            burst: options.limits.http_burst,
+        }),
+        // As many at once as a second's worth: refusing a bad token is cheap, but not free.
+        unauthenticated: RateLimiter::new(RateLimit {
+            per_second: options.limits.unauthenticated_per_second,
+            burst: options.limits.unauthenticated_per_second.max(1.0),
+        }),
+    });
     let api = ApiState {
         tokens: tokens.clone(),
         hub: engine.hub(),
         data_dir: options.data_dir.clone(),
+        http: http.clone(),
     };
     let blobs = BlobState {
         tokens: tokens.clone(),
         hub: engine.hub(),
         store: BlobStore::open(&options.data_dir, options.max_blob_bytes)?,
+        http,
+        // Reads only: every write goes through the engine thread's own storage.
+        docs: Arc::new(FsStorage::open(&options.data_dir)?),
+        stored_reads: Arc::new(tokio::sync::Semaphore::new(blobs::STORED_READS)),
     };
     let app = router(state, api, blobs);
     let addr = SocketAddr::new(options.bind, options.port);

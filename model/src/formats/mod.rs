@@ -1,11 +1,13 @@
-//! Documents turned into files other tools read: JSON export, a zip archive, iCalendar, email.
-//! Nothing here edits a document.
+//! Documents turned into files other tools read: JSON export, a zip archive, iCalendar, email;
+//! and which of a document's addresses may be rendered as links. Nothing here edits a document.
 
 mod archive;
 mod email;
 mod export;
 pub(crate) mod ics;
+mod link;
 
 pub use archive::export_archive;
 pub use email::{percent_encode, Email, Sender};
 pub use export::{export_json, EXPORT_FORMAT};
+pub use link::safe_href;

@@ -12,6 +12,10 @@ pub enum Role {
     Client,
 }
 
+/// Operations one change may carry at a relay: pasting a long text is a few 10,000 (one per
+/// character), so honest changes stay far below, and an op bomb of millions is refused.
+pub const DEFAULT_MAX_OPS_PER_CHANGE: usize = 200_000;
+
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub peer_id: PeerId,
@@ -31,6 +35,11 @@ pub struct EngineConfig {
     /// A connection that asks about more documents than this is closed with an error: no
     /// honest client needs more, and each document costs the relay memory.
     pub max_docs_per_conn: usize,
+    /// A writable peer's change with more operations than this is refused before it is applied:
+    /// one small compressed change can expand to millions of operations, and applying them costs
+    /// memory and engine time every other peer waits behind. `None` applies everything (a
+    /// browser trusts its own relay, which has already judged what it relays).
+    pub max_ops_per_change: Option<usize>,
 }
 
 impl EngineConfig {
@@ -47,6 +56,7 @@ impl EngineConfig {
             snapshot_after_chunks: 64,
             persist_sync_states: false,
             max_docs_per_conn: 4096,
+            max_ops_per_change: Some(DEFAULT_MAX_OPS_PER_CHANGE),
         }
     }
 
@@ -63,6 +73,7 @@ impl EngineConfig {
             snapshot_after_chunks: 32,
             persist_sync_states: true,
             max_docs_per_conn: usize::MAX,
+            max_ops_per_change: None,
         }
     }
 }

@@ -5,6 +5,7 @@ use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash, ReadDoc};
 
 use super::document::{DocEntry, PeerDoc, PeerStatus};
+use super::op_count::{check_ops_per_change, OpCountError};
 use super::{ConnId, Engine};
 use crate::{DocumentId, Effect, Message, PeerId};
 
@@ -124,6 +125,19 @@ impl Engine {
             self.effects.push(Effect::Warning {
                 message: format!("dropped changes to {id} from a read-only peer"),
             });
+        }
+        if let Some(limit) = self.config.max_ops_per_change.filter(|_| may_write) {
+            // Counted before anything is applied: applying is what costs (see `op_count`).
+            // Nothing of the message is kept, so the peer's sync state is left as it was.
+            match check_ops_per_change(sync_message.changes.iter(), limit) {
+                Ok(()) => {}
+                Err(e @ OpCountError::OverLimit { .. }) => {
+                    return self.refuse(conn, id, e.to_string())
+                }
+                Err(e @ OpCountError::Malformed(_)) => {
+                    return self.fail(conn, format!("malformed sync message for {id}: {e}"))
+                }
+            }
         }
         self.ensure_peer_doc(id, conn);
         let Some(entry) = self.docs.get_mut(&id) else {

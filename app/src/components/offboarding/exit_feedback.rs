@@ -110,7 +110,7 @@ pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
                         report(actions::try_edit_portal(id, |tx| set_testimonial(tx, permission, &text)));
                     }></textarea>
             </fieldset>
-            {move || review_link.get().filter(|l| !l.is_empty()).map(|link| view! {
+            {move || review_link.get().filter(|l| threshold_model::formats::safe_href(l).is_some()).map(|link| view! {
                 <p><a class="button" href=link target="_blank" rel="noopener">"Leave us a review"</a></p>
             })}
             <Show when=client>

@@ -107,7 +107,10 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                                     <span class="muted small">" · " {r.partner.service.clone()}</span>
                                     {(!r.note.is_empty()).then(|| view! { <p class="small">{r.note.clone()}</p> })}
                                     <p class="small">
-                                        {(!r.partner.url.is_empty()).then(|| view! { <a href=r.partner.url.clone() target="_blank" rel="noopener">{r.partner.url.clone()}</a>" " })}
+                                        {(!r.partner.url.is_empty()).then(|| match threshold_model::formats::safe_href(&r.partner.url) {
+                                            Some(href) => view! { <a href=href.to_owned() target="_blank" rel="noopener">{r.partner.url.clone()}</a>" " }.into_any(),
+                                            None => view! { <span>{r.partner.url.clone()}" "</span> }.into_any(),
+                                        })}
                                         {(!r.partner.email.is_empty()).then(|| view! { <a href=format!("mailto:{}", r.partner.email)>{r.partner.email.clone()}</a> })}
                                     </p>
                                 </div>

@@ -24,7 +24,7 @@ pub fn ThankYou(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoView {
                     (!dates.is_empty()).then(|| view! { <p>{format!("We will check in on {}.", dates.join(", "))}</p> })
                 }}
                 <p><strong>"Know someone who could use our help?"</strong>" A referral is the kindest thanks. Forward them our goodbye email, or put them in touch with your contact on our team."</p>
-                {move || review.get().filter(|l| !l.is_empty()).map(|link| view! {
+                {move || review.get().filter(|l| threshold_model::formats::safe_href(l).is_some()).map(|link| view! {
                     <p><a class="button" href=link target="_blank" rel="noopener">"Leave us a review"</a></p>
                 })}
             </section>

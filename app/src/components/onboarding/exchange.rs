@@ -158,7 +158,10 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 <strong>{item.name.clone()}</strong>
                 <span class="muted small">" · " {direction} " · " {due}</span>
                 {overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
-                {(!link.is_empty()).then(|| view! { <p class="small"><a href=link.clone() target="_blank" rel="noopener">{link.clone()}</a></p> })}
+                {(!link.is_empty()).then(|| match threshold_model::formats::safe_href(&link) {
+                    Some(href) => view! { <p class="small"><a href=href.to_owned() target="_blank" rel="noopener">{link.clone()}</a></p> }.into_any(),
+                    None => view! { <p class="small">{link.clone()}</p> }.into_any(),
+                })}
                 {(!note.is_empty()).then(|| view! { <p class="small muted">{note.clone()}</p> })}
                 {signed_by}
                 <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone() may_attach=may_attach/>

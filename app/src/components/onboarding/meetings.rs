@@ -137,7 +137,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                                         <p class="small">{shown_time(&m)} " · " {m.spec.duration_minutes} " min"</p>
                                         {(!m.spec.location.is_empty()).then(|| {
                                             let loc = m.spec.location.clone();
-                                            if loc.starts_with("https://") {
+                                            if loc.starts_with("https://") && threshold_model::formats::safe_href(&loc).is_some() {
                                                 view! { <p class="small"><a href=loc.clone() target="_blank" rel="noopener">{loc.clone()}</a></p> }.into_any()
                                             } else {
                                                 view! { <p class="small">{loc}</p> }.into_any()

@@ -176,10 +176,11 @@ fn LinkRow(portal: DocumentId, link: Link) -> impl IntoView {
     view! {
         <li class="contact">
             <div>
-                {if spec.url.is_empty() {
-                    view! { <strong>{spec.title.clone()}</strong> }.into_any()
-                } else {
-                    view! { <a href=spec.url.clone() target="_blank" rel="noopener"><strong>{spec.title.clone()}</strong></a> }.into_any()
+                {match threshold_model::formats::safe_href(&spec.url) {
+                    Some(href) => view! { <a href=href.to_owned() target="_blank" rel="noopener"><strong>{spec.title.clone()}</strong></a> }.into_any(),
+                    // No address, or one that is not http, https or mailto: text, never a link.
+                    None if spec.url.is_empty() => view! { <strong>{spec.title.clone()}</strong> }.into_any(),
+                    None => view! { <strong>{spec.title.clone()}</strong>" " <span class="small mono" data-testid="link-as-text">{spec.url.clone()}</span> }.into_any(),
                 }}
                 {(!spec.note.is_empty()).then(|| view! { <p class="small mono" data-testid="link-note">{shown.clone()}</p> })}
             </div>

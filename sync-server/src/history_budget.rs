@@ -1,0 +1,186 @@
+//! How many bytes of history client tokens may add to a document, per UTC day and in total: a
+//! client could otherwise grow its portal by megabytes a second of changes that leave no trace
+//! in what the portal shows, and every provider device downloads that history.
+//!
+//! Counted per document (a client token reaches one portal, so this is per portal, whichever of
+//! its client tokens wrote), in the bytes of the admitted changes as stored. Kept in
+//! `<data dir>/history/<id>.json`, written atomically as each admitted batch is counted, so a
+//! restart does not reset it. Providers are the business and are not counted.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use threshold_protocol::DocumentId;
+
+use crate::storage::write_atomically;
+
+const DIR: &str = "history";
+
+/// What client tokens may add.
+#[derive(Clone, Copy, Debug)]
+pub struct HistoryLimits {
+    pub per_day: u64,
+    pub total: u64,
+}
+
+/// What client tokens have added to one document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Days since the Unix epoch (UTC) that `today` counts.
+    pub day: u64,
+    pub today: u64,
+    pub total: u64,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum OverBudget {
+    #[error("this change would add more history than a client may add in a day (the limit is {limit} bytes a day); try again tomorrow")]
+    Day { limit: u64 },
+    #[error("this change would add more history than a client may add to a portal (the limit is {limit} bytes in all)")]
+    Total { limit: u64 },
+}
+
+/// The usage after adding `bytes` on `day`, or which limit that would break.
+pub fn charge(
+    usage: Usage,
+    bytes: u64,
+    day: u64,
+    limits: HistoryLimits,
+) -> Result<Usage, OverBudget> {
+    let today = if usage.day == day { usage.today } else { 0 };
+    let today = today.saturating_add(bytes);
+    let total = usage.total.saturating_add(bytes);
+    if total > limits.total {
+        return Err(OverBudget::Total {
+            limit: limits.total,
+        });
+    }
+    if today > limits.per_day {
+        return Err(OverBudget::Day {
+            limit: limits.per_day,
+        });
+    }
+    Ok(Usage { day, today, total })
+}
+
+/// Today, in days since the Unix epoch (UTC).
+pub fn today() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0)
+}
+
+/// Every document's usage, read from disk once and kept.
+pub struct HistoryBook {
+    dir: PathBuf,
+    limits: HistoryLimits,
+    usage: HashMap<DocumentId, Usage>,
+}
+
+impl HistoryBook {
+    pub fn open(data_dir: &Path, limits: HistoryLimits) -> io::Result<Self> {
+        let dir = data_dir.join(DIR);
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self {
+            dir,
+            limits,
+            usage: HashMap::new(),
+        })
+    }
+
+    /// The usage of `doc` after adding `bytes` today, without recording it.
+    pub fn check(&mut self, doc: &DocumentId, bytes: u64) -> io::Result<Result<Usage, OverBudget>> {
+        let usage = self.usage_of(doc)?;
+        Ok(charge(usage, bytes, today(), self.limits))
+    }
+
+    /// Record `usage` (from [`Self::check`]) for `doc`, durably before this returns.
+    pub fn record(&mut self, doc: &DocumentId, usage: Usage) -> io::Result<()> {
+        let json = serde_json::to_vec(&usage).map_err(io::Error::other)?;
+        write_atomically(&self.dir.join(format!("{doc}.json")), &json)?;
+        self.usage.insert(*doc, usage);
+        Ok(())
+    }
+
+    fn usage_of(&mut self, doc: &DocumentId) -> io::Result<Usage> {
+        if let Some(usage) = self.usage.get(doc) {
+            return Ok(*usage);
+        }
+        let usage = match std::fs::read(self.dir.join(format!("{doc}.json"))) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(io::Error::other)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Usage::default(),
+            Err(e) => return Err(e),
+        };
+        self.usage.insert(*doc, usage);
+        Ok(usage)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: HistoryLimits = HistoryLimits {
+        per_day: 100,
+        total: 250,
+    };
+
+    #[test]
+    fn a_day_allows_its_bytes_then_refuses_and_a_new_day_starts_again() {
+        let usage = charge(Usage::default(), 60, 7, LIMITS).unwrap();
+        assert_eq!(
+            charge(usage, 41, 7, LIMITS),
+            Err(OverBudget::Day { limit: 100 })
+        );
+        let usage = charge(usage, 40, 7, LIMITS).unwrap();
+        assert_eq!(
+            usage,
+            Usage {
+                day: 7,
+                today: 100,
+                total: 100
+            }
+        );
+        let next = charge(usage, 100, 8, LIMITS).unwrap();
+        assert_eq!(
+            next,
+            Usage {
+                day: 8,
+                today: 100,
+                total: 200
+            }
+        );
+    }
+
+    #[test]
+    fn the_total_holds_across_days() {
+        let usage = Usage {
+            day: 3,
+            today: 0,
+            total: 240,
+        };
+        assert_eq!(
+            charge(usage, 11, 4, LIMITS),
+            Err(OverBudget::Total { limit: 250 })
+        );
+        assert!(charge(usage, 10, 4, LIMITS).is_ok());
+    }
+
+    #[test]
+    fn usage_survives_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = DocumentId::random();
+        let mut book = HistoryBook::open(dir.path(), LIMITS).unwrap();
+        let usage = book.check(&doc, 90).unwrap().unwrap();
+        book.record(&doc, usage).unwrap();
+        let mut again = HistoryBook::open(dir.path(), LIMITS).unwrap();
+        assert_eq!(
+            again.check(&doc, 20).unwrap(),
+            Err(OverBudget::Day { limit: 100 })
+        );
+    }
+}
