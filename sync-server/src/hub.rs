@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use threshold_model::access::Role;
 use threshold_protocol::automerge::Automerge;
-use threshold_protocol::storage_key::largest_first;
-use threshold_protocol::{Access, CloseCode, ConnId, DocumentId, Effect, Engine, EngineConfig};
+use threshold_protocol::{
+    Access, CloseCode, ConnId, Decoded, DocumentId, Effect, Engine, EngineConfig,
+};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::mpsc::Sender;
 
@@ -22,6 +23,7 @@ use crate::authors::AuthorBook;
 use crate::doc_store;
 use crate::guard::{People, Person, RelayGuard};
 use crate::history_budget::HistoryBook;
+use crate::loader::{self, Loader};
 use crate::storage::Storage;
 
 /// Frames waiting for one connection. A peer that lets this many pile up is not reading; it is
@@ -56,6 +58,8 @@ enum Command {
     /// portal refer to that file?". The inspector gets `None` when it is not in memory: the
     /// caller then reads storage on its own thread, never this one (see [`Hub::inspect`]).
     Inspect(DocumentId, Inspector),
+    /// A loader thread read and decoded a document the engine asked for.
+    Loaded(DocumentId, Box<Decoded>),
     Shutdown,
 }
 
@@ -80,9 +84,13 @@ pub struct HubThread {
 impl HubThread {
     /// The engine judges every change with a [`RelayGuard`] binding actors in `authors` and
     /// counting clients' history in `history`.
+    ///
+    /// Documents are written through `storage` on the engine thread and read through `reads`
+    /// (another handle on the same storage) by the loader threads.
     pub fn spawn(
         config: EngineConfig,
         storage: Box<dyn Storage>,
+        reads: Arc<dyn Storage + Send + Sync>,
         authors: AuthorBook,
         history: HistoryBook,
     ) -> std::io::Result<Self> {
@@ -90,9 +98,13 @@ impl HubThread {
         let people = People::default();
         let mut engine = Engine::new(config);
         engine.set_guard(Box::new(RelayGuard::new(people.clone(), authors, history)));
+        let back = commands.clone();
+        let loader = Loader::spawn(reads, move |doc, decoded| {
+            let _ = back.send(Command::Loaded(doc, Box::new(decoded)));
+        })?;
         let thread = std::thread::Builder::new()
             .name("sync-engine".into())
-            .spawn(move || run(engine, storage, people, inbox))?;
+            .spawn(move || run(engine, storage, loader, people, inbox))?;
         Ok(Self {
             hub: Hub { commands },
             thread,
@@ -176,6 +188,7 @@ const BATCH_BUDGET: Duration = Duration::from_millis(4);
 /// What the engine thread owns besides the engine.
 struct Shell {
     storage: Box<dyn Storage>,
+    loader: Loader,
     conns: HashMap<ConnId, Peer>,
     /// Close codes for connections the hub itself refused, used when the engine's close comes.
     codes: HashMap<ConnId, CloseCode>,
@@ -192,12 +205,14 @@ struct Shell {
 fn run(
     mut engine: Engine,
     storage: Box<dyn Storage>,
+    loader: Loader,
     people: People,
     inbox: mpsc::Receiver<Command>,
 ) {
     let started = Instant::now();
     let mut shell = Shell {
         storage,
+        loader,
         conns: HashMap::new(),
         codes: HashMap::new(),
         people,
@@ -293,6 +308,10 @@ impl Shell {
                 read(engine.doc(&doc).filter(|d| !d.get_heads().is_empty()));
                 None
             }
+            Command::Loaded(doc, decoded) => {
+                engine.loaded_decoded(doc, *decoded);
+                None
+            }
             Command::Shutdown => None,
         }
     }
@@ -315,17 +334,9 @@ impl Shell {
                 }
                 for effect in effects {
                     match effect {
-                        Effect::Load { doc } => {
-                            match doc_store::load(self.storage.as_ref(), &doc) {
-                                Ok(loaded) => engine.loaded(doc, loaded),
-                                Err(e) => {
-                                    // Treating an unreadable document as empty would hide
-                                    // the fault; report it and give an empty view.
-                                    tracing::error!(%doc, error = %e, "could not load document");
-                                    engine.loaded(doc, Default::default());
-                                }
-                            }
-                        }
+                        // Off this thread; the engine holds the document's messages until
+                        // `Command::Loaded` brings it.
+                        Effect::Load { doc } => self.loader.load(doc),
                         Effect::Save { doc, chunk } => saves.push((doc, chunk)),
                         Effect::Send { .. } | Effect::Close { .. } => outgoing.push(effect),
                         Effect::Warning { message } => tracing::warn!(%message),
@@ -415,20 +426,11 @@ impl Shell {
     }
 }
 
-/// A document read straight from storage, without handing it to the engine: the largest chunk
-/// first, as the engine loads.
+/// A document read straight from storage, without handing it to the engine; `None` if storage
+/// holds none of it.
 fn stored_doc(storage: &(dyn Storage + Send + Sync), doc: &DocumentId) -> Option<Automerge> {
-    let chunks = doc_store::load(storage, doc).ok()?.chunks;
-    if chunks.is_empty() {
-        return None;
-    }
-    let mut loaded = Automerge::new();
-    for chunk in largest_first(&chunks) {
-        if let Err(e) = loaded.load_incremental(chunk) {
-            tracing::error!(%doc, error = %e, "could not read a stored chunk");
-        }
-    }
-    Some(loaded)
+    let doc = loader::load(storage, doc).into_doc();
+    (!doc.get_heads().is_empty()).then_some(doc)
 }
 
 /// Ask a connection task to close. A full queue cannot take the request, but then the task is

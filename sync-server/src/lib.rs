@@ -11,6 +11,7 @@ pub mod error;
 pub mod guard;
 pub mod history_budget;
 pub mod hub;
+pub mod loader;
 pub mod rate_limit;
 pub mod security_headers;
 pub mod server;

@@ -27,7 +27,7 @@ use crate::history_budget::{HistoryBook, HistoryLimits};
 use crate::hub::{Admitted, Hub, HubThread};
 use crate::rate_limit::{HttpLimiter, RateLimit, RateLimiter};
 use crate::security_headers;
-use crate::storage::FsStorage;
+use crate::storage::{FsStorage, Storage};
 use crate::token_store::TokenStore;
 
 #[derive(Debug, Clone)]
@@ -259,7 +259,10 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             total: options.limits.client_history_bytes_total,
         },
     )?;
-    let engine = HubThread::spawn(config, Box::new(storage), authors, history)?;
+    // Reads only (loads and the file check, off the engine thread): every write goes through
+    // the engine thread's own storage.
+    let reads: Arc<dyn Storage + Send + Sync> = Arc::new(FsStorage::open(&options.data_dir)?);
+    let engine = HubThread::spawn(config, Box::new(storage), reads.clone(), authors, history)?;
     if let Some(dir) = &options.static_dir {
         if !dir.join("index.html").exists() {
             tracing::warn!(dir = %dir.display(), "no index.html in the static dir; only /sync is served");
@@ -300,8 +303,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         hub: engine.hub(),
         store: BlobStore::open(&options.data_dir, options.max_blob_bytes)?,
         http,
-        // Reads only: every write goes through the engine thread's own storage.
-        docs: Arc::new(FsStorage::open(&options.data_dir)?),
+        docs: reads,
         stored_reads: Arc::new(tokio::sync::Semaphore::new(blobs::STORED_READS)),
     };
     let app = router(state, api, blobs);

@@ -145,6 +145,34 @@ test("a_blob_request_for_a_portal_not_in_memory_does_not_stall_sync", () => with
   owner.close();
 }));
 
+test("loading_a_large_document_does_not_stall_other_documents_sync", () => withRelay({ staticDir: null }, async relay => {
+  // A large document, then a restart so the relay holds it only on disk. A peer asks for it,
+  // which makes the relay load it; the owner's sync of another document, sent just after, must
+  // be answered before the large one arrives: loads are read and decoded off the engine thread.
+  const large = await randomDocumentId();
+  const writer = await (await RawPeer.connect(relay.wsUrl, "writer")).handshake();
+  let big = A.init();
+  for (let n = 0; n < 4; n++) big = A.change(big, d => { d[`text${n}`] = "x".repeat(150_000); });
+  const { relayHeads } = await writer.sync(large, big, { timeout: 60_000 });
+  assert.equal(relayHeads.length, 1, "the relay acknowledged the large document");
+  writer.close();
+  await relay.restart();
+  const reader = await (await RawPeer.connect(relay.wsUrl, "reader")).handshake();
+  const owner = await (await RawPeer.connect(relay.wsUrl, "owner")).handshake();
+  const order = [];
+  const arrived = reader.next(m => m.type === "sync" && m.documentId === large, 120_000).then(() => order.push("large"));
+  reader.request(large);
+  // Let the request reach the relay before the owner's sync does.
+  await new Promise(r => setTimeout(r, 50));
+  const other = await randomDocumentId();
+  await owner.sync(other, A.change(A.init(), d => { d.title = "meanwhile"; }), { timeout: 120_000 });
+  order.push("other");
+  await arrived;
+  assert.deepEqual(order, ["other", "large"], "the other document's sync was answered while the large one loaded");
+  reader.close();
+  owner.close();
+}));
+
 test("history_a_client_adds_is_limited_per_day_and_survives_a_restart", () => withRelay({ staticDir: null, extraArgs: ["--client-history-bytes-per-day", "40000", "--client-history-bytes-total", "1000000"] }, async relay => {
   const portal = await randomDocumentId();
   const client = relay.mint(["--role", "client", "--portal", portal, "--name", "Client"]);

@@ -27,7 +27,7 @@ pub use config::{EngineConfig, Role, DEFAULT_MAX_OPS_PER_CHANGE};
 pub use connection::ConnId;
 pub use document::SyncSummary;
 pub use guard::ChangeGuard;
-pub use persistence::Loaded;
+pub use persistence::{Decoded, Loaded};
 
 use connection::Conn;
 use document::DocEntry;

@@ -20,6 +20,47 @@ pub struct Loaded {
     pub sync_states: Vec<(String, Vec<u8>)>,
 }
 
+/// A document built from what storage held: the expensive part of a load (every chunk read
+/// into Automerge), which a shell may run on any thread before handing the result to
+/// [`Engine::loaded_decoded`], so the engine's thread never waits on a large document.
+pub struct Decoded {
+    doc: Automerge,
+    chunk_count: usize,
+    snapshot_bytes: usize,
+    bytes_since_snapshot: usize,
+    sync_states: Vec<(String, Vec<u8>)>,
+    bad_chunks: usize,
+}
+
+impl Decoded {
+    /// The document itself, for a shell that only reads it.
+    pub fn into_doc(self) -> Automerge {
+        self.doc
+    }
+}
+
+impl Loaded {
+    /// Read every chunk, the largest (a snapshot) first.
+    pub fn decode(self) -> Decoded {
+        let mut doc = Automerge::new();
+        let mut bad_chunks = 0;
+        let chunks = storage_key::largest_first(&self.chunks);
+        for chunk in &chunks {
+            if doc.load_incremental(chunk).is_err() {
+                bad_chunks += 1;
+            }
+        }
+        Decoded {
+            doc,
+            chunk_count: self.chunks.len(),
+            snapshot_bytes: chunks.first().map_or(0, |c| c.len()),
+            bytes_since_snapshot: chunks.iter().skip(1).map(|c| c.len()).sum(),
+            sync_states: self.sync_states,
+            bad_chunks,
+        }
+    }
+}
+
 impl Engine {
     /// Apply changes that another tab of this browser has already stored (shared storage), so
     /// they are shown and synced here without being written a second time.
@@ -64,6 +105,12 @@ impl Engine {
 
     /// Storage answered an [`Effect::Load`].
     pub fn loaded(&mut self, id: DocumentId, loaded: Loaded) {
+        self.loaded_decoded(id, loaded.decode());
+    }
+
+    /// Storage answered an [`Effect::Load`], and the shell already decoded the answer
+    /// ([`Loaded::decode`]), off this thread.
+    pub fn loaded_decoded(&mut self, id: DocumentId, decoded: Decoded) {
         let entry = self
             .docs
             .entry(id)
@@ -71,19 +118,19 @@ impl Engine {
         if entry.doc.is_some() {
             return;
         }
-        let mut doc = Automerge::new();
-        let mut bad_chunks = 0;
-        let chunks = storage_key::largest_first(&loaded.chunks);
-        for chunk in &chunks {
-            if doc.load_incremental(chunk).is_err() {
-                bad_chunks += 1;
-            }
-        }
+        let Decoded {
+            doc,
+            chunk_count,
+            snapshot_bytes,
+            bytes_since_snapshot,
+            sync_states,
+            bad_chunks,
+        } = decoded;
         entry.saved_heads = doc.get_heads();
-        entry.chunks_since_snapshot = loaded.chunks.len();
-        entry.snapshot_bytes = chunks.first().map_or(0, |c| c.len());
-        entry.bytes_since_snapshot = chunks.iter().skip(1).map(|c| c.len()).sum();
-        entry.stored_sync_states = loaded.sync_states.into_iter().collect();
+        entry.chunks_since_snapshot = chunk_count;
+        entry.snapshot_bytes = snapshot_bytes;
+        entry.bytes_since_snapshot = bytes_since_snapshot;
+        entry.stored_sync_states = sync_states.into_iter().collect();
         let has_content = !doc.get_heads().is_empty();
         entry.doc = Some(doc);
         entry.idle_since = Some(self.now_ms);
