@@ -3,7 +3,8 @@
 //!
 //! A table only grows, and each write replaces the whole file atomically, so a reader (the
 //! `/api/portals/{id}/authors` route, a restart) sees the table before or after a binding, never
-//! a part of one.
+//! a part of one. Writes are staged and stored in the engine thread's group commit (see
+//! `staged.rs`), before any peer hears of the change that made the binding.
 
 use std::collections::HashMap;
 use std::io;
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use threshold_model::access::Author;
 use threshold_protocol::DocumentId;
 
-use crate::storage::write_atomically;
+use crate::staged::Staged;
 
 const DIR: &str = "authors";
 
@@ -20,15 +21,19 @@ const DIR: &str = "authors";
 pub struct AuthorBook {
     dir: PathBuf,
     tables: HashMap<DocumentId, Vec<Author>>,
+    staged: Staged,
 }
 
 impl AuthorBook {
-    pub fn open(data_dir: &Path) -> io::Result<Self> {
+    /// Tables are read from `<data_dir>/authors`; new bindings are staged in `staged`, whose
+    /// keys are relative to `data_dir` (the relay's storage root).
+    pub fn open(data_dir: &Path, staged: Staged) -> io::Result<Self> {
         let dir = data_dir.join(DIR);
         std::fs::create_dir_all(&dir)?;
         Ok(Self {
             dir,
             tables: HashMap::new(),
+            staged,
         })
     }
 
@@ -41,12 +46,13 @@ impl AuthorBook {
         Ok(&self.tables[doc])
     }
 
-    /// Add bindings to `doc`'s table, durably before this returns.
+    /// Add bindings to `doc`'s table: at once in memory, and on disk with the group commit of
+    /// the batch that admitted the change.
     pub fn bind(&mut self, doc: &DocumentId, new: Vec<Author>) -> io::Result<()> {
         let mut table = self.table(doc)?.to_vec();
         table.extend(new);
         let json = serde_json::to_vec_pretty(&table).map_err(io::Error::other)?;
-        write_atomically(&table_path(&self.dir, doc), &json)?;
+        self.staged.stage(format!("{DIR}/{doc}.json"), json);
         self.tables.insert(*doc, table);
         Ok(())
     }
@@ -85,14 +91,22 @@ mod tests {
     }
 
     #[test]
-    fn bindings_survive_a_reopen_and_stay_per_document() {
+    fn bindings_survive_a_reopen_once_committed_and_stay_per_document() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_owned();
         let (one, two) = (DocumentId::random(), DocumentId::random());
-        let mut book = AuthorBook::open(&dir).unwrap();
+        let staged = Staged::default();
+        let mut book = AuthorBook::open(&dir, staged.clone()).unwrap();
         book.bind(&one, vec![author("aa", "t1")]).unwrap();
         book.bind(&one, vec![author("bb", "t2")]).unwrap();
-        let mut reopened = AuthorBook::open(&dir).unwrap();
+        assert!(
+            read(&dir, &one).unwrap().is_empty(),
+            "on disk only with the group commit"
+        );
+        // What the hub's group commit does.
+        let mut storage = crate::storage::FsStorage::open(&dir).unwrap();
+        crate::storage::Storage::put_all(&mut storage, &staged.take()).unwrap();
+        let mut reopened = AuthorBook::open(&dir, Staged::default()).unwrap();
         assert_eq!(
             reopened.table(&one).unwrap(),
             &[author("aa", "t1"), author("bb", "t2")]

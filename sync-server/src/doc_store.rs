@@ -25,9 +25,13 @@ pub fn load(storage: &dyn Storage, doc: &DocumentId) -> Result<Loaded, StorageEr
 /// concatenated into one chunk, which automerge loads exactly like the separate ones. So each
 /// document costs at most two files per batch, and the storage may sync them all together.
 /// Compaction (deleting what a snapshot replaces) happens only once everything is durable.
+///
+/// `records` (the guard's authorship and history records, see `staged.rs`) are written in the
+/// same round, so a batch pays for one set of syncs whatever it holds.
 pub fn save_batch(
     storage: &mut dyn Storage,
     saves: Vec<(DocumentId, Chunk)>,
+    records: &[(String, Vec<u8>)],
 ) -> Result<(), StorageError> {
     let mut per_doc: Vec<(DocumentId, Vec<Chunk>)> = Vec::new();
     for (doc, chunk) in saves {
@@ -59,7 +63,10 @@ pub fn save_batch(
             writes.push((chunk_key(doc, &chunk), chunk.bytes().to_vec()));
         }
     }
+    let chunk_count = writes.len();
+    writes.extend_from_slice(records);
     storage.put_all(&writes)?;
+    writes.truncate(chunk_count);
     // Everything written in this batch for a document with a snapshot is newer than, or is, the
     // snapshot; everything else under its prefix is older and now redundant.
     let written: Vec<String> = writes.into_iter().map(|(key, _)| key).collect();
@@ -102,7 +109,7 @@ mod tests {
             .iter()
             .map(|k| (id, Chunk::Incremental(edit(&mut doc, k))))
             .collect();
-        save_batch(&mut storage, saves).expect("saves");
+        save_batch(&mut storage, saves, &[]).expect("saves");
         assert_eq!(storage.list(&doc_prefix(&id)).expect("list").len(), 1);
         let mut loaded = reload(&storage, &id);
         assert_eq!(loaded.get_heads(), doc.get_heads());
@@ -117,14 +124,14 @@ mod tests {
         let mut doc = AutoCommit::new();
         let mut second = AutoCommit::new();
         let first = vec![(id, Chunk::Incremental(edit(&mut doc, "old")))];
-        save_batch(&mut storage, first).expect("first batch");
+        save_batch(&mut storage, first, &[]).expect("first batch");
         let saves = vec![
             (id, Chunk::Incremental(edit(&mut doc, "before"))),
             (other, Chunk::Incremental(edit(&mut second, "x"))),
             (id, Chunk::Snapshot(doc.save())),
             (id, Chunk::Incremental(edit(&mut doc, "after"))),
         ];
-        save_batch(&mut storage, saves).expect("second batch");
+        save_batch(&mut storage, saves, &[]).expect("second batch");
         let keys = storage.list(&doc_prefix(&id)).expect("list");
         assert_eq!(
             keys.len(),

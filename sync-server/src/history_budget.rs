@@ -4,8 +4,9 @@
 //!
 //! Counted per document (a client token reaches one portal, so this is per portal, whichever of
 //! its client tokens wrote), in the bytes of the admitted changes as stored. Kept in
-//! `<data dir>/history/<id>.json`, written atomically as each admitted batch is counted, so a
-//! restart does not reset it. Providers are the business and are not counted.
+//! `<data dir>/history/<id>.json`, written in the group commit of the batch that admitted the
+//! changes (see `staged.rs`), so a restart does not reset it. Providers are the business and are
+//! not counted.
 
 use std::collections::HashMap;
 use std::io;
@@ -15,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use threshold_protocol::DocumentId;
 
-use crate::storage::write_atomically;
+use crate::staged::Staged;
 
 const DIR: &str = "history";
 
@@ -79,16 +80,20 @@ pub struct HistoryBook {
     dir: PathBuf,
     limits: HistoryLimits,
     usage: HashMap<DocumentId, Usage>,
+    staged: Staged,
 }
 
 impl HistoryBook {
-    pub fn open(data_dir: &Path, limits: HistoryLimits) -> io::Result<Self> {
+    /// Usage is read from `<data_dir>/history`; new usage is staged in `staged`, whose keys are
+    /// relative to `data_dir` (the relay's storage root).
+    pub fn open(data_dir: &Path, limits: HistoryLimits, staged: Staged) -> io::Result<Self> {
         let dir = data_dir.join(DIR);
         std::fs::create_dir_all(&dir)?;
         Ok(Self {
             dir,
             limits,
             usage: HashMap::new(),
+            staged,
         })
     }
 
@@ -98,10 +103,11 @@ impl HistoryBook {
         Ok(charge(usage, bytes, today(), self.limits))
     }
 
-    /// Record `usage` (from [`Self::check`]) for `doc`, durably before this returns.
+    /// Record `usage` (from [`Self::check`]) for `doc`: at once in memory, and on disk with the
+    /// group commit of the batch that admitted the changes.
     pub fn record(&mut self, doc: &DocumentId, usage: Usage) -> io::Result<()> {
         let json = serde_json::to_vec(&usage).map_err(io::Error::other)?;
-        write_atomically(&self.dir.join(format!("{doc}.json")), &json)?;
+        self.staged.stage(format!("{DIR}/{doc}.json"), json);
         self.usage.insert(*doc, usage);
         Ok(())
     }
@@ -174,10 +180,14 @@ mod tests {
     fn usage_survives_a_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let doc = DocumentId::random();
-        let mut book = HistoryBook::open(dir.path(), LIMITS).unwrap();
+        let staged = Staged::default();
+        let mut book = HistoryBook::open(dir.path(), LIMITS, staged.clone()).unwrap();
         let usage = book.check(&doc, 90).unwrap().unwrap();
         book.record(&doc, usage).unwrap();
-        let mut again = HistoryBook::open(dir.path(), LIMITS).unwrap();
+        // What the hub's group commit does.
+        let mut storage = crate::storage::FsStorage::open(dir.path()).unwrap();
+        crate::storage::Storage::put_all(&mut storage, &staged.take()).unwrap();
+        let mut again = HistoryBook::open(dir.path(), LIMITS, Staged::default()).unwrap();
         assert_eq!(
             again.check(&doc, 20).unwrap(),
             Err(OverBudget::Day { limit: 100 })

@@ -24,6 +24,7 @@ use crate::doc_store;
 use crate::guard::{People, Person, RelayGuard};
 use crate::history_budget::HistoryBook;
 use crate::loader::{self, Loader};
+use crate::staged::Staged;
 use crate::storage::Storage;
 
 /// Frames waiting for one connection. A peer that lets this many pile up is not reading; it is
@@ -91,6 +92,7 @@ impl HubThread {
         config: EngineConfig,
         storage: Box<dyn Storage>,
         reads: Arc<dyn Storage + Send + Sync>,
+        staged: Staged,
         authors: AuthorBook,
         history: HistoryBook,
     ) -> std::io::Result<Self> {
@@ -104,7 +106,7 @@ impl HubThread {
         })?;
         let thread = std::thread::Builder::new()
             .name("sync-engine".into())
-            .spawn(move || run(engine, storage, loader, people, inbox))?;
+            .spawn(move || run(engine, storage, staged, loader, people, inbox))?;
         Ok(Self {
             hub: Hub { commands },
             thread,
@@ -188,6 +190,8 @@ const BATCH_BUDGET: Duration = Duration::from_millis(4);
 /// What the engine thread owns besides the engine.
 struct Shell {
     storage: Box<dyn Storage>,
+    /// What the guard recorded for the changes it admitted, stored with each group commit.
+    staged: Staged,
     loader: Loader,
     conns: HashMap<ConnId, Peer>,
     /// Close codes for connections the hub itself refused, used when the engine's close comes.
@@ -205,6 +209,7 @@ struct Shell {
 fn run(
     mut engine: Engine,
     storage: Box<dyn Storage>,
+    staged: Staged,
     loader: Loader,
     people: People,
     inbox: mpsc::Receiver<Command>,
@@ -212,6 +217,7 @@ fn run(
     let started = Instant::now();
     let mut shell = Shell {
         storage,
+        staged,
         loader,
         conns: HashMap::new(),
         codes: HashMap::new(),
@@ -357,7 +363,9 @@ impl Shell {
                 return;
             }
             let docs: BTreeSet<DocumentId> = saves.iter().map(|(doc, _)| *doc).collect();
-            if let Err(e) = doc_store::save_batch(self.storage.as_mut(), saves) {
+            let records = self.staged.take();
+            if let Err(e) = doc_store::save_batch(self.storage.as_mut(), saves, &records) {
+                self.staged.restore(records);
                 tracing::error!(error = %e, documents = docs.len(), "could not store changes; not acknowledging them");
                 for doc in docs {
                     engine.persist_failed(doc);

@@ -15,6 +15,7 @@ pub mod loader;
 pub mod rate_limit;
 pub mod security_headers;
 pub mod server;
+pub mod staged;
 pub mod storage;
 pub mod token;
 pub mod token_store;

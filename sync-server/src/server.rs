@@ -27,6 +27,7 @@ use crate::history_budget::{HistoryBook, HistoryLimits};
 use crate::hub::{Admitted, Hub, HubThread};
 use crate::rate_limit::{HttpLimiter, RateLimit, RateLimiter};
 use crate::security_headers;
+use crate::staged::Staged;
 use crate::storage::{FsStorage, Storage};
 use crate::token_store::TokenStore;
 
@@ -251,18 +252,28 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id(&options.data_dir)?);
     config.max_docs_per_conn = options.limits.max_docs_per_conn;
     config.max_ops_per_change = Some(options.limits.max_ops_per_change);
-    let authors = AuthorBook::open(&options.data_dir)?;
+    // Authorship and history records are written in the engine's group commit.
+    let staged = Staged::default();
+    let authors = AuthorBook::open(&options.data_dir, staged.clone())?;
     let history = HistoryBook::open(
         &options.data_dir,
         HistoryLimits {
             per_day: options.limits.client_history_bytes_per_day,
             total: options.limits.client_history_bytes_total,
         },
+        staged.clone(),
     )?;
     // Reads only (loads and the file check, off the engine thread): every write goes through
     // the engine thread's own storage.
     let reads: Arc<dyn Storage + Send + Sync> = Arc::new(FsStorage::open(&options.data_dir)?);
-    let engine = HubThread::spawn(config, Box::new(storage), reads.clone(), authors, history)?;
+    let engine = HubThread::spawn(
+        config,
+        Box::new(storage),
+        reads.clone(),
+        staged,
+        authors,
+        history,
+    )?;
     if let Some(dir) = &options.static_dir {
         if !dir.join("index.html").exists() {
             tracing::warn!(dir = %dir.display(), "no index.html in the static dir; only /sync is served");
