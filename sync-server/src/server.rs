@@ -248,6 +248,13 @@ async fn watch_access_file(tokens: TokenStore, hub: Hub) {
 
 pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let storage = FsStorage::open(&options.data_dir)?;
+    let leftovers = storage.remove_leftovers()?;
+    if leftovers > 0 {
+        tracing::info!(
+            leftovers,
+            "removed temporary files of writes a crash cut short"
+        );
+    }
     let tokens = TokenStore::open(&options.data_dir)?;
     let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id(&options.data_dir)?);
     config.max_docs_per_conn = options.limits.max_docs_per_conn;

@@ -93,6 +93,30 @@ impl FsStorage {
         })
     }
 
+    /// Remove the temporary files of writes that never completed (the relay was killed between
+    /// writing and renaming one). They are not data: nothing reads them, and a reader never sees
+    /// them, but left in place they would accumulate. Call it at start, before anything writes.
+    pub fn remove_leftovers(&self) -> std::io::Result<usize> {
+        fn sweep(dir: &Path) -> std::io::Result<usize> {
+            let mut removed = 0;
+            for entry in fs::read_dir(dir)? {
+                let entry = entry?;
+                let path = entry.path();
+                if entry.file_type()?.is_dir() {
+                    // The file store keeps its own unfinished uploads, and clears them itself.
+                    if entry.file_name() != "blobs" {
+                        removed += sweep(&path)?;
+                    }
+                } else if entry.file_name().to_string_lossy().starts_with(".tmp-") {
+                    fs::remove_file(&path)?;
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        }
+        sweep(&self.root)
+    }
+
     fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
         move |source| StorageError::Io {
             path: path.to_owned(),
@@ -321,6 +345,23 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         exercise(&mut FsStorage::open(dir.path()).expect("opens"));
         exercise(&mut MemStorage::default());
+    }
+    #[test]
+    fn leftover_temporary_files_are_removed_at_start_and_data_is_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut storage = FsStorage::open(tmp.path()).unwrap();
+        storage.put("docs/abc/chunk", b"data").unwrap();
+        fs::write(tmp.path().join("docs/abc/.tmp-123"), b"half").unwrap();
+        fs::write(tmp.path().join(".tmp-456"), b"half").unwrap();
+        assert_eq!(storage.remove_leftovers().unwrap(), 2);
+        assert_eq!(
+            storage.load("docs/abc/chunk").unwrap().as_deref(),
+            Some(&b"data"[..])
+        );
+        assert_eq!(
+            fs::read_dir(tmp.path().join("docs/abc")).unwrap().count(),
+            1
+        );
     }
 
     #[test]
