@@ -16,8 +16,8 @@
 //! Each writer adds one check-in and then keeps editing its body, an act the table must place
 //! and allow ("edit their own check-in"). Our relay runs twice, side by side: once as is, where
 //! the guard judges every client change with the table, and once with the same documents under
-//! another `kind`, where the guard checks authorship and shape only. The ratio of the two is the
-//! table's cost per change.
+//! another `kind`, where the guard checks authorship and shape only, alternating for
+//! `BENCH_ROUNDS` rounds (default 3). The ratio of the medians is the table's cost per change.
 //!
 //! The load: half the clients each work in their own portal, the other half in groups of two to
 //! five sharing one. Every client is a closed-loop writer: it makes a change, waits until the
@@ -229,42 +229,63 @@ async fn run(kind: RelayKind, n: usize, seconds: u64, load: Load) -> RunResult {
 }
 
 /// `BENCH_LOAD=portal`: our relay with the permission table judging every client change, and
-/// without it (the same portals under another `kind`), side by side.
+/// `BENCH_LOAD=portal`: our relay with the permission table judging every client change, and
+/// without it (the same portals under another `kind`), in alternating runs (`BENCH_ROUNDS`,
+/// default 3, each round in the other order), so that whatever else the machine does falls on
+/// both alike. The verdict is the ratio of the medians.
 fn portal_load(runtime: &tokio::runtime::Runtime, clients: &[usize], seconds: u64, ours_bin: &str) {
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
     println!(
-        "relay load, portal-shaped: {seconds} s per run; half solo, half in groups of 2-5; each group a provider and client contacts editing check-ins"
+        "relay load, portal-shaped: {seconds} s per run, {rounds} rounds of table off and on; half solo, half in groups of 2-5; each group a provider and client contacts editing check-ins"
     );
-    let mut rows = Vec::new();
+    let mut tables = Vec::new();
     for &n in clients {
         let ours = |judged| {
-            runtime.block_on(run(
+            let result = runtime.block_on(run(
                 RelayKind::Ours(ours_bin.to_owned()),
                 n,
                 seconds,
                 Load::Portal { judged },
-            ))
+            ));
+            print_result(if judged { "table on" } else { "table off" }, n, &result);
+            result
         };
-        let unjudged = ours(false);
-        print_result("table off", n, &unjudged);
-        let judged = ours(true);
-        print_result("table on", n, &judged);
-        rows.push((n, judged, unjudged));
+        let (mut on, mut off) = (Vec::new(), Vec::new());
+        for round in 0..rounds {
+            if round % 2 == 0 {
+                off.push(ours(false));
+                on.push(ours(true));
+            } else {
+                on.push(ours(true));
+                off.push(ours(false));
+            }
+        }
+        tables.push((n, on, off));
     }
     println!();
     println!("| clients | relay | find p50 / p99 | edit→remote p50 / p99 | changes/s | relay CPU per change | peak RSS | failed / never found |");
     println!("|---|---|---|---|---|---|---|---|");
-    for (n, judged, unjudged) in &rows {
-        println!("{}", unjudged.row(*n, "table off (other kind)"));
-        println!("{}", judged.row(*n, "table on (portal)"));
+    let median = |runs: &[RunResult], figure: fn(&RunResult) -> f64| {
+        let mut values: Vec<f64> = runs.iter().map(figure).collect();
+        values.sort_by(f64::total_cmp);
+        values.get(values.len() / 2).copied().unwrap_or(0.0)
+    };
+    for (n, on, off) in &tables {
+        for run in off {
+            println!("{}", run.row(*n, "table off (other kind)"));
+        }
+        for run in on {
+            println!("{}", run.row(*n, "table on (portal)"));
+        }
+        let per_sec = |r: &RunResult| r.changes_per_sec;
+        let cpu = |r: &RunResult| r.cpu_ms_per_change;
         println!(
-            "| {n} | **on/off** | {} / {} | {} / {} | **{:.2}×** | **{:.2}×** | **{:.2}×** | |",
-            ratio(judged.find.p(0.5), unjudged.find.p(0.5)),
-            ratio(judged.find.p(0.99), unjudged.find.p(0.99)),
-            ratio(judged.visible.p(0.5), unjudged.visible.p(0.5)),
-            ratio(judged.visible.p(0.99), unjudged.visible.p(0.99)),
-            judged.changes_per_sec / unjudged.changes_per_sec.max(f64::MIN_POSITIVE),
-            judged.cpu_ms_per_change / unjudged.cpu_ms_per_change.max(f64::MIN_POSITIVE),
-            judged.peak_rss_kb as f64 / unjudged.peak_rss_kb.max(1) as f64,
+            "| {n} | **on/off, medians** | | | **{:.2}×** | **{:.2}×** | | |",
+            median(on, per_sec) / median(off, per_sec).max(f64::MIN_POSITIVE),
+            median(on, cpu) / median(off, cpu).max(f64::MIN_POSITIVE),
         );
     }
 }
