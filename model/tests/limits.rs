@@ -220,3 +220,27 @@ fn a_signature_needs_a_typed_name_and_consent() {
     assert_eq!(all[0].at, Some(now()));
     assert_eq!(all[0].signer.as_ref(), Some(doc.get_actor()));
 }
+
+#[test]
+fn an_invite_needs_a_name_and_a_real_email_address_if_one_is_given() {
+    use threshold_model::doc::limits::invite;
+    assert!(invite("Robin Park", "robin@northwind.example").is_ok());
+    assert!(invite("Robin Park", "").is_ok());
+    assert_eq!(
+        invalid(invite("", "robin@northwind.example")),
+        Invalid::Empty(Text::PersonName)
+    );
+    for bad in [
+        "robin",
+        "robin@northwind",
+        "robin @x.example",
+        "@x.example",
+        "a@b@c.example",
+    ] {
+        let refused = invalid(invite("Robin", bad));
+        assert!(
+            refused.to_string().contains("not an email address"),
+            "{bad}"
+        );
+    }
+}

@@ -133,7 +133,7 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   await eventually(() => finish.isEnabled(), v => v, { message: "the gate opens once paid" });
 
   // The email, composed from the portal: mailto and a valid .eml.
-  const body = await p.getByLabel("Goodbye email text").innerText();
+  const body = await p.getByLabel("Goodbye email text").inputValue();
   for (const part of ["Hi Dana,", "- Final report\n  How to use it: Read the summary first", "- Weekly orders: 12 → 50 orders (+317%)", "- Sam Lee, sam@studio.example", "we recommend Ledger & Co", "A short review helps too: https://reviews.example/studio"]) {
     assert.ok(body.includes(part), `the email has ${JSON.stringify(part)}:\n${body}`);
   }

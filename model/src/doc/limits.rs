@@ -100,6 +100,8 @@ pub enum Invalid {
     TooLong { text: Text, len: usize },
     #[error("Use a web address starting with https:// (or http://), or a mailto: address.")]
     NotALink,
+    #[error("“{0}” is not an email address; it should look like name@example.com.")]
+    NotAnEmail(String),
     #[error("{what} must be between {} and {}.", .range.start(), .range.end())]
     OutOfRange {
         what: &'static str,
@@ -162,4 +164,32 @@ pub fn meeting_minutes(raw: &str) -> Result<u32, ModelError> {
         range: MEETING_MINUTES,
     })?;
     Ok(in_range(WHAT, minutes, MEETING_MINUTES)? as u32)
+}
+
+/// An email address as the relay accepts one for an invite: `name@domain.tld`, no spaces, at
+/// most 254 characters. Checked here first, so a typo gets a sentence, not the relay's refusal.
+pub fn email_address(value: &str) -> Result<&str, ModelError> {
+    let value = value.trim();
+    let ok = value.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+    }) && value.len() <= 254
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(value)
+    } else {
+        Err(Invalid::NotAnEmail(value.to_owned()).into())
+    }
+}
+
+/// An invite: a person's name, and their email address when one is given.
+pub fn invite(name: &str, email: &str) -> Result<(), ModelError> {
+    checked(Text::PersonName, name)?;
+    if !email.trim().is_empty() {
+        email_address(email)?;
+    }
+    Ok(())
 }

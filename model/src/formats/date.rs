@@ -18,6 +18,11 @@ pub fn full_date(date: NaiveDate) -> String {
     date.format("%-d %b %Y").to_string()
 }
 
+/// The day of a moment with its year always, as [`full_date`] shows a date.
+pub fn full_date_of(at: DateTime<Utc>) -> String {
+    full_date(at.date_naive())
+}
+
 /// The day of a moment, as [`show_date`] shows it.
 pub fn show_day(at: DateTime<Utc>, today: NaiveDate) -> String {
     show_date(at.date_naive(), today)

@@ -9,7 +9,7 @@ pub(crate) mod ics;
 mod link;
 
 pub use archive::export_archive;
-pub use date::{full_date, show_date, show_day};
+pub use date::{full_date, full_date_of, show_date, show_day};
 pub use email::{percent_encode, Email, Sender};
 pub use export::{export_json, EXPORT_FORMAT};
 pub use link::safe_href;

@@ -59,7 +59,7 @@ pub fn OffboardingReport(id: DocumentId) -> impl IntoView {
     view! {
         <article class="print-report" aria-hidden="true">
             {move || report.get().map(|r| {
-                let date = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_else(|| "—".into());
+                let date = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(threshold_model::formats::full_date_of).unwrap_or_else(|| "—".into());
                 view! {
                     <h1>{format!("Offboarding report — {}", r.client_name)}</h1>
                     <p>{format!("Offboarding started {} · completed {}", date(r.offboarding.started_at), date(r.offboarding.goodbye_sent_at))}</p>
@@ -67,7 +67,7 @@ pub fn OffboardingReport(id: DocumentId) -> impl IntoView {
                     {r.deliverables.into_iter().map(|d| view! {
                         <section class="report-item">
                             <h3>{d.spec.title.clone()}</h3>
-                            <p>{d.acknowledged.map(|(at, by)| format!("Acknowledged by {by} on {}", at.format("%-d %b %Y"))).unwrap_or_else(|| "Not acknowledged".into())}</p>
+                            <p>{d.acknowledged.map(|(at, by)| format!("Acknowledged by {by} on {}", threshold_model::formats::full_date(at.date_naive()))).unwrap_or_else(|| "Not acknowledged".into())}</p>
                             {(!d.handover.how_to_use.is_empty()).then(|| view! { <p><strong>"How to use it: "</strong>{d.handover.how_to_use.clone()}</p> })}
                             {(!d.handover.maintenance.is_empty()).then(|| view! { <p><strong>"Looking after it: "</strong>{d.handover.maintenance.clone()}</p> })}
                             {(!d.handover.time_needed.is_empty()).then(|| view! { <p><strong>"Time it takes: "</strong>{d.handover.time_needed.clone()}</p> })}
@@ -89,7 +89,7 @@ pub fn OffboardingReport(id: DocumentId) -> impl IntoView {
                     </ul>
                     {(!r.follow_ups.is_empty()).then(|| view! {
                         <h2>"Follow-ups"</h2>
-                        <ul>{r.follow_ups.iter().map(|f| view! { <li>{format!("{}: {}", f.title(), f.due.format("%-d %B %Y"))}</li> }).collect_view()}</ul>
+                        <ul>{r.follow_ups.iter().map(|f| view! { <li>{format!("{}: {}", f.title(), threshold_model::formats::full_date(f.due))}</li> }).collect_view()}</ul>
                     })}
                     {r.score.map(|s| view! { <p>{format!("Likelihood to recommend: {s} of 10")}</p> })}
                 }
