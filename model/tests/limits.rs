@@ -244,3 +244,27 @@ fn an_invite_needs_a_name_and_a_real_email_address_if_one_is_given() {
         );
     }
 }
+
+#[test]
+fn the_json_export_names_each_signatures_signer_by_actor_and_by_the_name_it_is_given() {
+    let mut doc = portal();
+    let id = edit(&mut doc, |tx| {
+        add_exchange_item(tx, "NDA", Direction::WeSend, None)
+    })
+    .expect("adds");
+    let spec = SignatureSpec {
+        typed_name: "Dana Reyes".into(),
+        consent: true,
+        file_hash: Some("ab".repeat(32)),
+    };
+    let sig = edit(&mut doc, |tx| sign_document(tx, &id, &spec, now())).expect("signs");
+    let actor = doc.get_actor().to_hex_string();
+    let named = |a: &str| (a == actor).then(|| "Dana Reyes (verified)".to_owned());
+    let json = threshold_model::formats::export_json_named(&doc, now(), &named).expect("exports");
+    let entry = &json["document"]["signatures"][sig.as_str()];
+    assert_eq!(entry["typedName"], "Dana Reyes");
+    assert_eq!(entry["document"], id.as_str());
+    assert_eq!(entry["fileHash"], "ab".repeat(32));
+    assert_eq!(entry["signerActor"], actor.as_str());
+    assert_eq!(entry["signedBy"], "Dana Reyes (verified)");
+}
