@@ -204,7 +204,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                             <label for="meeting-notes">"Notes"</label>
                             <textarea id="meeting-notes" rows="2" prop:value=notes on:input=move |ev| set_notes.set(event_target_value(&ev))></textarea>
                         </div>
-                        <p class="field-error" aria-live="polite">{move || error.get()}</p>
+                        <p class="field-error" role="alert">{move || error.get()}</p>
                         <div><button type="submit" class="button primary">"Schedule meeting"</button></div>
                     </form>
                 </details>
