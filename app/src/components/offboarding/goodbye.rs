@@ -71,7 +71,8 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
     // does not.
     let version = doc_memo(id, &[GOODBYE_KEYS], |doc| Some(doc.get_heads()));
     let email = Memo::new(move |_| {
-        version.track();
+        // Read, not only tracked: a memo recomputes when a reader asks for its value.
+        let _ = version.get();
         let invited = invited.get();
         let signed = signature();
         crate::sync::client()
