@@ -1044,7 +1044,7 @@ fn recipients_are_the_invited_people_then_the_listed_contacts_once_per_address()
     assert_eq!(
         emails
             .iter()
-            .filter(|e| e.eq_ignore_ascii_case(&"robin@northwind.example"))
+            .filter(|e| e.eq_ignore_ascii_case("robin@northwind.example"))
             .count(),
         1
     );
