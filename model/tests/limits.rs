@@ -268,3 +268,15 @@ fn the_json_export_names_each_signatures_signer_by_actor_and_by_the_name_it_is_g
     assert_eq!(entry["signerActor"], actor.as_str());
     assert_eq!(entry["signedBy"], "Dana Reyes (verified)");
 }
+
+#[test]
+fn a_portal_is_not_created_for_a_client_name_of_a_paragraph() {
+    let refused = invalid(new_portal_doc(&"n".repeat(503), "Welcome"));
+    assert_eq!(
+        refused,
+        Invalid::TooLong {
+            text: Text::ClientName,
+            len: 503
+        }
+    );
+}

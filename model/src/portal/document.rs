@@ -56,6 +56,8 @@ pub(crate) const PORTAL_COLLECTIONS: [&str; 20] = [
 
 /// A new portal document for a client.
 pub fn new_portal_doc(client_name: &str, welcome: &str) -> Result<Automerge, ModelError> {
+    let client_name =
+        crate::doc::limits::checked(crate::doc::limits::Text::ClientName, client_name)?;
     let mut doc = Automerge::new();
     crate::doc::edit(&mut doc, |tx| {
         schema::stamp(tx, DocKind::Portal)?;

@@ -48,6 +48,8 @@ pub fn WorkspacePage() -> impl IntoView {
                 set_error.set(None);
                 navigate(&Route::Portal(id));
             }
+            // A name the limits refuse says what to do; anything else says what failed.
+            Err(e) if e.invalid().is_some() => set_error.set(Some(e.to_string())),
             Err(e) => set_error.set(Some(format!("Could not create the portal: {e}"))),
         }
     };
