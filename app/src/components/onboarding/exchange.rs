@@ -294,7 +294,7 @@ fn Signatures(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 let (on_sign, form_id, doc_name) = (on_sign.clone(), form_id.clone(), item.name.clone());
                 view! {
                     <Show when=move || open.get() fallback=move || view! {
-                        <button type="button" class="button small" on:click=move |_| set_open.set(true)>"Sign"</button>
+                        <div class="sign-open"><button type="button" class="button small" on:click=move |_| set_open.set(true)>"Sign"</button></div>
                     }>
                         {
                             let (on_sign, form_id, doc_name) = (on_sign.clone(), form_id.clone(), doc_name.clone());
