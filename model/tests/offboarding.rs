@@ -655,7 +655,7 @@ fn the_goodbye_email_is_composed_from_the_portal_and_parses_as_rfc_5322() {
         1,
         "referring twice lists the partner once"
     );
-    let email = compose_goodbye(&doc, "Sam Lee, Studio Ltd").unwrap();
+    let email = compose_goodbye(&doc, "Sam Lee, Studio Ltd", &[]).unwrap();
     assert_eq!(email.to, ["dana@northwind.example"]);
     assert_eq!(
         email.subject,
@@ -668,7 +668,7 @@ fn the_goodbye_email_is_composed_from_the_portal_and_parses_as_rfc_5322() {
         "- Sam Lee, sam@studio.example",
         "- For bookkeeping, we recommend Ledger & Co, https://ledger.example",
         "- Support at €200 a month, cancel any time.",
-        "We will check in with you on 28 February 2027, 30 May 2027 and 30 November 2027.",
+        "We will check in with you on 28 Feb 2027, 30 May 2027 and 30 Nov 2027.",
         "A short review helps too: https://reviews.example/studio",
         "Thank you again,\nSam Lee, Studio Ltd",
     ] {
@@ -955,4 +955,109 @@ fn the_dashboard_shows_an_alumni_clients_next_follow_up_as_due() {
         summary.next_due.map(|(t, _)| t),
         Some("6-month follow-up".into())
     );
+}
+
+#[test]
+fn a_checklist_line_with_nothing_in_it_is_not_done() {
+    let doc = offboarding_portal();
+    let checklist = offboarding_checklist(&doc).expect("reads");
+    let measured = checklist
+        .iter()
+        .find(|i| i.label == "Success measured at exit")
+        .expect("the line");
+    if read_metrics(&doc).expect("reads").is_empty() {
+        assert!(measured.is_empty());
+        assert!(
+            !measured.is_complete(),
+            "no measures is not success measured"
+        );
+    }
+    let empty = ChecklistItem {
+        label: "Success measured at exit",
+        done: 0,
+        total: 0,
+        blocks_goodbye: false,
+    };
+    assert!(!empty.is_complete() && empty.is_empty());
+    let done = ChecklistItem {
+        done: 2,
+        total: 2,
+        ..empty
+    };
+    assert!(done.is_complete() && !done.is_empty());
+}
+
+#[test]
+fn the_goodbye_is_addressed_to_the_invited_client_by_name_and_signed_by_a_person() {
+    let doc = offboarding_portal();
+    let invited = [Recipient {
+        name: "Robin Park".into(),
+        email: "robin@northwind.example".into(),
+    }];
+    let email = compose_goodbye(&doc, "Sam Lee", &invited).expect("composes");
+    assert!(
+        email.to.contains(&"robin@northwind.example".to_owned()),
+        "{:?}",
+        email.to
+    );
+    assert!(email.body.contains("Robin"), "{}", email.body);
+    assert!(!email.body.starts_with("Hello,"));
+    assert!(email.body.trim_end().ends_with("Sam Lee"));
+}
+
+#[test]
+fn recipients_are_the_invited_people_then_the_listed_contacts_once_per_address() {
+    let invited = [
+        Recipient {
+            name: "Robin Park".into(),
+            email: "Robin@Northwind.example".into(),
+        },
+        Recipient {
+            name: "No Address".into(),
+            email: String::new(),
+        },
+    ];
+    let mut doc = active_portal();
+    edit(&mut doc, |tx| {
+        for (name, email) in [
+            ("Robin P.", "robin@northwind.example"),
+            ("Kim Lo", "kim@northwind.example"),
+        ] {
+            add_contact(
+                tx,
+                &ContactSpec {
+                    name: name.into(),
+                    role: String::new(),
+                    email: email.into(),
+                    phone: String::new(),
+                    about: String::new(),
+                    side: Assignee::Client,
+                },
+            )?;
+        }
+        Ok(())
+    })
+    .expect("adds");
+    let got = goodbye_recipients(&invited, &read_contacts(&doc).expect("reads"));
+    let emails: Vec<_> = got.iter().map(|r| r.email.as_str()).collect();
+    let names: Vec<_> = got.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        emails
+            .iter()
+            .filter(|e| e.eq_ignore_ascii_case("robin@northwind.example"))
+            .count(),
+        1
+    );
+    assert!(emails.contains(&"kim@northwind.example"));
+    assert!(names.contains(&"Robin Park") && names.contains(&"No Address"));
+    let email = compose_goodbye(&doc, "Sam", &invited).expect("composes");
+    assert!(email.body.starts_with("Hi "), "{}", email.body);
+}
+
+#[test]
+fn the_goodbye_is_signed_by_the_person_not_by_a_role() {
+    let ours = vec!["Sam Lee".to_owned()];
+    assert_eq!(goodbye_signer("Owner", &ours), "Sam Lee");
+    assert_eq!(goodbye_signer("Pat Doe", &ours), "Pat Doe");
+    assert_eq!(goodbye_signer("Owner", &[]), "Owner");
 }

@@ -236,7 +236,7 @@ fn every_portal_part_reads_only_its_keys() {
 fn the_readers_that_take_more_than_the_document_read_only_their_keys() {
     let doc = full_portal();
     check("GOODBYE_KEYS", &doc, GOODBYE_KEYS, |doc| {
-        compose_goodbye(doc, "Sam")
+        compose_goodbye(doc, "Sam", &[])
     });
     check("SUMMARY_KEYS", &doc, SUMMARY_KEYS, |doc| {
         summarize(doc, at(11, 3), date(11, 3))

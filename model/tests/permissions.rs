@@ -726,6 +726,100 @@ fn the_client_sends_and_signs_documents_requested_from_them_only() {
     );
 }
 
+fn signing(name: &str) -> SignatureSpec {
+    SignatureSpec {
+        typed_name: name.into(),
+        consent: true,
+        file_hash: Some(HASH.into()),
+    }
+}
+
+#[test]
+fn the_client_signs_a_document_we_send_or_one_they_send_but_not_an_invoice() {
+    let p = portal();
+    for id in [p.ids.contract.clone(), p.ids.we_need.clone()] {
+        assert_eq!(
+            p.client(|tx| sign_document(tx, &id, &signing("Dana Reyes"), at(5)).map(|_| ())),
+            Ok(())
+        );
+    }
+    let invoice = p.ids.invoice.clone();
+    refused(
+        p.client(|tx| sign_document(tx, &invoice, &signing("Dana Reyes"), at(5)).map(|_| ())),
+        Rule::SignInvoice,
+    );
+}
+
+#[test]
+fn no_one_changes_or_removes_a_signature_once_given_not_even_the_provider() {
+    let mut p = portal();
+    let contract = p.ids.contract.clone();
+    let mut sig = None;
+    p.keep_client(|tx| {
+        sig = Some(sign_document(tx, &contract, &signing("Dana Reyes"), at(5))?);
+        Ok(())
+    });
+    let sig = sig.expect("signed").to_string();
+    let put_name = |name: &'static str| {
+        let sig = sig.clone();
+        move |tx: &mut Tx<'_>| {
+            let sigs = tx.get(ROOT, "signatures")?.expect("signatures").1;
+            let obj = tx.get(&sigs, sig.as_str())?.expect("the signature").1;
+            Ok(tx.put(&obj, "typedName", name)?)
+        }
+    };
+    let delete = {
+        let sig = sig.clone();
+        move |tx: &mut Tx<'_>| {
+            let sigs = tx.get(ROOT, "signatures")?.expect("signatures").1;
+            Ok(tx.delete(&sigs, sig.as_str())?)
+        }
+    };
+    refused(p.provider(put_name("Someone Else")), Rule::SignatureIsFinal);
+    refused(p.provider(delete.clone()), Rule::SignatureIsFinal);
+    refused(p.client(put_name("Not Me")), Rule::SignatureIsFinal);
+    refused(p.client(delete), Rule::SignatureIsFinal);
+    // Removing the document leaves its signature on the record.
+    let c = p.ids.contract.clone();
+    assert_eq!(p.provider(|tx| remove_exchange_item(tx, &c)), Ok(()));
+}
+
+#[test]
+fn the_provider_countersigns_documents_but_not_invoices() {
+    let p = portal();
+    let (contract, w9, invoice) = (
+        p.ids.contract.clone(),
+        p.ids.we_need.clone(),
+        p.ids.invoice.clone(),
+    );
+    assert_eq!(
+        p.provider(|tx| sign_document(tx, &contract, &signing("Pat Provider"), at(5)).map(|_| ())),
+        Ok(())
+    );
+    assert_eq!(
+        p.provider(|tx| sign_document(tx, &w9, &signing("Pat Provider"), at(5)).map(|_| ())),
+        Ok(())
+    );
+    refused(
+        p.provider(|tx| sign_document(tx, &invoice, &signing("Pat Provider"), at(5)).map(|_| ())),
+        Rule::SignInvoice,
+    );
+}
+
+#[test]
+fn a_signature_written_by_hand_on_no_document_is_refused() {
+    let p = portal();
+    refused(
+        p.client(|tx| {
+            let sigs = tx.get(ROOT, "signatures")?.expect("signatures").1;
+            let obj = tx.put_object(&sigs, "forged", ObjType::Map)?;
+            tx.put(&obj, "document", "no-such-document")?;
+            Ok(tx.put(&obj, "typedName", "Dana Reyes")?)
+        }),
+        Rule::Unplaceable,
+    );
+}
+
 #[test]
 fn the_client_acknowledges_deliverables_but_does_not_edit_them() {
     let p = portal();

@@ -142,9 +142,23 @@ fn stages_move_only_along_the_lifecycle() {
     assert!(Stage::Alumni.is_closed() && Stage::Cancelled.is_closed());
 }
 
+/// Health of an active engagement, `overdue` items overdue, the client last seen `last`.
+fn active(last: Option<chrono::DateTime<Utc>>, overdue: usize) -> Health {
+    health(
+        Signals {
+            stage: Stage::Active,
+            last_client_activity: last,
+            waiting_since: Some(now() - Duration::days(30)),
+            overdue,
+        },
+        now(),
+    )
+}
+
 #[test]
 fn health_says_why() {
     let quiet = |days| Some(now() - Duration::days(days));
+    let health = |last, overdue, _now| active(last, overdue);
     assert_eq!(health(quiet(2), 0, now()).level, HealthLevel::Good);
     let week = health(quiet(8), 0, now());
     assert_eq!(week.level, HealthLevel::NeedsAttention);
@@ -158,8 +172,47 @@ fn health_says_why() {
     assert_eq!(health(quiet(1), 3, now()).level, HealthLevel::AtRisk);
     assert_eq!(
         health(None, 0, now()).reasons,
-        ["The client has not opened the portal yet"]
+        ["The client has not opened the portal in the 30 days since it started"]
     );
+}
+
+#[test]
+fn a_brand_new_portal_does_not_need_attention_until_the_client_has_had_time_to_open_it() {
+    let signals = |days: Option<i64>| Signals {
+        stage: Stage::Invited,
+        last_client_activity: None,
+        waiting_since: days.map(|d| now() - Duration::days(d)),
+        overdue: 0,
+    };
+    for fresh in [None, Some(0), Some(6)] {
+        let h = health(signals(fresh), now());
+        assert_eq!(h.level, HealthLevel::Good, "{fresh:?}");
+        assert_eq!(h.reasons, ["Not opened by the client yet"]);
+    }
+    assert_eq!(
+        health(signals(Some(FIRST_VISIT_GRACE_DAYS)), now()).level,
+        HealthLevel::NeedsAttention
+    );
+}
+
+#[test]
+fn alumni_and_cancelled_portals_are_judged_as_ended_not_as_overdue() {
+    for (stage, reason) in [
+        (Stage::Alumni, "Alumni: the engagement ended well"),
+        (Stage::Cancelled, "Cancelled: the engagement has ended"),
+    ] {
+        let h = health(
+            Signals {
+                stage,
+                last_client_activity: Some(now() - Duration::days(90)),
+                waiting_since: Some(now() - Duration::days(90)),
+                overdue: 1,
+            },
+            now(),
+        );
+        assert_eq!(h.level, HealthLevel::Ended);
+        assert_eq!(h.reasons, [reason]);
+    }
 }
 
 #[test]
@@ -301,10 +354,8 @@ fn the_dashboard_line_sums_progress_next_due_and_health() {
             start() + Duration::days(1)
         ))
     );
-    assert_eq!(
-        fresh.health.reasons,
-        ["The client has not opened the portal yet"]
-    );
+    assert_eq!(fresh.health.level, HealthLevel::Good);
+    assert_eq!(fresh.health.reasons, ["Not opened by the client yet"]);
 
     let first = read_portal(&doc).expect("reads").tasks[4].id.clone();
     edit(&mut doc, |tx| set_task_done(tx, &first, true)).expect("done");
@@ -312,7 +363,7 @@ fn the_dashboard_line_sums_progress_next_due_and_health() {
     let later =
         summarize(&doc, now() + Duration::days(9), today + Duration::days(9)).expect("summarizes");
     assert_eq!(later.progress.0, 1);
-    assert_eq!(later.percent(), 4);
+    assert_eq!(later.percent(), Some(4));
     assert_eq!(
         later.health.level,
         HealthLevel::AtRisk,

@@ -97,6 +97,18 @@ fn rewrites() -> Vec<(&'static str, Edit, &'static str)> {
             "invoice",
         ),
         (
+            "invoice signed as if it were a contract",
+            as_app(Box::new(|tx, ids| {
+                let spec = SignatureSpec {
+                    typed_name: "Dana Client".into(),
+                    consent: true,
+                    file_hash: None,
+                };
+                sign_document(tx, &ids.invoice, &spec, at(5)).map(|_| ())
+            })),
+            "invoice is paid, not signed",
+        ),
+        (
             "invoice deleted",
             as_app(Box::new(|tx, ids| remove_exchange_item(tx, &ids.invoice))),
             "documents to exchange",

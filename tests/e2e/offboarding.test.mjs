@@ -133,10 +133,10 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   await eventually(() => finish.isEnabled(), v => v, { message: "the gate opens once paid" });
 
   // The email, composed from the portal: mailto and a valid .eml.
-  const body = await p.getByLabel("Goodbye email text").innerText();
-  for (const part of ["Hi Dana,", "- Final report\n  How to use it: Read the summary first", "- Weekly orders: 12 → 50 orders (+317%)", "- Sam Lee, sam@studio.example", "we recommend Ledger & Co", "A short review helps too: https://reviews.example/studio"]) {
-    assert.ok(body.includes(part), `the email has ${JSON.stringify(part)}:\n${body}`);
-  }
+  // The editable text follows the portal until the provider edits it.
+  const parts = ["Hi Dana,", "- Final report\n  How to use it: Read the summary first", "- Weekly orders: 12 → 50 orders (+317%)", "- Sam Lee, sam@studio.example", "we recommend Ledger & Co", "A short review helps too: https://reviews.example/studio"];
+  await eventually(() => p.getByLabel("Goodbye email text").inputValue(), body => parts.every(part => body.includes(part)),
+    { message: `the email has ${JSON.stringify(parts)}` });
   const mailto = await p.getByRole("link", { name: "Open in your mail app" }).getAttribute("href");
   assert.match(mailto, /^mailto:dana%40northwind\.example\?subject=Thank%20you%2C%20Northwind%20Traders/);
   const eml = await downloaded(p, () => p.getByRole("button", { name: "Download .eml" }).click());
@@ -241,4 +241,40 @@ test("client_cancels_early_with_a_reason_after_declining_the_save_offer", () => 
 
   assert.deepEqual(unexpected(p.errors), []);
   assert.deepEqual(unexpected(c.errors), []);
+}));
+
+test("the_goodbye_is_addressed_to_the_invited_contact_by_name_signed_by_a_person_editable_and_pays_the_invoice", () => withRelay(async relay => {
+  const provider = await newDevice(browser, relay);
+  const p = provider.page;
+  await createPortal(p, relay.url, "Harbour Co", { template: "Service engagement" });
+  // The client contact is invited with an email, and is not listed under Contacts.
+  await inviteClient(p, "Robin Park", "robin@harbour.example");
+  await addContact(p, "Sam Lee", "sam@studio.example", "provider");
+  await p.getByLabel("Stage").selectOption("active");
+  await p.locator("#offboarding-playbook").selectOption({ label: "Service engagement" });
+  await p.getByRole("button", { name: "Start offboarding" }).click();
+  const goodbye = p.getByRole("region", { name: "Goodbye email" });
+  await goodbye.waitFor();
+
+  await eventually(() => goodbye.getByTestId("goodbye-to").innerText(), t => t === "Robin Park <robin@harbour.example>",
+    { message: "the goodbye is addressed to the invited contact" });
+  const text = goodbye.getByLabel("Goodbye email text");
+  await eventually(() => text.inputValue(), t => t.startsWith("Hi Robin,\n") && t.trimEnd().endsWith("Sam Lee"),
+    { message: "greets them by name and is signed by a person" });
+  const mailto = () => goodbye.getByRole("link", { name: "Open in your mail app" }).getAttribute("href");
+  assert.match(await mailto(), /^mailto:robin%40harbour\.example\?/);
+
+  // Editable before it is sent; the mail app gets the edited words.
+  await goodbye.getByLabel("Subject").fill("Thank you, Robin");
+  await text.fill("Hi Robin,\n\nIt was a pleasure.\n\nSam Lee\n");
+  await eventually(mailto, h => h.includes("subject=Thank%20you%2C%20Robin") && h.includes("It%20was%20a%20pleasure."), { message: "the edited email" });
+  await goodbye.getByRole("button", { name: "Start again from the portal" }).click();
+  await eventually(() => text.inputValue(), t => t.includes("Thank you for working with us."), { message: "the composed text back" });
+
+  // The invoice the goodbye waits for is paid from here.
+  const finish = goodbye.getByRole("button", { name: "Mark as sent and complete offboarding" });
+  assert.ok(await finish.isDisabled());
+  await goodbye.getByRole("button", { name: "Mark Deposit invoice paid" }).click();
+  await eventually(() => finish.isEnabled(), v => v, { message: "the gate opens once paid from the goodbye" });
+  assert.deepEqual(unexpected(p.errors), []);
 }));

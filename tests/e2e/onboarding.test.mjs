@@ -65,7 +65,9 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", () 
 
   // The provider sees the answers arrive, with who gave them.
   await eventually(() => p.getByTestId("intake-progress").innerText(), t => t === "6 of 9 answered", { message: "provider sees intake progress" });
-  await p.getByText("Answered by Client contact").first().waitFor();
+  // The same person (the owner, previewing the client view) answered: named as the relay verified
+  // them, with the side they wrote as.
+  await p.getByText("Answered by Owner (as “Client contact”)").first().waitFor();
   await eventually(() => clientWaits.getByText(/^Answer/).count(), n => n === 0, { message: "no required answers outstanding" });
 
   // The client signs the NDA and ticks off their task; the provider sees both.

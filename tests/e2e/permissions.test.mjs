@@ -3,6 +3,7 @@
 // the relay verified them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import {
   eventually, inviteClient, launchBrowser, openInvite, providerWithPortal, waitForStatus, withRelay,
 } from "./harness.mjs";
@@ -154,4 +155,41 @@ test("a_change_made_offline_that_the_rules_refuse_is_refused_on_reconnect_and_th
   assert.equal(await c.getByRole("alert").filter({ hasText: "refused" }).count(), 0, "nothing refused after the reset");
   // Nothing of the refused change reached the provider.
   assert.equal(await p.getByRole("checkbox", { name: "Done: Send the logo" }).isChecked(), false);
+}));
+
+test("a_signature_is_recorded_with_the_verified_signer_and_the_file_version_and_the_provider_sees_it", () => withRelay(async relay => {
+  const provider = await providerWithPortal(browser, relay, "Signed Ltd", { template: "Service engagement" });
+  const p = provider.page;
+  // The NDA we send, with its file: the signature covers this version.
+  const pdf = Buffer.from("%PDF-1.4 the NDA, version one");
+  await p.getByLabel("Attach a file to NDA").setInputFiles({ name: "NDA.pdf", mimeType: "application/pdf", buffer: pdf });
+  await documentRow(p, "NDA").getByText("NDA.pdf").waitFor();
+  const link = await inviteClient(p, "Dana Reyes", "dana@signed.example");
+  await waitForStatus(p, "Synced");
+  const c = (await openInvite(browser, relay, link)).page;
+
+  // Signing needs a typed name and consent; each refusal says what to do, next to the form.
+  await documentRow(c, "NDA").getByRole("button", { name: "Sign", exact: true }).click();
+  const form = c.getByRole("form", { name: "Sign NDA" });
+  await form.getByRole("button", { name: "Sign document" }).click();
+  await form.getByRole("alert").getByText("Write your full name.").waitFor();
+  await form.getByLabel("Your full name").fill("Dana Reyes");
+  await form.getByRole("button", { name: "Sign document" }).click();
+  await form.getByRole("alert").getByText("Tick “I agree this is my signature” to sign.").waitFor();
+  await form.getByLabel("I agree this is my signature").check();
+  await form.getByRole("button", { name: "Sign document" }).click();
+  await waitForStatus(c, "Synced");
+
+  const sha = createHash("sha256").update(pdf).digest("hex");
+  const record = new RegExp(`^Signed by Dana Reyes \\(typed “Dana Reyes”\\) on \\d{1,2} [A-Z][a-z]{2}( \\d{4})? · file sha256 ${sha.slice(0, 12)}…$`);
+  const signatures = page => page.getByRole("list", { name: "Signatures on NDA" }).getByRole("listitem");
+  await eventually(() => signatures(c).allInnerTexts(), t => t.length === 1 && record.test(t[0]), { message: "the client sees their signature" });
+  // The provider sees the same record, the signer named by the relay, and the status follows.
+  await eventually(() => signatures(p).allInnerTexts(), t => t.length === 1 && record.test(t[0]), { message: "the provider sees the signature" });
+  await documentRow(p, "NDA").getByText("Signed", { exact: true }).or(documentRow(p, "NDA").getByRole("combobox", { name: "Status of NDA" })).first().waitFor();
+  assert.equal(await documentRow(p, "NDA").getByRole("combobox", { name: "Status of NDA" }).inputValue(), "signed");
+  // Signed once: no second "Sign" for the same person.
+  assert.equal(await documentRow(c, "NDA").getByRole("button", { name: "Sign", exact: true }).count(), 0);
+
+  assert.deepEqual([...p.errors, ...c.errors], []);
 }));

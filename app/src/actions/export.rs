@@ -2,13 +2,14 @@
 //! and everything at once as one `.zip` with every file (read from this device, or fetched from
 //! the relay first). Each returns what went wrong, for the section to show.
 
-use threshold_model::formats::{export_archive, export_json};
+use threshold_model::formats::{export_archive, export_json_named};
 use threshold_model::offboarding::{follow_ups_to_ics, read_follow_ups};
 use threshold_model::onboarding::{meetings_to_ics, read_meetings};
 use threshold_model::portal::{read_client_name, read_files};
 use threshold_protocol::DocumentId;
 
 use crate::browser::download::{download, download_bytes, file_stem};
+use crate::state::authors::cached_name;
 use crate::sync::{client, files};
 
 fn client_name(id: DocumentId) -> String {
@@ -22,7 +23,9 @@ fn client_name(id: DocumentId) -> String {
 pub fn download_json(id: DocumentId) -> Result<(), String> {
     let now = chrono::Utc::now();
     let text = client()
-        .read(&id, |doc| export_json(doc, now).map_err(|e| e.to_string()))
+        .read(&id, |doc| {
+            export_json_named(doc, now, &|actor| cached_name(&id, actor)).map_err(|e| e.to_string())
+        })
         .unwrap_or_else(|| Err("the portal is not loaded".into()))
         .and_then(|json| serde_json::to_string_pretty(&json).map_err(|e| e.to_string()));
     text.and_then(|t| {
@@ -75,7 +78,7 @@ pub async fn download_archive(
 ) -> Option<Result<Vec<String>, String>> {
     let now = chrono::Utc::now();
     let (json, binary, refs) = client().read(&id, |doc| {
-        let json = export_json(doc, now)
+        let json = export_json_named(doc, now, &|actor| cached_name(&id, actor))
             .ok()
             .and_then(|j| serde_json::to_vec_pretty(&j).ok());
         (

@@ -136,8 +136,12 @@ mod tests {
                 threshold_model::portal::rename_task(tx, &task, "Send the logo (SVG)")
             })
         };
-        let as_this_device_only =
-            checked_edit(&mut phone, Side::Client, &[phone_actor.clone()], rename);
+        let as_this_device_only = checked_edit(
+            &mut phone,
+            Side::Client,
+            std::slice::from_ref(&phone_actor),
+            rename,
+        );
         assert_eq!(
             as_this_device_only.expect_err("not known as theirs"),
             Rule::OthersTask

@@ -10,6 +10,7 @@ mod guard;
 mod people;
 mod portal;
 mod session;
+mod signature;
 mod stage;
 
 use chrono::Utc;
@@ -30,6 +31,7 @@ pub use portal::{
     create_portal, ensure_internal, remember_portal, save_as_template, start_offboarding,
 };
 pub use session::{confirm_session, open_home, workspace_id};
+pub use signature::sign;
 pub use stage::change_stage;
 
 /// Apply a model edit to any loaded document; a document that is not loaded is an error.
@@ -99,6 +101,26 @@ pub fn try_edit_portal(
             .set(Some(crate::sync::Refusal::Here(words.clone())));
         Err(model::doc::ModelError::Rule(words))
     })
+}
+
+/// [`try_edit_portal`] for a form: whether the edit was kept; if not, the model's words (an
+/// empty or too-long value, an address that is not a link, a rule) go to `error`, which the form
+/// shows next to its fields. Nothing is dropped without a word.
+pub fn save_portal(
+    id: DocumentId,
+    error: leptos::prelude::WriteSignal<Option<String>>,
+    change: impl FnOnce(&mut model::doc::Transaction<'_>) -> Result<(), model::doc::ModelError>,
+) -> bool {
+    match try_edit_portal(id, change) {
+        Ok(()) => {
+            error.set(None);
+            true
+        }
+        Err(e) => {
+            error.set(Some(e.to_string()));
+            false
+        }
+    }
 }
 
 /// [`try_edit_portal`], logging (not panicking on) a model error.

@@ -147,6 +147,16 @@ pub fn own_actors(portal: &DocumentId, this_device: &ActorId) -> Vec<ActorId> {
     actors
 }
 
+/// The verified person behind `actor` (hex) in `portal`, from the relay's last answer cached on
+/// this device: for files made outside the page (an export names each signature's signer).
+pub fn cached_name(portal: &DocumentId, actor: &str) -> Option<String> {
+    let cached: Vec<Author> = LocalStorage::get(key(portal)).unwrap_or_default();
+    cached
+        .into_iter()
+        .find(|a| a.actor == actor)
+        .map(|a| a.name)
+}
+
 fn by_actor(list: Vec<Author>) -> HashMap<String, Author> {
     list.into_iter().map(|a| (a.actor.clone(), a)).collect()
 }

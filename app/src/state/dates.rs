@@ -11,6 +11,22 @@ pub fn today() -> chrono::NaiveDate {
     .unwrap_or_else(|| chrono::Utc::now().date_naive())
 }
 
+/// A date as every screen shows it: "27 Nov" this year, "1 Jan 2020" in another
+/// (`threshold_model::formats::show_date`, the one format).
+pub fn show(date: chrono::NaiveDate) -> String {
+    threshold_model::formats::show_date(date, today())
+}
+
+/// The day of a moment, as [`show`] shows a date.
+pub fn show_at(at: chrono::DateTime<chrono::Utc>) -> String {
+    threshold_model::formats::show_day(at, today())
+}
+
+/// A moment as every screen shows it: its day as [`show_at`], then the time ("27 Nov 14:05").
+pub fn show_moment(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{} {}", show_at(at), at.format("%H:%M"))
+}
+
 pub fn parse_date(input: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").ok()
 }

@@ -16,6 +16,7 @@ use automerge::{ActorId, Automerge, Change, ObjId, Prop, ReadDoc, ScalarValue, V
 
 use super::permission::{allowed, Act, FileTarget, Rule, Side};
 use crate::doc::field;
+use crate::onboarding::SIGNATURES_KEY as SIGNATURES;
 use crate::portal::{read_stage, Attachment, Stage, PORTAL_COLLECTIONS};
 
 /// Who wrote a change: their side, and the actors that are theirs.
@@ -45,10 +46,31 @@ pub fn check_change(doc: &Automerge, change: &Change, writer: &Writer<'_>) -> Re
         writer,
     };
     if writer.side == Side::Provider {
-        // The provider is held to the shape rules only, which need no paths below the root.
+        // The provider is held to the shape rules, which need no paths below the root, and to
+        // the signature rules, which need the path of what is written inside `signatures`.
+        let signatures = field::map(doc, &ROOT, SIGNATURES).ok().flatten();
+        let mut placed: Vec<(&ObjectId, Option<Placement>)> = Vec::new();
         for op in &expanded.operations {
             if let Some(act) = this.shape(op) {
                 allowed(writer.side, &act)?;
+                continue;
+            }
+            if signatures.is_none() || op.obj == ObjectId::Root {
+                continue;
+            }
+            let place = match placed.iter().find(|(obj, _)| *obj == &op.obj) {
+                Some((_, place)) => place.clone(),
+                None => {
+                    let place = Placement::of(doc, &op.obj)
+                        .filter(|p| p.path.first() == Some(&Some(SIGNATURES.to_owned())));
+                    placed.push((&op.obj, place.clone()));
+                    place
+                }
+            };
+            if let Some(place) = place {
+                if let Some(act) = this.signature_act(&Touch::new(op, place)) {
+                    allowed(writer.side, &act)?;
+                }
             }
         }
         return Ok(());
@@ -197,17 +219,51 @@ impl This<'_> {
         Side::parse(&side.unwrap_or_default())
     }
 
+    /// The act of an operation inside `signatures`, if it is there: a new signature written
+    /// whole by the change that makes it, or an alteration of one already given.
+    fn signature_act(&self, t: &Touch<'_>) -> Option<Act> {
+        let fresh = t.op.pred.is_empty();
+        let keys = t.keys();
+        let (sig, whole) = match keys[..] {
+            [Some(SIGNATURES), Some(sig)] => (sig, true),
+            [Some(SIGNATURES), Some(sig), ..] => (sig, false),
+            _ => return None,
+        };
+        let new = if whole {
+            fresh && matches!(t.op.action, OpType::Make(_))
+        } else {
+            self.made_here(t, 1)
+        };
+        if !new {
+            return Some(Act::AlterSignature);
+        }
+        let obj = match t.objs.get(2) {
+            Some(obj) => Some(obj.clone()),
+            None => field::item(self.doc, &ROOT, SIGNATURES, sig).ok().flatten(),
+        };
+        let document = obj.and_then(|obj| crate::onboarding::signature_document(self.doc, &obj));
+        Some(Act::Sign {
+            on: match document {
+                Some(id) => self.exchange_target(&id),
+                None => FileTarget::Missing,
+            },
+        })
+    }
+
+    /// What the rules know of exchange item `id`: its direction and whether it is an invoice.
+    fn exchange_target(&self, id: &str) -> FileTarget {
+        match crate::onboarding::read_exchange_item(self.doc, id) {
+            Ok(Some(item)) => FileTarget::Exchange {
+                direction: item.direction,
+                invoice: item.is_invoice(),
+            },
+            _ => FileTarget::Missing,
+        }
+    }
+
     fn file_target(&self, attached_to: &str) -> FileTarget {
         match Attachment::parse(attached_to) {
-            Attachment::Exchange(id) => {
-                match crate::onboarding::read_exchange_item(self.doc, id.as_str()) {
-                    Ok(Some(item)) => FileTarget::Exchange {
-                        direction: item.direction,
-                        invoice: item.is_invoice(),
-                    },
-                    _ => FileTarget::Missing,
-                }
-            }
+            Attachment::Exchange(id) => self.exchange_target(id.as_str()),
             _ => FileTarget::Open,
         }
     }
@@ -303,6 +359,7 @@ impl This<'_> {
                 }
             }
             [Some("exchange"), ..] => Act::EditExchange,
+            [Some(SIGNATURES), ..] => self.signature_act(t).unwrap_or(Act::Unknown),
             [Some("milestones"), ..] => Act::EditMilestones,
             [Some("meetings"), ..] => Act::EditMeetings,
             [Some("contacts"), ..] => Act::EditContacts,

@@ -129,6 +129,12 @@ pub enum Act {
     },
     /// The documents themselves: adding, removing, name, direction, invoice flag, due, link.
     EditExchange,
+    /// A new typed-name signature, written whole in the change that makes it, on `on`.
+    Sign {
+        on: FileTarget,
+    },
+    /// Anything else done to a signature: changing or removing one after it was given.
+    AlterSignature,
     EditMilestones,
     EditMeetings,
     EditContacts,
@@ -193,6 +199,8 @@ pub enum Rule {
     StageOutsideCancellation,
     OthersPerson,
     ProviderActivity,
+    SignatureIsFinal,
+    SignInvoice,
 }
 
 impl fmt::Display for Rule {
@@ -241,6 +249,12 @@ impl fmt::Display for Rule {
             Rule::ProviderActivity => {
                 f.write_str("clients cannot record the provider's last activity")
             }
+            Rule::SignatureIsFinal => f.write_str(
+                "a signature is kept as it was given: no one can change or remove it",
+            ),
+            Rule::SignInvoice => {
+                f.write_str("only documents can be signed: an invoice is paid, not signed")
+            }
         }
     }
 }
@@ -262,6 +276,25 @@ pub fn allowed(side: Side, act: &Act) -> Result<(), Rule> {
         }
         (_, ReplaceCollection { key }) => Err(Rule::CollectionReplaced(key.clone())),
         (_, ObjectToScalar) => Err(Rule::ObjectToScalar),
+        // A signature is the signer's record of what they agreed to, written once by their own
+        // device: no one, the provider included, changes or removes it afterwards (removing the
+        // document leaves its signatures in the portal). Either side signs any document but an
+        // invoice: the client what we send them to sign or what they send back signed, the
+        // provider to countersign.
+        (_, AlterSignature) => Err(Rule::SignatureIsFinal),
+        (
+            _,
+            Sign {
+                on: FileTarget::Exchange { invoice: true, .. },
+            },
+        ) => Err(Rule::SignInvoice),
+        (
+            _,
+            Sign {
+                on: FileTarget::Open | FileTarget::Missing,
+            },
+        ) => Err(Rule::Unplaceable),
+        (_, Sign { .. }) => Ok(()),
 
         // Within that shape the portal is the provider's: it is their service and their record.
         (Provider, _) => Ok(()),

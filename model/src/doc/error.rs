@@ -24,4 +24,20 @@ pub enum ModelError {
     /// An edit the rules refuse, with the reason in words a user can act on.
     #[error("{0}")]
     Rule(String),
+    /// A value the limits refuse (empty, too long, not a link, out of range), with what to do.
+    #[error(transparent)]
+    Invalid(#[from] crate::doc::limits::Invalid),
+    /// A signature the form did not complete (no consent, a file the portal does not hold).
+    #[error(transparent)]
+    Sign(#[from] crate::onboarding::SignError),
+}
+
+impl ModelError {
+    /// The refusal of a value, if this is one: the app shows it next to the field that caused it.
+    pub fn invalid(&self) -> Option<&crate::doc::limits::Invalid> {
+        match self {
+            ModelError::Invalid(i) => Some(i),
+            _ => None,
+        }
+    }
 }

@@ -129,3 +129,7 @@ item_id!(
     /// A file shared in a portal (its bytes live in the relay's blob store, never in a document).
     FileId
 );
+item_id!(
+    /// A typed-name signature on a document of the exchange.
+    SignatureId
+);

@@ -9,6 +9,7 @@ mod edit;
 mod error;
 pub(crate) mod field;
 mod ids;
+pub mod limits;
 mod part;
 pub(crate) mod record;
 pub(crate) mod schema;
@@ -20,8 +21,8 @@ pub use edit::{edit, edit_at};
 pub use error::ModelError;
 pub use ids::{
     AccessId, CheckinId, CommentId, ContactId, DeliverableId, ExchangeId, FieldId, FileId, LinkId,
-    MeetingId, MetricId, MilestoneId, NextStepId, PartnerId, ProvisioningId, QuestionId, TaskId,
-    TemplateId,
+    MeetingId, MetricId, MilestoneId, NextStepId, PartnerId, ProvisioningId, QuestionId,
+    SignatureId, TaskId, TemplateId,
 };
 pub use part::Part;
 pub use schema::{has_kind, DocKind, CURRENT_SCHEMA};

@@ -14,11 +14,38 @@ pub const EXPORT_FORMAT: &str = "threshold-portal-export";
 /// `{ format, version, exportedAt, document }`, where `document` is the whole document: maps
 /// as objects, lists as arrays, text as strings, timestamps as RFC 3339 strings.
 pub fn export_json(doc: &impl ReadDoc, now: DateTime<Utc>) -> Result<Json, ModelError> {
+    export_json_named(doc, now, &|_| None)
+}
+
+/// [`export_json`], with each signature's signer: `signerActor`, the actor that made it (what
+/// the relay binds to a person), and `signedBy`, the person `name_of` gives for that actor (the
+/// relay's authors, as the exporting app knows them), so the file says who signed without
+/// trusting a name written in the document.
+pub fn export_json_named(
+    doc: &impl ReadDoc,
+    now: DateTime<Utc>,
+    name_of: &dyn Fn(&str) -> Option<String>,
+) -> Result<Json, ModelError> {
+    let mut document = object(doc, &ROOT, ObjType::Map)?;
+    if let Some(Json::Object(signatures)) = document.get_mut("signatures") {
+        for s in crate::onboarding::read_signatures(doc)? {
+            let (Some(Json::Object(entry)), Some(actor)) =
+                (signatures.get_mut(s.id.as_str()), s.signer)
+            else {
+                continue;
+            };
+            let actor = actor.to_hex_string();
+            if let Some(name) = name_of(&actor) {
+                entry.insert("signedBy".into(), Json::String(name));
+            }
+            entry.insert("signerActor".into(), Json::String(actor));
+        }
+    }
     Ok(json!({
         "format": EXPORT_FORMAT,
         "version": 1,
         "exportedAt": now.to_rfc3339(),
-        "document": object(doc, &ROOT, ObjType::Map)?,
+        "document": document,
     }))
 }
 

@@ -2,12 +2,14 @@
 //! and which of a document's addresses may be rendered as links. Nothing here edits a document.
 
 mod archive;
+mod date;
 mod email;
 mod export;
 pub(crate) mod ics;
 mod link;
 
 pub use archive::export_archive;
+pub use date::{full_date, full_date_of, show_date, show_day};
 pub use email::{percent_encode, Email, Sender};
-pub use export::{export_json, EXPORT_FORMAT};
+pub use export::{export_json, export_json_named, EXPORT_FORMAT};
 pub use link::safe_href;

@@ -13,7 +13,7 @@ use crate::offboarding::{
     read_access_wrapup, read_deliverables, read_exit_feedback, read_follow_ups, read_metrics,
     read_next_steps, read_offboarding, read_referrals,
 };
-use crate::onboarding::{read_contacts, read_exchange, ExchangeItem};
+use crate::onboarding::{read_contacts, read_exchange, Contact, ExchangeItem};
 use crate::portal::{read_portal, read_stage, set_stage, Assignee, Stage};
 
 /// Why the goodbye cannot be sent yet, if an invoice or payment is still open.
@@ -47,8 +47,15 @@ pub struct ChecklistItem {
 }
 
 impl ChecklistItem {
+    /// Done only when there was something to do and all of it is done: "Success measured at
+    /// exit" with no measures is not done, it is empty ([`Self::is_empty`]).
     pub fn is_complete(&self) -> bool {
-        self.done >= self.total
+        self.total > 0 && self.done >= self.total
+    }
+
+    /// Nothing to do here (no deliverables, no measures, no invoices).
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
     }
 }
 
@@ -144,24 +151,87 @@ pub const GOODBYE_KEYS: &[&str] = &[
     "followUps",
 ];
 
-/// The goodbye email, composed from the portal: the work, the deliverables with their handover
-/// notes, the results, the contacts, what comes next, and thanks with a referral ask.
-pub fn compose_goodbye(doc: &impl ReadDoc, signed: &str) -> Result<Email, ModelError> {
-    let portal = read_portal(doc)?;
-    let contacts = read_contacts(doc)?;
-    let client_contacts: Vec<_> = contacts
+/// Someone the goodbye is addressed to: a client contact invited to the portal (the relay's
+/// list of the portal's people) or listed among its contacts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    pub name: String,
+    pub email: String,
+}
+
+/// Who the goodbye goes to: the client people invited to the portal who are still active, then
+/// the client contacts the portal lists, once per address (the invited person's name wins). Only
+/// real addresses; names without one are still greeted.
+pub fn goodbye_recipients(invited: &[Recipient], contacts: &[Contact]) -> Vec<Recipient> {
+    let listed = contacts
         .iter()
         .filter(|c| c.spec.side == Assignee::Client)
+        .map(|c| Recipient {
+            name: c.spec.name.trim().to_owned(),
+            email: c.spec.email.trim().to_owned(),
+        });
+    let mut out: Vec<Recipient> = Vec::new();
+    for r in invited.iter().cloned().chain(listed) {
+        let email = r.email.trim().to_owned();
+        let has_address = email.contains('@');
+        let same = |o: &Recipient| {
+            if has_address {
+                o.email.eq_ignore_ascii_case(&email)
+            } else {
+                o.name.eq_ignore_ascii_case(r.name.trim())
+            }
+        };
+        if (has_address || !r.name.trim().is_empty()) && !out.iter().any(same) {
+            out.push(Recipient {
+                name: r.name.trim().to_owned(),
+                email: if has_address { email } else { String::new() },
+            });
+        }
+    }
+    out
+}
+
+/// The name the goodbye is signed with: the person sending it, as their session names them.
+/// A token still called by its role ("Owner", "Team member") says nothing to a client, so the
+/// provider's first contact in the portal signs instead, when there is one.
+pub fn goodbye_signer(session_name: &str, provider_contacts: &[String]) -> String {
+    let name = session_name.trim();
+    let generic = [
+        "",
+        "owner",
+        "team",
+        "team member",
+        "provider",
+        "provider team",
+    ]
+    .contains(&name.to_lowercase().as_str());
+    match provider_contacts.iter().find(|c| !c.trim().is_empty()) {
+        Some(contact) if generic => contact.trim().to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+/// The goodbye email, composed from the portal: the work, the deliverables with their handover
+/// notes, the results, the contacts, what comes next, and thanks with a referral ask. Addressed
+/// to [`goodbye_recipients`] of `invited` and the portal's client contacts, signed `signed`.
+pub fn compose_goodbye(
+    doc: &impl ReadDoc,
+    signed: &str,
+    invited: &[Recipient],
+) -> Result<Email, ModelError> {
+    let portal = read_portal(doc)?;
+    let contacts = read_contacts(doc)?;
+    let recipients = goodbye_recipients(invited, &contacts);
+    let names: Vec<&str> = recipients
+        .iter()
+        .map(|r| first_name(&r.name))
+        .filter(|n| !n.is_empty())
         .collect();
-    let greeting = match client_contacts.as_slice() {
+    let greeting = match names.as_slice() {
         [] => "Hello".to_owned(),
-        [one] => format!("Hi {}", first_name(&one.spec.name)),
-        many => format!(
+        names => format!(
             "Hi {}",
-            many.iter()
-                .map(|c| first_name(&c.spec.name))
-                .collect::<Vec<_>>()
-                .join(", ")
+            join_and(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
         ),
     };
     let client = if portal.client_name.is_empty() {
@@ -278,7 +348,7 @@ pub fn compose_goodbye(doc: &impl ReadDoc, signed: &str) -> Result<Email, ModelE
     if !follow_ups.is_empty() {
         let dates: Vec<String> = follow_ups
             .iter()
-            .map(|f| f.due.format("%-d %B %Y").to_string())
+            .map(|f| crate::formats::full_date(f.due))
             .collect();
         b.push_str(&format!(
             "\nWe will check in with you on {}.\n",
@@ -301,10 +371,10 @@ pub fn compose_goodbye(doc: &impl ReadDoc, signed: &str) -> Result<Email, ModelE
     b.push('\n');
 
     Ok(Email {
-        to: client_contacts
+        to: recipients
             .iter()
-            .filter(|c| c.spec.email.contains('@'))
-            .map(|c| c.spec.email.clone())
+            .filter(|r| !r.email.is_empty())
+            .map(|r| r.email.clone())
             .collect(),
         subject: format!("Thank you, {client}: wrapping up our work together"),
         body: b,

@@ -34,8 +34,8 @@ pub use follow_up::{
     set_follow_up_due, FollowUp, FOLLOW_UPS, FOLLOW_UP_MONTHS,
 };
 pub use goodbye::{
-    complete_offboarding, compose_goodbye, offboarding_checklist, unpaid_reason, ChecklistItem,
-    CHECKLIST, GOODBYE_KEYS,
+    complete_offboarding, compose_goodbye, goodbye_recipients, goodbye_signer,
+    offboarding_checklist, unpaid_reason, ChecklistItem, Recipient, CHECKLIST, GOODBYE_KEYS,
 };
 pub use metric::{
     add_metric, format_number, read_metrics, remove_metric, set_metric_exit, update_metric, Metric,

@@ -127,8 +127,9 @@ pub fn add_exchange_item(
     direction: Direction,
     due: Option<NaiveDate>,
 ) -> Result<ExchangeId, ModelError> {
+    let name = crate::doc::limits::checked(crate::doc::limits::Text::DocumentName, name)?;
     let (id, obj) = collection::add_empty::<ExchangeItem>(tx)?;
-    tx.put(&obj, "name", name.trim())?;
+    tx.put(&obj, "name", name)?;
     tx.put(&obj, "direction", direction.as_str())?;
     tx.put(&obj, "status", ExchangeStatus::Requested.as_str())?;
     field::put_date(tx, &obj, "due", due)?;
@@ -152,9 +153,13 @@ pub fn set_exchange_details(
     link: &str,
     note: &str,
 ) -> Result<(), ModelError> {
+    let link = match link.trim() {
+        "" => "",
+        link => crate::doc::limits::link_address(link)?,
+    };
     let obj = collection::get::<ExchangeItem>(tx, id)?;
     field::put_date(tx, &obj, "due", due)?;
-    tx.put(&obj, "link", link.trim())?;
+    tx.put(&obj, "link", link)?;
     tx.put(&obj, "note", note.trim())?;
     Ok(())
 }

@@ -87,7 +87,7 @@ impl AnswerValue {
             AnswerValue::Text(t) => t.clone(),
             AnswerValue::Number(n) => format!("{n}"),
             AnswerValue::Checked(b) => if *b { "Yes" } else { "No" }.to_owned(),
-            AnswerValue::Date(d) => d.format("%-d %B %Y").to_string(),
+            AnswerValue::Date(d) => crate::formats::full_date(*d),
             AnswerValue::Choices(c) => c.join(", "),
         }
     }

@@ -14,6 +14,7 @@ use automerge::{ObjId, ReadDoc};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::doc::collection::{self, Item, Spec};
+use crate::doc::limits::{self, Text};
 use crate::doc::record::Record;
 use crate::doc::words::stored_words;
 use crate::doc::Part;
@@ -59,7 +60,14 @@ impl Spec for MeetingSpec {
     type Item = Meeting;
 
     fn write(&self, tx: &mut impl Transactable, obj: &ObjId) -> Result<(), ModelError> {
-        tx.put(obj, "title", self.title.trim())?;
+        let title = limits::checked(Text::MeetingTitle, &self.title)?;
+        let minutes = i64::from(self.duration_minutes);
+        limits::in_range(
+            "A meeting's length in minutes",
+            minutes,
+            limits::MEETING_MINUTES,
+        )?;
+        tx.put(obj, "title", title)?;
         tx.put(obj, "kind", self.kind.as_str())?;
         field::put_timestamp(tx, obj, "startsAt", self.starts_at)?;
         tx.put(obj, "durationMinutes", u64::from(self.duration_minutes))?;

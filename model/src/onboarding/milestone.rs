@@ -54,8 +54,9 @@ pub fn add_milestone(
     title: &str,
     target: Option<NaiveDate>,
 ) -> Result<MilestoneId, ModelError> {
+    let title = crate::doc::limits::checked(crate::doc::limits::Text::MilestoneTitle, title)?;
     let (id, obj) = collection::add_empty::<Milestone>(tx)?;
-    tx.put(&obj, "title", title.trim())?;
+    tx.put(&obj, "title", title)?;
     field::put_date(tx, &obj, "target", target)?;
     Ok(id)
 }

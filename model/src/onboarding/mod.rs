@@ -5,6 +5,7 @@ mod exchange;
 mod intake;
 mod meeting;
 mod milestone;
+mod signature;
 mod welcome_pack;
 
 pub(crate) use exchange::read_exchange_item;
@@ -25,6 +26,10 @@ pub use milestone::{
     add_milestone, newly_reached, read_milestones, remove_milestone, set_milestone_reached,
     Milestone, MILESTONES,
 };
+pub use signature::{
+    read_signatures, sign_document, signatures_of, SignError, Signature, SignatureSpec, SIGNATURES,
+};
+pub(crate) use signature::{signature_document, SIGNATURES_KEY};
 pub use welcome_pack::{
     add_contact, add_link, masked, read_contacts, read_links, remove_contact, remove_link,
     update_contact, update_link, Contact, ContactSpec, Link, LinkSpec, CONTACTS, LINKS,

@@ -14,6 +14,7 @@ use automerge::transaction::Transactable;
 use automerge::{ObjId, ReadDoc};
 
 use crate::doc::collection::{self, Item, Spec};
+use crate::doc::limits::{self, Text};
 use crate::doc::record::Record;
 use crate::doc::Part;
 use crate::doc::{ContactId, LinkId, ModelError};
@@ -54,7 +55,8 @@ impl Spec for ContactSpec {
     type Item = Contact;
 
     fn write(&self, tx: &mut impl Transactable, obj: &ObjId) -> Result<(), ModelError> {
-        tx.put(obj, "name", self.name.trim())?;
+        let name = limits::checked(Text::PersonName, &self.name)?;
+        tx.put(obj, "name", name)?;
         tx.put(obj, "role", self.role.trim())?;
         tx.put(obj, "email", self.email.trim())?;
         tx.put(obj, "phone", self.phone.trim())?;
@@ -92,8 +94,10 @@ impl Spec for LinkSpec {
     type Item = Link;
 
     fn write(&self, tx: &mut impl Transactable, obj: &ObjId) -> Result<(), ModelError> {
-        tx.put(obj, "title", self.title.trim())?;
-        tx.put(obj, "url", self.url.trim())?;
+        let title = limits::checked(Text::LinkTitle, &self.title)?;
+        let url = limits::link_address(&self.url)?;
+        tx.put(obj, "title", title)?;
+        tx.put(obj, "url", url)?;
         tx.put(obj, "note", self.note.trim())?;
         tx.put(obj, "sensitive", self.sensitive)?;
         Ok(())

@@ -51,6 +51,7 @@ pub fn add_checkin(
     body: &str,
     at: DateTime<Utc>,
 ) -> Result<CheckinId, ModelError> {
+    let body = crate::doc::limits::checked(crate::doc::limits::Text::CheckinBody, body)?;
     let (id, obj) = collection::add_empty::<Checkin>(tx)?;
     tx.put(&obj, "author", author)?;
     tx.put(&obj, "side", side.as_str())?;

@@ -31,7 +31,7 @@ pub struct Portal {
 }
 
 /// The maps of items a portal holds, created with the document.
-pub(crate) const PORTAL_COLLECTIONS: [&str; 19] = [
+pub(crate) const PORTAL_COLLECTIONS: [&str; 20] = [
     "tasks",
     "exchange",
     "milestones",
@@ -51,10 +51,13 @@ pub(crate) const PORTAL_COLLECTIONS: [&str; 19] = [
     "offboarding",
     "stageChangedAt",
     "files",
+    "signatures",
 ];
 
 /// A new portal document for a client.
 pub fn new_portal_doc(client_name: &str, welcome: &str) -> Result<Automerge, ModelError> {
+    let client_name =
+        crate::doc::limits::checked(crate::doc::limits::Text::ClientName, client_name)?;
     let mut doc = Automerge::new();
     crate::doc::edit(&mut doc, |tx| {
         schema::stamp(tx, DocKind::Portal)?;
@@ -142,8 +145,9 @@ pub fn read_portal_update(
 }
 
 pub fn set_client_name(tx: &mut impl Transactable, name: &str) -> Result<(), ModelError> {
+    let name = crate::doc::limits::checked(crate::doc::limits::Text::ClientName, name)?;
     schema::upgrade(tx, DocKind::Portal)?;
-    tx.put(ROOT, "clientName", name.trim())?;
+    tx.put(ROOT, "clientName", name)?;
     Ok(())
 }
 

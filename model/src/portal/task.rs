@@ -148,6 +148,7 @@ pub fn add_task(
     assignee: Assignee,
     now: DateTime<Utc>,
 ) -> Result<TaskId, ModelError> {
+    let title = crate::doc::limits::checked(crate::doc::limits::Text::TaskTitle, title)?;
     schema::upgrade(tx, DocKind::Portal)?;
     let tasks = field::ensure_map(tx, &ROOT, "tasks")?;
     let id = TaskId::new();
@@ -213,6 +214,7 @@ pub fn add_task_comment(
     body: &str,
     at: DateTime<Utc>,
 ) -> Result<CommentId, ModelError> {
+    let body = crate::doc::limits::checked(crate::doc::limits::Text::CommentBody, body)?;
     let task = task_obj(tx, id)?;
     let comment = CommentId::new();
     let obj = field::new_item(tx, &task, "comments", comment.as_str())?;
@@ -223,8 +225,9 @@ pub fn add_task_comment(
 }
 
 pub fn rename_task(tx: &mut impl Transactable, id: &TaskId, title: &str) -> Result<(), ModelError> {
+    let title = crate::doc::limits::checked(crate::doc::limits::Text::TaskTitle, title)?;
     let task = task_obj(tx, id)?;
-    tx.put(&task, "title", title.trim())?;
+    tx.put(&task, "title", title)?;
     Ok(())
 }
 

@@ -16,8 +16,8 @@ use crate::onboarding::read_meetings;
 use crate::onboarding::read_milestones;
 use crate::portal::outstanding;
 use crate::portal::{read_portal, Assignee};
-use crate::portal::{read_stage, Stage};
-use crate::workspace::{health, Health};
+use crate::portal::{read_stage, read_stage_dates, Stage};
+use crate::workspace::{health, Health, Signals};
 
 /// Note that one side has just worked in the portal.
 pub fn record_activity(
@@ -51,9 +51,14 @@ pub struct ClientSummary {
 }
 
 impl ClientSummary {
-    pub fn percent(&self) -> u32 {
+    /// How far the plan is done, while it is the work at hand: an ended engagement shows no
+    /// percentage (a plan left at 66% by an alumni client is history, not progress).
+    pub fn percent(&self) -> Option<u32> {
+        if self.stage.is_closed() {
+            return None;
+        }
         let (done, total) = self.progress;
-        (done * 100).checked_div(total).unwrap_or(0) as u32
+        Some((done * 100).checked_div(total).unwrap_or(0) as u32)
     }
 }
 
@@ -72,6 +77,7 @@ pub const SUMMARY_KEYS: &[&str] = &[
     "stage",
     "followUps",
     "lastActivity",
+    "stageChangedAt",
 ];
 
 pub fn summarize(
@@ -128,6 +134,17 @@ pub fn summarize(
         stage,
         progress: (done, total),
         next_due: dated.into_iter().next().map(|(d, t)| (t, d)),
-        health: health(last_activity(doc, Assignee::Client)?, overdue, now),
+        health: health(
+            Signals {
+                stage,
+                last_client_activity: last_activity(doc, Assignee::Client)?,
+                waiting_since: read_stage_dates(doc)?
+                    .into_iter()
+                    .find(|(s, _)| *s == stage)
+                    .map(|(_, at)| at),
+                overdue,
+            },
+            now,
+        ),
     })
 }

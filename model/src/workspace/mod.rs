@@ -18,7 +18,7 @@ pub use document::{
 pub use exit_analytics::{
     exit_analytics, exit_record, median, nps, ExitAnalytics, ExitRecord, NpsGroup, EXIT_RECORD_KEYS,
 };
-pub use health::{health, Health, HealthLevel};
+pub use health::{health, Health, HealthLevel, Signals, FIRST_VISIT_GRACE_DAYS};
 pub use internal::{
     add_provisioning_item, new_internal_doc, read_internal, set_offboarding_lead,
     set_provisioning_done, set_provisioning_owner, update_internal_notes, Internal,

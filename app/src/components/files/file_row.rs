@@ -105,7 +105,7 @@ pub fn FileRow(
                 &uploaded_by
             ),
             uploaded_at
-                .map(|t| t.format(", %-d %b %Y").to_string())
+                .map(|t| format!(", {}", crate::state::dates::show_at(t)))
                 .unwrap_or_default()
         )
     };

@@ -127,7 +127,7 @@ fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
                 </Show>
             </th>
             <td>{match item.remover { Assignee::Provider => "Provider", Assignee::Client => "Client" }}</td>
-            <td>{item.by.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "—".into())}</td>
+            <td>{item.by.map(crate::state::dates::show).unwrap_or_else(|| "—".into())}</td>
             {confirm(Assignee::Provider)}
             {confirm(Assignee::Client)}
         </tr>

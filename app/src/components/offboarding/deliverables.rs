@@ -128,7 +128,10 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
                 "acknowledgedBy",
                 &by,
             );
-            format!("Acknowledged by {by} on {}", at.format("%-d %b %Y"))
+            format!(
+                "Acknowledged by {by} on {}",
+                crate::state::dates::show_at(at)
+            )
         }
     });
     let provider = move || view.get() == ViewMode::Provider;
@@ -138,7 +141,7 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
         (!d.spec.owner.is_empty()).then(|| format!("Owner: {}", d.spec.owner)),
         d.spec
             .due
-            .map(|due| format!("Due {}", due.format("%-d %b %Y"))),
+            .map(|due| format!("Due {}", crate::state::dates::show(due))),
     ]
     .into_iter()
     .flatten()

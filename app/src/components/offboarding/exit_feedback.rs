@@ -43,7 +43,7 @@ pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
                 "What the client tells you on the way out. Only they fill it in."
             }}</p>
             {move || f().submitted.map(|(at, by)| view! {
-                <p class="badge badge-done" role="status">{format!("Sent by {by} on {}", at.format("%-d %b %Y"))}</p>
+                <p class="badge badge-done" role="status">{format!("Sent by {by} on {}", crate::state::dates::show_at(at))}</p>
             })}
             {move || f().questions.into_iter().map(|q| {
                 let qid = StoredValue::new(q.id.clone());

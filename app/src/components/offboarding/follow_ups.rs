@@ -29,7 +29,7 @@ pub fn FollowUpsSection(id: DocumentId) -> impl IntoView {
                             <li class="row" class:overdue=due>
                                 <Show when=move || view.get() == ViewMode::Provider fallback={
                                     let title = title.clone();
-                                    move || view! { <span class="grow">{format!("{title}: {}", f.due.format("%-d %B %Y"))}</span> }
+                                    move || view! { <span class="grow">{format!("{title}: {}", crate::state::dates::show(f.due))}</span> }
                                 }>
                                     <label class="inline grow">
                                         <input type="checkbox" prop:checked=done aria-label=format!("Done: {}", title.clone())

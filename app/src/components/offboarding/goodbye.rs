@@ -1,12 +1,12 @@
 use leptos::prelude::*;
-use threshold_model::formats::Sender;
+use threshold_model::formats::{Email, Sender};
 use threshold_model::offboarding::{
-    complete_offboarding, compose_goodbye, read_offboarding, unpaid_reason, GOODBYE_KEYS,
-    OFFBOARDING,
+    complete_offboarding, compose_goodbye, goodbye_recipients, goodbye_signer, read_offboarding,
+    unpaid_reason, Recipient, GOODBYE_KEYS, OFFBOARDING,
 };
 use threshold_model::onboarding::{
-    add_exchange_item, read_contacts, read_exchange, set_exchange_invoice, Direction,
-    ExchangeStatus, EXCHANGE,
+    add_exchange_item, read_contacts, read_exchange, set_exchange_invoice, set_exchange_status,
+    Direction, ExchangeStatus, EXCHANGE,
 };
 use threshold_model::portal::Assignee;
 use threshold_protocol::DocumentId;
@@ -32,20 +32,92 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
     let sent = doc_memo(id, &[OFFBOARDING.keys], |doc| {
         read_offboarding(doc).ok().and_then(|o| o.goodbye_sent_at)
     });
-    let signature = move || view.get_untracked().actor_name();
-    // What the email reads, and only that: ticking a task re-composes it, typing a check-in
-    // does not.
-    let email = doc_memo(id, &[GOODBYE_KEYS], |doc| {
-        compose_goodbye(doc, &crate::state::view_mode::load().actor_name()).ok()
+    // The invited client people, as the relay lists this portal's tokens: the goodbye goes to
+    // them by name even when nobody added them under Contacts.
+    let invited = RwSignal::new(Vec::<Recipient>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(people) = actions::list_people(actions::People::Portal(id)).await {
+            invited.set(
+                people
+                    .into_iter()
+                    .filter(|t| t.is_active())
+                    .map(|t| Recipient {
+                        name: t.name,
+                        email: t.email.unwrap_or_default(),
+                    })
+                    .collect(),
+            );
+        }
     });
-    let sender = move || {
-        let name = signature();
-        let ours = crate::sync::client()
+    let provider_contacts = move || {
+        crate::sync::client()
             .read(&id, |doc| read_contacts(doc).ok())
             .flatten()
             .unwrap_or_default()
             .into_iter()
-            .filter(|c| c.spec.side == Assignee::Provider && c.spec.email.contains('@'))
+            .filter(|c| c.spec.side == Assignee::Provider)
+            .collect::<Vec<_>>()
+    };
+    // Signed by the person sending it; a token still named by its role gives way to the
+    // provider's first contact.
+    let signature = move || {
+        let names: Vec<String> = provider_contacts()
+            .into_iter()
+            .map(|c| c.spec.name)
+            .collect();
+        goodbye_signer(&view.get_untracked().actor_name(), &names)
+    };
+    // What the email reads, and only that: ticking a task re-composes it, typing a check-in
+    // does not.
+    let version = doc_memo(id, &[GOODBYE_KEYS], |doc| Some(doc.get_heads()));
+    let email = Memo::new(move |_| {
+        // Read, not only tracked: a memo recomputes when a reader asks for its value.
+        let _ = version.get();
+        let invited = invited.get();
+        let signed = signature();
+        crate::sync::client()
+            .read(&id, |doc| compose_goodbye(doc, &signed, &invited).ok())
+            .flatten()
+    });
+    // The provider edits the subject and text before sending; until they do, both follow the
+    // portal.
+    let (subject, set_subject) = signal(String::new());
+    let (body, set_body) = signal(String::new());
+    let (edited, set_edited) = signal(false);
+    Effect::new(move |_| {
+        if let Some(e) = email.get() {
+            if !edited.get_untracked() {
+                set_subject.set(e.subject.clone());
+                set_body.set(e.body.clone());
+            }
+        }
+    });
+    let on_reset = move |_| {
+        set_edited.set(false);
+        if let Some(e) = email.get_untracked() {
+            set_subject.set(e.subject);
+            set_body.set(e.body);
+        }
+    };
+    let to_send = move || {
+        email.get().map(|e| Email {
+            to: e.to,
+            subject: subject.get(),
+            body: body.get(),
+        })
+    };
+    let recipients = move || {
+        crate::sync::client()
+            .read(&id, |doc| read_contacts(doc).ok())
+            .flatten()
+            .map(|contacts| goodbye_recipients(&invited.get(), &contacts))
+            .unwrap_or_default()
+    };
+    let sender = move || {
+        let name = signature();
+        let ours = provider_contacts()
+            .into_iter()
+            .filter(|c| c.spec.email.contains('@'))
             .collect::<Vec<_>>();
         let address = ours
             .iter()
@@ -57,7 +129,7 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
     };
     let (message, set_message) = signal(None::<String>);
     let on_eml = move |_| {
-        let Some(email) = email.get_untracked() else {
+        let Some(email) = to_send() else {
             return;
         };
         let now = chrono::Utc::now();
@@ -91,17 +163,13 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
     let on_add_invoice = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = invoice.get_untracked();
-        if name.trim().is_empty() {
-            set_message.set(Some("Name the invoice, for example Final invoice.".into()));
-            return;
-        }
         let d = parse_date(&due.get_untracked());
-        actions::edit_portal(id, |tx| {
+        if actions::save_portal(id, set_message, |tx| {
             let item = add_exchange_item(tx, &name, Direction::WeSend, d)?;
             set_exchange_invoice(tx, &item, true)
-        });
-        set_invoice.set(String::new());
-        set_message.set(None);
+        }) {
+            set_invoice.set(String::new());
+        }
     };
     view! {
         <section class="card goodbye" aria-labelledby="goodbye-heading" id="goodbye">
@@ -111,15 +179,20 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
                 <ul class="invoices" aria-label="Invoices and payments">
                     {move || invoices.get().unwrap_or_default().into_iter().map(|i| {
                         let paid = i.status == ExchangeStatus::Paid;
+                        let (item, name) = (i.id.clone(), i.name.clone());
                         view! {
                             <li class="row" class:complete=paid>
                                 <span class="grow">{i.name.clone()}</span>
                                 <span class=if paid { "badge badge-done" } else { "badge badge-late" }>{if paid { "Paid".to_owned() } else { format!("Not paid ({})", i.status.as_str()) }}</span>
+                                {(!paid).then(|| view! {
+                                    <button type="button" class="button small" aria-label=format!("Mark {name} paid")
+                                        on:click=move |_| { actions::save_portal(id, set_message, |tx| set_exchange_status(tx, &item, ExchangeStatus::Paid)); }>"Mark paid"</button>
+                                })}
                             </li>
                         }
                     }).collect_view()}
                 </ul>
-                <p class="muted small">"Mark an invoice paid in Documents when the payment arrives."</p>
+                <p class="muted small">"Mark an invoice paid here when the payment arrives."</p>
             </Show>
             <form class="add-row" aria-label="Add an invoice" on:submit=on_add_invoice>
                 <TextField id="invoice-name" label="Invoice" placeholder="e.g. Final invoice" grow=true value=invoice set_value=set_invoice/>
@@ -127,19 +200,40 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
                 <button type="submit" class="button">"Add invoice"</button>
             </form>
             <h3>"The email"</h3>
-            {move || email.get().map(|e| view! {
+            {move || to_send().map(|e| view! {
                 <dl class="email-preview">
-                    <dt>"To"</dt><dd>{if e.to.is_empty() { "No client contact with an email yet — add one under Contacts.".to_owned() } else { e.to.join(", ") }}</dd>
-                    <dt>"Subject"</dt><dd data-testid="goodbye-subject">{e.subject.clone()}</dd>
+                    <dt>"To"</dt>
+                    <dd data-testid="goodbye-to">{
+                        let people = recipients();
+                        if people.iter().all(|r| r.email.is_empty()) {
+                            "No client contact with an email yet: invite them under People with access, or add one under Contacts.".to_owned()
+                        } else {
+                            people.iter().filter(|r| !r.email.is_empty()).map(|r| if r.name.is_empty() { r.email.clone() } else { format!("{} <{}>", r.name, r.email) }).collect::<Vec<_>>().join(", ")
+                        }
+                    }</dd>
                 </dl>
-                <pre class="email-body" aria-label="Goodbye email text" tabindex="0">{e.body.clone()}</pre>
                 <div class="row">
                     <a class="button" href=e.mailto()>"Open in your mail app"</a>
                     <button type="button" class="button" on:click=on_eml>"Download .eml"</button>
                 </div>
             })}
+            <div class="stack goodbye-editor">
+                <div class="field">
+                    <label for="goodbye-subject">"Subject"</label>
+                    <input id="goodbye-subject" type="text" prop:value=subject
+                        on:input=move |ev| { set_edited.set(true); set_subject.set(event_target_value(&ev)); }/>
+                </div>
+                <div class="field">
+                    <label for="goodbye-body">"Goodbye email text"</label>
+                    <textarea id="goodbye-body" rows="16" prop:value=body
+                        on:input=move |ev| { set_edited.set(true); set_body.set(event_target_value(&ev)); }></textarea>
+                </div>
+                <Show when=move || edited.get()>
+                    <button type="button" class="button ghost small" on:click=on_reset>"Start again from the portal"</button>
+                </Show>
+            </div>
             {move || match sent.get() {
-                Some(at) => view! { <p class="badge badge-done" role="status">{format!("Sent and completed on {}", at.format("%-d %b %Y"))}</p> }.into_any(),
+                Some(at) => view! { <p class="badge badge-done" role="status">{format!("Sent and completed on {}", crate::state::dates::show_at(at))}</p> }.into_any(),
                 None => view! {
                     <button type="button" class="button primary" disabled=move || blocked().is_some()
                         aria-describedby="goodbye-gate" on:click=on_complete>"Mark as sent and complete offboarding"</button>

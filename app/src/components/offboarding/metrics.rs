@@ -110,7 +110,7 @@ fn MetricRow(
         metric
             .spec
             .baseline_date
-            .map(|d| format!(" ({})", d.format("%-d %b %Y")))
+            .map(|d| format!(" ({})", crate::state::dates::show(d)))
             .unwrap_or_default()
     );
     let change = match (metric.change(), metric.percent_change()) {

@@ -145,7 +145,7 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                         <h3>"Support after the engagement"</h3>
                         <p>{offer}</p>
                         {match accepted {
-                            Some(at) => view! { <p class="badge badge-done">{format!("The client is interested (since {})", at.format("%-d %b %Y"))}</p> }.into_any(),
+                            Some(at) => view! { <p class="badge badge-done">{format!("The client is interested (since {})", crate::state::dates::show_at(at))}</p> }.into_any(),
                             None => view! {
                                 <Show when=move || view.get() == ViewMode::Client fallback=|| view! { <p class="muted small">"The client has not taken this up."</p> }>
                                     <button type="button" class="button" on:click=move |_| actions::edit_portal(id, |tx| accept_support_offer(tx, Some(chrono::Utc::now())))>"I'm interested"</button>

@@ -85,9 +85,9 @@ fn Checklist(id: DocumentId) -> impl IntoView {
         <ul class="checklist" aria-label="Offboarding checklist">
             {move || checklist.get().unwrap_or_default().into_iter().map(|item| {
                 let complete = item.is_complete();
-                let count = if item.total == 0 { "none yet".to_owned() } else { format!("{} of {}", item.done, item.total) };
+                let count = if item.is_empty() { "nothing to do yet".to_owned() } else { format!("{} of {}", item.done, item.total) };
                 view! {
-                    <li class:complete=complete class:blocking=item.blocks_goodbye && !complete>
+                    <li class:complete=complete class:blocking=item.blocks_goodbye && !complete && !item.is_empty()>
                         <span class="check" aria-hidden="true">{if complete { "✓" } else { "○" }}</span>
                         <span class="grow">{item.label}</span>
                         <span class="muted small">{count}</span>

@@ -5,10 +5,14 @@ use threshold_model::offboarding::{
     FollowUp, Metric, NextStep, Offboarding, Referral, ACCESS_WRAPUP, DELIVERABLES, EXIT_FEEDBACK,
     FOLLOW_UPS, METRICS, NEXT_STEPS, OFFBOARDING, REFERRALS,
 };
+use threshold_model::onboarding::{
+    read_exchange, read_signatures, Signature, EXCHANGE, SIGNATURES,
+};
 use threshold_model::portal::{read_client_name, CLIENT_NAME};
 use threshold_protocol::DocumentId;
 
 use super::MetricChart;
+use crate::state::authors::name_for;
 use crate::sync::doc_memo;
 
 /// Everything the report shows, read at once.
@@ -23,6 +27,8 @@ struct Report {
     follow_ups: Vec<FollowUp>,
     offboarding: Offboarding,
     score: Option<u8>,
+    /// Each typed signature with the name of the document it is on.
+    signatures: Vec<(String, Signature)>,
 }
 
 /// The printable offboarding report: hidden on screen, and all that prints while "Print
@@ -41,6 +47,8 @@ pub fn OffboardingReport(id: DocumentId) -> impl IntoView {
         FOLLOW_UPS.keys,
         OFFBOARDING.keys,
         EXIT_FEEDBACK.keys,
+        EXCHANGE.keys,
+        SIGNATURES.keys,
     ];
     let report = doc_memo(id, parts, |doc| {
         Some(Report {
@@ -53,13 +61,28 @@ pub fn OffboardingReport(id: DocumentId) -> impl IntoView {
             follow_ups: read_follow_ups(doc).ok()?,
             offboarding: read_offboarding(doc).ok()?,
             score: read_exit_feedback(doc).ok()?.score,
+            signatures: {
+                let documents = read_exchange(doc).ok()?;
+                read_signatures(doc)
+                    .ok()?
+                    .into_iter()
+                    .map(|s| {
+                        let name = documents
+                            .iter()
+                            .find(|d| d.id == s.document)
+                            .map(|d| d.name.clone())
+                            .unwrap_or_else(|| "A removed document".into());
+                        (name, s)
+                    })
+                    .collect()
+            },
         })
     });
     let metrics = Signal::derive(move || report.get().map(|r| r.metrics).unwrap_or_default());
     view! {
         <article class="print-report" aria-hidden="true">
             {move || report.get().map(|r| {
-                let date = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_else(|| "—".into());
+                let date = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(threshold_model::formats::full_date_of).unwrap_or_else(|| "—".into());
                 view! {
                     <h1>{format!("Offboarding report — {}", r.client_name)}</h1>
                     <p>{format!("Offboarding started {} · completed {}", date(r.offboarding.started_at), date(r.offboarding.goodbye_sent_at))}</p>
@@ -67,7 +90,7 @@ pub fn OffboardingReport(id: DocumentId) -> impl IntoView {
                     {r.deliverables.into_iter().map(|d| view! {
                         <section class="report-item">
                             <h3>{d.spec.title.clone()}</h3>
-                            <p>{d.acknowledged.map(|(at, by)| format!("Acknowledged by {by} on {}", at.format("%-d %b %Y"))).unwrap_or_else(|| "Not acknowledged".into())}</p>
+                            <p>{d.acknowledged.map(|(at, by)| format!("Acknowledged by {by} on {}", threshold_model::formats::full_date(at.date_naive()))).unwrap_or_else(|| "Not acknowledged".into())}</p>
                             {(!d.handover.how_to_use.is_empty()).then(|| view! { <p><strong>"How to use it: "</strong>{d.handover.how_to_use.clone()}</p> })}
                             {(!d.handover.maintenance.is_empty()).then(|| view! { <p><strong>"Looking after it: "</strong>{d.handover.maintenance.clone()}</p> })}
                             {(!d.handover.time_needed.is_empty()).then(|| view! { <p><strong>"Time it takes: "</strong>{d.handover.time_needed.clone()}</p> })}
@@ -89,9 +112,23 @@ pub fn OffboardingReport(id: DocumentId) -> impl IntoView {
                     </ul>
                     {(!r.follow_ups.is_empty()).then(|| view! {
                         <h2>"Follow-ups"</h2>
-                        <ul>{r.follow_ups.iter().map(|f| view! { <li>{format!("{}: {}", f.title(), f.due.format("%-d %B %Y"))}</li> }).collect_view()}</ul>
+                        <ul>{r.follow_ups.iter().map(|f| view! { <li>{format!("{}: {}", f.title(), threshold_model::formats::full_date(f.due))}</li> }).collect_view()}</ul>
                     })}
                     {r.score.map(|s| view! { <p>{format!("Likelihood to recommend: {s} of 10")}</p> })}
+                    {(!r.signatures.is_empty()).then(|| view! {
+                        <h2>"Signatures"</h2>
+                        <ul>{r.signatures.iter().map(|(document, s)| {
+                            let who = name_for(&s.signer.as_ref().map(|a| a.to_hex_string()).unwrap_or_default(), "");
+                            let mut line = format!("{document}: signed by {who} (typed “{}”)", s.typed_name);
+                            if let Some(at) = s.at {
+                                line.push_str(&format!(" on {}", threshold_model::formats::full_date_of(at)));
+                            }
+                            if let Some(hash) = &s.file_hash {
+                                line.push_str(&format!(" · file sha256 {hash}"));
+                            }
+                            view! { <li>{line}</li> }
+                        }).collect_view()}</ul>
+                    })}
                 }
             })}
         </article>

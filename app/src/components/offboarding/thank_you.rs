@@ -20,7 +20,7 @@ pub fn ThankYou(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoView {
                 <h2 id="thank-you-heading">"Thank you"</h2>
                 <p>"It has been a pleasure working with you. Everything we made together stays here: the deliverables, the handover notes and the whole history of the work."</p>
                 {move || {
-                    let dates: Vec<String> = follow_ups.get().unwrap_or_default().iter().map(|f| f.due.format("%-d %B %Y").to_string()).collect();
+                    let dates: Vec<String> = follow_ups.get().unwrap_or_default().iter().map(|f| crate::state::dates::show(f.due)).collect();
                     (!dates.is_empty()).then(|| view! { <p>{format!("We will check in on {}.", dates.join(", "))}</p> })
                 }}
                 <p><strong>"Know someone who could use our help?"</strong>" A referral is the kindest thanks. Forward them our goodbye email, or put them in touch with your contact on our team."</p>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use threshold_model::access::FileTarget;
 use threshold_model::onboarding::{
     add_exchange_item, remove_exchange_item, set_exchange_details, set_exchange_status, Direction,
-    ExchangeItem, ExchangeStatus, EXCHANGE,
+    ExchangeItem, ExchangeStatus, Signature, EXCHANGE, SIGNATURES,
 };
 use threshold_model::portal::Attachment;
 use threshold_protocol::DocumentId;
@@ -14,7 +14,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::files::Attachments;
 use crate::components::widgets::{AddRow, TextField};
-use crate::state::authors::verified_name;
+use crate::state::authors::{name_for, verified_name};
 use crate::state::dates::{input_value, parse_date, today};
 use crate::state::permission::{may, Act};
 use crate::state::view_mode::use_view;
@@ -39,17 +39,15 @@ pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let on_add = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let n = name.get_untracked().trim().to_owned();
-        if n.is_empty() {
-            set_error.set(Some("Name the document, for example NDA or W-9.".into()));
-            return;
-        }
+        let n = name.get_untracked();
         let d = parse_date(&due.get_untracked());
         let dir = direction.get_untracked();
-        actions::edit_portal(id, |tx| add_exchange_item(tx, &n, dir, d).map(|_| ()));
-        set_name.set(String::new());
-        set_due.set(String::new());
-        set_error.set(None);
+        if actions::save_portal(id, set_error, |tx| {
+            add_exchange_item(tx, &n, dir, d).map(|_| ())
+        }) {
+            set_name.set(String::new());
+            set_due.set(String::new());
+        }
     };
     let list = move || items.get().unwrap_or_default();
     view! {
@@ -89,7 +87,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
     };
     let due = item
         .due
-        .map(|d| format!("Due {}", d.format("%-d %b %Y")))
+        .map(|d| format!("Due {}", crate::state::dates::show(d)))
         .unwrap_or_else(|| "No due date".into());
     let (status_id, remove_id, details_id) = (item.id.clone(), item.id.clone(), item.id.clone());
     let name = item.name.clone();
@@ -97,6 +95,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
     let (due_input, set_due_input) = signal(input_value(item.due));
     let (link_input, set_link_input) = signal(item.link.clone());
     let (note_input, set_note_input) = signal(item.note.clone());
+    let (details_error, set_details_error) = signal(None::<String>);
     let on_details = move |ev: SubmitEvent| {
         ev.prevent_default();
         let (due, link, note) = (
@@ -104,7 +103,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
             link_input.get_untracked(),
             note_input.get_untracked(),
         );
-        actions::edit_portal(portal, |tx| {
+        actions::save_portal(portal, set_details_error, |tx| {
             set_exchange_details(tx, &details_id, due, &link, &note)
         });
     };
@@ -146,12 +145,21 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
     let link = item.link.clone();
     let note = item.note.clone();
     // Who signed is whoever the relay verified as the writer of the status, never a name the
-    // document holds.
-    let signed_by = (current == ExchangeStatus::Signed).then(|| {
+    // document holds. A typed signature, when there is one, says more and replaces this line.
+    let signatures = part_memo(portal, SIGNATURES);
+    let signed_by = {
         let id = item.id.clone();
-        let by = move || verified_name(&portal, &["exchange", id.as_str()], "status", "");
-        view! { <p class="small signed-by">"Signed by " {by}</p> }
-    });
+        move || {
+            let typed = signatures.with(|all| {
+                all.as_ref()
+                    .is_some_and(|all| all.iter().any(|s| s.document == id))
+            });
+            (current == ExchangeStatus::Signed && !typed).then(|| {
+                let by = verified_name(&portal, &["exchange", id.as_str()], "status", "");
+                view! { <p class="small signed-by">"Signed by " {by}</p> }
+            })
+        }
+    };
     view! {
         <li class="exchange" class:overdue=overdue>
             <div class="grow">
@@ -164,6 +172,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 })}
                 {(!note.is_empty()).then(|| view! { <p class="small muted">{note.clone()}</p> })}
                 {signed_by}
+                <Signatures portal=portal item=item.clone()/>
                 <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone() may_attach=may_attach/>
                 <Show when=may_edit>
                 {
@@ -177,6 +186,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                         <div class="field grow"><label>"Note" <input type="text" prop:value=note_input on:input=move |ev| set_note_input.set(event_target_value(&ev))/></label></div>
                         <button type="submit" class="button small">"Save details"</button>
                     </form>
+                    <p class="field-error" role="alert">{move || details_error.get()}</p>
                 </details>
                 }
                 }
@@ -210,4 +220,128 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
             </Show>
         </li>
     }
+}
+
+/// The typed-name signatures on one document, as a record both sides see, and the "Sign" form
+/// for whoever the permission table lets sign it.
+#[component]
+fn Signatures(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
+    let view = use_view();
+    let all = part_memo(portal, SIGNATURES);
+    let doc_id = item.id.clone();
+    let mine = {
+        let doc_id = doc_id.clone();
+        move || {
+            all.get()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|s| s.document == doc_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let listed = mine.clone();
+    let signed_by_me = {
+        let mine = mine.clone();
+        move || {
+            mine().iter().any(|s| {
+                crate::state::permission::made_by_me(&portal, &["signatures", s.id.as_str()])
+            })
+        }
+    };
+    let (direction, invoice) = (item.direction, item.invoice);
+    let may_sign = move || {
+        may(
+            view.get(),
+            &Act::Sign {
+                on: FileTarget::Exchange { direction, invoice },
+            },
+        ) && !signed_by_me()
+    };
+    let (open, set_open) = signal(false);
+    let (typed, set_typed) = signal(String::new());
+    let (consent, set_consent) = signal(false);
+    let (error, set_error) = signal(None::<String>);
+    let name = item.name.clone();
+    let form_id = format!("sign-{}", item.id);
+    let on_sign = {
+        let item = item.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            if actions::sign(
+                portal,
+                &item,
+                &typed.get_untracked(),
+                consent.get_untracked(),
+                set_error,
+            ) {
+                set_open.set(false);
+                set_typed.set(String::new());
+                set_consent.set(false);
+            }
+        }
+    };
+    view! {
+        <Show when=move || !listed().is_empty()>
+            <ul class="signatures" aria-label=format!("Signatures on {name}")>
+                {
+                    let mine = mine.clone();
+                    move || mine().into_iter().map(|s| view! { <li class="signature small">{signature_line(&s)}</li> }).collect_view()
+                }
+            </ul>
+        </Show>
+        <Show when=may_sign.clone()>
+            {
+                let (on_sign, form_id, doc_name) = (on_sign.clone(), form_id.clone(), item.name.clone());
+                view! {
+                    <Show when=move || open.get() fallback=move || view! {
+                        <div class="sign-open"><button type="button" class="button small" on:click=move |_| set_open.set(true)>"Sign"</button></div>
+                    }>
+                        {
+                            let (on_sign, form_id, doc_name) = (on_sign.clone(), form_id.clone(), doc_name.clone());
+                            let (name_id, consent_id, error_id) = (format!("{form_id}-name"), format!("{form_id}-consent"), format!("{form_id}-error"));
+                            view! {
+                                <form class="stack sign-form" on:submit=on_sign aria-label=format!("Sign {doc_name}") novalidate>
+                                    <div class="field">
+                                        <label for=name_id.clone()>"Your full name"</label>
+                                        <input id=name_id.clone() type="text" autocomplete="name" aria-describedby=error_id.clone()
+                                            prop:value=typed on:input=move |ev| set_typed.set(event_target_value(&ev))/>
+                                    </div>
+                                    <label class="check-row" for=consent_id.clone()>
+                                        <input id=consent_id.clone() type="checkbox" prop:checked=consent
+                                            on:change=move |ev| set_consent.set(event_target_checked(&ev))/>
+                                        "I agree this is my signature"
+                                    </label>
+                                    <div class="row">
+                                        <button type="submit" class="button primary small">"Sign document"</button>
+                                        <button type="button" class="button ghost small" on:click=move |_| set_open.set(false)>"Not now"</button>
+                                    </div>
+                                    <p id=error_id class="field-error" role="alert">{move || error.get()}</p>
+                                </form>
+                            }
+                        }
+                    </Show>
+                }
+            }
+        </Show>
+    }
+}
+
+/// "Signed by Dana Reyes (typed “Dana Reyes”) on 27 Nov · file sha256 ab12…": the signer as the
+/// relay verified them, the name as typed, the day, and the file version.
+fn signature_line(s: &Signature) -> String {
+    let who = name_for(
+        &s.signer
+            .as_ref()
+            .map(|a| a.to_hex_string())
+            .unwrap_or_default(),
+        "",
+    );
+    let mut line = format!("Signed by {who} (typed “{}”)", s.typed_name);
+    if let Some(at) = s.at {
+        line.push_str(&format!(" on {}", crate::state::dates::show_at(at)));
+    }
+    if let Some(hash) = s.short_hash() {
+        line.push_str(&format!(" · file sha256 {hash}…"));
+    }
+    line
 }

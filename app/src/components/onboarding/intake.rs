@@ -275,7 +275,7 @@ fn IntakeQuestion(
             a.as_ref().filter(|a| a.value.is_filled()).map(|a| {
                 let when = a
                     .answered_at
-                    .map(|t| t.format(" on %-d %b").to_string())
+                    .map(|t| format!(" on {}", crate::state::dates::show_at(t)))
                     .unwrap_or_default();
                 let by = verified_name(
                     &portal,

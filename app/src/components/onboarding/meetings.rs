@@ -78,21 +78,27 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
             set_error.set(Some("Choose a date and a time for the meeting.".into()));
             return;
         };
-        if t.is_empty() {
-            set_error.set(Some("Give the meeting a title.".into()));
-            return;
-        }
+        let duration_minutes =
+            match threshold_model::doc::limits::meeting_minutes(&duration.get_untracked()) {
+                Ok(minutes) => minutes,
+                Err(e) => {
+                    set_error.set(Some(e.to_string()));
+                    return;
+                }
+            };
         let spec = MeetingSpec {
             title: t,
             kind: kind.get_untracked(),
             starts_at,
-            duration_minutes: duration.get_untracked().trim().parse().unwrap_or(45),
+            duration_minutes,
             time_zone: local_time_zone(),
             agenda: agenda.get_untracked(),
             location: location.get_untracked(),
             notes: notes.get_untracked(),
         };
-        actions::edit_portal(id, |tx| add_meeting(tx, &spec).map(|_| ()));
+        if !actions::save_portal(id, set_error, |tx| add_meeting(tx, &spec).map(|_| ())) {
+            return;
+        }
         set_title.set(String::new());
         set_agenda.set(String::new());
         set_notes.set(String::new());
@@ -186,7 +192,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                             </div>
                             <div class="field">
                                 <label for="meeting-duration">"Length in minutes"</label>
-                                <input id="meeting-duration" type="number" min="5" step="5" prop:value=duration on:input=move |ev| set_duration.set(event_target_value(&ev))/>
+                                <input id="meeting-duration" type="number" min="5" max="480" step="5" prop:value=duration on:input=move |ev| set_duration.set(event_target_value(&ev))/>
                             </div>
                             <TextField id="meeting-location" label="Location or video link" value=location set_value=set_location/>
                         </div>
@@ -198,7 +204,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                             <label for="meeting-notes">"Notes"</label>
                             <textarea id="meeting-notes" rows="2" prop:value=notes on:input=move |ev| set_notes.set(event_target_value(&ev))></textarea>
                         </div>
-                        <p class="field-error" aria-live="polite">{move || error.get()}</p>
+                        <p class="field-error" role="alert">{move || error.get()}</p>
                         <div><button type="submit" class="button primary">"Schedule meeting"</button></div>
                     </form>
                 </details>

@@ -80,11 +80,7 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
     };
     let on_add = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let text = title.get_untracked().trim().to_owned();
-        if text.is_empty() {
-            set_error.set(Some("Give the task a title.".into()));
-            return;
-        }
+        let text = title.get_untracked();
         // The provider's option is gone from the client view; a choice made before switching
         // views falls back to the client's side.
         let who = match assignee.get_untracked() {
@@ -100,11 +96,11 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
             }
             who => who,
         };
-        actions::edit_portal(id, |tx| {
+        if actions::save_portal(id, set_error, |tx| {
             add_task(tx, &text, who, chrono::Utc::now()).map(|_| ())
-        });
-        set_title.set(String::new());
-        set_error.set(None);
+        }) {
+            set_title.set(String::new());
+        }
     };
 
     view! {
@@ -183,21 +179,21 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
     let files_for = Attachment::Task(id.clone());
     let files_label = title.clone();
     let (comment, set_comment) = signal(String::new());
+    let (comment_error, set_comment_error) = signal(None::<String>);
+    let (title_error, set_title_error) = signal(None::<String>);
     let comment_count = comments.len();
     let title_for_comment = title.clone();
     let title_for_delete = title.clone();
     let on_comment = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let body = comment.get_untracked().trim().to_owned();
-        if body.is_empty() {
-            return;
-        }
+        let body = comment.get_untracked();
         let author = view.get_untracked().actor_name();
         let id = id_comment.clone();
-        actions::edit_portal(portal, |tx| {
+        if actions::save_portal(portal, set_comment_error, |tx| {
             add_task_comment(tx, &id, &author, &body, chrono::Utc::now()).map(|_| ())
-        });
-        set_comment.set(String::new());
+        }) {
+            set_comment.set(String::new());
+        }
     };
     // What this view may do to this task, from the permission table: a client edits the tasks
     // they added and ticks off their own side's, and sees the rest as text.
@@ -252,9 +248,10 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                 prop:value=title.clone()
                 on:change=move |ev| {
                     let text = event_target_value(&ev);
-                    actions::edit_portal(portal, |tx| rename_task(tx, &id_title, &text));
+                    actions::save_portal(portal, set_title_error, |tx| rename_task(tx, &id_title, &text));
                 }
             />
+            <span class="field-error" role="alert">{move || title_error.get()}</span>
             <Show when=may_edit fallback=move || view! { <span class="task-assignee muted small">{person_name.clone()}</span> }>
             {
                 let (title, current, id_assignee) = (title_for_assignee.clone(), current.clone(), id_assignee.clone());
@@ -319,7 +316,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                 }
                 }
                 </Show>
-                <Show when=may_edit fallback=move || due.map(|d| view! { <span class="small muted">{format!("Due {}", d.format("%-d %b %Y"))}</span> })>
+                <Show when=may_edit fallback=move || due.map(|d| view! { <span class="small muted">{format!("Due {}", crate::state::dates::show(d))}</span> })>
                 {
                 let title = title_for_due.clone();
                 view! {
@@ -344,7 +341,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                     <ul class="comment-list" aria-label=format!("Comments on {title}")>
                         {comments.into_iter().map(|c| view! {
                             <li><strong>{let (task, comment) = (id.clone(), c.id.clone()); move || verified_name(&portal, &["tasks", task.as_str(), "comments", comment.as_str()], "author", &c.author)}</strong>
-                                <span class="muted small">{c.at.map(|t| t.format(" · %-d %b %H:%M").to_string())}</span>
+                                <span class="muted small">{c.at.map(|t| format!(" · {}", crate::state::dates::show_moment(t)))}</span>
                                 <p>{c.body}</p></li>
                         }).collect_view()}
                     </ul>
@@ -353,6 +350,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                             on:input=move |ev| set_comment.set(event_target_value(&ev))/>
                         <button type="submit" class="button small">"Post"</button>
                     </form>
+                    <p class="field-error" role="alert">{move || comment_error.get()}</p>
                     <Show when=move || thread_open.get()>
                         <Attachments portal=portal attachment=files_for.clone() label=files_label.clone()/>
                     </Show>

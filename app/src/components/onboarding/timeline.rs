@@ -37,15 +37,15 @@ pub fn TimelineSection(id: DocumentId) -> impl IntoView {
         now
     });
     let (title, set_title) = signal(String::new());
+    let (error, set_error) = signal(None::<String>);
     let (target, set_target) = signal(String::new());
     let on_add = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let t = title.get_untracked().trim().to_owned();
-        if t.is_empty() {
+        let t = title.get_untracked();
+        let date = parse_date(&target.get_untracked());
+        if !actions::save_portal(id, set_error, |tx| add_milestone(tx, &t, date).map(|_| ())) {
             return;
         }
-        let date = parse_date(&target.get_untracked());
-        actions::edit_portal(id, |tx| add_milestone(tx, &t, date).map(|_| ()));
         set_title.set(String::new());
         set_target.set(String::new());
     };
@@ -66,7 +66,7 @@ pub fn TimelineSection(id: DocumentId) -> impl IntoView {
                         children=move |m| {
                             let late = m.is_late(today());
                             let reached = m.reached_at.is_some();
-                            let when = m.target.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "No date".into());
+                            let when = m.target.map(crate::state::dates::show).unwrap_or_else(|| "No date".into());
                             let mid = m.id.clone();
                             view! {
                                 <li class="milestone" class:reached=reached class:late=late>
@@ -89,7 +89,7 @@ pub fn TimelineSection(id: DocumentId) -> impl IntoView {
                 </ol>
             </Show>
             <Show when=move || may(view.get(), &Act::EditMilestones)>
-                <AddRow label="Add a milestone" button="Add milestone" on_add=on_add>
+                <AddRow label="Add a milestone" button="Add milestone" on_add=on_add error=error>
                     <TextField id="milestone-title" label="Milestone" grow=true value=title set_value=set_title/>
                     <TextField id="milestone-target" label="Target date" kind="date" value=target set_value=set_target/>
                 </AddRow>

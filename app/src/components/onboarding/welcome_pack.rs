@@ -26,6 +26,7 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
     let (phone, set_phone) = signal(String::new());
     let (about, set_about) = signal(String::new());
     let (side, set_side) = signal(Assignee::Provider);
+    let (error, set_error) = signal(None::<String>);
     let on_add = move |ev: SubmitEvent| {
         ev.prevent_default();
         let spec = ContactSpec {
@@ -36,10 +37,9 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
             about: about.get_untracked(),
             side: side.get_untracked(),
         };
-        if spec.name.trim().is_empty() {
+        if !actions::save_portal(id, set_error, |tx| add_contact(tx, &spec).map(|_| ())) {
             return;
         }
-        actions::edit_portal(id, |tx| add_contact(tx, &spec).map(|_| ()));
         for set in [set_name, set_role, set_email, set_phone, set_about] {
             set.set(String::new());
         }
@@ -99,6 +99,7 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
                     </div>
                     <div><button type="submit" class="button primary">"Add contact"</button></div>
                 </form>
+                <p class="field-error" role="alert">{move || error.get()}</p>
             </details>
             </Show>
         </section>
@@ -113,6 +114,7 @@ pub fn LinksSection(id: DocumentId) -> impl IntoView {
     let (url, set_url) = signal(String::new());
     let (note, set_note) = signal(String::new());
     let (sensitive, set_sensitive) = signal(false);
+    let (error, set_error) = signal(None::<String>);
     let on_add = move |ev: SubmitEvent| {
         ev.prevent_default();
         let spec = LinkSpec {
@@ -121,10 +123,9 @@ pub fn LinksSection(id: DocumentId) -> impl IntoView {
             note: note.get_untracked(),
             sensitive: sensitive.get_untracked(),
         };
-        if spec.title.trim().is_empty() {
+        if !actions::save_portal(id, set_error, |tx| add_link(tx, &spec).map(|_| ())) {
             return;
         }
-        actions::edit_portal(id, |tx| add_link(tx, &spec).map(|_| ()));
         for set in [set_title, set_url, set_note] {
             set.set(String::new());
         }
@@ -153,6 +154,7 @@ pub fn LinksSection(id: DocumentId) -> impl IntoView {
                             "Sensitive: hide the note until someone reveals it"</label>
                         <div><button type="submit" class="button primary">"Add link"</button></div>
                     </form>
+                    <p class="field-error" role="alert">{move || error.get()}</p>
                 </details>
             </Show>
         </section>

@@ -41,7 +41,7 @@ pub fn ActivitySection(id: DocumentId) -> impl IntoView {
                         <li>
                             <strong>{name_for(&e.actor, &e.who)}</strong>
                             " changed " {e.what.join(", ")}
-                            <span class="muted small">{e.at.map(|t| t.format(" · %-d %b %H:%M").to_string())}</span>
+                            <span class="muted small">{e.at.map(|t| format!(" · {}", crate::state::dates::show_moment(t)))}</span>
                         </li>
                     }).collect_view()}
                 </ul>

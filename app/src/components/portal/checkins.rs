@@ -15,22 +15,21 @@ pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
     let checkins = part_memo(id, CHECKINS);
     let view = use_view();
     let (body, set_body) = signal(String::new());
+    let (error, set_error) = signal(None::<String>);
     let on_add = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let text = body.get_untracked().trim().to_owned();
-        if text.is_empty() {
-            return;
-        }
+        let text = body.get_untracked();
         let mode = view.get_untracked();
         let side = if mode == ViewMode::Client {
             Assignee::Client
         } else {
             Assignee::Provider
         };
-        actions::edit_portal(id, |tx| {
+        if actions::save_portal(id, set_error, |tx| {
             add_checkin(tx, &mode.actor_name(), side, &text, chrono::Utc::now()).map(|_| ())
-        });
-        set_body.set(String::new());
+        }) {
+            set_body.set(String::new());
+        }
     };
     view! {
         <section class="card" aria-labelledby="checkins-heading" id="checkins">
@@ -41,10 +40,11 @@ pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
                     on:input=move |ev| set_body.set(event_target_value(&ev))></textarea>
                 <div><button type="submit" class="button primary">"Post check-in"</button></div>
             </form>
+            <p class="field-error" role="alert">{move || error.get()}</p>
             <ul class="comment-list" aria-label="Check-ins">
                 {move || checkins.get().unwrap_or_default().into_iter().map(|c| view! {
                     <li><strong>{verified_name(&id, &["checkins", c.id.as_str()], "author", &c.author)}</strong>
-                        <span class="muted small">{c.at.map(|t| t.format(" · %-d %b %Y %H:%M").to_string())}</span>
+                        <span class="muted small">{c.at.map(|t| format!(" · {}", crate::state::dates::show_moment(t)))}</span>
                         <p>{c.body}</p></li>
                 }).collect_view()}
             </ul>

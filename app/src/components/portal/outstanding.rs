@@ -47,7 +47,7 @@ fn item_list(
                 <li class:overdue=i.overdue>
                     <span class="badge">{kind_label(i.kind)}</span>
                     " " {i.title}
-                    {i.due.map(|d| view! { <span class="muted small">{format!(" · due {}", d.format("%-d %b"))}</span> })}
+                    {i.due.map(|d| view! { <span class="muted small">{format!(" · due {}", crate::state::dates::show(d))}</span> })}
                     {i.overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
                 </li>
             }).collect_view()}

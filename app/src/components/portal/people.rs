@@ -74,10 +74,8 @@ pub fn PeopleSection(
         ev.prevent_default();
         let who = name.get_untracked().trim().to_owned();
         let mail = email.get_untracked().trim().to_owned();
-        if who.is_empty() {
-            set_message.set(Some(
-                "Enter the person's name to create their invite.".into(),
-            ));
+        if let Err(e) = threshold_model::doc::limits::invite(&who, &mail) {
+            set_message.set(Some(e.to_string()));
             return;
         }
         set_busy.set(true);

@@ -56,7 +56,7 @@ pub fn ExitAnalyticsSection(portals: Signal<Vec<PortalEntry>>) -> impl IntoView 
                         view! {
                             <ul aria-label="Follow-ups due">
                                 {a.follow_ups_due.iter().map(|(client, f)| view! {
-                                    <li>{format!("{client}: {} (due {})", f.title(), f.due.format("%-d %b %Y"))}</li>
+                                    <li>{format!("{client}: {} (due {})", f.title(), crate::state::dates::show(f.due))}</li>
                                 }).collect_view()}
                             </ul>
                         }.into_any()

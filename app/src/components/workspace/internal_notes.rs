@@ -86,7 +86,7 @@ fn InternalBody(id: DocumentId) -> impl IntoView {
                                             let owner = event_target_value(&ev);
                                             actions::edit_internal(id, |tx| set_provisioning_owner(tx, &owner_id, &owner));
                                         }/>
-                                    <span class="muted small">{item.done_at.map(|t| t.format("done %-d %b").to_string())}</span>
+                                    <span class="muted small">{item.done_at.map(|t| format!("done {}", crate::state::dates::show_at(t)))}</span>
                                 </div>
                             }
                         }).collect_view()}

@@ -48,6 +48,8 @@ pub fn WorkspacePage() -> impl IntoView {
                 set_error.set(None);
                 navigate(&Route::Portal(id));
             }
+            // A name the limits refuse says what to do; anything else says what failed.
+            Err(e) if e.invalid().is_some() => set_error.set(Some(e.to_string())),
             Err(e) => set_error.set(Some(format!("Could not create the portal: {e}"))),
         }
     };
@@ -180,16 +182,22 @@ fn DashboardRow(id: DocumentId, name: String, summary: Option<ClientSummary>) ->
         HealthLevel::Good => "health health-good",
         HealthLevel::NeedsAttention => "health health-attention",
         HealthLevel::AtRisk => "health health-risk",
+        HealthLevel::Ended => "health health-ended",
     };
     view! {
         <tr>
             <th scope="row"><a class="portal-link" href=Route::Portal(id).href()>{name}</a></th>
             <td><span class="badge">{s.stage.label()}</span></td>
             <td>
-                <progress max="100" value=percent aria-label=format!("{done} of {total} steps done")></progress>
-                <span class="muted small">{format!(" {percent}%")}</span>
+                {match percent {
+                    Some(percent) => view! {
+                        <progress max="100" value=percent aria-label=format!("{done} of {total} steps done")></progress>
+                        <span class="muted small">{format!(" {percent}%")}</span>
+                    }.into_any(),
+                    None => view! { <span class="muted small">"Ended"</span> }.into_any(),
+                }}
             </td>
-            <td class="small">{s.next_due.map(|(what, when)| format!("{what} · {}", when.format("%-d %b"))).unwrap_or_else(|| "—".into())}</td>
+            <td class="small">{s.next_due.map(|(what, when)| format!("{what} · {}", crate::state::dates::show(when))).unwrap_or_else(|| "—".into())}</td>
             <td><span class=health_class>{s.health.level.label()}</span><p class="muted small">{s.health.reasons.join("; ")}</p></td>
         </tr>
     }.into_any()

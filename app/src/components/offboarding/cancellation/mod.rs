@@ -44,12 +44,12 @@ pub fn CancellationSection(id: DocumentId, stage: Memo<Option<Stage>>) -> impl I
             {move || settings.get().and_then(|s| s.cancellation).map(|c| view! {
                 <p class="banner banner-info" role="status">{format!(
                     "Cancelled by {} on {}: {}{}",
-                    c.by, c.at.format("%-d %b %Y"), c.reason.label(),
+                    c.by, crate::state::dates::show_at(c.at), c.reason.label(),
                     if c.detail.is_empty() { String::new() } else { format!(" — “{}”", c.detail) },
                 )}</p>
             })}
             {move || settings.get().and_then(|s| s.offer_accepted_at).map(|at| view! {
-                <p class="badge badge-done" role="status">{format!("The client accepted the save offer on {}", at.format("%-d %b %Y"))}</p>
+                <p class="badge badge-done" role="status">{format!("The client accepted the save offer on {}", crate::state::dates::show_at(at))}</p>
             })}
             <Show when=move || view.get() == ViewMode::Provider>
                 <SaveOfferSettings id=id offer=Signal::derive(move || settings.get().and_then(|s| s.save_offer))/>
