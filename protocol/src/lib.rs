@@ -18,7 +18,9 @@ pub use access::{Access, Scope};
 pub use close_code::CloseCode;
 pub use document_id::{DocumentId, DocumentIdError};
 pub use effect::{Chunk, Effect};
-pub use engine::{ChangeGuard, ConnId, Engine, EngineConfig, Loaded, Role, SyncSummary};
+pub use engine::{
+    ChangeGuard, ConnId, Engine, EngineConfig, EphemeralLimits, Loaded, Role, SyncSummary,
+};
 pub use message::{DecodeError, DocMessage, Message, PROTOCOL_V1};
 pub use peer_id::{PeerId, PeerMetadata};
 

@@ -1,5 +1,6 @@
 //! What kind of peer an engine is, and the limits and thresholds it keeps.
 
+use super::EphemeralLimits;
 use crate::{PeerId, PeerMetadata};
 
 /// Which end of the wire this engine is.
@@ -31,6 +32,8 @@ pub struct EngineConfig {
     /// A connection that asks about more documents than this is closed with an error: no
     /// honest client needs more, and each document costs the relay memory.
     pub max_docs_per_conn: usize,
+    /// What the ephemeral (presence) de-duplication table may hold, and what it refuses.
+    pub ephemeral: EphemeralLimits,
 }
 
 impl EngineConfig {
@@ -47,6 +50,7 @@ impl EngineConfig {
             snapshot_after_chunks: 64,
             persist_sync_states: false,
             max_docs_per_conn: 4096,
+            ephemeral: EphemeralLimits::default(),
         }
     }
 
@@ -63,6 +67,7 @@ impl EngineConfig {
             snapshot_after_chunks: 32,
             persist_sync_states: true,
             max_docs_per_conn: usize::MAX,
+            ephemeral: EphemeralLimits::default(),
         }
     }
 }
