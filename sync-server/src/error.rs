@@ -26,6 +26,12 @@ pub enum AppError {
     Storage(String),
     #[error("too large: {0}")]
     TooLarge(String),
+    /// One token holds as many connections as it may.
+    #[error("too many connections: {0}")]
+    TooManyConnections(String),
+    /// The relay holds as many connections as it may.
+    #[error("busy: {0}")]
+    Busy(String),
 }
 
 impl From<StoreError> for AppError {
@@ -58,6 +64,8 @@ impl IntoResponse for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Storage(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyConnections(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         };
         let body = Refusal {
             error: self.to_string(),
