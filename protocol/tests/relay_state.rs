@@ -10,7 +10,10 @@ use threshold_protocol::{
 };
 
 fn relay() -> Engine {
-    Engine::new(EngineConfig::relay(PeerId::new("relay"), "relay-store".into()))
+    Engine::new(EngineConfig::relay(
+        PeerId::new("relay"),
+        "relay-store".into(),
+    ))
 }
 
 fn join(engine: &mut Engine, conn: ConnId, peer: &str) -> Vec<Effect> {
@@ -77,7 +80,10 @@ fn forged_ephemeral_senders_fill_no_table_and_leave_nothing_behind() {
     join(&mut engine, conn, "honest");
     // Hundreds of sessions under forged sender ids: the table keeps a bounded few.
     for i in 0..500 {
-        engine.receive(conn, &ephemeral(&format!("forged-{i}"), doc, format!("s{i}"), 1));
+        engine.receive(
+            conn,
+            &ephemeral(&format!("forged-{i}"), doc, format!("s{i}"), 1),
+        );
         let effects = answer_loads(&mut engine);
         assert_eq!(closed(&effects, conn), None, "small sessions are fine");
     }
@@ -125,7 +131,7 @@ fn ephemeral_messages_are_relayed_under_the_senders_joined_id() {
         data: Automerge::new()
             .generate_sync_message(&mut sync::State::new())
             .expect("a first message")
-        .encode(),
+            .encode(),
     });
     engine.receive(b, &request.encode());
     answer_loads(&mut engine);
@@ -138,7 +144,11 @@ fn ephemeral_messages_are_relayed_under_the_senders_joined_id() {
         },
         _ => None,
     });
-    assert_eq!(forwarded, Some(PeerId::new("alice")), "not under the claimed id");
+    assert_eq!(
+        forwarded,
+        Some(PeerId::new("alice")),
+        "not under the claimed id"
+    );
 }
 
 #[test]

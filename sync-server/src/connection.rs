@@ -73,7 +73,8 @@ pub async fn run(
         .filter(|t| t.is_active())
         .map(|t| t.access());
     if current.as_ref() != Some(&granted) {
-        hub.regrant(HashMap::from([(token_id.clone(), current)])).await;
+        hub.regrant(HashMap::from([(token_id.clone(), current)]))
+            .await;
     }
     tracing::debug!(conn = conn.0, token = %token_id, "connected");
     let (mut sink, mut stream) = socket.split();

@@ -299,7 +299,10 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     };
     let max_connections = match listener::fd_budget() {
         Some(budget) if budget < options.limits.max_connections => {
-            tracing::warn!(budget, "the open-file limit allows fewer connections than --max-connections");
+            tracing::warn!(
+                budget,
+                "the open-file limit allows fewer connections than --max-connections"
+            );
             budget
         }
         _ => options.limits.max_connections,

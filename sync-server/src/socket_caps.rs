@@ -48,7 +48,11 @@ impl SocketCaps {
     }
 
     /// Count a new socket of `token_id`, or say which limit it would break.
-    pub fn admit(self: &Arc<Self>, token_id: &str, provider: bool) -> Result<SocketPermit, AppError> {
+    pub fn admit(
+        self: &Arc<Self>,
+        token_id: &str,
+        provider: bool,
+    ) -> Result<SocketPermit, AppError> {
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         let mine = counts.per_token.get(token_id).copied().unwrap_or(0);
         if mine >= self.limits.per_token {
@@ -102,15 +106,23 @@ mod tests {
         });
         let a1 = caps.admit("a", false).unwrap();
         let _a2 = caps.admit("a", false).unwrap();
-        assert!(matches!(caps.admit("a", false), Err(AppError::TooManyConnections(_))));
+        assert!(matches!(
+            caps.admit("a", false),
+            Err(AppError::TooManyConnections(_))
+        ));
         drop(a1);
         let _a3 = caps.admit("a", false).unwrap();
         let mut held = Vec::new();
         for i in 0..5 {
             held.push(caps.admit(&format!("c{i}"), false).unwrap());
         }
-        assert!(matches!(caps.admit("c9", false), Err(AppError::Busy(_))), "7 of 8 for clients");
-        let _owner = caps.admit("owner", true).expect("the reserve is the provider's");
+        assert!(
+            matches!(caps.admit("c9", false), Err(AppError::Busy(_))),
+            "7 of 8 for clients"
+        );
+        let _owner = caps
+            .admit("owner", true)
+            .expect("the reserve is the provider's");
         assert!(matches!(caps.admit("owner", true), Err(AppError::Busy(_))));
     }
 }

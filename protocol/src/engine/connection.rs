@@ -153,9 +153,9 @@ impl Engine {
                     .map(|(c, _)| c)
                     .collect();
                 let principal = self.conns.get(&conn).and_then(|c| c.principal.clone());
-                let foreign = stale.iter().any(|old| {
-                    self.conns.get(old).map(|c| &c.principal) != Some(&principal)
-                });
+                let foreign = stale
+                    .iter()
+                    .any(|old| self.conns.get(old).map(|c| &c.principal) != Some(&principal));
                 let renamed = self
                     .remote_id(conn)
                     .is_some_and(|joined| joined != sender_id);

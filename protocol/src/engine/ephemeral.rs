@@ -77,7 +77,13 @@ impl EphemeralSeen {
             let oldest = oldest(self.entries.iter());
             self.remove(oldest);
         }
-        self.entries.insert(key, Seen { count, at_ms: now_ms });
+        self.entries.insert(
+            key,
+            Seen {
+                count,
+                at_ms: now_ms,
+            },
+        );
         true
     }
 

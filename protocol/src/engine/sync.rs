@@ -79,19 +79,30 @@ impl Engine {
                 }
                 let limits = self.config.ephemeral;
                 if session_id.len() > limits.max_session_id_bytes {
-                    return self.fail(conn, format!(
-                        "ephemeral session id of {} bytes is longer than the limit of {} bytes",
-                        session_id.len(), limits.max_session_id_bytes
-                    ));
+                    return self.fail(
+                        conn,
+                        format!(
+                            "ephemeral session id of {} bytes is longer than the limit of {} bytes",
+                            session_id.len(),
+                            limits.max_session_id_bytes
+                        ),
+                    );
                 }
                 if data.len() > limits.max_data_bytes {
-                    return self.fail(conn, format!(
-                        "ephemeral message of {} bytes is larger than the limit of {} bytes",
-                        data.len(), limits.max_data_bytes
-                    ));
+                    return self.fail(
+                        conn,
+                        format!(
+                            "ephemeral message of {} bytes is larger than the limit of {} bytes",
+                            data.len(),
+                            limits.max_data_bytes
+                        ),
+                    );
                 }
                 let now = self.now_ms;
-                if !self.ephemeral_seen.fresh(&limits, conn, &session_id, count, now) {
+                if !self
+                    .ephemeral_seen
+                    .fresh(&limits, conn, &session_id, count, now)
+                {
                     return;
                 }
                 // Relayed under the id the connection joined with, not the one the message
