@@ -22,9 +22,10 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use axum::body::{Bytes, HttpBody};
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -156,6 +157,53 @@ impl Drop for SlotGuard {
     }
 }
 
+/// A request in flight on a connection, from its head until its response body is done: such a
+/// connection is never closed to make room.
+struct Busy {
+    slots: Slots,
+    id: u64,
+}
+
+impl Busy {
+    fn start(slots: Slots, id: u64) -> Self {
+        slots.update(id, |s| s.in_flight += 1);
+        Self { slots, id }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.slots
+            .update(self.id, |s| s.in_flight = s.in_flight.saturating_sub(1));
+    }
+}
+
+/// A response body that keeps its connection marked busy until it is dropped.
+struct Guarded {
+    body: axum::body::Body,
+    _busy: Busy,
+}
+
+impl HttpBody for Guarded {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
 /// A TCP stream that holds its slot for as long as it lives.
 struct Tracked {
     stream: TcpStream,
@@ -258,16 +306,15 @@ pub async fn serve(
                 let slots = slots.clone();
                 let app = app.clone();
                 async move {
-                    slots.update(id, |s| s.in_flight += 1);
+                    let busy = Busy::start(slots.clone(), id);
                     let response = app.oneshot(request.map(axum::body::Body::new)).await;
-                    slots.update(id, |s| {
-                        s.in_flight -= 1;
-                        // A 101 answer went only to a socket with a valid token.
-                        if matches!(&response, Ok(r) if r.status() == StatusCode::SWITCHING_PROTOCOLS) {
-                            s.upgraded = true;
-                        }
-                    });
+                    // A 101 answer went only to a socket with a valid token.
+                    if matches!(&response, Ok(r) if r.status() == StatusCode::SWITCHING_PROTOCOLS) {
+                        slots.update(id, |s| s.upgraded = true);
+                    }
+                    // Busy until the whole body is written (a download is a request in flight).
                     response
+                        .map(|r| r.map(|body| axum::body::Body::new(Guarded { body, _busy: busy })))
                 }
             })
         };
