@@ -1,7 +1,7 @@
 //! The WebSocket close codes a relay ends a connection with, and what each tells the client.
 //!
 //! The relay sends them and the browser reads them, so their meaning is written here once.
-//! 1001–1011 are the standard codes of RFC 6455; 4401 and 4403 are Threshold's own (4000–4999
+//! 1001–1011 are the standard codes of RFC 6455; 4401, 4403 and 4409 are Threshold's own (4000–4999
 //! are for applications): 4401 is read by the app as "stop syncing and ask the relay who this
 //! device is", 4403 as "the relay refused a change this device made".
 
@@ -27,10 +27,14 @@ pub enum CloseCode {
     /// was applied, stored or relayed; reconnecting with the same unsent changes is refused
     /// again, so the device must discard them and load the document from the relay.
     Refused,
+    /// 4409: the peer id this device joined with is in use by a connection of another token.
+    /// Peer ids are random per device, so an honest device never meets it; it is refused
+    /// rather than allowed to cut the other device off.
+    PeerIdInUse,
 }
 
 impl CloseCode {
-    pub const ALL: [CloseCode; 7] = [
+    pub const ALL: [CloseCode; 8] = [
         CloseCode::ShuttingDown,
         CloseCode::ProtocolError,
         CloseCode::Policy,
@@ -38,6 +42,7 @@ impl CloseCode {
         CloseCode::ServerError,
         CloseCode::Revoked,
         CloseCode::Refused,
+        CloseCode::PeerIdInUse,
     ];
 
     /// The number in the close frame.
@@ -50,6 +55,7 @@ impl CloseCode {
             CloseCode::ServerError => 1011,
             CloseCode::Revoked => 4401,
             CloseCode::Refused => 4403,
+            CloseCode::PeerIdInUse => 4409,
         }
     }
 

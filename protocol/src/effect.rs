@@ -38,6 +38,10 @@ pub enum Effect {
         doc: DocumentId,
         rule: String,
     },
+    /// A peer tried to join with a peer id that another principal's connection holds (or to
+    /// change its own): refused, and a `Close` of the same connection follows (a relay closes
+    /// it with [`crate::CloseCode::PeerIdInUse`]).
+    PeerIdInUse { conn: ConnId, peer: PeerId },
     /// Something went wrong that loses nothing but deserves a log line.
     Warning { message: String },
 }

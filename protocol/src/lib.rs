@@ -19,7 +19,7 @@ pub use close_code::CloseCode;
 pub use document_id::{DocumentId, DocumentIdError};
 pub use effect::{Chunk, Effect};
 pub use engine::{
-    ChangeGuard, ConnId, Decoded, Engine, EngineConfig, Loaded, Role, SyncSummary,
+    ChangeGuard, ConnId, Decoded, Engine, EngineConfig, EphemeralLimits, Loaded, Role, SyncSummary,
     DEFAULT_MAX_OPS_PER_CHANGE,
 };
 pub use message::{DecodeError, DocMessage, Message, PROTOCOL_V1};

@@ -65,15 +65,18 @@ pub fn routes(state: ApiState) -> Router {
 }
 
 /// Tell every open connection what its token may do now. Called after every change to the
-/// access file, by the API and by the file watcher alike.
-pub fn apply_grants(tokens: &TokenStore, hub: &Hub) {
+/// access file, by the API and by the file watcher alike, and awaited before answering: once
+/// the call that changed a grant returns, no connection acts under the old one. A connection
+/// still upgrading at that moment re-reads its grant once it is registered (see
+/// `connection::run`), so it cannot slip between the store's change and this.
+pub async fn apply_grants(tokens: &TokenStore, hub: &Hub) {
     let grants: HashMap<String, Option<Access>> = tokens
         .snapshot()
         .tokens
         .iter()
         .map(|t| (t.id.clone(), t.is_active().then(|| t.access())))
         .collect();
-    hub.regrant(grants);
+    hub.regrant(grants).await;
 }
 
 async fn session(State(s): State<ApiState>, Caller(me): Caller) -> Json<SessionInfo> {
@@ -172,7 +175,7 @@ async fn update_token(
 ) -> Result<Json<TokenInfo>, AppError> {
     managed(&s, &me, &id)?;
     let record = s.tokens.set_read_only(&id, body.read_only)?;
-    apply_grants(&s.tokens, &s.hub);
+    apply_grants(&s.tokens, &s.hub).await;
     Ok(Json(record.info()))
 }
 
@@ -184,7 +187,7 @@ async fn revoke_token(
     managed(&s, &me, &id)?;
     let record = s.tokens.revoke(&id)?;
     tracing::info!(%id, "token revoked");
-    apply_grants(&s.tokens, &s.hub);
+    apply_grants(&s.tokens, &s.hub).await;
     Ok(Json(record.info()))
 }
 
@@ -203,7 +206,7 @@ async fn set_portal_access(
         .parse()
         .map_err(|e| AppError::BadRequest(format!("portal id: {e}")))?;
     let changed = s.tokens.set_portal_read_only(portal, body.read_only)?;
-    apply_grants(&s.tokens, &s.hub);
+    apply_grants(&s.tokens, &s.hub).await;
     Ok(Json(changed.iter().map(TokenRecord::info).collect()))
 }
 

@@ -1,17 +1,21 @@
 //! One WebSocket connection: frames in to the hub, frames out from it, with the per-connection
-//! limits checked before anything reaches the engine.
+//! limits checked before anything reaches the engine, and pings that find a peer gone silent.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use threshold_protocol::{CloseCode, ConnId};
 use tokio::sync::mpsc;
 
-use crate::hub::{Admitted, Hub, Outbound, OUTBOUND_QUEUE};
+use crate::hub::{Admitted, Hub, Joining, Outbound, Outflow, OUTBOUND_QUEUE};
 use crate::rate_limit::RateLimiter;
+use crate::socket_caps::SocketPermit;
+use crate::token_store::TokenStore;
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
@@ -23,15 +27,64 @@ const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 pub struct Limits {
     pub max_frame_bytes: usize,
     pub rate: Arc<RateLimiter>,
+    /// Bytes the hub may queue for a connection before it counts as not reading.
+    pub max_outbound_bytes: usize,
+    /// How often the relay pings the peer.
+    pub ping_interval: Duration,
+    /// A peer from which nothing at all (not even a pong) arrives for this long is closed.
+    pub silence_timeout: Duration,
 }
 
-pub async fn run(hub: Hub, socket: WebSocket, admitted: Admitted, limits: Limits) {
+/// Serve one admitted WebSocket until either side ends it. `permit` counts it against the
+/// connection caps for as long as it lives.
+pub async fn run(
+    hub: Hub,
+    socket: WebSocket,
+    admitted: Admitted,
+    limits: Limits,
+    tokens: TokenStore,
+    permit: SocketPermit,
+) {
+    let _permit = permit;
     let conn = ConnId(NEXT_CONN.fetch_add(1, Ordering::Relaxed));
     let (outbound_tx, mut outbound) = mpsc::channel(OUTBOUND_QUEUE);
+    let outflow = Outflow::new(limits.max_outbound_bytes);
     let token_id = admitted.token_id.clone();
-    hub.connect(conn, outbound_tx, admitted);
+    let granted = admitted.access.clone();
+    // Registered, and acknowledged, before a single frame is read: from here on every grant
+    // change reaches this connection through the hub.
+    hub.connect(Joining {
+        conn,
+        outbound: outbound_tx,
+        outflow: Arc::clone(&outflow),
+        admitted,
+    })
+    .await;
+    // The token was checked before the upgrade, and a grant change may have been applied to
+    // every registered connection between that check and the registration above, missing this
+    // one. Why reading the store again now closes that gap: a grant change writes the store
+    // first and only then sends its regrant to the hub (and its API call waits for the hub).
+    // If that regrant reached the hub before our registration, the store already held the new
+    // grant when the hub acknowledged us, so this read sees it; if after, the regrant itself
+    // reaches us. Either way the correction is queued before any of our frames.
+    let current = tokens
+        .snapshot()
+        .find(&token_id)
+        .filter(|t| t.is_active())
+        .map(|t| t.access());
+    if current.as_ref() != Some(&granted) {
+        hub.regrant(HashMap::from([(token_id.clone(), current)]))
+            .await;
+    }
     tracing::debug!(conn = conn.0, token = %token_id, "connected");
     let (mut sink, mut stream) = socket.split();
+    // The first ping after one interval: a fresh connection has just spoken.
+    let mut ping = tokio::time::interval_at(
+        tokio::time::Instant::now() + limits.ping_interval,
+        limits.ping_interval,
+    );
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut heard = Instant::now();
     // Once refused, nothing more from the peer is passed on while its close is on the way.
     let mut refused = false;
     let refuse = |refused: &mut bool, code: CloseCode, reason: String| {
@@ -42,7 +95,11 @@ pub async fn run(hub: Hub, socket: WebSocket, admitted: Admitted, limits: Limits
     };
     loop {
         tokio::select! {
-            incoming = stream.next() => match incoming {
+            incoming = stream.next() => {
+                if let Some(Ok(_)) = incoming {
+                    heard = Instant::now();
+                }
+                match incoming {
                 Some(Ok(Message::Binary(bytes))) => {
                     if refused {
                         continue;
@@ -81,10 +138,22 @@ pub async fn run(hub: Hub, socket: WebSocket, admitted: Admitted, limits: Limits
                     let _ = sink.send(Message::Close(Some(frame))).await;
                     break;
                 }
+            }
             },
             out = outbound.recv() => match out {
                 Some(Outbound::Frame(frame)) => {
-                    if sink.send(Message::Binary(frame.into())).await.is_err() {
+                    let bytes = frame.len();
+                    // A peer that does not read blocks this write for good: the hub's verdict
+                    // that it is not reading ends the wait.
+                    let sent = tokio::select! {
+                        sent = sink.send(Message::Binary(frame.into())) => sent.is_ok(),
+                        (code, reason) = outflow.killed() => {
+                            give_up(&mut sink, code, &reason).await;
+                            false
+                        }
+                    };
+                    outflow.sent(bytes);
+                    if !sent {
                         break;
                     }
                 }
@@ -100,6 +169,26 @@ pub async fn run(hub: Hub, socket: WebSocket, admitted: Admitted, limits: Limits
                 }
                 None => break,
             },
+            (code, reason) = outflow.killed() => {
+                give_up(&mut sink, code, &reason).await;
+                break;
+            }
+            _ = ping.tick() => {
+                if heard.elapsed() >= limits.silence_timeout {
+                    let reason = format!(
+                        "nothing heard for {} s (no reply to pings); reconnect to resync",
+                        limits.silence_timeout.as_secs()
+                    );
+                    tracing::info!(conn = conn.0, token = %token_id, "closing a silent connection");
+                    give_up(&mut sink, CloseCode::Policy, &reason).await;
+                    break;
+                }
+                // Browsers and the stock client answer pings by themselves.
+                let ping = sink.send(Message::Ping(Vec::new().into()));
+                if !matches!(tokio::time::timeout(CLOSE_GRACE, ping).await, Ok(Ok(()))) {
+                    break;
+                }
+            }
         }
     }
     hub.disconnect(conn);
@@ -113,4 +202,13 @@ fn truncate(reason: &str) -> String {
         end -= 1;
     }
     reason[..end].to_owned()
+}
+
+/// Send a close frame to a peer that may not be reading, for at most [`CLOSE_GRACE`], and go.
+async fn give_up(sink: &mut SplitSink<WebSocket, Message>, code: CloseCode, reason: &str) {
+    let frame = CloseFrame {
+        code: code.code(),
+        reason: truncate(reason).into(),
+    };
+    let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(Message::Close(Some(frame)))).await;
 }

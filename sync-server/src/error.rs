@@ -29,6 +29,12 @@ pub enum AppError {
     /// A token's (or the unauthenticated callers') request allowance is spent.
     #[error("rate limit exceeded: too many requests; retry in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// One token holds as many connections as it may.
+    #[error("too many connections: {0}")]
+    TooManyConnections(String),
+    /// The relay holds as many connections as it may.
+    #[error("busy: {0}")]
+    Busy(String),
 }
 
 impl From<StoreError> for AppError {
@@ -62,6 +68,8 @@ impl IntoResponse for AppError {
             AppError::Storage(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyConnections(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         };
         let retry_after = match self {
             AppError::TooManyRequests { retry_after_secs } => Some(retry_after_secs),

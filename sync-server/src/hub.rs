@@ -6,8 +6,9 @@
 //! its own thread rather than blocking the async runtime.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,7 @@ use threshold_protocol::{
 };
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::mpsc::Sender;
+use tokio::sync::{oneshot, Notify};
 
 use crate::authors::AuthorBook;
 use crate::doc_store;
@@ -28,8 +30,68 @@ use crate::staged::Staged;
 use crate::storage::Storage;
 
 /// Frames waiting for one connection. A peer that lets this many pile up is not reading; it is
-/// closed (and resyncs when it reconnects) rather than allowed to grow the relay's memory.
+/// closed (and resyncs when it reconnects) rather than allowed to grow the relay's memory. The
+/// bytes waiting are bounded too, by [`Outflow`]: a few large frames cost more than many small.
 pub const OUTBOUND_QUEUE: usize = 8192;
+
+/// What the hub and one connection task share about the frames in flight between them.
+#[derive(Debug)]
+pub struct Outflow {
+    /// Bytes the hub has queued that the task has not yet written to the socket.
+    queued: AtomicUsize,
+    /// The most that may wait; one frame is always let through, however large, so a peer that
+    /// reads is never cut off by a large document.
+    max_bytes: usize,
+    /// Set by the hub when it gives up on a peer that is not reading: the task stops at once,
+    /// even in the middle of a write the peer will never take.
+    kill: Notify,
+    reason: Mutex<Option<(CloseCode, String)>>,
+}
+
+impl Outflow {
+    pub fn new(max_bytes: usize) -> Arc<Self> {
+        Arc::new(Self {
+            queued: AtomicUsize::new(0),
+            max_bytes,
+            kill: Notify::new(),
+            reason: Mutex::new(None),
+        })
+    }
+
+    /// Count a frame in, unless it would exceed the budget.
+    fn admit(&self, bytes: usize) -> bool {
+        let queued = self.queued.load(Ordering::Acquire);
+        if queued > 0 && queued.saturating_add(bytes) > self.max_bytes {
+            return false;
+        }
+        self.queued.fetch_add(bytes, Ordering::AcqRel);
+        true
+    }
+
+    /// The task wrote (or dropped) a frame of `bytes`.
+    pub fn sent(&self, bytes: usize) {
+        self.queued.fetch_sub(bytes, Ordering::AcqRel);
+    }
+
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::Acquire)
+    }
+
+    fn kill(&self, code: CloseCode, reason: String) {
+        *self.reason.lock().unwrap_or_else(|e| e.into_inner()) = Some((code, reason));
+        self.kill.notify_one();
+    }
+
+    /// Resolves once the hub gave up on this connection, with the close it chose.
+    pub async fn killed(&self) -> (CloseCode, String) {
+        self.kill.notified().await;
+        self.reason
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or((CloseCode::Policy, "closed by the relay".into()))
+    }
+}
 
 /// What a connection task receives from the hub.
 #[derive(Debug)]
@@ -48,12 +110,22 @@ pub struct Admitted {
     pub role: Role,
 }
 
+/// A connection as its task hands it to the hub.
+pub struct Joining {
+    pub conn: ConnId,
+    pub outbound: Sender<Outbound>,
+    pub outflow: Arc<Outflow>,
+    pub admitted: Admitted,
+}
+
 enum Command {
-    Connect(ConnId, Sender<Outbound>, Admitted),
+    /// Register a connection; the sender is answered once the engine knows it.
+    Connect(Joining, oneshot::Sender<()>),
     Frame(ConnId, Vec<u8>),
     Reject(ConnId, CloseCode, String),
-    /// The grants of every token, after the access file changed: `None` means revoked.
-    Regrant(HashMap<String, Option<Access>>),
+    /// The grants of every token, after the access file changed: `None` means revoked. The
+    /// sender is answered once every affected connection has been cut off or narrowed.
+    Regrant(HashMap<String, Option<Access>>, oneshot::Sender<()>),
     Disconnect(ConnId),
     /// Read a document the relay holds in memory, for the blob routes' question "does this
     /// portal refer to that file?". The inspector gets `None` when it is not in memory: the
@@ -68,6 +140,7 @@ type Inspector = Box<dyn FnOnce(Option<&Automerge>) + Send>;
 
 struct Peer {
     outbound: Sender<Outbound>,
+    outflow: Arc<Outflow>,
     admitted: Admitted,
 }
 
@@ -127,10 +200,13 @@ impl HubThread {
 }
 
 impl Hub {
-    pub fn connect(&self, conn: ConnId, outbound: Sender<Outbound>, admitted: Admitted) {
-        let _ = self
-            .commands
-            .send(Command::Connect(conn, outbound, admitted));
+    /// Register a connection with the engine under its grant; returns once it is registered,
+    /// so a grant change sent after this returns is sure to reach it.
+    pub async fn connect(&self, joining: Joining) {
+        let (ack, done) = oneshot::channel();
+        if self.commands.send(Command::Connect(joining, ack)).is_ok() {
+            let _ = done.await;
+        }
     }
 
     /// Refuse a connection: the peer gets an `error` message saying why, then a close frame.
@@ -139,8 +215,13 @@ impl Hub {
     }
 
     /// Apply changed grants to every open connection: revoked tokens are cut off at once.
-    pub fn regrant(&self, grants: HashMap<String, Option<Access>>) {
-        let _ = self.commands.send(Command::Regrant(grants));
+    /// Returns once the engine has applied them: from then on no connection of a revoked
+    /// token is served, and a read-only one's changes are dropped.
+    pub async fn regrant(&self, grants: HashMap<String, Option<Access>>) {
+        let (ack, done) = oneshot::channel();
+        if self.commands.send(Command::Regrant(grants, ack)).is_ok() {
+            let _ = done.await;
+        }
     }
 
     pub fn frame(&self, conn: ConnId, frame: Vec<u8>) {
@@ -232,6 +313,7 @@ fn run(
         };
         let batch_started = Instant::now();
         let mut triggers = Vec::new();
+        let mut acks = Vec::new();
         let mut shutdown = false;
         let mut taken = 0;
         while let Some(command) = next.take() {
@@ -239,7 +321,7 @@ fn run(
                 shutdown = true;
                 break;
             }
-            if let Some(conn) = shell.apply(&mut engine, command) {
+            if let Some(conn) = shell.apply(&mut engine, command, &mut acks) {
                 triggers.push(conn);
             }
             taken += 1;
@@ -249,6 +331,10 @@ fn run(
         }
         engine.tick(started.elapsed().as_millis() as u64);
         shell.execute(&mut engine, &triggers);
+        // Only now, with the batch's closes on their way, are its grant changes done.
+        for ack in acks {
+            let _ = ack.send(());
+        }
         if shutdown {
             for (_, peer) in shell.conns.drain() {
                 close(&peer, CloseCode::ShuttingDown, "relay shutting down");
@@ -261,9 +347,21 @@ fn run(
 
 impl Shell {
     /// Feed one command to the engine. Returns the connection it came from, if any.
-    fn apply(&mut self, engine: &mut Engine, command: Command) -> Option<ConnId> {
+    fn apply(
+        &mut self,
+        engine: &mut Engine,
+        command: Command,
+        acks: &mut Vec<oneshot::Sender<()>>,
+    ) -> Option<ConnId> {
         match command {
-            Command::Connect(conn, outbound, admitted) => {
+            Command::Connect(joining, ack) => {
+                acks.push(ack);
+                let Joining {
+                    conn,
+                    outbound,
+                    outflow,
+                    admitted,
+                } = joining;
                 self.with_people(|people| {
                     people.insert(
                         conn,
@@ -274,8 +372,15 @@ impl Shell {
                         },
                     )
                 });
-                engine.connect_with(conn, admitted.access.clone());
-                self.conns.insert(conn, Peer { outbound, admitted });
+                engine.connect_as(conn, admitted.access.clone(), admitted.token_id.clone());
+                self.conns.insert(
+                    conn,
+                    Peer {
+                        outbound,
+                        outflow,
+                        admitted,
+                    },
+                );
                 Some(conn)
             }
             Command::Reject(conn, code, reason) => {
@@ -283,7 +388,8 @@ impl Shell {
                 engine.reject(conn, &reason);
                 Some(conn)
             }
-            Command::Regrant(grants) => {
+            Command::Regrant(grants, ack) => {
+                acks.push(ack);
                 for (conn, peer) in self.conns.iter_mut() {
                     match grants.get(&peer.admitted.token_id).cloned().flatten() {
                         None => {
@@ -346,6 +452,11 @@ impl Shell {
                         Effect::Save { doc, chunk } => saves.push((doc, chunk)),
                         Effect::Send { .. } | Effect::Close { .. } => outgoing.push(effect),
                         Effect::Warning { message } => tracing::warn!(%message),
+                        Effect::PeerIdInUse { conn, peer } => {
+                            self.codes.insert(conn, CloseCode::PeerIdInUse);
+                            let token = self.conns.get(&conn).map(|p| p.admitted.token_id.clone());
+                            tracing::warn!(conn = conn.0, ?token, %peer, "refused a peer id held by another token");
+                        }
                         Effect::Refused { conn, doc, rule } => {
                             self.refusals += 1;
                             self.codes.insert(conn, CloseCode::Refused);
@@ -404,21 +515,34 @@ impl Shell {
     fn deliver(&mut self, engine: &mut Engine, effect: Effect) {
         match effect {
             Effect::Send { conn, frame } => {
-                let full = self.conns.get(&conn).is_some_and(|peer| {
-                    matches!(
-                        peer.outbound.try_send(Outbound::Frame(frame)),
-                        Err(TrySendError::Full(_))
-                    )
-                });
-                if full {
-                    tracing::warn!(conn = conn.0, "peer is not reading; closing it");
+                let Some(peer) = self.conns.get(&conn) else {
+                    return;
+                };
+                let bytes = frame.len();
+                let backlog = if !peer.outflow.admit(bytes) {
+                    Some(format!(
+                        "not reading: {} bytes unsent (the limit is {}); reconnect to resync",
+                        peer.outflow.queued(),
+                        peer.outflow.max_bytes
+                    ))
+                } else if let Err(TrySendError::Full(_)) =
+                    peer.outbound.try_send(Outbound::Frame(frame))
+                {
+                    peer.outflow.sent(bytes);
+                    Some(format!(
+                        "not reading: {OUTBOUND_QUEUE} messages unsent; reconnect to resync"
+                    ))
+                } else {
+                    None
+                };
+                if let Some(reason) = backlog {
+                    tracing::warn!(conn = conn.0, %reason, "peer is not reading; closing it");
                     if let Some(peer) = self.conns.remove(&conn) {
-                        close(
-                            &peer,
-                            CloseCode::Policy,
-                            "too many unread messages; reconnect to resync",
-                        );
+                        // Not through the queue, which the peer is not draining: the task
+                        // drops the socket at once, and with it every frame still waiting.
+                        peer.outflow.kill(CloseCode::Policy, reason);
                     }
+                    self.with_people(|people| people.remove(&conn));
                     engine.disconnect(conn);
                 }
             }
@@ -441,11 +565,15 @@ fn stored_doc(storage: &(dyn Storage + Send + Sync), doc: &DocumentId) -> Option
     (!doc.get_heads().is_empty()).then_some(doc)
 }
 
-/// Ask a connection task to close. A full queue cannot take the request, but then the task is
-/// already behind; dropping the peer's sender ends it just the same.
+/// Ask a connection task to close, after the frames already queued (an `error` message says
+/// why before the close). A full queue cannot take the request, but then the task is behind and
+/// would never reach it: it is stopped at once instead.
 fn close(peer: &Peer, code: CloseCode, reason: &str) {
-    let _ = peer.outbound.try_send(Outbound::Close {
+    let request = Outbound::Close {
         code,
         reason: reason.to_owned(),
-    });
+    };
+    if peer.outbound.try_send(request).is_err() {
+        peer.outflow.kill(code, reason.to_owned());
+    }
 }

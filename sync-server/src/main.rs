@@ -1,4 +1,5 @@
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
@@ -67,6 +68,41 @@ enum Command {
         /// (each costs a token hash to refuse).
         #[arg(long, env = "THRESHOLD_UNAUTHENTICATED_RATE_PER_SECOND", default_value_t = RelayLimits::default().unauthenticated_per_second)]
         unauthenticated_rate_per_second: f64,
+        /// Bytes waiting to be sent to one WebSocket before its peer counts as not reading and
+        /// is closed (it resyncs when it reconnects).
+        #[arg(long, env = "THRESHOLD_MAX_OUTBOUND_BYTES", default_value_t = RelayLimits::default().max_outbound_bytes)]
+        max_outbound_bytes: usize,
+        /// Seconds an HTTP connection may take to send a complete request head, from when it
+        /// opens or from its previous response (so also how long a keep-alive may sit idle).
+        #[arg(long, env = "THRESHOLD_HEADER_TIMEOUT_SECS", default_value_t = RelayLimits::default().header_timeout.as_secs())]
+        header_timeout_secs: u64,
+        /// Seconds between the pings the relay sends each WebSocket.
+        #[arg(long, env = "THRESHOLD_PING_INTERVAL_SECS", default_value_t = RelayLimits::default().ping_interval.as_secs())]
+        ping_interval_secs: u64,
+        /// Seconds of silence (not even a pong) after which a WebSocket is closed.
+        #[arg(long, env = "THRESHOLD_SILENCE_TIMEOUT_SECS", default_value_t = RelayLimits::default().silence_timeout.as_secs())]
+        silence_timeout_secs: u64,
+        /// WebSockets one token may hold open at once; more are refused with 429.
+        #[arg(long, env = "THRESHOLD_MAX_SOCKETS_PER_TOKEN", default_value_t = RelayLimits::default().max_sockets_per_token)]
+        max_sockets_per_token: usize,
+        /// WebSockets open at once in all; more are refused with 503. An eighth is kept for
+        /// owner and team tokens.
+        #[arg(long, env = "THRESHOLD_MAX_SOCKETS", default_value_t = RelayLimits::default().max_sockets)]
+        max_sockets: usize,
+        /// TCP connections open at once, WebSockets included. Lowered to fit the open-file
+        /// limit (raised to its hard limit at start, less a reserve of 64 for files).
+        #[arg(long, env = "THRESHOLD_MAX_CONNECTIONS", default_value_t = RelayLimits::default().max_connections)]
+        max_connections: usize,
+        /// Connections that are not WebSockets (at most half of --max-connections). When full,
+        /// the oldest idle one is closed to admit a newcomer.
+        #[arg(long, env = "THRESHOLD_MAX_UNAUTHENTICATED", default_value_t = RelayLimits::default().max_unauthenticated)]
+        max_unauthenticated: usize,
+        /// Ephemeral (presence) sessions remembered per connection for de-duplication.
+        #[arg(long, env = "THRESHOLD_MAX_EPHEMERAL_SESSIONS_PER_CONNECTION", default_value_t = RelayLimits::default().max_ephemeral_sessions_per_conn)]
+        max_ephemeral_sessions_per_connection: usize,
+        /// Ephemeral (presence) sessions remembered in all.
+        #[arg(long, env = "THRESHOLD_MAX_EPHEMERAL_SESSIONS", default_value_t = RelayLimits::default().max_ephemeral_sessions)]
+        max_ephemeral_sessions: usize,
     },
     /// Manage access tokens in a data dir. Works whether or not the relay is running; a running
     /// relay applies changes within a second.
@@ -154,7 +190,18 @@ async fn main() -> anyhow::Result<()> {
             http_rate_per_second,
             http_rate_burst,
             unauthenticated_rate_per_second,
+            max_outbound_bytes,
+            header_timeout_secs,
+            ping_interval_secs,
+            silence_timeout_secs,
+            max_sockets_per_token,
+            max_sockets,
+            max_connections,
+            max_unauthenticated,
+            max_ephemeral_sessions_per_connection,
+            max_ephemeral_sessions,
         } => {
+            let secs = |s: u64| Duration::from_secs(s.max(1));
             threshold_sync_server::server::serve(ServeOptions {
                 bind,
                 port,
@@ -172,6 +219,16 @@ async fn main() -> anyhow::Result<()> {
                     http_per_second: http_rate_per_second,
                     http_burst: http_rate_burst,
                     unauthenticated_per_second: unauthenticated_rate_per_second,
+                    max_outbound_bytes,
+                    header_timeout: secs(header_timeout_secs),
+                    ping_interval: secs(ping_interval_secs),
+                    silence_timeout: secs(silence_timeout_secs),
+                    max_sockets_per_token,
+                    max_sockets,
+                    max_connections,
+                    max_unauthenticated,
+                    max_ephemeral_sessions_per_conn: max_ephemeral_sessions_per_connection,
+                    max_ephemeral_sessions,
                 },
                 max_blob_bytes,
             })

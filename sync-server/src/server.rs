@@ -25,8 +25,10 @@ use crate::caller::SocketCaller;
 use crate::connection::{self, Limits};
 use crate::history_budget::{HistoryBook, HistoryLimits};
 use crate::hub::{Admitted, Hub, HubThread};
+use crate::listener::{self, ListenerLimits};
 use crate::rate_limit::{HttpLimiter, RateLimit, RateLimiter};
 use crate::security_headers;
+use crate::socket_caps::{SocketCaps, SocketLimits};
 use crate::staged::Staged;
 use crate::storage::{FsStorage, Storage};
 use crate::token_store::TokenStore;
@@ -66,6 +68,26 @@ pub struct RelayLimits {
     pub http_burst: f64,
     /// Requests per second without a valid token, all callers together: each costs a hash.
     pub unauthenticated_per_second: f64,
+    /// Bytes waiting to be written to one connection before it counts as not reading.
+    pub max_outbound_bytes: usize,
+    /// How long an HTTP connection may take to send a complete request head, from when it
+    /// opens or from its previous response (so also the idle keep-alive timeout).
+    pub header_timeout: Duration,
+    /// How often each WebSocket is pinged.
+    pub ping_interval: Duration,
+    /// A WebSocket from which nothing arrives for this long is closed.
+    pub silence_timeout: Duration,
+    /// WebSockets one token may hold open.
+    pub max_sockets_per_token: usize,
+    /// WebSockets open in all (an eighth of them kept for provider tokens).
+    pub max_sockets: usize,
+    /// TCP connections open in all, WebSockets included; lowered to fit the open-file limit.
+    pub max_connections: usize,
+    /// Connections that are not WebSockets (yet); the oldest idle one makes room for another.
+    pub max_unauthenticated: usize,
+    /// Ephemeral (presence) sessions remembered per connection, and in all.
+    pub max_ephemeral_sessions_per_conn: usize,
+    pub max_ephemeral_sessions: usize,
 }
 
 impl Default for RelayLimits {
@@ -86,6 +108,18 @@ impl Default for RelayLimits {
             http_per_second: 20.0,
             http_burst: 100.0,
             unauthenticated_per_second: 20.0,
+            // Several times a large portal's first sync, so a reading peer never meets it.
+            max_outbound_bytes: 16 * 1024 * 1024,
+            header_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(20),
+            silence_timeout: Duration::from_secs(60),
+            // A person's devices and tabs, or a client's few people sharing one token.
+            max_sockets_per_token: 32,
+            max_sockets: 1024,
+            max_connections: 4096,
+            max_unauthenticated: 512,
+            max_ephemeral_sessions_per_conn: 16,
+            max_ephemeral_sessions: 4096,
         }
     }
 }
@@ -95,6 +129,7 @@ struct AppState {
     hub: Hub,
     tokens: TokenStore,
     limits: Limits,
+    sockets: Arc<SocketCaps>,
     static_dir: Option<PathBuf>,
 }
 
@@ -113,6 +148,13 @@ async fn sync_socket(
     ws: WebSocketUpgrade,
     SocketCaller(record): SocketCaller,
 ) -> Response {
+    let permit = match state.sockets.admit(&record.id, record.is_provider()) {
+        Ok(permit) => permit,
+        Err(refusal) => {
+            tracing::info!(token = %record.id, %refusal, "refusing a connection");
+            return refusal.into_response();
+        }
+    };
     let admitted = Admitted {
         token_id: record.id.clone(),
         access: record.access(),
@@ -131,7 +173,9 @@ async fn sync_socket(
         .write_buffer_size(SOCKET_BUFFER_BYTES)
         .max_message_size(hard_cap)
         .max_frame_size(hard_cap)
-        .on_upgrade(move |socket| connection::run(hub, socket, admitted, limits))
+        .on_upgrade(move |socket| {
+            connection::run(hub, socket, admitted, limits, state.tokens, permit)
+        })
 }
 
 async fn healthz() -> &'static str {
@@ -237,7 +281,7 @@ async fn watch_access_file(tokens: TokenStore, hub: Hub) {
         match tokio::task::spawn_blocking(move || store.reload()).await {
             Ok(Ok(true)) => {
                 tracing::info!("access file changed; applying grants");
-                api::apply_grants(&tokens, &hub);
+                api::apply_grants(&tokens, &hub).await;
             }
             Ok(Ok(false)) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "could not re-read the access file"),
@@ -259,6 +303,8 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id(&options.data_dir)?);
     config.max_docs_per_conn = options.limits.max_docs_per_conn;
     config.max_ops_per_change = Some(options.limits.max_ops_per_change);
+    config.ephemeral.sessions_per_conn = options.limits.max_ephemeral_sessions_per_conn;
+    config.ephemeral.sessions = options.limits.max_ephemeral_sessions;
     // Authorship and history records are written in the engine's group commit.
     let staged = Staged::default();
     let authors = AuthorBook::open(&options.data_dir, staged.clone())?;
@@ -292,11 +338,38 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             per_second: options.limits.messages_per_second,
             burst: options.limits.message_burst,
         })),
+        max_outbound_bytes: options.limits.max_outbound_bytes,
+        ping_interval: options.limits.ping_interval,
+        silence_timeout: options.limits.silence_timeout,
+    };
+    let max_connections = match listener::fd_budget() {
+        Some(budget) if budget < options.limits.max_connections => {
+            tracing::warn!(
+                budget,
+                "the open-file limit allows fewer connections than --max-connections"
+            );
+            budget
+        }
+        _ => options.limits.max_connections,
+    };
+    let listener_limits = ListenerLimits {
+        header_timeout: options.limits.header_timeout,
+        max_connections,
+        // At most half the budget, so idle strangers never crowd out WebSockets.
+        max_unauthenticated: options
+            .limits
+            .max_unauthenticated
+            .min(max_connections / 2)
+            .max(1),
     };
     let state = AppState {
         hub: engine.hub(),
         tokens: tokens.clone(),
         limits,
+        sockets: SocketCaps::new(SocketLimits {
+            per_token: options.limits.max_sockets_per_token,
+            total: options.limits.max_sockets,
+        }),
         static_dir: options.static_dir.clone(),
     };
     let http = Arc::new(HttpLimiter {
@@ -354,7 +427,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     println!("Threshold relay listening on http://{local}");
     tokio::spawn(watch_access_file(tokens, engine.hub()));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let server = listener::serve(listener, app, listener_limits, async move {
         shutdown_signal().await;
         let _ = stop_tx.send(());
     });
@@ -364,7 +437,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         let _ = stop_rx.await;
         tokio::task::spawn_blocking(move || engine.shutdown()).await
     });
-    server.await?;
+    server.await;
     engine_stop.await??;
     tracing::info!("relay stopped");
     Ok(())

@@ -1,5 +1,6 @@
 //! What kind of peer an engine is, and the limits and thresholds it keeps.
 
+use super::EphemeralLimits;
 use crate::{PeerId, PeerMetadata};
 
 /// Which end of the wire this engine is.
@@ -40,6 +41,8 @@ pub struct EngineConfig {
     /// memory and engine time every other peer waits behind. `None` applies everything (a
     /// browser trusts its own relay, which has already judged what it relays).
     pub max_ops_per_change: Option<usize>,
+    /// What the ephemeral (presence) de-duplication table may hold, and what it refuses.
+    pub ephemeral: EphemeralLimits,
 }
 
 impl EngineConfig {
@@ -57,6 +60,7 @@ impl EngineConfig {
             persist_sync_states: false,
             max_docs_per_conn: 4096,
             max_ops_per_change: Some(DEFAULT_MAX_OPS_PER_CHANGE),
+            ephemeral: EphemeralLimits::default(),
         }
     }
 
@@ -74,6 +78,7 @@ impl EngineConfig {
             persist_sync_states: true,
             max_docs_per_conn: usize::MAX,
             max_ops_per_change: None,
+            ephemeral: EphemeralLimits::default(),
         }
     }
 }

@@ -16,6 +16,9 @@ pub(super) struct Conn {
     pub(super) access: Access,
     /// Documents this peer has asked about, counted against `max_docs_per_conn`.
     pub(super) docs: HashSet<DocumentId>,
+    /// Who the shell says is on this connection (a relay: the token's id). A peer id joined
+    /// under one principal cannot be claimed by another.
+    pub(super) principal: Option<String>,
 }
 
 impl Engine {
@@ -26,12 +29,24 @@ impl Engine {
 
     /// A transport connection opened whose peer may only do what `access` allows.
     pub fn connect_with(&mut self, conn: ConnId, access: Access) {
+        self.open_conn(conn, access, None);
+    }
+
+    /// As [`Engine::connect_with`], for a peer the shell knows as `principal` (a relay: the
+    /// token it was admitted with). The peer id it joins with is bound to that principal while
+    /// it is connected: a connection of another principal claiming it is refused.
+    pub fn connect_as(&mut self, conn: ConnId, access: Access, principal: impl Into<String>) {
+        self.open_conn(conn, access, Some(principal.into()));
+    }
+
+    fn open_conn(&mut self, conn: ConnId, access: Access, principal: Option<String>) {
         self.conns.insert(
             conn,
             Conn {
                 remote: None,
                 access,
                 docs: HashSet::new(),
+                principal,
             },
         );
         if self.config.role == Role::Client {
@@ -80,15 +95,11 @@ impl Engine {
 
     /// A transport connection closed (or the shell closed it).
     pub fn disconnect(&mut self, conn: ConnId) {
-        let Some(closed) = self.conns.remove(&conn) else {
+        if self.conns.remove(&conn).is_none() {
             return;
-        };
-        // Ephemeral dedupe entries only matter while the sender is connected.
-        if let Some((peer, _)) = closed.remote {
-            if !self.connected_peers().any(|(_, p)| *p == peer) {
-                self.ephemeral_seen.retain(|(p, _), _| *p != peer);
-            }
         }
+        // Ephemeral dedupe entries only matter while their connection is open.
+        self.ephemeral_seen.drop_conn(conn);
         let now = self.now_ms;
         let affected: Vec<DocumentId> = self
             .docs
@@ -134,11 +145,32 @@ impl Engine {
                 }
                 // As in the stock server, a second join from the same peer id replaces the
                 // earlier connection: that is a browser reconnecting before the old socket died.
+                // But only the same principal's: a peer id is public (every message carries
+                // it), so anyone else claiming it is refused, not allowed to cut the holder off.
                 let stale: Vec<ConnId> = self
                     .connected_peers()
                     .filter(|(c, p)| *c != conn && **p == sender_id)
                     .map(|(c, _)| c)
                     .collect();
+                let principal = self.conns.get(&conn).and_then(|c| c.principal.clone());
+                let foreign = stale
+                    .iter()
+                    .any(|old| self.conns.get(old).map(|c| &c.principal) != Some(&principal));
+                let renamed = self
+                    .remote_id(conn)
+                    .is_some_and(|joined| joined != sender_id);
+                if foreign || renamed {
+                    self.effects.push(Effect::PeerIdInUse {
+                        conn,
+                        peer: sender_id.clone(),
+                    });
+                    let reason = if renamed {
+                        "a connection keeps the peer id it joined with".to_owned()
+                    } else {
+                        format!("peer id {sender_id} is in use by another device's connection")
+                    };
+                    return self.fail_with_target(conn, sender_id, reason);
+                }
                 for old in stale {
                     self.effects.push(Effect::Close {
                         conn: old,

@@ -193,6 +193,8 @@ impl Engine {
         for doc in stalled {
             self.check_unavailable(doc);
         }
+        let limits = self.config.ephemeral;
+        self.ephemeral_seen.prune(&limits, now_ms);
         if let Some(after) = self.config.evict_idle_after_ms {
             self.docs.retain(|_, e| {
                 let idle = e.peers.is_empty()

@@ -17,6 +17,7 @@ use crate::{DocumentId, Effect, PeerId};
 mod config;
 mod connection;
 mod document;
+mod ephemeral;
 mod guard;
 mod op_count;
 mod persistence;
@@ -26,11 +27,13 @@ mod sync;
 pub use config::{EngineConfig, Role, DEFAULT_MAX_OPS_PER_CHANGE};
 pub use connection::ConnId;
 pub use document::SyncSummary;
+pub use ephemeral::EphemeralLimits;
 pub use guard::ChangeGuard;
 pub use persistence::{Decoded, Loaded};
 
 use connection::Conn;
 use document::DocEntry;
+use ephemeral::EphemeralSeen;
 
 /// One peer's protocol state: its connections, the documents it holds, and the effects
 /// waiting for its shell.
@@ -42,7 +45,8 @@ pub struct Engine {
     now_ms: u64,
     session_id: String,
     ephemeral_count: u64,
-    ephemeral_seen: HashMap<(PeerId, String), u64>,
+    /// Which ephemeral counts each connection's sessions have sent, to relay each once.
+    ephemeral_seen: EphemeralSeen,
     /// Judges each writable peer's new changes before they are kept; `None` keeps them all.
     guard: Option<Box<dyn ChangeGuard>>,
 }
@@ -57,7 +61,7 @@ impl Engine {
             now_ms: 0,
             session_id: uuid::Uuid::new_v4().simple().to_string(),
             ephemeral_count: 0,
-            ephemeral_seen: HashMap::new(),
+            ephemeral_seen: EphemeralSeen::default(),
             guard: None,
         }
     }
@@ -74,5 +78,10 @@ impl Engine {
     /// Everything the engine wants done since the last call, in order.
     pub fn take_effects(&mut self) -> Vec<Effect> {
         std::mem::take(&mut self.effects)
+    }
+
+    /// How many (connection, session) pairs the ephemeral table holds, for tests and metrics.
+    pub fn ephemeral_entries(&self) -> usize {
+        self.ephemeral_seen.len()
     }
 }

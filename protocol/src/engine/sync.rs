@@ -78,15 +78,37 @@ impl Engine {
                 if !self.access(conn).is_some_and(|a| a.can_write(&document_id)) {
                     return;
                 }
-                let key = (sender_id.clone(), session_id.clone());
-                if self
+                let limits = self.config.ephemeral;
+                if session_id.len() > limits.max_session_id_bytes {
+                    return self.fail(
+                        conn,
+                        format!(
+                            "ephemeral session id of {} bytes is longer than the limit of {} bytes",
+                            session_id.len(),
+                            limits.max_session_id_bytes
+                        ),
+                    );
+                }
+                if data.len() > limits.max_data_bytes {
+                    return self.fail(
+                        conn,
+                        format!(
+                            "ephemeral message of {} bytes is larger than the limit of {} bytes",
+                            data.len(),
+                            limits.max_data_bytes
+                        ),
+                    );
+                }
+                let now = self.now_ms;
+                if !self
                     .ephemeral_seen
-                    .get(&key)
-                    .is_some_and(|seen| *seen >= count)
+                    .fresh(&limits, conn, &session_id, count, now)
                 {
                     return;
                 }
-                self.ephemeral_seen.insert(key, count);
+                // Relayed under the id the connection joined with, not the one the message
+                // claims: a peer speaks for itself only.
+                let sender_id = self.remote_id(conn).unwrap_or(sender_id);
                 self.effects.push(Effect::Ephemeral {
                     doc: document_id,
                     sender: sender_id.clone(),
