@@ -180,3 +180,14 @@ fn an_ended_engagement_has_no_step_for_the_client_and_follow_ups_for_the_provide
         assert_eq!(provider.place, StepPlace::Offboarding);
     }
 }
+
+#[test]
+fn the_providers_button_names_the_place_the_step_is_done() {
+    let outstanding = Outstanding {
+        waiting_on_us: vec![item(OutstandingKind::Signature, "Contract")],
+        ..Default::default()
+    };
+    let step = next_step(Side::Provider, &facts(Stage::Onboarding, &outstanding));
+    assert_eq!(step.place, StepPlace::Documents);
+    assert_eq!(step.action.as_deref(), Some("Open documents"));
+}

@@ -61,7 +61,7 @@ test("offline_reload_then_edit_syncs_when_the_network_returns", () => withRelay(
   await a.context.setOffline(true);
   await a.page.reload();
   await a.page.getByRole("checkbox", { name: "Done: Made online" }).waitFor();
-  assert.equal(await a.page.getByLabel("Client name").inputValue(), "Train Wi-Fi Ltd");
+  assert.equal(await a.page.getByRole("heading", { level: 1 }).innerText(), "Train Wi-Fi Ltd");
   await waitForStatus(a.page, "Offline");
   await addTask(a.page, "Made offline after a reload");
   await a.page.goto(relay.url + "/#/");
@@ -111,7 +111,7 @@ test("two_tabs_stay_in_step_without_writing_a_change_twice", () => withRelay(asy
   await waitForStatus(tab1, "Synced");
   const tab2 = await context.newPage();
   await tab2.goto(`${relay.url}/#/portal/${id}`);
-  await tab2.getByRole("heading", { name: "Task plan" }).waitFor();
+  await tab2.getByRole("navigation", { name: "Portal" }).waitFor();
 
   // Offline, so the tabs can only hear of each other through the browser itself.
   await context.setOffline(true);

@@ -71,6 +71,18 @@ fn place_of(kind: OutstandingKind) -> StepPlace {
     }
 }
 
+/// The button's words for going to a place.
+fn open(place: StepPlace) -> &'static str {
+    match place {
+        StepPlace::Overview => "Open the overview",
+        StepPlace::Plan => "Open the plan",
+        StepPlace::Intake => "Open the intake",
+        StepPlace::Documents => "Open documents",
+        StepPlace::Offboarding => "Open offboarding",
+        StepPlace::People => "Open people",
+    }
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
@@ -278,11 +290,12 @@ fn provider_step(facts: &StepFacts) -> NextStep {
                 plural(more, "more item waits", "more items wait")
             )
         };
+        let place = place_of(item.kind);
         return step(
             item.title.clone(),
             format!("{on_client}{after}"),
-            place_of(item.kind),
-            "Open",
+            place,
+            open(place),
         );
     }
     match facts.stage {

@@ -49,14 +49,22 @@ pub(super) fn PortalNav(
                 let n = if client { on_client } else { on_client + on_us };
                 (n > 0).then(|| format!("{n} waiting"))
             }),
-            PortalView::Files => files.get().map(|f| f.len()).filter(|n| *n > 0).map(|n| n.to_string()),
+            PortalView::Files => files
+                .get()
+                .map(|f| f.len())
+                .filter(|n| *n > 0)
+                .map(|n| n.to_string()),
             PortalView::Offboarding => Some(match stage.get() {
                 Some(Stage::Offboarding) => "under way".to_owned(),
                 Some(Stage::Alumni) => "done".to_owned(),
                 _ if offboarding.get() => "started".to_owned(),
                 _ => "not started".to_owned(),
             }),
-            PortalView::Activity => checkins.get().map(|c| c.len()).filter(|n| *n > 0).map(|n| n.to_string()),
+            PortalView::Activity => checkins
+                .get()
+                .map(|c| c.len())
+                .filter(|n| *n > 0)
+                .map(|n| n.to_string()),
         }
     };
     // The client sees the views that are theirs: no people or internal notes, and offboarding

@@ -6,7 +6,9 @@ use threshold_model::offboarding::{
     read_access_wrapup, read_deliverables, read_exit_feedback, read_offboarding, CHECKLIST,
     OFFBOARDING,
 };
-use threshold_model::onboarding::{read_exchange, read_intake, read_meetings, EXCHANGE, INTAKE, MEETINGS};
+use threshold_model::onboarding::{
+    read_exchange, read_intake, read_meetings, EXCHANGE, INTAKE, MEETINGS,
+};
 use threshold_model::portal::{
     next_step, outstanding, Assignee, OffboardingFacts, Side, Stage, StepFacts, StepPlace, Task,
 };
@@ -46,7 +48,10 @@ pub(super) fn NextStepCard(
     let checklist = part_memo(id, CHECKLIST);
     let offboarding = doc_memo(
         id,
-        &[OFFBOARDING.keys, &["deliverables", "accessWrapUp", "feedback"]],
+        &[
+            OFFBOARDING.keys,
+            &["deliverables", "accessWrapUp", "feedback"],
+        ],
         |doc| {
             let started = read_offboarding(doc).ok()?.started_at.is_some();
             if !started {
@@ -55,7 +60,10 @@ pub(super) fn NextStepCard(
             let deliverables = read_deliverables(doc).ok()?;
             let access = read_access_wrapup(doc).ok()?;
             Some(Some(OffboardingFacts {
-                to_acknowledge: deliverables.iter().filter(|d| d.acknowledged.is_none()).count(),
+                to_acknowledge: deliverables
+                    .iter()
+                    .filter(|d| d.acknowledged.is_none())
+                    .count(),
                 client_access_to_confirm: access
                     .iter()
                     .filter(|a| a.remover == Assignee::Client && a.confirmed_by_client.is_none())

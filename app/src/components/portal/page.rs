@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 use threshold_model::access::Role;
-use threshold_model::offboarding::{read_offboarding, OFFBOARDING};
+use threshold_model::offboarding::{read_offboarding, METRICS, OFFBOARDING};
+use threshold_model::onboarding::{CONTACTS, LINKS, MEETINGS, MILESTONES};
 use threshold_model::portal::{
     read_portal, read_portal_update, set_client_name, Portal, Stage, Task, STAGE,
 };
@@ -18,9 +19,9 @@ use super::{
 use crate::actions::{self, People};
 use crate::components::files::FilesSection;
 use crate::components::offboarding::{
-    AccessWrapUpSection, CancellationSection, DeliverablesSection,
-    ExitFeedbackSection, ExportsSection, FollowUpsSection, GoodbyeSection, MetricsSection,
-    NextStepsSection, OffboardingPlan, OffboardingReport, ThankYou,
+    AccessWrapUpSection, CancellationSection, DeliverablesSection, ExitFeedbackSection,
+    ExportsSection, FollowUpsSection, GoodbyeSection, MetricsSection, NextStepsSection,
+    OffboardingPlan, OffboardingReport, ThankYou,
 };
 use crate::components::onboarding::{
     ContactsSection, ExchangeSection, IntakeSection, LinksSection, MeetingsSection, TaskList,
@@ -143,6 +144,14 @@ fn PortalBody(
         v => v,
     });
     let on = move |v: PortalView| move || shown.get() == v;
+    // The client is not shown sections with nothing in them; the provider sees them, to fill.
+    let contacts = part_memo(id, CONTACTS);
+    let links = part_memo(id, LINKS);
+    let milestones = part_memo(id, MILESTONES);
+    let meetings = part_memo(id, MEETINGS);
+    let metrics = part_memo(id, METRICS);
+    let worth_showing = move |has: bool| provider_view() || has;
+    let has = |n: Option<usize>| n.is_some_and(|n| n > 0);
     let body = move |legend: &'static str, content: AnyView| {
         view! {
             <fieldset class="portal-body" class:archive-view=archived disabled=archived>
@@ -202,8 +211,12 @@ fn PortalBody(
             <OutstandingSection id=id tasks=tasks/>
             {body("Welcome", view! {
                 <WelcomeEditor id=id welcome=welcome/>
-                <ContactsSection id=id/>
-                <LinksSection id=id/>
+                <Show when=move || worth_showing(has(contacts.with(|c| c.as_ref().map(Vec::len))))>
+                    <ContactsSection id=id/>
+                </Show>
+                <Show when=move || worth_showing(has(links.with(|l| l.as_ref().map(Vec::len))))>
+                    <LinksSection id=id/>
+                </Show>
             }.into_any())}
             // Leaving early is the client's, and a quiet last item, not the first thing they see.
             <Show when=move || view.get() == ViewMode::Client>
@@ -213,14 +226,20 @@ fn PortalBody(
         <Show when=on(PortalView::Plan)>
             {body("Plan", view! {
                 <TaskList id=id tasks=tasks/>
-                <TimelineSection id=id/>
-                <MeetingsSection id=id/>
+                <Show when=move || worth_showing(has(milestones.with(|m| m.as_ref().map(Vec::len))))>
+                    <TimelineSection id=id/>
+                </Show>
+                <Show when=move || worth_showing(has(meetings.with(|m| m.as_ref().map(Vec::len))))>
+                    <MeetingsSection id=id/>
+                </Show>
             }.into_any())}
         </Show>
         <Show when=on(PortalView::Intake)>
             {body("Intake", view! {
                 <IntakeSection id=id/>
-                <MetricsSection id=id stage=stage/>
+                <Show when=move || worth_showing(has(metrics.with(|m| m.as_ref().map(Vec::len))))>
+                    <MetricsSection id=id stage=stage/>
+                </Show>
             }.into_any())}
         </Show>
         <Show when=on(PortalView::Documents)>

@@ -2,8 +2,8 @@
 //! notices, and the page the route names.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use threshold_model::access::Role;
+use wasm_bindgen::JsCast;
 
 use super::{RefusalBanner, StatusBadge};
 use crate::browser::service_worker;
