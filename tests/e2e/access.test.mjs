@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  addTask, createPortal, eventually, inviteClient, launchBrowser, newDevice, openInvite, taskTitles, waitForStatus, withRelay,
+  addTask, createPortal, eventually, goView, inviteClient, launchBrowser, newDevice, openInvite, taskTitles, waitForStatus, withRelay,
 } from "./harness.mjs";
 
 let browser;
@@ -56,12 +56,15 @@ test("provider_invites_a_client_who_works_only_in_their_portal_until_offboarded_
   await p.getByLabel("Stage").selectOption("offboarding");
   await p.getByLabel("Stage").selectOption("alumni");
   await p.getByText("Client access is now read-only (1 contact(s)).").waitFor();
+  await goView(p, "People");
   await people.getByText("Read-only", { exact: true }).waitFor();
   await c.getByText("This engagement has ended. The portal stays here as your read-only archive.").waitFor();
+  await goView(c, "Plan");
   assert.ok(await c.getByLabel("New task").isDisabled(), "the archive takes no edits");
   assert.deepEqual(await taskTitles(c), await taskTitles(p), "the archive keeps everything");
 
   // Revocation cuts the client off at once.
+  await goView(p, "People");
   await people.getByRole("button", { name: "Revoke access for Dana Reyes" }).click();
   await people.getByText("Revoked", { exact: true }).waitFor();
   await c.getByText("This device's access has been revoked", { exact: false }).waitFor({ timeout: 10_000 });

@@ -93,6 +93,14 @@ test("every_view_fits_a_phone_and_a_laptop_with_no_serious_accessibility_finding
 
   await checkViews(p, relay.url, id, "provider", Object.keys(VIEWS), problems);
   await checkViews(c, relay.url, id, "client", Object.keys(VIEWS).filter(v => v !== "People" && v !== "Offboarding"), problems);
+  // The client's archive, once the engagement has ended: the same views, read as a page.
+  await p.goto(`${relay.url}/#/portal/${id}`);
+  await p.getByLabel("Stage").selectOption("cancelled");
+  await c.getByText("This engagement has ended. The portal stays here as your read-only archive.").waitFor();
+  await checkViews(c, relay.url, id, "client-archive", ["Overview", "Plan", "Intake", "Documents"], problems);
+  await goView(c, "Plan");
+  await c.getByRole("heading", { name: "Task plan" }).waitFor();
+  assert.equal(await c.getByRole("button", { name: "Add task" }).count(), 0, "no add form in the archive");
   // A sign-in page: a device that opened no link yet.
   const stranger = (await newDevice(browser, relay, { signedIn: false })).page;
   await stranger.goto(relay.url + "/");

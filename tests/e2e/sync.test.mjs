@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  addTask, createPortal, eventually, launchBrowser, newDevice, taskTitles, waitForStatus, welcomeText, withRelay,
+  addTask, createPortal, eventually, goView, launchBrowser, newDevice, taskTitles, waitForStatus, welcomeText, withRelay,
 } from "./harness.mjs";
 
 let browser;
@@ -17,9 +17,11 @@ test("edit_in_one_device_appears_in_the_other", () => withRelay(async relay => {
   await b.page.goto(`${relay.url}/#/portal/${id}`);
   await eventually(() => b.page.getByRole("heading", { level: 1 }).innerText(), v => v === "Live Co", { message: "B opens the portal by its link" });
   await addTask(a.page, "Send the welcome pack");
+  await goView(b.page, "Plan");
   await b.page.getByRole("checkbox", { name: "Done: Send the welcome pack" }).waitFor();
   await b.page.getByRole("checkbox", { name: "Done: Send the welcome pack" }).check();
   await eventually(() => a.page.getByRole("checkbox", { name: "Done: Send the welcome pack" }).isChecked(), v => v === true, { message: "A sees B tick the task" });
+  await goView(b.page, "Overview");
   const welcome = b.page.getByLabel("Welcome message");
   await welcome.fill("Hello from device B");
   await eventually(() => welcomeText(a.page), t => t === "Hello from device B", { message: "A sees B's welcome" });
@@ -70,10 +72,12 @@ test("reload_with_relay_stopped_opens_portal_from_indexeddb", () => withRelay(as
   const a = await newDevice(browser, relay);
   const id = await createPortal(a.page, front.url, "Persisted Inc");
   await addTask(a.page, "Survives a reload");
+  await goView(a.page, "Overview");
   await a.page.getByLabel("Welcome message").fill("Stored on this device");
   await waitForStatus(a.page, "Synced");
   await relay.stop("SIGKILL");
   await a.page.reload();
+  await goView(a.page, "Plan");
   await a.page.getByRole("checkbox", { name: "Done: Survives a reload" }).waitFor();
   assert.equal(await welcomeText(a.page), "Stored on this device");
   assert.equal(await a.page.getByRole("heading", { level: 1 }).innerText(), "Persisted Inc");

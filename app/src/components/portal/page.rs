@@ -237,7 +237,8 @@ fn PortalBody(
         <Show when=on(PortalView::Intake)>
             {body("Intake", view! {
                 <IntakeSection id=id/>
-                <Show when=move || worth_showing(has(metrics.with(|m| m.as_ref().map(Vec::len))))>
+                // Success measures: baselines at intake, exit values during offboarding.
+                <Show when=move || !offboarding() && worth_showing(has(metrics.with(|m| m.as_ref().map(Vec::len))))>
                     <MetricsSection id=id stage=stage/>
                 </Show>
             }.into_any())}
@@ -254,6 +255,9 @@ fn PortalBody(
             {body("Offboarding", view! {
                 <OffboardingPlan id=id stage=stage/>
                 <Show when=offboarding>
+                    <Show when=move || worth_showing(has(metrics.with(|m| m.as_ref().map(Vec::len))))>
+                        <MetricsSection id=id stage=stage/>
+                    </Show>
                     <DeliverablesSection id=id/>
                     <AccessWrapUpSection id=id/>
                     <ExitFeedbackSection id=id/>
