@@ -73,7 +73,9 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", () 
   // The provider sees the answers arrive, with who gave them.
   await goView(p, "Intake");
   await eventually(() => p.getByTestId("intake-progress").innerText(), t => t === "6 of 9 answered", { message: "provider sees intake progress" });
-  await p.getByText("Answered by Client contact").first().waitFor();
+  // The device previewing the client view signed in with the owner's token: the relay-verified
+  // author is the owner, with the name the device wrote beside it.
+  await p.getByText("Answered by Owner (as “Client contact”)").first().waitFor();
   await goView(p, "Overview");
   await eventually(() => clientWaits.getByText(/^Answer/).count(), n => n === 0, { message: "no required answers outstanding" });
 
