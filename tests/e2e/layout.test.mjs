@@ -165,6 +165,11 @@ test("the_back_button_returns_to_the_previous_view_and_each_view_has_its_own_add
   await p.getByTestId("next-step").waitFor();
   await p.goForward();
   await p.getByRole("heading", { name: "Task plan" }).waitFor();
+  // The connection pill explains itself on a tap, not only in a hover tooltip.
+  await p.getByTestId("connection-status").click();
+  await p.locator("#status-explanation").waitFor();
+  assert.ok((await p.locator("#status-explanation").innerText()).length > 20, "an explanation in words");
+  assert.equal(await p.getByTestId("connection-status").getAttribute("aria-expanded"), "true");
   // One h1 on the portal page: the client's name.
   assert.deepEqual(await p.locator("h1:visible").allInnerTexts(), ["Back Co"]);
 }));
