@@ -150,6 +150,9 @@ fn PortalBody(
     let milestones = part_memo(id, MILESTONES);
     let meetings = part_memo(id, MEETINGS);
     let metrics = part_memo(id, METRICS);
+    let plan = part_memo(id, OFFBOARDING);
+    let cancelled_early =
+        move || plan.with(|p| p.as_ref().is_some_and(|p| p.cancellation.is_some()));
     let worth_showing = move |has: bool| provider_view() || has;
     let has = |n: Option<usize>| n.is_some_and(|n| n > 0);
     let body = move |legend: &'static str, content: AnyView| {
@@ -207,8 +210,11 @@ fn PortalBody(
         <Show when=on(PortalView::Overview)>
             <ThankYou id=id stage=stage/>
             <NextStepCard id=id tasks=tasks stage=stage/>
-            // Reading what is outstanding stays available in the archive.
-            <OutstandingSection id=id tasks=tasks/>
+            // Reading what is outstanding stays available in the archive, except for the client
+            // whose engagement has ended: nothing waits on them any more.
+            <Show when=move || !(view.get() == ViewMode::Client && ended())>
+                <OutstandingSection id=id tasks=tasks/>
+            </Show>
             {body("Welcome", view! {
                 <WelcomeEditor id=id welcome=welcome/>
                 <Show when=move || worth_showing(has(contacts.with(|c| c.as_ref().map(Vec::len))))>
@@ -219,7 +225,8 @@ fn PortalBody(
                 </Show>
             }.into_any())}
             // Leaving early is the client's, and a quiet last item, not the first thing they see.
-            <Show when=move || view.get() == ViewMode::Client>
+            // Once the engagement has ended, only a cancellation's record is left to show here.
+            <Show when=move || view.get() == ViewMode::Client && (!ended() || cancelled_early())>
                 {body("Leaving early", view! { <CancellationSection id=id stage=stage/> }.into_any())}
             </Show>
         </Show>
