@@ -67,8 +67,26 @@ fn rule_error<T: std::fmt::Debug>(result: Result<T, ModelError>) -> String {
 
 #[test]
 fn offboarding_starts_from_the_playbook_with_dates_counted_from_the_start() {
+    // A portal still onboarding starts offboarding without its stage set to Active by hand:
+    // the stage passes through Active on the way, dated.
     let mut doc = new_portal_doc("Acme", "").expect("creates");
-    let early = edit(&mut doc, |tx| {
+    edit(&mut doc, |tx| {
+        start_offboarding(
+            tx,
+            &OffboardingPlaybook::standard(),
+            date(2026, 11, 2),
+            at(11, 2),
+        )
+    })
+    .expect("starts from onboarding");
+    assert_eq!(read_stage(&doc).unwrap(), Stage::Offboarding);
+    assert!(read_stage_dates(&doc)
+        .unwrap()
+        .contains(&(Stage::Active, at(11, 2))));
+    // An ended engagement does not start offboarding again.
+    let mut doc = new_portal_doc("Acme", "").expect("creates");
+    edit(&mut doc, |tx| set_stage(tx, Stage::Cancelled, at(11, 1))).expect("cancels");
+    let ended = edit(&mut doc, |tx| {
         start_offboarding(
             tx,
             &OffboardingPlaybook::standard(),
@@ -77,8 +95,8 @@ fn offboarding_starts_from_the_playbook_with_dates_counted_from_the_start() {
         )
     });
     assert_eq!(
-        rule_error(early),
-        "Offboarding starts from an active engagement."
+        rule_error(ended),
+        "Offboarding starts from an engagement that has not ended."
     );
 
     let doc = offboarding_portal();

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import {
-  eventually, inviteClient, launchBrowser, newDevice, openInvite, providerWithPortal, waitForStatus, withRelay,
+  eventually, goView, inviteClient, launchBrowser, newDevice, openInvite, providerWithPortal, waitForStatus, withRelay,
 } from "./harness.mjs";
 
 let browser;
@@ -47,17 +47,22 @@ test("provider_shares_files_the_client_previews_and_downloads_them", () => withR
   const link = await inviteClient(p);
 
   // A brand kit image for the whole portal, and the signed NDA on its document.
+  await goView(p, "Files");
   await p.locator("#portal-file-input").setInputFiles({ name: "brand-kit.png", mimeType: "image/png", buffer: png() });
   await uploaded(p, "brand-kit.png");
+  await goView(p, "Documents");
   await p.getByLabel("Attach a file to NDA").setInputFiles({ name: "Signed NDA.pdf", mimeType: "application/pdf", buffer: pdf });
+  await goView(p, "Files");
   await uploaded(p, "Signed NDA.pdf");
   assert.match(await p.getByTestId("files-storage").innerText(), /Files on this device: \d/);
   await waitForStatus(p, "Synced");
 
   const c = (await openInvite(browser, relay, link)).page;
+  await goView(c, "Documents");
+  await c.getByRole("list", { name: "Files: NDA" }).getByText("Signed NDA.pdf").waitFor();
+  await goView(c, "Files");
   await c.getByRole("heading", { name: "Files" }).waitFor();
   await filesList(c).getByText("brand-kit.png").waitFor();
-  await c.getByRole("list", { name: "Files: NDA" }).getByText("Signed NDA.pdf").waitFor();
 
   await c.getByRole("button", { name: "Preview brand-kit.png" }).click();
   const image = c.getByRole("img", { name: "Preview of brand-kit.png" });
@@ -73,7 +78,9 @@ test("provider_shares_files_the_client_previews_and_downloads_them", () => withR
   assert.deepEqual(readFileSync(await file.path()), pdf);
 
   // The client attaches their W-9 in their own view; the provider receives it.
+  await goView(c, "Documents");
   await c.getByLabel("Attach a file to W-9").setInputFiles({ name: "W-9.pdf", mimeType: "application/pdf", buffer: Buffer.concat([pdf, Buffer.from("w9")]) });
+  await goView(c, "Files");
   await uploaded(c, "W-9.pdf");
   await filesList(p).getByText("W-9.pdf").waitFor();
   const fromClient = p.waitForEvent("download");
@@ -108,6 +115,7 @@ test("a_file_added_offline_uploads_after_reconnect_and_reload", () => withRelay(
   await waitForStatus(p, "Synced");
   await provider.context.setOffline(true);
   await waitForStatus(p, "Offline");
+  await goView(p, "Files");
   const content = Buffer.from("minutes of the kick-off, written on a train");
   await p.locator("#portal-file-input").setInputFiles({ name: "kickoff-notes.txt", mimeType: "text/plain", buffer: content });
   const row = filesList(p).getByRole("listitem").filter({ hasText: "kickoff-notes.txt" });
@@ -128,7 +136,7 @@ test("a_file_added_offline_uploads_after_reconnect_and_reload", () => withRelay(
 
   // Another device opens it from the relay.
   const other = await newDevice(browser, relay);
-  await other.page.goto(`${relay.url}/#/portal/${id}`);
+  await other.page.goto(`${relay.url}/#/portal/${id}/files`);
   const download = other.page.waitForEvent("download");
   await filesList(other.page).getByRole("button", { name: "Download kickoff-notes.txt" }).click();
   assert.deepEqual(readFileSync(await (await download).path()), content);
@@ -145,6 +153,7 @@ test("a_file_added_offline_uploads_after_reconnect_and_reload", () => withRelay(
 
 test("a_file_over_the_relays_limit_is_refused_with_a_clear_message", () => withRelay({ extraArgs: ["--max-blob-bytes", "4096"] }, async relay => {
   const p = (await providerWithPortal(browser, relay, "Big Files Inc")).page;
+  await goView(p, "Files");
   await waitForStatus(p, "Synced");
   await p.locator("#portal-file-input").setInputFiles({ name: "raw-footage.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(10_000, 1) });
   await p.getByText("raw-footage.bin was not shared. This file is too large to share: files up to 4 KB can be shared here.").waitFor();
@@ -159,6 +168,7 @@ test("upload_progress_is_shown_while_a_file_is_sent", () => withRelay(async rela
   const cdp = await provider.context.newCDPSession(p);
   await cdp.send("Network.enable");
   await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
+  await goView(p, "Files");
   await p.locator("#portal-file-input").setInputFiles({ name: "site-photos.zip", mimeType: "application/zip", buffer: Buffer.alloc(4 << 20, 3) });
   const status = filesList(p).getByRole("listitem").filter({ hasText: "site-photos.zip" }).locator(".file-status");
   const seen = new Set();

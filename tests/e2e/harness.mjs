@@ -263,7 +263,7 @@ export async function createPortal(page, base, clientName, { template } = {}) {
   if (template) await page.getByLabel("Start from").selectOption({ label: template });
   await page.getByRole("button", { name: "Create portal" }).click();
   try {
-    await page.getByRole("heading", { name: "Task plan" }).waitFor();
+    await page.getByRole("navigation", { name: "Portal" }).waitFor();
   } catch (error) {
     const shown = await page.locator("body").innerText().catch(() => "");
     throw new Error(`${error.message}\nAt ${page.url()} the page showed:\n${shown.slice(0, 1200)}\nPage errors: ${JSON.stringify(page.errors ?? [])}`);
@@ -276,17 +276,34 @@ export async function viewAs(page, mode) {
   await page.getByRole("group", { name: "View the portal as" }).getByRole("button", { name: mode, exact: true }).click();
 }
 
+/** The open portal's views by the words of their navigation link ("Plan", "Intake", …). */
+export const VIEWS = {
+  Overview: "", Plan: "plan", Intake: "intake", Documents: "documents", Files: "files",
+  Offboarding: "offboarding", "Check-ins": "activity", People: "people",
+};
+
+/** Move to one of the open portal's views through its navigation, as a person would. */
+export async function goView(page, label) {
+  const link = page.getByRole("navigation", { name: "Portal" }).getByRole("link", { name: new RegExp(`^${label}\\b`) });
+  if (await link.getAttribute("aria-current") === "page") return;
+  await link.click();
+  await page.waitForFunction(l => [...document.querySelectorAll(".portal-nav a[aria-current=page] .nav-label")].some(e => e.textContent === l), label);
+}
+
 export async function addTask(page, title) {
+  await goView(page, "Plan");
   await page.getByLabel("New task").fill(title);
   await page.getByRole("button", { name: "Add task" }).click();
   await page.getByRole("checkbox", { name: `Done: ${title}` }).waitFor();
 }
 
 export async function taskTitles(page) {
+  await goView(page, "Plan");
   return await page.getByRole("textbox", { name: "Task title" }).evaluateAll(inputs => inputs.map(i => i.value));
 }
 
 export async function welcomeText(page) {
+  await goView(page, "Overview");
   return await page.getByLabel("Welcome message").inputValue();
 }
 
@@ -313,12 +330,13 @@ export async function providerWithPortal(browser, relay, clientName, options) {
 export async function openInvite(browser, relay, link) {
   const device = await newDevice(browser, relay, { signedIn: false });
   await device.page.goto(link);
-  await device.page.getByRole("heading", { name: "Task plan" }).waitFor();
+  await device.page.getByRole("navigation", { name: "Portal" }).waitFor();
   return device;
 }
 
 /** Invite a client contact from the open portal's People section; returns their invite link. */
 export async function inviteClient(page, name = "Dana Reyes", email = "dana@acme.example") {
+  await goView(page, "People");
   const people = page.getByRole("region", { name: "People with access" });
   await people.getByLabel("Contact name").fill(name);
   await people.getByLabel("Contact email").fill(email);

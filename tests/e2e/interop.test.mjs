@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  createPortal, eventually, launchBrowser, newDevice, taskTitles, waitForStatus, welcomeText, withRelay,
+  createPortal, eventually, goView, launchBrowser, newDevice, taskTitles, waitForStatus, welcomeText, withRelay,
 } from "./harness.mjs";
 
 let browser;
@@ -21,11 +21,12 @@ test("portal_created_by_the_js_client_opens_in_the_app", () => withRelay(async r
   });
   const { page } = await newDevice(browser, relay);
   // Opened at once: the relay may see the app's request before the JS client's first sync.
-  await page.goto(`${relay.url}/#/portal/${handle.documentId}`);
+  await page.goto(`${relay.url}/#/portal/${handle.documentId}/plan`);
   await page.getByRole("checkbox", { name: "Done: Task from JS" }).waitFor();
-  assert.equal(await page.getByLabel("Client name").inputValue(), "Made in JS");
+  assert.equal(await page.getByRole("heading", { level: 1 }).innerText(), "Made in JS");
   assert.equal(await welcomeText(page), "Hello from a Node script");
   // Live in the other direction too: the JS client's next edit shows up in the app.
+  await goView(page, "Plan");
   handle.change(doc => { doc.tasks.t1.done = true; });
   await eventually(() => page.getByRole("checkbox", { name: "Done: Task from JS" }).isChecked(), v => v, { message: "app sees the JS edit" });
   assert.deepEqual(page.errors, []);
@@ -45,6 +46,7 @@ test("portal_created_in_the_app_is_found_and_edited_by_the_js_client", () => wit
   handle.change(d => {
     d.tasks.fromjs = { title: "Added by the JS client", done: false, assignee: "provider", createdAt: new Date() };
   });
+  await goView(page, "Plan");
   await page.getByRole("checkbox", { name: "Done: Added by the JS client" }).waitFor();
   assert.deepEqual(await taskTitles(page), ["Added by the JS client"]);
   assert.deepEqual(page.errors, []);

@@ -2,7 +2,7 @@
 // `javascript:` or `data:` address, however it got into the document, is shown as text.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { eventually, inviteClient, launchBrowser, openInvite, providerWithPortal, waitForStatus, withRelay } from "./harness.mjs";
+import { eventually, goView, inviteClient, launchBrowser, openInvite, providerWithPortal, waitForStatus, withRelay } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -23,6 +23,7 @@ test("a_link_with_a_script_address_is_shown_as_text_never_as_a_link", () => with
   });
   const c = (await openInvite(browser, relay, link)).page;
   for (const page of [c, p]) {
+    await goView(page, "Overview");
     await page.getByRole("link", { name: "Brand guide" }).waitFor();
     await eventually(() => page.getByTestId("link-as-text").count(), n => n === 2, { message: "both script addresses shown as text" });
     assert.equal(await page.locator('a[href^="javascript:" i], a[href^="data:" i]').count(), 0, "no link with a script address");

@@ -9,7 +9,7 @@ import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import * as Automerge from "@automerge/automerge";
 import {
-  createPortal, eventually, inviteClient, launchBrowser, newDevice, openInvite, waitForStatus, withRelay,
+  createPortal, eventually, goView, inviteClient, launchBrowser, newDevice, openInvite, waitForStatus, withRelay,
 } from "./harness.mjs";
 
 let browser;
@@ -36,6 +36,7 @@ async function portalWithInvitedClient(relay, p, clientName) {
 }
 
 async function addContact(p, name, email, side) {
+  await goView(p, "Overview");
   if (!(await p.locator("#contact-name").isVisible())) await p.getByText("Add a contact", { exact: true }).click();
   await p.locator("#contact-name").fill(name);
   await p.locator("#contact-email").fill(email);
@@ -62,6 +63,7 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   await addContact(p, "Sam Lee", "sam@studio.example", "provider");
 
   // At intake: a success measure with its baseline.
+  await goView(p, "Intake");
   await p.locator("#metric-name").fill("Weekly orders");
   await p.locator("#metric-unit").fill("orders");
   await p.locator("#metric-baseline").fill("12");
@@ -70,6 +72,7 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
 
   // The engagement runs, then offboarding starts from the playbook.
   await p.getByLabel("Stage").selectOption("active");
+  await goView(p, "Offboarding");
   await p.locator("#offboarding-playbook").selectOption({ label: "Service engagement" });
   await p.getByRole("button", { name: "Start offboarding" }).click();
   const checklist = p.getByRole("list", { name: "Offboarding checklist" });
@@ -97,6 +100,7 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   await waitForStatus(p, "Synced");
 
   // The client does their part in their own browser.
+  await goView(c, "Offboarding");
   await c.getByRole("heading", { name: "Deliverables review" }).waitFor();
   assert.equal(await c.getByRole("button", { name: "Start offboarding" }).count(), 0);
   await c.getByRole("checkbox", { name: "Received: Final report" }).check();
@@ -129,7 +133,10 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   const finish = p.getByRole("button", { name: "Mark as sent and complete offboarding" });
   assert.ok(await finish.isDisabled());
   assert.match(await p.locator("#goodbye-gate").innerText(), /The goodbye waits until every invoice is paid: “Deposit invoice” \(requested\) is not paid yet\./);
+  // The invoice is marked paid where documents are kept.
+  await goView(p, "Documents");
   await p.getByLabel("Status of Deposit invoice").selectOption("paid");
+  await goView(p, "Offboarding");
   await eventually(() => finish.isEnabled(), v => v, { message: "the gate opens once paid" });
 
   // The email, composed from the portal: mailto and a valid .eml.
@@ -151,14 +158,18 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   await finish.click();
   await p.getByText("Offboarding is complete.", { exact: false }).waitFor();
   assert.equal(await p.getByLabel("Stage").inputValue(), "alumni");
+  await goView(p, "People");
   await people.getByText("Read-only", { exact: true }).waitFor();
+  await goView(p, "Offboarding");
   await p.getByRole("list", { name: "Follow-ups" }).waitFor();
   assert.equal(await p.getByRole("list", { name: "Follow-ups" }).getByRole("listitem").count(), 3);
 
   // The client keeps a read-only archive and takes everything with them.
   await c.getByText("This engagement has ended. The portal stays here as your read-only archive.").waitFor();
+  await goView(c, "Overview");
   await c.getByRole("heading", { name: "Thank you" }).waitFor();
   await c.getByText("Know someone who could use our help?").waitFor();
+  await goView(c, "Offboarding");
   assert.ok(await c.getByRole("checkbox", { name: "Received: Final report" }).isDisabled());
   const json = await downloaded(c, () => c.getByRole("button", { name: "Download as JSON" }).click());
   assert.equal(json.name, "Northwind-Traders.json");
@@ -209,14 +220,15 @@ test("client_cancels_early_with_a_reason_after_declining_the_save_offer", () => 
   const p = provider.page;
   const { client, people } = await portalWithInvitedClient(relay, p, "Acme Studio");
   const c = client.page;
+  await goView(p, "Offboarding");
   await p.locator("#save-offer-text").fill("Pause for up to three months at no cost.");
   await p.getByRole("button", { name: "Save offer" }).click();
   await p.getByText("Saved. A client who starts to cancel sees this offer.").waitFor();
   await waitForStatus(p, "Synced");
 
-  // Easy to find: from the portal's header.
-  await c.getByRole("button", { name: "Leave early" }).click();
-  await c.getByRole("button", { name: "Cancel the engagement" }).click();
+  // Easy to find, without being the first thing a client sees: at the end of their overview.
+  await goView(c, "Overview");
+  await c.getByRole("region", { name: "Leaving early?" }).getByRole("button", { name: "Cancel the engagement" }).click();
   await c.getByRole("button", { name: "Continue" }).click();
   await c.getByText("Choose a reason for cancelling.").waitFor();
   await c.getByRole("radio", { name: "Budget" }).check();
@@ -227,12 +239,14 @@ test("client_cancels_early_with_a_reason_after_declining_the_save_offer", () => 
   await c.getByRole("radio", { name: "6", exact: true }).check();
   await c.getByRole("button", { name: "Confirm cancellation" }).click();
   await c.getByText("This engagement has ended. The portal stays here as your read-only archive.").waitFor();
-  assert.equal(await c.getByRole("button", { name: "Leave early" }).count(), 0);
+  assert.equal(await c.getByRole("button", { name: "Cancel the engagement" }).count(), 0);
+  await goView(c, "Files");
   assert.ok(await c.getByRole("button", { name: "Download as JSON" }).isEnabled(), "exports stay available");
 
   // The provider sees why, and the client's access turns read-only at the relay.
   await p.getByText(/Cancelled by Dana Reyes on .*: Budget — “Our budget was cut for next year\.”/).waitFor();
   assert.equal(await p.getByLabel("Stage").inputValue(), "cancelled");
+  await goView(p, "People");
   await people.getByText("Read-only", { exact: true }).waitFor();
 
   await p.goto(relay.url + "/#/");

@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
-import { createPortal, eventually, launchBrowser, newDevice, viewAs, waitForStatus, withRelay } from "./harness.mjs";
+import { createPortal, eventually, goView, launchBrowser, newDevice, viewAs, waitForStatus, withRelay } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -17,11 +17,14 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", () 
 
   // The provider starts the portal from the service-engagement playbook.
   const id = await createPortal(p, relay.url, "Northwind Traders", { template: "Service engagement" });
+  await goView(p, "Intake");
   assert.equal(await p.getByTestId("intake-progress").innerText(), "0 of 9 answered");
+  await goView(p, "Overview");
   const clientWaits = p.getByRole("list", { name: "Waiting on the client" });
   await clientWaits.getByText("Answer “Billing email”").waitFor();
 
   // The provider schedules the kick-off and exports it to a calendar.
+  await goView(p, "Plan");
   await p.getByText("Schedule a meeting").click();
   await p.getByLabel("Meeting title").fill("Kick-off call");
   await p.getByLabel("Date", { exact: true }).fill("2026-12-01");
@@ -42,12 +45,16 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", () 
 
   // The client opens the link in their own browser and works in the client view.
   await c.goto(`${relay.url}/#/portal/${id}`);
-  await c.getByRole("heading", { name: "Intake form" }).waitFor();
+  await c.getByRole("navigation", { name: "Portal" }).waitFor();
   await viewAs(c, "Client");
   await c.getByRole("list", { name: "Waiting on the client" }).waitFor();
   assert.equal(await c.getByRole("heading", { name: "Waiting on you", exact: true }).count(), 1);
-  assert.equal(await c.getByText("Add a question").count(), 0, "clients do not edit the form");
+  await goView(c, "Plan");
+  await c.getByRole("heading", { name: "Task plan" }).waitFor();
   assert.equal(await c.getByRole("button", { name: /^Delete task/ }).count(), 0, "clients do not delete tasks");
+  await goView(c, "Intake");
+  await c.getByRole("heading", { name: "Intake form" }).waitFor();
+  assert.equal(await c.getByText("Add a question").count(), 0, "clients do not edit the form");
 
   await question(c, "Company legal name (required)").fill("Northwind Traders LLC");
   await question(c, "Company legal name (required)").blur();
@@ -64,48 +71,66 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", () 
   await c.getByRole("group", { name: /Channels you use today/ }).getByLabel("Email").check();
 
   // The provider sees the answers arrive, with who gave them.
+  await goView(p, "Intake");
   await eventually(() => p.getByTestId("intake-progress").innerText(), t => t === "6 of 9 answered", { message: "provider sees intake progress" });
-  // The same person (the owner, previewing the client view) answered: named as the relay verified
-  // them, with the side they wrote as.
+  // The device previewing the client view signed in with the owner's token: the relay-verified
+  // author is the owner, with the name the device wrote beside it.
   await p.getByText("Answered by Owner (as “Client contact”)").first().waitFor();
+  await goView(p, "Overview");
   await eventually(() => clientWaits.getByText(/^Answer/).count(), n => n === 0, { message: "no required answers outstanding" });
 
   // The client signs the NDA and ticks off their task; the provider sees both.
+  await goView(c, "Documents");
   await c.getByLabel("Status of NDA").selectOption("signed");
+  await goView(c, "Plan");
   await c.getByRole("checkbox", { name: "Done: Sign the NDA" }).check();
+  await goView(p, "Documents");
   await eventually(() => p.getByLabel("Status of NDA").inputValue(), v => v === "signed", { message: "provider sees the signature" });
+  await goView(p, "Plan");
   await eventually(() => p.getByRole("checkbox", { name: "Done: Sign the NDA" }).isChecked(), v => v, { message: "provider sees the task done" });
+  await goView(p, "Overview");
   await eventually(() => clientWaits.getByText("NDA", { exact: true }).count(), n => n === 0, { message: "NDA no longer outstanding" });
 
   // A document's link, set by the provider, reaches the client.
+  await goView(p, "Documents");
   const w9 = p.getByRole("listitem").filter({ has: p.getByRole("combobox", { name: "Status of W-9" }) });
   await w9.getByText("Details", { exact: true }).click();
   await w9.getByLabel("Link").fill("https://forms.example/w9.pdf");
   await w9.getByRole("button", { name: "Save details" }).click();
+  await goView(c, "Documents");
   await c.getByRole("link", { name: "https://forms.example/w9.pdf" }).waitFor();
 
   // The client's open to-dos come first in their view.
+  await goView(c, "Plan");
   assert.equal(await c.getByRole("textbox", { name: "Task title" }).first().inputValue(), "Fill in the intake form");
   // A comment and a check-in from the client reach the provider, and the feed says who.
   const contractTask = c.getByRole("listitem").filter({ has: c.getByRole("checkbox", { name: "Done: Sign the contract" }) });
   await contractTask.getByText("Comments (0)").click();
   await contractTask.getByRole("textbox", { name: "Comment on Sign the contract" }).fill("Our lawyer is reviewing clause 4.");
   await contractTask.getByRole("button", { name: "Post" }).click();
+  await goView(c, "Check-ins");
   await c.getByLabel("New check-in").fill("Brand assets are on their way.");
   await c.getByRole("button", { name: "Post check-in" }).click();
+  await goView(p, "Plan");
   const providerContract = p.getByRole("listitem").filter({ has: p.getByRole("checkbox", { name: "Done: Sign the contract" }) });
   await providerContract.getByText("Comments (1)").click();
   await providerContract.getByText("Our lawyer is reviewing clause 4.").waitFor();
+  await goView(p, "Check-ins");
   await p.getByRole("list", { name: "Check-ins" }).getByText("Brand assets are on their way.").waitFor();
   await p.getByText("Activity", { exact: true }).click();
   await p.getByRole("list", { name: "Recent activity" }).getByText("Client contact").first().waitFor();
 
   // Reaching a milestone is celebrated on the other side too.
+  await goView(p, "Plan");
+  await goView(c, "Plan");
   await p.getByRole("checkbox", { name: "Reached: Paperwork signed" }).check();
   await c.getByRole("status").filter({ hasText: "Milestone reached: Paperwork signed" }).waitFor();
 
   // The internal side is the provider's alone.
+  await c.goto(`${relay.url}/#/portal/${id}/people`);
+  await c.getByTestId("next-step").waitFor();
   assert.equal(await c.getByRole("heading", { name: "Internal", exact: true }).count(), 0);
+  await goView(p, "People");
   await p.getByRole("checkbox", { name: "Done: Create the project board" }).check();
   await eventually(() => p.getByTestId("provisioning-progress").innerText(), t => t === "1 of 10 set up", { message: "provisioning progress" });
   await p.getByLabel("Internal notes").fill("Prefers calls to email.");
@@ -135,6 +160,7 @@ test("provider_builds_a_portal_by_hand_and_the_client_sees_it", () => withRelay(
   const id = await createPortal(p, relay.url, "Hand Made Ltd");
 
   // A question of a choice type needs its options; the builder says so.
+  await goView(p, "Intake");
   await p.getByText("Add a question").click();
   await p.getByLabel("Question", { exact: true }).fill("Preferred contact channel");
   await p.getByLabel("Answer type").selectOption("single-choice");
@@ -145,6 +171,7 @@ test("provider_builds_a_portal_by_hand_and_the_client_sees_it", () => withRelay(
   await p.getByRole("button", { name: "Add question" }).click();
   await p.getByLabel("Preferred contact channel (required)").waitFor();
 
+  await goView(p, "Overview");
   await p.getByText("Add a contact").click();
   await p.getByLabel("Name", { exact: true }).fill("Sam Lee");
   await p.getByLabel("Role", { exact: true }).fill("Account lead");
@@ -159,9 +186,11 @@ test("provider_builds_a_portal_by_hand_and_the_client_sees_it", () => withRelay(
   await p.getByLabel(/^Sensitive/).check();
   await p.getByRole("button", { name: "Add link" }).click();
 
+  await goView(p, "Plan");
   await p.getByLabel("Milestone", { exact: true }).fill("Kick-off");
   await p.getByLabel("Target date").fill("2026-12-02");
   await p.getByRole("button", { name: "Add milestone" }).click();
+  await goView(p, "Documents");
   await p.getByLabel("Document", { exact: true }).fill("W-9");
   await p.getByLabel("Direction").selectOption("we-need");
   await p.getByRole("button", { name: "Add document" }).click();
@@ -177,9 +206,12 @@ test("provider_builds_a_portal_by_hand_and_the_client_sees_it", () => withRelay(
   assert.ok(!(await note.innerText()).includes("s3cret"), "masked before reveal");
   await c.getByRole("button", { name: "Reveal" }).click();
   assert.equal(await note.innerText(), "user: hand / pass: s3cret");
-  await c.getByRole("checkbox", { name: "Reached: Kick-off" }).waitFor();
   await c.getByRole("list", { name: "Waiting on the client" }).getByText("W-9").waitFor();
+  await goView(c, "Plan");
+  await c.getByRole("checkbox", { name: "Reached: Kick-off" }).waitFor();
+  await goView(c, "Intake");
   await c.getByLabel("Preferred contact channel (required)").selectOption("Video call");
+  await goView(p, "Intake");
   await eventually(() => p.getByTestId("intake-progress").innerText(), t => t === "1 of 1 answered", { message: "provider sees the answer" });
   assert.deepEqual([...p.errors, ...c.errors], []);
 }));

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
-  eventually, inviteClient, launchBrowser, openInvite, providerWithPortal, waitForStatus, withRelay,
+  eventually, goView, inviteClient, launchBrowser, openInvite, providerWithPortal, waitForStatus, withRelay,
 } from "./harness.mjs";
 
 let browser;
@@ -23,16 +23,19 @@ test("the_client_view_offers_no_control_the_rules_refuse_a_client", () => withRe
   const provider = await providerWithPortal(browser, relay, "Northwind Traders", { template: "Service engagement" });
   const p = provider.page;
   // A task for the provider's own side, and a file the provider shares.
+  await goView(p, "Plan");
   await p.getByLabel("New task").fill("Book the kick-off");
   await p.locator("#new-task-assignee").selectOption("provider");
   await p.getByRole("button", { name: "Add task" }).click();
   await p.getByRole("checkbox", { name: "Done: Book the kick-off" }).waitFor();
+  await goView(p, "Files");
   await p.locator("#portal-file-input").setInputFiles({ name: "brand-kit.txt", mimeType: "text/plain", buffer: Buffer.from("brand") });
   await p.getByRole("list", { name: "Files in this portal" }).getByText("brand-kit.txt").waitFor();
   const link = await inviteClient(p);
   await waitForStatus(p, "Synced");
 
   const c = (await openInvite(browser, relay, link)).page;
+  await goView(c, "Documents");
   await documentRow(c, "Deposit invoice").waitFor();
 
   // An invoice's status is the provider's: shown as text, with no menu.
@@ -48,10 +51,12 @@ test("the_client_view_offers_no_control_the_rules_refuse_a_client", () => withRe
   assert.equal(await c.getByLabel("Attach a file to W-9").count(), 1, "attaching what is asked of them");
 
   // The welcome is read, not edited.
+  await goView(c, "Overview");
   assert.equal(await c.getByLabel("Welcome message").count(), 0, "no welcome editor");
   await c.getByTestId("welcome-text").waitFor();
 
   // The timeline is shown, not marked.
+  await goView(c, "Plan");
   assert.ok(await c.getByRole("checkbox", { name: "Reached: Kick-off meeting" }).isDisabled(), "no marking a milestone");
 
   // Tasks: none for "Our team", and the provider's task is read-only to them.
@@ -72,14 +77,19 @@ test("the_client_view_offers_no_control_the_rules_refuse_a_client", () => withRe
   assert.equal(await c.getByRole("textbox", { name: "Task title" }).and(c.locator(":not([readonly])")).count() > 0, true, "their own task's title is editable");
 
   // Files: the provider's is theirs to open, not to remove.
+  await goView(c, "Files");
   const files = c.getByRole("list", { name: "Files in this portal" });
   await files.getByText("brand-kit.txt").waitFor();
   assert.equal(await files.getByRole("button", { name: "Remove file brand-kit.txt" }).count(), 0, "no removing the provider's file");
 
   // What the client may do still goes through, and reaches the provider.
+  await goView(c, "Documents");
   await c.getByRole("combobox", { name: "Status of NDA" }).selectOption("signed");
+  await goView(c, "Plan");
   await own.check();
+  await goView(p, "Documents");
   await eventually(() => p.getByLabel("Status of NDA").inputValue(), v => v === "signed", { message: "provider sees the signature" });
+  await goView(p, "Plan");
   await eventually(() => p.getByRole("checkbox", { name: "Done: Send the logo" }).isChecked(), v => v, { message: "provider sees the client's task done" });
   assert.equal(await c.getByRole("alert").filter({ hasText: "refused" }).count(), 0, "nothing was refused");
   assert.deepEqual([...p.errors, ...c.errors], []);
@@ -93,8 +103,10 @@ test("the_activity_feed_check_ins_and_signatures_name_the_person_the_relay_verif
   // The provider's portal page stays open while the client writes for the first time: the
   // client's actor is bound after the page last asked the relay, so the page must ask again.
   const c = (await openInvite(browser, relay, link)).page;
+  await goView(c, "Check-ins");
   await c.getByLabel("New check-in").fill("Logo files are on their way.");
   await c.getByRole("button", { name: "Post check-in" }).click();
+  await goView(c, "Documents");
   await c.getByRole("combobox", { name: "Status of NDA" }).selectOption("signed");
   await waitForStatus(c, "Synced");
 
@@ -104,15 +116,18 @@ test("the_activity_feed_check_ins_and_signatures_name_the_person_the_relay_verif
   }).then(r => r.json());
   assert.ok(authors.some(a => a.name === "Dana Reyes" && a.role === "client"), "the client's actor is bound");
 
+  await goView(p, "Check-ins");
   const checkins = p.getByRole("list", { name: "Check-ins" });
   await checkins.getByText("Logo files are on their way.").waitFor();
   await eventually(() => checkins.getByText("Dana Reyes", { exact: true }).count(), n => n === 1,
     { message: "the check-in's author, verified, without reopening the page" });
   // Who signed is the writer the relay verified, not a name in the document.
+  await goView(p, "Documents");
   await eventually(() => documentRow(p, "NDA").getByText("Signed by Dana Reyes", { exact: true }).count(), n => n === 1,
     { message: "the NDA names its verified signer" });
   await documentRow(c, "NDA").getByText("Signed by Dana Reyes", { exact: true }).waitFor();
 
+  await goView(p, "Check-ins");
   await p.getByText("Activity", { exact: true }).click();
   const feed = p.getByRole("list", { name: "Recent activity" });
   await eventually(() => feed.getByText("Dana Reyes", { exact: true }).count(), n => n > 0, { message: "the verified client in the feed" });
@@ -124,6 +139,7 @@ test("the_activity_feed_check_ins_and_signatures_name_the_person_the_relay_verif
 test("a_change_made_offline_that_the_rules_refuse_is_refused_on_reconnect_and_the_device_resets", () => withRelay(async relay => {
   const provider = await providerWithPortal(browser, relay, "Offline Co");
   const p = provider.page;
+  await goView(p, "Plan");
   await p.getByLabel("New task").fill("Send the logo");
   await p.locator("#new-task-assignee").selectOption("client");
   await p.getByRole("button", { name: "Add task" }).click();
@@ -136,8 +152,10 @@ test("a_change_made_offline_that_the_rules_refuse_is_refused_on_reconnect_and_th
 
   // Offline, the client ticks the task, which is theirs as far as this device knows; meanwhile
   // the provider takes the task back for their own side.
+  await goView(c, "Plan");
   await client.context.setOffline(true);
   await c.getByRole("checkbox", { name: "Done: Send the logo" }).check();
+  await goView(p, "Plan");
   await p.getByRole("combobox", { name: "Assignee for Send the logo" }).selectOption("provider");
   await waitForStatus(p, "Synced");
 

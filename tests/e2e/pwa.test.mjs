@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  DIST, addTask, createPortal, eventually, launchBrowser, launchProfile, newDevice, taskTitles,
+  DIST, addTask, createPortal, eventually, goView, launchBrowser, launchProfile, newDevice, taskTitles,
   tempDir, waitForStatus, withRelay,
 } from "./harness.mjs";
 
@@ -61,12 +61,13 @@ test("offline_reload_then_edit_syncs_when_the_network_returns", () => withRelay(
   await a.context.setOffline(true);
   await a.page.reload();
   await a.page.getByRole("checkbox", { name: "Done: Made online" }).waitFor();
-  assert.equal(await a.page.getByLabel("Client name").inputValue(), "Train Wi-Fi Ltd");
+  assert.equal(await a.page.getByRole("heading", { level: 1 }).innerText(), "Train Wi-Fi Ltd");
   await waitForStatus(a.page, "Offline");
   await addTask(a.page, "Made offline after a reload");
   await a.page.goto(relay.url + "/#/");
   await a.page.getByRole("link", { name: "Train Wi-Fi Ltd" }).waitFor();
   await a.page.getByRole("link", { name: "Train Wi-Fi Ltd" }).click();
+  await goView(a.page, "Plan");
   await a.page.getByRole("checkbox", { name: "Done: Made offline after a reload" }).waitFor();
 
   await relay.restart();
@@ -95,6 +96,7 @@ test("update_flow_keeps_local_edits", () => {
     await banner.waitFor();
 
     // An edit made just before updating must survive the reload into the new version.
+    await goView(a.page, "Plan");
     await a.page.getByLabel("New task").fill("Typed right before the update");
     await a.page.getByRole("button", { name: "Add task" }).click();
     await a.page.getByRole("button", { name: "Reload to update" }).click();
@@ -111,7 +113,8 @@ test("two_tabs_stay_in_step_without_writing_a_change_twice", () => withRelay(asy
   await waitForStatus(tab1, "Synced");
   const tab2 = await context.newPage();
   await tab2.goto(`${relay.url}/#/portal/${id}`);
-  await tab2.getByRole("heading", { name: "Task plan" }).waitFor();
+  await tab2.getByRole("navigation", { name: "Portal" }).waitFor();
+  await goView(tab2, "Plan");
 
   // Offline, so the tabs can only hear of each other through the browser itself.
   await context.setOffline(true);

@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  addTask, createPortal, eventually, launchBrowser, newDevice, taskTitles, waitForStatus, welcomeText, withRelay,
+  addTask, createPortal, eventually, goView, launchBrowser, newDevice, taskTitles, waitForStatus, welcomeText, withRelay,
 } from "./harness.mjs";
 
 let browser;
@@ -15,11 +15,13 @@ test("edit_in_one_device_appears_in_the_other", () => withRelay(async relay => {
   const id = await createPortal(a.page, relay.url, "Live Co");
   await waitForStatus(a.page, "Synced");
   await b.page.goto(`${relay.url}/#/portal/${id}`);
-  await eventually(() => b.page.getByLabel("Client name").inputValue(), v => v === "Live Co", { message: "B opens the portal by its link" });
+  await eventually(() => b.page.getByRole("heading", { level: 1 }).innerText(), v => v === "Live Co", { message: "B opens the portal by its link" });
   await addTask(a.page, "Send the welcome pack");
+  await goView(b.page, "Plan");
   await b.page.getByRole("checkbox", { name: "Done: Send the welcome pack" }).waitFor();
   await b.page.getByRole("checkbox", { name: "Done: Send the welcome pack" }).check();
   await eventually(() => a.page.getByRole("checkbox", { name: "Done: Send the welcome pack" }).isChecked(), v => v === true, { message: "A sees B tick the task" });
+  await goView(b.page, "Overview");
   const welcome = b.page.getByLabel("Welcome message");
   await welcome.fill("Hello from device B");
   await eventually(() => welcomeText(a.page), t => t === "Hello from device B", { message: "A sees B's welcome" });
@@ -70,13 +72,15 @@ test("reload_with_relay_stopped_opens_portal_from_indexeddb", () => withRelay(as
   const a = await newDevice(browser, relay);
   const id = await createPortal(a.page, front.url, "Persisted Inc");
   await addTask(a.page, "Survives a reload");
+  await goView(a.page, "Overview");
   await a.page.getByLabel("Welcome message").fill("Stored on this device");
   await waitForStatus(a.page, "Synced");
   await relay.stop("SIGKILL");
   await a.page.reload();
+  await goView(a.page, "Plan");
   await a.page.getByRole("checkbox", { name: "Done: Survives a reload" }).waitFor();
   assert.equal(await welcomeText(a.page), "Stored on this device");
-  assert.equal(await a.page.getByLabel("Client name").inputValue(), "Persisted Inc");
+  assert.equal(await a.page.getByRole("heading", { level: 1 }).innerText(), "Persisted Inc");
   assert.match(await a.page.getByTestId("connection-status").innerText(), /Offline|Connecting/);
   // The workspace list comes from this device too.
   await a.page.goto(front.url + "/#/");
@@ -102,8 +106,8 @@ test("relay_killed_mid_edit_loses_nothing_seen_as_synced", () => withRelay(async
   await relay.restart();
   const c = await newDevice(browser, relay);
   await c.page.goto(`${relay.url}/#/portal/${id}`);
-  await c.page.getByRole("heading", { name: "Task plan" }).waitFor();
+  await c.page.getByRole("navigation", { name: "Portal" }).waitFor();
   const seen = await eventually(() => taskTitles(c.page), t => acknowledged.every(x => t.includes(x)), { message: "every acknowledged task survives" });
   assert.ok(seen.length >= acknowledged.length);
-  assert.equal(await c.page.getByLabel("Client name").inputValue(), "Crash Test Co");
+  assert.equal(await c.page.getByRole("heading", { level: 1 }).innerText(), "Crash Test Co");
 }));

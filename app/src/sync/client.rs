@@ -584,7 +584,7 @@ impl SyncClient {
 fn refused_doc() -> Option<DocumentId> {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok());
     match hash.map(|h| crate::state::route::Route::parse(&h)) {
-        Some(crate::state::route::Route::Portal(id)) => Some(id),
+        Some(crate::state::route::Route::Portal(id, _)) => Some(id),
         _ => crate::state::session::client_portal(),
     }
 }

@@ -143,10 +143,20 @@ pub fn start_offboarding(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(), ModelError> {
-    if read_stage(tx)? != Stage::Active {
-        return Err(ModelError::Rule(
-            "Offboarding starts from an active engagement.".into(),
-        ));
+    match read_stage(tx)? {
+        Stage::Active | Stage::Offboarding => {}
+        // The work can be done before anyone set the stage to Active by hand: starting
+        // offboarding walks the stage through the steps it skipped, each dated.
+        Stage::Invited => {
+            set_stage(tx, Stage::Onboarding, now)?;
+            set_stage(tx, Stage::Active, now)?;
+        }
+        Stage::Onboarding => set_stage(tx, Stage::Active, now)?,
+        Stage::Alumni | Stage::Cancelled => {
+            return Err(ModelError::Rule(
+                "Offboarding starts from an engagement that has not ended.".into(),
+            ))
+        }
     }
     let resumed = read_offboarding(tx)?.started_at.is_some();
     set_stage(tx, Stage::Offboarding, now)?;

@@ -17,7 +17,7 @@ mod report;
 mod thank_you;
 
 pub use access_wrapup::AccessWrapUpSection;
-pub use cancellation::{show_cancellation, CancellationSection};
+pub use cancellation::CancellationSection;
 pub use deliverables::DeliverablesSection;
 pub use exit_feedback::ExitFeedbackSection;
 pub use exports::ExportsSection;

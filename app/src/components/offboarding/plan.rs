@@ -21,7 +21,9 @@ pub fn OffboardingPlan(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoV
     let provider = move || view.get() == ViewMode::Provider;
     let started = move || matches!(stage.get(), Some(Stage::Offboarding | Stage::Alumni));
     view! {
-        <Show when=move || provider() && stage.get() == Some(Stage::Active)>
+        // Offboarding can start from any stage before it: the model walks the stage through
+        // Active, so nobody has to set it by hand first.
+        <Show when=move || provider() && matches!(stage.get(), None | Some(Stage::Invited | Stage::Onboarding | Stage::Active))>
             <StartOffboarding id=id/>
         </Show>
         <Show when=started>

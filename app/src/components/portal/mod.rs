@@ -1,10 +1,12 @@
-//! One client's portal: the page that frames it (name, stage, view switch, the archive), and
-//! the sections about the whole engagement: who has access, what is outstanding, check-ins and
-//! activity.
+//! One client's portal: the page that frames it (name, stage, view switch, the archive), the
+//! navigation between its views, the overview's next step, and the sections about the whole
+//! engagement: who has access, what is outstanding, check-ins and activity.
 
 mod activity;
 mod checkins;
+mod nav;
 mod outstanding;
+mod overview;
 mod page;
 mod people;
 mod stage;

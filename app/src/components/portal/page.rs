@@ -1,23 +1,27 @@
-//! The portal page: opens the document, says while it is loading or missing, then frames every
-//! section in order, inside the fieldsets that make the client's archive read-only.
+//! The portal page: opens the document, says while it is loading or missing, then shows the
+//! client's name as the page's heading, the navigation between views and the view the address
+//! names, inside the fieldset that keeps the client's archive read-only.
 
 use leptos::prelude::*;
 use threshold_model::access::Role;
-use threshold_model::offboarding::{read_offboarding, OFFBOARDING};
+use threshold_model::offboarding::{read_offboarding, METRICS, OFFBOARDING};
+use threshold_model::onboarding::{CONTACTS, LINKS, MEETINGS, MILESTONES};
 use threshold_model::portal::{
     read_portal, read_portal_update, set_client_name, Portal, Stage, Task, STAGE,
 };
 use threshold_protocol::DocumentId;
 
+use super::nav::PortalNav;
+use super::overview::NextStepCard;
 use super::{
     ActivitySection, CheckinsSection, OutstandingSection, PeopleSection, StageAndTemplate,
 };
 use crate::actions::{self, People};
 use crate::components::files::FilesSection;
 use crate::components::offboarding::{
-    show_cancellation, AccessWrapUpSection, CancellationSection, DeliverablesSection,
-    ExitFeedbackSection, ExportsSection, FollowUpsSection, GoodbyeSection, MetricsSection,
-    NextStepsSection, OffboardingPlan, OffboardingReport, ThankYou,
+    AccessWrapUpSection, CancellationSection, DeliverablesSection, ExitFeedbackSection,
+    ExportsSection, FollowUpsSection, GoodbyeSection, MetricsSection, NextStepsSection,
+    OffboardingPlan, OffboardingReport, ThankYou,
 };
 use crate::components::onboarding::{
     ContactsSection, ExchangeSection, IntakeSection, LinksSection, MeetingsSection, TaskList,
@@ -25,11 +29,12 @@ use crate::components::onboarding::{
 };
 use crate::components::workspace::InternalSection;
 use crate::state::permission::{self, Act};
+use crate::state::route::PortalView;
 use crate::state::view_mode::{self, use_view, ViewMode};
 use crate::sync::{client, doc_memo, part_memo, touched_memo};
 
 #[component]
-pub fn PortalPage(id: DocumentId) -> impl IntoView {
+pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView {
     client().open(id);
     // Who wrote what, as the relay verified it, for every section of the page.
     crate::state::authors::provide_authors(id);
@@ -81,13 +86,17 @@ pub fn PortalPage(id: DocumentId) -> impl IntoView {
                 </section>
             }
         >
-            <PortalView id=id portal=portal/>
+            <PortalBody id=id portal=portal current=current/>
         </Show>
     }
 }
 
 #[component]
-fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
+fn PortalBody(
+    id: DocumentId,
+    portal: Memo<Option<Portal>>,
+    current: Signal<PortalView>,
+) -> impl IntoView {
     // Each part is its own memo, so that a change to one task does not disturb the name and the
     // welcome text, and no part copies the whole portal to read itself.
     let part = move |read: fn(&Portal) -> String| {
@@ -114,7 +123,8 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
     };
     let ended = move || stage.get().is_some_and(|s| s.is_closed());
     // What the client may no longer change is disabled as a whole: a disabled fieldset disables
-    // every control inside it, and screen readers announce them as unavailable.
+    // every control inside it, and screen readers announce them as unavailable. The archive
+    // class makes what is inside read as a page (values as text, no empty fields or buttons).
     let archived = move || read_only_token() || (is_client() && ended());
     // The offboarding sections appear once offboarding has started (a client who cancels
     // during offboarding keeps them in their archive).
@@ -126,6 +136,33 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
             || started.get() == Some(true)
     };
     let provider_view = move || view.get() == ViewMode::Provider;
+    // A view the person cannot see (People for a client, offboarding before it starts for a
+    // client) shows the overview instead.
+    let shown = Memo::new(move |_| match current.get() {
+        PortalView::People if !provider_view() => PortalView::Overview,
+        PortalView::Offboarding if !provider_view() && !offboarding() => PortalView::Overview,
+        v => v,
+    });
+    let on = move |v: PortalView| move || shown.get() == v;
+    // The client is not shown sections with nothing in them; the provider sees them, to fill.
+    let contacts = part_memo(id, CONTACTS);
+    let links = part_memo(id, LINKS);
+    let milestones = part_memo(id, MILESTONES);
+    let meetings = part_memo(id, MEETINGS);
+    let metrics = part_memo(id, METRICS);
+    let plan = part_memo(id, OFFBOARDING);
+    let cancelled_early =
+        move || plan.with(|p| p.as_ref().is_some_and(|p| p.cancellation.is_some()));
+    let worth_showing = move |has: bool| provider_view() || has;
+    let has = |n: Option<usize>| n.is_some_and(|n| n > 0);
+    let body = move |legend: &'static str, content: AnyView| {
+        view! {
+            <fieldset class="portal-body" class:archive-view=archived disabled=archived>
+                <legend class="visually-hidden">{legend}</legend>
+                {content}
+            </fieldset>
+        }
+    };
     view! {
         <Show when=archived>
             <p class="banner banner-info archive" role="status">
@@ -136,74 +173,128 @@ fn PortalView(id: DocumentId, portal: Memo<Option<Portal>>) -> impl IntoView {
                 }}
             </p>
         </Show>
-        <Show when=move || !is_client()>
-        <div class="view-switch" role="group" aria-label="View the portal as">
-            <span class="muted small">"Viewing as"</span>
-            {[ViewMode::Provider, ViewMode::Client].into_iter().map(|mode| view! {
-                <button type="button" class="button small" aria-pressed=move || (view.get() == mode).to_string()
-                    on:click=move |_| { view_mode::store(mode); view.set(mode); }>{mode.label()}</button>
-            }).collect_view()}
-        </div>
-        </Show>
-        <ThankYou id=id stage=stage/>
-        <fieldset class="portal-body" disabled=archived>
-        <legend class="visually-hidden">"Welcome"</legend>
-        <section class="portal-head card">
-            <label for="client-name" class="eyebrow">"Client name"</label>
-            <input
-                id="client-name"
-                class="title-input"
-                type="text"
-                readonly=move || !permission::may(view.get(), &Act::EditFrame)
-                prop:value=client_name
-                on:change=move |ev| {
-                    let name = event_target_value(&ev);
-                    actions::edit_portal(id, |tx| set_client_name(tx, &name));
-                }
-            />
-            <Show when=move || view.get() == ViewMode::Provider>
-                <StageAndTemplate id=id/>
+        <header class="portal-head">
+            <div class="portal-title">
+                <h1 data-testid="client-name">{client_name}</h1>
+                <Show when=move || !is_client()>
+                    <div class="view-switch" role="group" aria-label="View the portal as">
+                        <span class="small">"Viewing as"</span>
+                        {[ViewMode::Provider, ViewMode::Client].into_iter().map(|mode| view! {
+                            <button type="button" class="button small" aria-pressed=move || (view.get() == mode).to_string()
+                                on:click=move |_| { view_mode::store(mode); view.set(mode); }>{mode.label()}</button>
+                        }).collect_view()}
+                    </div>
+                </Show>
+            </div>
+            <Show when=move || permission::may(view.get(), &Act::EditFrame) && !archived()>
+                <div class="portal-settings">
+                    <details class="rename">
+                        <summary>"Rename"</summary>
+                        <label for="client-name">"Client name"</label>
+                        <input
+                            id="client-name"
+                            type="text"
+                            prop:value=client_name
+                            on:change=move |ev| {
+                                let name = event_target_value(&ev);
+                                actions::edit_portal(id, |tx| set_client_name(tx, &name));
+                            }
+                        />
+                    </details>
+                    <StageAndTemplate id=id/>
+                </div>
             </Show>
-            <Show when=move || view.get() == ViewMode::Client && !ended()>
-                <button type="button" class="button ghost small leave-early" on:click=move |_| show_cancellation()>"Leave early"</button>
+        </header>
+        <PortalNav id=id current=Signal::derive(move || shown.get()) tasks=tasks stage=stage
+            offboarding=Signal::derive(offboarding)/>
+        <Show when=on(PortalView::Overview)>
+            <ThankYou id=id stage=stage/>
+            <NextStepCard id=id tasks=tasks stage=stage/>
+            // Reading what is outstanding stays available in the archive, except for the client
+            // whose engagement has ended: nothing waits on them any more.
+            <Show when=move || !(view.get() == ViewMode::Client && ended())>
+                <OutstandingSection id=id tasks=tasks/>
             </Show>
-        </section>
-        <WelcomeEditor id=id welcome=welcome/>
-        <ContactsSection id=id/>
-        <LinksSection id=id/>
-        </fieldset>
-        // Reading what is outstanding, and "Show all", stay available in the archive.
-        <OutstandingSection id=id tasks=tasks/>
-        <fieldset class="portal-body" disabled=archived>
-        <legend class="visually-hidden">"The work"</legend>
-        <IntakeSection id=id/>
-        <MetricsSection id=id stage=stage/>
-        <ExchangeSection id=id/>
-        <TimelineSection id=id/>
-        <MeetingsSection id=id/>
-        <TaskList id=id tasks=tasks/>
-        <OffboardingPlan id=id stage=stage/>
-        <Show when=offboarding>
-            <DeliverablesSection id=id/>
-            <AccessWrapUpSection id=id/>
-            <ExitFeedbackSection id=id/>
-            <NextStepsSection id=id/>
-            <Show when=provider_view>
-                <GoodbyeSection id=id/>
+            {body("Welcome", view! {
+                <WelcomeEditor id=id welcome=welcome/>
+                <Show when=move || worth_showing(has(contacts.with(|c| c.as_ref().map(Vec::len))))>
+                    <ContactsSection id=id/>
+                </Show>
+                <Show when=move || worth_showing(has(links.with(|l| l.as_ref().map(Vec::len))))>
+                    <LinksSection id=id/>
+                </Show>
+            }.into_any())}
+            // Leaving early is the client's, and a quiet last item, not the first thing they see.
+            // Once the engagement has ended, only a cancellation's record is left to show here.
+            <Show when=move || view.get() == ViewMode::Client && (!ended() || cancelled_early())>
+                {body("Leaving early", view! { <CancellationSection id=id stage=stage/> }.into_any())}
             </Show>
         </Show>
-        <FollowUpsSection id=id/>
-        <CancellationSection id=id stage=stage/>
-        <CheckinsSection id=id/>
-        <ActivitySection id=id/>
-        <Show when=move || view.get() == ViewMode::Provider>
-            <PeopleSection people=People::Portal(id) stage=stage/>
-            <InternalSection portal=id/>
+        <Show when=on(PortalView::Plan)>
+            {body("Plan", view! {
+                <TaskList id=id tasks=tasks/>
+                <Show when=move || worth_showing(has(milestones.with(|m| m.as_ref().map(Vec::len))))>
+                    <TimelineSection id=id/>
+                </Show>
+                <Show when=move || worth_showing(has(meetings.with(|m| m.as_ref().map(Vec::len))))>
+                    <MeetingsSection id=id/>
+                </Show>
+            }.into_any())}
         </Show>
-        </fieldset>
-        // Outside the archive's fieldset: an alumni client opens and downloads every file.
-        <FilesSection id=id archived=Signal::derive(archived)/>
-        <ExportsSection id=id/>
+        <Show when=on(PortalView::Intake)>
+            {body("Intake", view! {
+                <IntakeSection id=id/>
+                // Success measures: baselines at intake, exit values during offboarding.
+                <Show when=move || !offboarding() && worth_showing(has(metrics.with(|m| m.as_ref().map(Vec::len))))>
+                    <MetricsSection id=id stage=stage/>
+                </Show>
+            }.into_any())}
+        </Show>
+        <Show when=on(PortalView::Documents)>
+            {body("Documents", view! { <ExchangeSection id=id/> }.into_any())}
+        </Show>
+        <Show when=on(PortalView::Files)>
+            // Outside the archive's fieldset: an alumni client opens and downloads every file.
+            <FilesSection id=id archived=Signal::derive(archived)/>
+            <ExportsSection id=id/>
+        </Show>
+        <Show when=on(PortalView::Offboarding)>
+            {body("Offboarding", view! {
+                <OffboardingPlan id=id stage=stage/>
+                <Show when=offboarding>
+                    <Show when=move || worth_showing(has(metrics.with(|m| m.as_ref().map(Vec::len))))>
+                        <MetricsSection id=id stage=stage/>
+                    </Show>
+                    <DeliverablesSection id=id/>
+                    <AccessWrapUpSection id=id/>
+                    <ExitFeedbackSection id=id/>
+                    <NextStepsSection id=id/>
+                    <Show when=provider_view>
+                        <GoodbyeSection id=id/>
+                    </Show>
+                </Show>
+                <FollowUpsSection id=id/>
+                <Show when=provider_view>
+                    <CancellationSection id=id stage=stage/>
+                </Show>
+            }.into_any())}
+            <Show when=move || archived() && ended()>
+                <ExportsSection id=id/>
+            </Show>
+        </Show>
+        <Show when=on(PortalView::Activity)>
+            {body("Check-ins", view! {
+                <CheckinsSection id=id/>
+                <ActivitySection id=id/>
+            }.into_any())}
+        </Show>
+        <Show when=on(PortalView::People)>
+            {body("People", view! {
+                <PeopleSection people=People::Portal(id) stage=stage/>
+                <InternalSection portal=id/>
+            }.into_any())}
+        </Show>
+        // The printable report is hidden on screen and printed alone, from any view.
         <OffboardingReport id=id/>
     }
 }

@@ -3,19 +3,31 @@
 
 use leptos::prelude::*;
 use threshold_model::access::Role;
+use wasm_bindgen::JsCast;
 
 use super::{RefusalBanner, StatusBadge};
 use crate::browser::service_worker;
 use crate::browser::storage_status::{self, human_bytes, StorageStatus};
 use crate::components::portal::PortalPage;
 use crate::components::workspace::WorkspacePage;
-use crate::state::route::{use_route, Route};
+use crate::state::route::{use_route, PortalView, Route};
 use crate::state::session;
 use crate::sync::client;
 
 #[component]
 pub fn App() -> impl IntoView {
     let route = use_route();
+    // The page changes with the route's page; moving between a portal's views keeps the portal
+    // page (its open document and memos) and changes only the view shown.
+    let page = Memo::new(move |_| match route.get() {
+        Route::Portal(id, _) => Route::Portal(id, PortalView::Overview),
+        other => other,
+    });
+    let current: Signal<PortalView> = Memo::new(move |_| match route.get() {
+        Route::Portal(_, view) => view,
+        _ => PortalView::Overview,
+    })
+    .into();
     let session = session::session().expect("session installed before mount");
     let view = RwSignal::new(crate::state::view_mode::load());
     provide_context(view);
@@ -47,6 +59,17 @@ pub fn App() -> impl IntoView {
         leptos::task::spawn_local(service_worker::apply_update());
     };
     view! {
+        // Keyboard users skip the header and banners; the hash is the router's, so the link
+        // moves focus itself instead of changing the address.
+        <a class="skip-link" href="#main-content" on:click=move |ev| {
+            ev.prevent_default();
+            let main = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("main-content"));
+            if let Some(main) = main.and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = main.focus();
+            }
+        }>"Skip to main content"</a>
         <header class="topbar">
             <a class="brand" href="#/">
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
@@ -84,8 +107,8 @@ pub fn App() -> impl IntoView {
                 "Could not save on this device: " {e} ". Your last edit is kept in memory and will be saved again."
             </p>
         })}
-        <main class="page">
-            {move || match (route.get(), session.info.get()) {
+        <main class="page" id="main-content" tabindex="-1">
+            {move || match (page.get(), session.info.get()) {
                 (_, None) => view! {
                     <section class="card empty" role="status">
                         <h1>"Signing in…"</h1>
@@ -94,11 +117,11 @@ pub fn App() -> impl IntoView {
                 }.into_any(),
                 (Route::Workspace, Some(info)) if info.role == Role::Client => {
                     match info.portal {
-                        Some(id) => view! { <PortalPage id=id/> }.into_any(),
+                        Some(id) => view! { <PortalPage id=id current=current/> }.into_any(),
                         None => view! { <section class="card empty"><h1>"No portal"</h1><p>"This invite does not open a portal."</p></section> }.into_any(),
                     }
                 }
-                (Route::Portal(id), Some(info)) if info.role == Role::Client && info.portal != Some(id) => view! {
+                (Route::Portal(id, _), Some(info)) if info.role == Role::Client && info.portal != Some(id) => view! {
                     <section class="card empty">
                         <h1>"Portal not found"</h1>
                         <p>"This invite opens one portal only."</p>
@@ -106,7 +129,7 @@ pub fn App() -> impl IntoView {
                     </section>
                 }.into_any(),
                 (Route::Workspace, _) => view! { <WorkspacePage/> }.into_any(),
-                (Route::Portal(id), _) => view! { <PortalPage id=id/> }.into_any(),
+                (Route::Portal(id, _), _) => view! { <PortalPage id=id current=current/> }.into_any(),
                 (Route::NotFound(hash), _) => view! {
                     <section class="card empty">
                         <h1>"Page not found"</h1>
@@ -125,6 +148,10 @@ pub fn App() -> impl IntoView {
                     Some(false) => "The browser has not granted persistent storage and may clear this data when space runs low. Installing the app usually grants it.",
                     None => "",
                 };
+                // Storage advice is for the provider's team, who keep the workspace; a client's
+                // portal is on the relay too and they need not worry about this browser.
+                let client = session.info.with(|i| i.as_ref().is_some_and(|i| i.role == Role::Client));
+                let persistence = if client { "" } else { persistence };
                 let warn = s.persisted == Some(false);
                 view! {
                     <p class="small muted" data-testid="storage-usage">{used}</p>

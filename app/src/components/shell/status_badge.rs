@@ -1,3 +1,7 @@
+//! The connection indicator in the header. It is a button: a tap (or a click, or Enter) shows
+//! what the state means and what to do about it, so the explanation reaches touch screens too,
+//! where a hover tooltip never appears.
+
 use leptos::prelude::*;
 
 use crate::state::ConnectionStatus;
@@ -7,6 +11,7 @@ use crate::sync::client;
 #[component]
 pub fn StatusBadge() -> impl IntoView {
     let status = client().signals.status;
+    let open = RwSignal::new(false);
     let class = move || {
         let tone = match status.get() {
             ConnectionStatus::Offline => "offline",
@@ -17,15 +22,25 @@ pub fn StatusBadge() -> impl IntoView {
         format!("status status-{tone}")
     };
     view! {
-        <p
-            class=class
-            role="status"
-            aria-live="polite"
-            data-testid="connection-status"
-            title=move || status.get().describe()
-        >
-            <span class="status-dot" aria-hidden="true"></span>
-            {move || status.get().label()}
-        </p>
+        <div class="status-wrap">
+            <button
+                type="button"
+                class=class
+                aria-live="polite"
+                aria-expanded=move || open.get().to_string()
+                aria-controls="status-explanation"
+                data-testid="connection-status"
+                title=move || status.get().describe()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span class="status-dot" aria-hidden="true"></span>
+                {move || status.get().label()}
+            </button>
+            <Show when=move || open.get()>
+                <p class="status-explanation" id="status-explanation">
+                    {move || status.get().describe()}
+                </p>
+            </Show>
+        </div>
     }
 }

@@ -14,7 +14,7 @@ use super::PartnerDirectory;
 use crate::actions;
 use crate::actions::People;
 use crate::components::portal::PeopleSection;
-use crate::state::route::{navigate, Route};
+use crate::state::route::{navigate, PortalView, Route};
 use crate::sync::{client, workspace_part_memo};
 
 #[component]
@@ -46,7 +46,7 @@ pub fn WorkspacePage() -> impl IntoView {
             Ok(id) => {
                 set_name.set(String::new());
                 set_error.set(None);
-                navigate(&Route::Portal(id));
+                navigate(&Route::Portal(id, PortalView::Overview));
             }
             // A name the limits refuse says what to do; anything else says what failed.
             Err(e) if e.invalid().is_some() => set_error.set(Some(e.to_string())),
@@ -171,7 +171,7 @@ fn DashboardRow(id: DocumentId, name: String, summary: Option<ClientSummary>) ->
     };
     let Some(s) = summary else {
         return view! {
-            <tr><th scope="row"><a class="portal-link" href=Route::Portal(id).href()>{name}</a></th>
+            <tr><th scope="row"><a class="portal-link" href=Route::Portal(id, PortalView::Overview).href()>{name}</a></th>
                 <td colspan="4" class="muted small">"Loading…"</td></tr>
         }
         .into_any();
@@ -186,7 +186,7 @@ fn DashboardRow(id: DocumentId, name: String, summary: Option<ClientSummary>) ->
     };
     view! {
         <tr>
-            <th scope="row"><a class="portal-link" href=Route::Portal(id).href()>{name}</a></th>
+            <th scope="row"><a class="portal-link" href=Route::Portal(id, PortalView::Overview).href()>{name}</a></th>
             <td><span class="badge">{s.stage.label()}</span></td>
             <td>
                 {match percent {

@@ -17,20 +17,10 @@ use crate::sync::part_memo;
 use flow::CancelFlow;
 use save_offer::SaveOfferSettings;
 
-/// Where the flow to leave early lives on the page, for the link in the portal's header.
+/// Where the flow to leave early lives on the page.
 pub const CANCEL_SECTION: &str = "leave-early";
 
-/// Scroll to the cancellation flow and open it.
-pub fn show_cancellation() {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(CANCEL_SECTION))
-    {
-        el.scroll_into_view();
-    }
-}
-
-/// Leaving early. The client finds it from the portal's header: a reason (required), the save
+/// Leaving early. The client finds it at the end of their overview, a quiet place rather than the first thing they see: a reason (required), the save
 /// offer the provider configured (if any), a score, then the cancellation itself. The provider
 /// configures the offer here and sees how a cancellation went.
 #[component]
