@@ -265,6 +265,7 @@ test("the_goodbye_is_addressed_to_the_invited_contact_by_name_signed_by_a_person
   await inviteClient(p, "Robin Park", "robin@harbour.example");
   await addContact(p, "Sam Lee", "sam@studio.example", "provider");
   await p.getByLabel("Stage").selectOption("active");
+  await goView(p, "Offboarding");
   await p.locator("#offboarding-playbook").selectOption({ label: "Service engagement" });
   await p.getByRole("button", { name: "Start offboarding" }).click();
   const goodbye = p.getByRole("region", { name: "Goodbye email" });

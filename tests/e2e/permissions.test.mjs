@@ -180,11 +180,14 @@ test("a_signature_is_recorded_with_the_verified_signer_and_the_file_version_and_
   const p = provider.page;
   // The NDA we send, with its file: the signature covers this version.
   const pdf = Buffer.from("%PDF-1.4 the NDA, version one");
+  await goView(p, "Documents");
   await p.getByLabel("Attach a file to NDA").setInputFiles({ name: "NDA.pdf", mimeType: "application/pdf", buffer: pdf });
   await documentRow(p, "NDA").getByText("NDA.pdf").waitFor();
   const link = await inviteClient(p, "Dana Reyes", "dana@signed.example");
   await waitForStatus(p, "Synced");
   const c = (await openInvite(browser, relay, link)).page;
+  await goView(p, "Documents");
+  await goView(c, "Documents");
 
   // Signing needs a typed name and consent; each refusal says what to do, next to the form.
   await documentRow(c, "NDA").getByRole("button", { name: "Sign", exact: true }).click();

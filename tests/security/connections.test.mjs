@@ -211,6 +211,10 @@ test("a_client_token_cannot_take_over_a_connected_provider_peer_id", () => withR
   again.close();
 }));
 
+/** The race tests make hundreds of API calls in seconds, which the HTTP rate limit (tested on
+ * its own in exhaustion.test.mjs) would refuse with 429; it is lifted for them. */
+const RACING_API = ["--http-rate-per-second", "10000", "--http-rate-burst", "10000"];
+
 /**
  * One try of the race: a socket's upgrade is in flight while `change` (an API call) runs. Once
  * the call has returned, the socket must not read the portal, and `check` says what it may do.
@@ -227,7 +231,7 @@ async function raceOnce(relay, id, token, change) {
   return { peer, opened: await opened };
 }
 
-test("a_revocation_reaches_sockets_whose_upgrade_was_in_flight", () => withRelay({ staticDir: null }, async relay => {
+test("a_revocation_reaches_sockets_whose_upgrade_was_in_flight", () => withRelay({ staticDir: null, extraArgs: RACING_API }, async relay => {
   const { id } = await storedDoc(relay, { title: "secret plans" });
   let raced = 0;
   for (let i = 0; i < 150; i++) {
@@ -245,7 +249,7 @@ test("a_revocation_reaches_sockets_whose_upgrade_was_in_flight", () => withRelay
   console.log(`# ${raced} of 150 upgrades were accepted before the revocation landed; every one was closed`);
 }));
 
-test("a_turn_to_read_only_reaches_sockets_whose_upgrade_was_in_flight", () => withRelay({ staticDir: null }, async relay => {
+test("a_turn_to_read_only_reaches_sockets_whose_upgrade_was_in_flight", () => withRelay({ staticDir: null, extraArgs: RACING_API }, async relay => {
   const { id } = await storedDoc(relay, { title: "engagement" });
   const tries = Number(process.env.RACE_TRIES ?? 40);
   let raced = 0;

@@ -29,6 +29,17 @@ pub fn App() -> impl IntoView {
     })
     .into();
     let session = session::session().expect("session installed before mount");
+    // What the choice of page depends on: whether the relay has said who this is, and for a
+    // client which portal. A memo, so that a refreshed session that changes nothing else (or
+    // changes only, say, the name) does not mount the page again and wipe what is being typed.
+    let signed_in = Memo::new(move |_| {
+        session.info.with(|i| {
+            i.as_ref().map(|i| Gate {
+                role: i.role,
+                portal: i.portal,
+            })
+        })
+    });
     let view = RwSignal::new(crate::state::view_mode::load());
     provide_context(view);
     // A client's view is decided by their token, once the relay has said who they are.
@@ -108,7 +119,7 @@ pub fn App() -> impl IntoView {
             </p>
         })}
         <main class="page" id="main-content" tabindex="-1">
-            {move || match (page.get(), session.info.get()) {
+            {move || match (page.get(), signed_in.get()) {
                 (_, None) => view! {
                     <section class="card empty" role="status">
                         <h1>"Signing in…"</h1>
@@ -160,4 +171,11 @@ pub fn App() -> impl IntoView {
             }}
         </footer>
     }
+}
+
+/// The part of the session that decides which page to show.
+#[derive(Clone, Copy, PartialEq)]
+struct Gate {
+    role: Role,
+    portal: Option<threshold_protocol::DocumentId>,
 }
