@@ -3,9 +3,11 @@
 //! alone, then the honest pair while, at once,
 //!
 //! - `SOAK_IDLE` connections (default 1,000) hold sockets open: half send nothing at all, half
-//!   send part of a request's headers and stop; each reconnects as soon as the relay drops it;
-//! - `SOAK_SLOW_READERS` (default 10) provider devices ask for four 4 MB documents and never
-//!   read what the relay sends; each reconnects when the relay closes it;
+//!   send part of a request's headers and stop; each comes back 100 ms after the relay drops it
+//!   (holding connections, not flooding connects, which is the network's to stop);
+//! - `SOAK_SLOW_READERS` (default 10) provider devices ask for eight 4 MB documents (32 MB,
+//!   as the attack) and never read what the relay sends; each reconnects when the
+//!   relay closes it;
 //! - a client contact of the portal sends a 2,000,000-operation change (a few KiB on the wire)
 //!   every two seconds.
 //!
@@ -206,6 +208,7 @@ async fn idle_connection(port: u16, half_sent: bool, attack: Arc<Attack>) {
             match tokio::time::timeout(Duration::from_millis(500), socket.read(&mut buf)).await {
                 Ok(Ok(0)) | Ok(Err(_)) => {
                     attack.idle_dropped.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
                     break;
                 }
                 Ok(Ok(_)) => {}
@@ -216,9 +219,9 @@ async fn idle_connection(port: u16, half_sent: bool, attack: Arc<Attack>) {
     }
 }
 
-/// Four documents of 4 MB each, stored by the owner, for slow readers to ask for.
+/// Eight documents of 4 MB each, stored by the owner, for slow readers to ask for.
 async fn big_documents(url: &str) -> Vec<DocumentId> {
-    let docs: Vec<DocumentId> = (0..4).map(|_| DocumentId::random()).collect();
+    let docs: Vec<DocumentId> = (0..8).map(|_| DocumentId::random()).collect();
     let (ws, _) = tokio_tungstenite::connect_async(url)
         .await
         .expect("the owner connects");
@@ -241,6 +244,7 @@ async fn big_documents(url: &str) -> Vec<DocumentId> {
         engine.create(*id, doc);
     }
     let deadline = Instant::now() + Duration::from_secs(120);
+    let started = Instant::now();
     while Instant::now() < deadline && !docs.iter().all(|d| engine.is_doc_synced(d)) {
         for effect in engine.take_effects() {
             match effect {
@@ -256,6 +260,14 @@ async fn big_documents(url: &str) -> Vec<DocumentId> {
         {
             engine.receive(ConnId(0), &frame);
         }
+    }
+    if std::env::var("BENCH_DEBUG").is_ok() {
+        let synced = docs.iter().filter(|d| engine.is_doc_synced(d)).count();
+        eprintln!(
+            "big documents: {synced} of {} stored in {:?}",
+            docs.len(),
+            started.elapsed()
+        );
     }
     docs
 }
@@ -279,9 +291,26 @@ async fn slow_reader(url: String, docs: Vec<DocumentId>, attack: Arc<Attack>) {
         for doc in &docs {
             engine.open(*doc);
         }
-        for effect in engine.take_effects() {
-            if let Effect::Send { frame, .. } = effect {
-                let _ = sink.send(WsMessage::Binary(frame.into())).await;
+        // The join; then, once the relay's answer to it is read, one request per document.
+        let mut sent = 0;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while sent <= docs.len() && Instant::now() < deadline {
+            for effect in engine.take_effects() {
+                match effect {
+                    Effect::Send { frame, .. } => {
+                        let _ = sink.send(WsMessage::Binary(frame.into())).await;
+                        sent += 1;
+                    }
+                    Effect::Load { doc } => engine.loaded(doc, Default::default()),
+                    _ => {}
+                }
+            }
+            if sent <= docs.len() {
+                if let Ok(Some(Ok(WsMessage::Binary(frame)))) =
+                    tokio::time::timeout(Duration::from_millis(500), stream.next()).await
+                {
+                    engine.receive(ConnId(0), &frame);
+                }
             }
         }
         // Not reading: the relay's frames pile up in its queue for this socket.
@@ -292,13 +321,19 @@ async fn slow_reader(url: String, docs: Vec<DocumentId>, attack: Arc<Attack>) {
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
         // Then read what came, to see whether the relay gave up on this socket.
+        let mut bytes = 0;
         let closed = loop {
             match tokio::time::timeout(Duration::from_secs(2), stream.next()).await {
                 Ok(Some(Ok(WsMessage::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => break true,
-                Ok(Some(Ok(_))) => {}
+                Ok(Some(Ok(frame))) => bytes += frame.len(),
                 Err(_) => break false,
             }
         };
+        if std::env::var("BENCH_DEBUG").is_ok() {
+            eprintln!(
+                "slow reader: read {bytes} bytes after stalling; closed by the relay: {closed}"
+            );
+        }
         if closed {
             attack.slow_readers_closed.fetch_add(1, Ordering::Relaxed);
         }
