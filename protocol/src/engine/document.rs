@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use automerge::sync;
 use automerge::{Automerge, ChangeHash};
 
+use super::first_sync::FirstSync;
 use super::{ConnId, Engine, Role};
 use crate::{Chunk, DocumentId, Effect, Message, PeerId};
 
@@ -58,6 +59,8 @@ pub(super) struct DocEntry {
     /// With a guard: the connection whose changes wait in the document's queue for missing
     /// dependencies. No other peer's receive may apply them (see `sync.rs`).
     pub(super) queued_by: Option<ConnId>,
+    /// The last large sync message for a peer that has nothing, kept for the next such peer.
+    pub(super) first_sync: FirstSync,
 }
 
 impl DocEntry {
@@ -76,6 +79,7 @@ impl DocEntry {
             idle_since: None,
             search_started: None,
             queued_by: None,
+            first_sync: FirstSync::default(),
         }
     }
 

@@ -18,6 +18,7 @@ mod config;
 mod connection;
 mod document;
 mod ephemeral;
+mod first_sync;
 mod guard;
 mod op_count;
 mod persistence;

@@ -309,14 +309,14 @@ impl Engine {
         {
             return;
         }
-        let Some(sync_message) = doc.generate_sync_message(&mut pd.sync) else {
+        let Some(data) = entry.first_sync.message(doc, &mut pd.sync) else {
             return;
         };
         let body = crate::DocMessage {
             sender_id: self.config.peer_id.clone(),
             target_id,
             document_id: id,
-            data: sync_message.encode(),
+            data,
         };
         let message = if empty && pd.status == PeerStatus::Unknown {
             Message::Request(body)
