@@ -153,7 +153,13 @@ impl TokenStore {
     }
 
     /// Re-read the file if another process changed it. Returns whether anything changed.
+    ///
+    /// Under the file lock, like every change: read without it, a change this process made
+    /// between the read and the update below (an invite minted through the API) would be
+    /// replaced by the older content, and the new token would be unknown here until the next
+    /// reload.
     pub fn reload(&self) -> Result<bool, StoreError> {
+        let _lock = self.lock()?;
         let path = self.dir.join(ACCESS_FILE);
         let stamp = file_stamp(&path);
         let fresh = read_file(&path)?;
@@ -166,23 +172,33 @@ impl TokenStore {
         Ok(true)
     }
 
-    /// Lock the file, apply `change` to its latest content, and write it back whole.
-    fn modify<R>(
-        &self,
-        change: impl FnOnce(&mut AccessState) -> Result<R, StoreError>,
-    ) -> Result<R, StoreError> {
+    /// The access file's lock, shared with the command line: held until the guard is dropped.
+    fn lock(&self) -> Result<fs::File, StoreError> {
         let lock_path = self.dir.join(LOCK_FILE);
-        let io = |path: &Path| {
-            let path = path.to_owned();
-            move |source| StoreError::Io { path, source }
+        let io = |source| StoreError::Io {
+            path: lock_path.clone(),
+            source,
         };
         let lock = fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        lock.lock().map_err(io(&lock_path))?;
+            .map_err(io)?;
+        lock.lock().map_err(io)?;
+        Ok(lock)
+    }
+
+    /// Lock the file, apply `change` to its latest content, and write it back whole.
+    fn modify<R>(
+        &self,
+        change: impl FnOnce(&mut AccessState) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| StoreError::Io { path, source }
+        };
+        let lock = self.lock()?;
         let path = self.dir.join(ACCESS_FILE);
         let mut state = read_file(&path)?;
         let result = change(&mut state)?;
