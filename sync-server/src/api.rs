@@ -4,7 +4,8 @@
 //!
 //! - `GET /api/session`: who this token is, and where it opens (workspace or portal).
 //! - `PUT /api/workspace`: a provider's first browser registers its workspace document.
-//! - `GET /api/tokens?portal=…`, `POST /api/tokens`: list and mint (the secret is returned once).
+//! - `GET /api/tokens?portal=…`, `POST /api/tokens`: list and mint (the secret is returned once;
+//!   with `sendEmail`, the invite link is also queued to the token's email).
 //! - `PATCH /api/tokens/{id}` (`readOnly`), `DELETE /api/tokens/{id}` (revoke).
 //! - `PUT /api/portals/{id}/access` (`readOnly`): every client token of a portal at once, for
 //!   offboarding.
@@ -20,14 +21,15 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
 use axum::{Json, Router};
 use threshold_model::access::{
-    Author, CreatedToken, NewToken, RegisterWorkspace, Role, SessionInfo, SetReadOnly, TokenFilter,
-    TokenInfo,
+    Author, CreateToken, CreatedToken, RegisterWorkspace, Role, SessionInfo, SetReadOnly,
+    TokenFilter, TokenInfo,
 };
 use threshold_protocol::{Access, DocumentId};
 
 use crate::caller::{Caller, Provider};
 use crate::error::AppError;
 use crate::hub::Hub;
+use crate::mail::{self, Mail, Sent};
 use crate::rate_limit::HttpLimiter;
 use crate::token::TokenRecord;
 use crate::token_store::TokenStore;
@@ -39,6 +41,8 @@ pub struct ApiState {
     /// Where the relay keeps its files: the authors route reads the binding tables there.
     pub data_dir: PathBuf,
     pub http: Arc<HttpLimiter>,
+    /// `None` when no SMTP server is configured: nothing is emailed.
+    pub mail: Option<Mail>,
 }
 
 impl FromRef<ApiState> for TokenStore {
@@ -88,6 +92,7 @@ async fn session(State(s): State<ApiState>, Caller(me): Caller) -> Json<SessionI
     Json(SessionInfo {
         token: me.info(),
         workspace,
+        email: s.mail.is_some(),
     })
 }
 
@@ -132,7 +137,10 @@ async fn list_tokens(
 async fn create_token(
     State(s): State<ApiState>,
     Provider(me): Provider,
-    Json(request): Json<NewToken>,
+    Json(CreateToken {
+        token: request,
+        send_email,
+    }): Json<CreateToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     if !me.may_manage(request.role) {
         return Err(AppError::Forbidden(format!(
@@ -140,11 +148,52 @@ async fn create_token(
             me.role, request.role
         )));
     }
+    // Refused before anything is minted, so a failed request leaves no token behind.
+    let invite = match (&send_email, &s.mail, &request.email) {
+        (None, _, _) => None,
+        (Some(_), None, _) => {
+            return Err(AppError::Conflict(
+                "email is off: this relay has no SMTP server configured".into(),
+            ))
+        }
+        (Some(_), Some(_), None) => {
+            return Err(AppError::BadRequest(
+                "an invite can only be emailed to a person with an email address".into(),
+            ))
+        }
+        (Some(invite), Some(mail), Some(address)) => {
+            let address = address
+                .trim()
+                .parse::<lettre::Address>()
+                .map_err(|e| AppError::BadRequest(format!("email: {e}")))?;
+            let name = request.name.trim();
+            let to = lettre::message::Mailbox::new(
+                (!name.is_empty()).then(|| name.to_owned()),
+                address,
+            );
+            Some((invite.clone(), mail.clone(), to))
+        }
+    };
     let minted = s.tokens.create(request)?;
     tracing::info!(id = %minted.record.id, role = minted.record.role.as_str(), "token created");
+    let mut emailed = false;
+    if let Some((invite, mail, to)) = invite {
+        let link = crate::server::invite_link(&mail.base_url, &minted.secret);
+        let letter = mail::invite::letter(to, &invite.provider, &invite.note, &link);
+        let sent = tokio::task::spawn_blocking(move || mail.send(&letter))
+            .await
+            .map_err(|e| AppError::Storage(e.to_string()))?;
+        match sent {
+            Ok(Sent::Queued { .. }) => emailed = true,
+            Ok(Sent::Unsubscribed) => {}
+            // The token exists and its link is in the answer: the provider can still share it.
+            Err(e) => tracing::error!(error = %e, "the invite email could not be queued"),
+        }
+    }
     let body = CreatedToken {
         token: minted.secret,
         record: minted.record.info(),
+        emailed,
     };
     Ok((StatusCode::CREATED, Json(body)))
 }

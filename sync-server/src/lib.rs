@@ -13,6 +13,7 @@ pub mod history_budget;
 pub mod hub;
 pub mod listener;
 pub mod loader;
+pub mod mail;
 pub mod rate_limit;
 pub mod security_headers;
 pub mod server;

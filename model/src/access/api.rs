@@ -5,7 +5,7 @@
 //! | `GET /api/session` | | [`SessionInfo`] |
 //! | `PUT /api/workspace` | [`RegisterWorkspace`] | `204` |
 //! | `GET /api/tokens?portal=…` | [`TokenFilter`] (query) | `[`[`TokenInfo`]`]` |
-//! | `POST /api/tokens` | [`NewToken`] | `201` [`CreatedToken`] |
+//! | `POST /api/tokens` | [`NewToken`] or [`CreateToken`] | `201` [`CreatedToken`] |
 //! | `PATCH /api/tokens/{id}` | [`SetReadOnly`] | [`TokenInfo`] |
 //! | `DELETE /api/tokens/{id}` | | [`TokenInfo`] |
 //! | `PUT /api/portals/{id}/access` | [`SetReadOnly`] | `[`[`TokenInfo`]`]` |
@@ -58,6 +58,10 @@ pub struct SessionInfo {
     /// The provider's workspace document; always `None` for a client, who never learns it.
     #[serde(default, with = "super::optional_doc_id")]
     pub workspace: Option<DocumentId>,
+    /// Whether the relay sends email (an SMTP server is configured). When it does not, the
+    /// provider's settings say email is off and nothing offers to send any.
+    #[serde(default)]
+    pub email: bool,
 }
 
 /// A session is its token plus the workspace; reading `info.role` reads the token's.
@@ -98,12 +102,37 @@ pub struct NewToken {
     pub email: Option<String>,
 }
 
+/// `POST /api/tokens` with the invite link emailed: the token as [`NewToken`] (flattened), and
+/// what the email says besides the link. The relay sends it to the token's `email`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateToken {
+    #[serde(flatten)]
+    pub token: NewToken,
+    #[serde(default)]
+    pub send_email: Option<InviteEmail>,
+}
+
+/// What an invite email says besides the link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteEmail {
+    /// The provider's name, as the client knows it (the workspace's business name).
+    pub provider: String,
+    /// A short note the provider typed; may be empty.
+    #[serde(default)]
+    pub note: String,
+}
+
 /// The answer to `POST /api/tokens`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedToken {
     /// The secret (`thr_…`), shown this once.
     pub token: String,
     pub record: TokenInfo,
+    /// Whether the invite link was queued to the token's email.
+    #[serde(default)]
+    pub emailed: bool,
 }
 
 /// `PATCH /api/tokens/{id}` and `PUT /api/portals/{id}/access`: make one token, or every client
@@ -202,9 +231,10 @@ mod tests {
         let client = SessionInfo {
             token: token(),
             workspace: None,
+            email: false,
         };
         let json = format!(
-            "{},\"workspace\":null}}",
+            "{},\"workspace\":null,\"email\":false}}",
             &TOKEN_JSON[..TOKEN_JSON.len() - 1]
         );
         pinned(&client, &json);
@@ -216,9 +246,12 @@ mod tests {
                 ..token()
             },
             workspace: Some(portal()),
+            email: true,
         };
         let json = serde_json::to_string(&owner).expect("serializes");
-        assert!(json.ends_with(&format!(",\"revokedAt\":null,\"workspace\":\"{PORTAL}\"}}")));
+        assert!(json.ends_with(&format!(
+            ",\"revokedAt\":null,\"workspace\":\"{PORTAL}\",\"email\":true}}"
+        )));
     }
 
     #[test]
@@ -226,10 +259,11 @@ mod tests {
         let created = CreatedToken {
             token: "thr_secret".into(),
             record: token(),
+            emailed: false,
         };
         pinned(
             &created,
-            &format!(r#"{{"token":"thr_secret","record":{TOKEN_JSON}}}"#),
+            &format!(r#"{{"token":"thr_secret","record":{TOKEN_JSON},"emailed":false}}"#),
         );
     }
 

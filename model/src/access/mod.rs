@@ -24,8 +24,8 @@ mod permission;
 mod role;
 
 pub use api::{
-    Author, CreatedToken, NewToken, Refusal, RegisterWorkspace, SessionInfo, SetReadOnly,
-    TokenFilter, TokenInfo,
+    Author, CreateToken, CreatedToken, InviteEmail, NewToken, Refusal, RegisterWorkspace,
+    SessionInfo, SetReadOnly, TokenFilter, TokenInfo,
 };
 pub use change_scope::{check_change, Writer};
 pub use permission::{allowed, Act, FileTarget, Rule, Side};

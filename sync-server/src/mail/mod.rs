@@ -1,0 +1,106 @@
+//! Mail that leaves the relay: messages composed with lettre's builder ([`message`]), a durable
+//! outbox under `<data dir>/outbox/` ([`outbox`]) drained by one sender task through a narrow
+//! [`mailer::Mailer`] (SMTP, or an in-memory twin in tests), and one-click unsubscribe
+//! ([`unsubscribe`]). Without `--smtp-url` none of this runs and the session says email is off.
+
+pub mod config;
+pub mod invite;
+pub mod mailer;
+pub mod message;
+pub mod outbox;
+pub mod routes;
+pub mod unsubscribe;
+
+pub use config::MailConfig;
+pub use mailer::{Mailer, MemoryMailer, SendError, SmtpMailer};
+pub use message::Letter;
+pub use outbox::{Outbox, Queued};
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::Utc;
+
+/// What became of a letter handed to [`Mail::send`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// Durably in the outbox, with this Message-ID.
+    Queued { message_id: String },
+    /// The person unsubscribed, and the letter is not essential: nothing was queued.
+    Unsubscribed,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error(transparent)]
+    Compose(#[from] message::ComposeError),
+    #[error("the outbox could not be written: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The relay's mail: configuration, outbox and unsubscribe book. Cloned into handlers.
+#[derive(Clone)]
+pub struct Mail {
+    pub config: Arc<MailConfig>,
+    pub outbox: Outbox,
+    pub unsubscribes: unsubscribe::Unsubscribes,
+    /// Where people open the app (links in messages start here).
+    pub base_url: Arc<str>,
+}
+
+impl Mail {
+    pub fn open(config: MailConfig, data_dir: &Path, base_url: &str) -> std::io::Result<Self> {
+        Ok(Self {
+            config: Arc::new(config),
+            outbox: Outbox::open(data_dir)?,
+            unsubscribes: unsubscribe::Unsubscribes::open(data_dir)?,
+            base_url: base_url.trim_end_matches('/').into(),
+        })
+    }
+
+    /// The one-click unsubscribe URL for an address.
+    pub fn unsubscribe_url(&self, address: &str) -> String {
+        format!(
+            "{}/api/mail/unsubscribe/{}",
+            self.base_url,
+            self.unsubscribes.token(address)
+        )
+    }
+
+    /// Compose a letter and queue it durably (blocking file I/O: call it off the async
+    /// threads). Returns once the message would survive a crash.
+    pub fn send(&self, letter: &Letter) -> Result<Sent, MailError> {
+        let address = letter.to.email.to_string();
+        if !letter.essential && self.unsubscribes.is_unsubscribed(&address) {
+            tracing::info!("not queued: the recipient unsubscribed");
+            return Ok(Sent::Unsubscribed);
+        }
+        let message_id = message::new_message_id(&self.config.from);
+        let built = message::compose(
+            &self.config,
+            letter,
+            &message_id,
+            &self.unsubscribe_url(&address),
+        )?;
+        let queued = Queued::new(
+            message_id.clone(),
+            built.envelope(),
+            built.formatted(),
+            Utc::now(),
+        );
+        self.outbox.queue(&queued)?;
+        tracing::info!(%message_id, "mail queued");
+        Ok(Sent::Queued { message_id })
+    }
+
+    /// Start the sender task over SMTP.
+    pub fn spawn_sender(&self) -> Result<tokio::task::JoinHandle<()>, config::ConfigError> {
+        let mailer = SmtpMailer::new(&self.config.smtp)?;
+        tracing::info!(server = %self.config.smtp, "sending mail");
+        Ok(tokio::spawn(outbox::run(
+            self.outbox.clone(),
+            mailer,
+            self.config.max_backoff,
+        )))
+    }
+}
