@@ -92,7 +92,7 @@ async fn session(State(s): State<ApiState>, Caller(me): Caller) -> Json<SessionI
     Json(SessionInfo {
         token: me.info(),
         workspace,
-        email: s.mail.is_some(),
+        email_enabled: s.mail.is_some(),
     })
 }
 
@@ -167,10 +167,8 @@ async fn create_token(
                 .parse::<lettre::Address>()
                 .map_err(|e| AppError::BadRequest(format!("email: {e}")))?;
             let name = request.name.trim();
-            let to = lettre::message::Mailbox::new(
-                (!name.is_empty()).then(|| name.to_owned()),
-                address,
-            );
+            let to =
+                lettre::message::Mailbox::new((!name.is_empty()).then(|| name.to_owned()), address);
             Some((invite.clone(), mail.clone(), to))
         }
     };
@@ -179,7 +177,8 @@ async fn create_token(
     let mut emailed = false;
     if let Some((invite, mail, to)) = invite {
         let link = crate::server::invite_link(&mail.base_url, &minted.secret);
-        let letter = mail::invite::letter(to, &invite.provider, &invite.note, &link);
+        let letter =
+            mail::invite::letter(to, &mail.config.from, &invite.provider, &invite.note, &link);
         let sent = tokio::task::spawn_blocking(move || mail.send(&letter))
             .await
             .map_err(|e| AppError::Storage(e.to_string()))?;

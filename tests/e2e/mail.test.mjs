@@ -1,11 +1,17 @@
 // Mail that leaves the relay, against a real SMTP server (aiosmtpd) on loopback: the durable
 // outbox (a server that is down, a relay that is killed), refusals, and what arrives, parsed
 // back with postal-mime.
-import { test } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withRelay, startSmtp, mailArgs, header, eventually } from "./harness.mjs";
+import {
+  withRelay, startSmtp, mailArgs, header, eventually, launchBrowser, providerWithPortal, openInvite, goView, waitForStatus,
+} from "./harness.mjs";
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
 
 /** Mint a team token with an email through the API, asking the relay to email the invite. */
 async function invite(relay, { name = "Sam Lee", email = "sam@harbor.example", note = "" } = {}) {
@@ -130,7 +136,7 @@ test("an invite email parses back as multipart text and HTML with UTF-8 names, a
 test("without an SMTP server the session says email is off and an emailed invite is refused plainly", async () => {
   await withRelay(async relay => {
     const session = await (await fetch(`${relay.url}/api/session`, { headers: { authorization: `Bearer ${relay.owner}` } })).json();
-    assert.equal(session.email, false);
+    assert.equal(session.emailEnabled, false);
     const response = await fetch(`${relay.url}/api/tokens`, {
       method: "POST",
       headers: { authorization: `Bearer ${relay.owner}`, "content-type": "application/json" },
@@ -140,5 +146,49 @@ test("without an SMTP server the session says email is off and an emailed invite
     assert.match((await response.json()).error, /email is off/);
     const tokens = await (await fetch(`${relay.url}/api/tokens`, { headers: { authorization: `Bearer ${relay.owner}` } })).json();
     assert.ok(!tokens.some(t => t.name === "Sam"), "a refused request mints nothing");
+  });
+});
+
+test("a client invited by email opens the link from the email in Chromium and lands in their portal", async () => {
+  const smtp = await startSmtp();
+  await withRelay({ extraArgs: mailArgs(smtp) }, async relay => {
+    relay.defer(smtp.close);
+    const provider = await providerWithPortal(browser, relay, "Acme Studio");
+    const p = provider.page;
+    await goView(p, "People");
+    const people = p.getByRole("region", { name: "People with access" });
+    await people.getByLabel("Contact name").fill("Dana Reyes");
+    await people.getByLabel("Contact email").fill("dana@acme.example");
+    assert.equal(await people.getByLabel("Also email the link to them").isChecked(), true, "on by default when email is on");
+    await people.getByLabel("Note for the email (optional)").fill("Here is everything for our kickoff on Monday.");
+    await people.getByRole("button", { name: "Create invite link" }).click();
+    await people.getByText("Emailed to dana@acme.example.").waitFor();
+    const shown = await people.getByLabel("Invite link for Dana Reyes").inputValue();
+    assert.equal(await people.getByRole("link", { name: "Email the invite" }).count(), 0, "no second, hand-made email");
+
+    const [message] = await eventually(() => smtp.messages(), m => m.length === 1, { message: "the invite arrives" });
+    assert.deepEqual(message.to, [{ address: "dana@acme.example", name: "Dana Reyes" }]);
+    assert.match(message.text, /Here is everything for our kickoff on Monday\./);
+    const link = message.text.match(/(http:\/\/\S+\/#\/join\/thr_\w+)/)[1];
+    assert.equal(link, shown, "the email carries the link the provider sees");
+
+    const client = (await openInvite(browser, relay, link)).page;
+    assert.equal(await client.getByRole("heading", { level: 1 }).innerText(), "Acme Studio");
+    await waitForStatus(client, "Synced");
+  });
+});
+
+test("without an SMTP server the invite form says email is off and still makes a link to share", async () => {
+  await withRelay(async relay => {
+    const { page } = await providerWithPortal(browser, relay, "Acme Studio");
+    await goView(page, "People");
+    const people = page.getByRole("region", { name: "People with access" });
+    await people.getByText("Email is off on this relay").waitFor();
+    assert.equal(await people.getByLabel("Also email the link to them").count(), 0);
+    await people.getByLabel("Contact name").fill("Dana Reyes");
+    await people.getByLabel("Contact email").fill("dana@acme.example");
+    await people.getByRole("button", { name: "Create invite link" }).click();
+    assert.match(await people.getByLabel("Invite link for Dana Reyes").inputValue(), /#\/join\/thr_/);
+    await people.getByRole("link", { name: "Email the invite" }).waitFor();
   });
 });

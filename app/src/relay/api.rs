@@ -4,7 +4,8 @@
 
 use serde::de::DeserializeOwned;
 use threshold_model::access::{
-    Author, CreatedToken, NewToken, Refusal, RegisterWorkspace, SessionInfo, SetReadOnly, TokenInfo,
+    Author, CreateToken, CreatedToken, Refusal, RegisterWorkspace, SessionInfo, SetReadOnly,
+    TokenInfo,
 };
 use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
@@ -121,7 +122,7 @@ pub async fn tokens(token: &str, portal: Option<DocumentId>) -> Result<Vec<Token
     required(call(token, "GET", &path, None).await?)
 }
 
-pub async fn create_token(token: &str, new: &NewToken) -> Result<CreatedToken, ApiError> {
+pub async fn create_token(token: &str, new: &CreateToken) -> Result<CreatedToken, ApiError> {
     let body = json(new)?;
     required(call(token, "POST", "/api/tokens", Some(body)).await?)
 }

@@ -60,8 +60,10 @@ pub struct SessionInfo {
     pub workspace: Option<DocumentId>,
     /// Whether the relay sends email (an SMTP server is configured). When it does not, the
     /// provider's settings say email is off and nothing offers to send any.
-    #[serde(default)]
-    pub email: bool,
+    /// Named apart from the token's own `email` (the person's address), which is flattened
+    /// beside it.
+    #[serde(default, rename = "emailEnabled")]
+    pub email_enabled: bool,
 }
 
 /// A session is its token plus the workspace; reading `info.role` reads the token's.
@@ -117,7 +119,9 @@ pub struct CreateToken {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InviteEmail {
-    /// The provider's name, as the client knows it (the workspace's business name).
+    /// The provider's name as the client knows it; empty for the name in the relay's
+    /// `--mail-from`.
+    #[serde(default)]
     pub provider: String,
     /// A short note the provider typed; may be empty.
     #[serde(default)]
@@ -231,10 +235,10 @@ mod tests {
         let client = SessionInfo {
             token: token(),
             workspace: None,
-            email: false,
+            email_enabled: false,
         };
         let json = format!(
-            "{},\"workspace\":null,\"email\":false}}",
+            "{},\"workspace\":null,\"emailEnabled\":false}}",
             &TOKEN_JSON[..TOKEN_JSON.len() - 1]
         );
         pinned(&client, &json);
@@ -246,11 +250,16 @@ mod tests {
                 ..token()
             },
             workspace: Some(portal()),
-            email: true,
+            email_enabled: true,
         };
         let json = serde_json::to_string(&owner).expect("serializes");
+        let back: SessionInfo = serde_json::from_str(&json).expect("reads back");
+        assert_eq!(
+            back, owner,
+            "the token's email and the relay's email switch stay apart"
+        );
         assert!(json.ends_with(&format!(
-            ",\"revokedAt\":null,\"workspace\":\"{PORTAL}\",\"email\":true}}"
+            ",\"revokedAt\":null,\"workspace\":\"{PORTAL}\",\"emailEnabled\":true}}"
         )));
     }
 

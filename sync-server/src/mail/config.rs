@@ -8,7 +8,9 @@ use lettre::message::Mailbox;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The URL is not shown: it may hold the password.
-    #[error("--smtp-url is not a valid SMTP URL (smtp://, smtps:// or smtp://…?tls=required): {0}")]
+    #[error(
+        "--smtp-url is not a valid SMTP URL (smtp://, smtps:// or smtp://…?tls=required): {0}"
+    )]
     BadUrl(String),
     #[error("`{0}` is not a mailbox (`Name <address>` or `address`)")]
     BadMailbox(String),
@@ -43,7 +45,10 @@ impl SmtpUrl {
 
 /// An error message from parsing the URL, without the URL's credentials in it.
 fn redact_error(message: &str, url: &str) -> String {
-    match url.split_once("://").and_then(|(_, rest)| rest.rsplit_once('@')) {
+    match url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.rsplit_once('@'))
+    {
         Some((credentials, _)) if !credentials.is_empty() => {
             message.replace(credentials, "<redacted>")
         }
@@ -86,7 +91,10 @@ impl MailConfig {
         };
         let smtp = SmtpUrl::parse(url.trim())?;
         let from = mailbox(from.ok_or(ConfigError::NoSender)?)?;
-        let reply_to = reply_to.filter(|r| !r.trim().is_empty()).map(mailbox).transpose()?;
+        let reply_to = reply_to
+            .filter(|r| !r.trim().is_empty())
+            .map(mailbox)
+            .transpose()?;
         Ok(Some(Self {
             smtp,
             from,

@@ -5,8 +5,12 @@ use lettre::message::Mailbox;
 use super::message::escape;
 use super::Letter;
 
-pub fn letter(to: Mailbox, provider: &str, note: &str, link: &str) -> Letter {
-    let provider = provider.trim();
+/// `provider` empty: the sender's name (`--mail-from`), or "Your provider".
+pub fn letter(to: Mailbox, from: &Mailbox, provider: &str, note: &str, link: &str) -> Letter {
+    let provider = match provider.trim() {
+        "" => from.name.as_deref().map(str::trim).unwrap_or_default(),
+        name => name,
+    };
     let provider = if provider.is_empty() {
         "Your provider"
     } else {

@@ -76,7 +76,11 @@ struct MemoryInner {
 impl MemoryMailer {
     /// The next `send`s fail like this, in order.
     pub fn fail_next(&self, error: SendError) {
-        self.inner.lock().expect("mailer lock").script.push_back(error);
+        self.inner
+            .lock()
+            .expect("mailer lock")
+            .script
+            .push_back(error);
     }
 
     pub fn accepted(&self) -> Vec<(Envelope, Vec<u8>)> {

@@ -162,11 +162,19 @@ mod tests {
             essential: false,
         };
         let id = new_message_id(&config().from);
-        let raw = compose(&config(), &letter, &id, "https://r.example/api/mail/unsubscribe/t")
-            .unwrap()
-            .formatted();
+        let raw = compose(
+            &config(),
+            &letter,
+            &id,
+            "https://r.example/api/mail/unsubscribe/t",
+        )
+        .unwrap()
+        .formatted();
         let raw = String::from_utf8(raw).unwrap();
-        assert!(raw.is_ascii(), "headers and bodies are encoded for 7-bit transport");
+        assert!(
+            raw.is_ascii(),
+            "headers and bodies are encoded for 7-bit transport"
+        );
         assert!(raw.contains(&format!("Message-ID: {id}")), "{raw}");
         assert!(raw.contains("List-Unsubscribe: <https://r.example/api/mail/unsubscribe/t>"));
         assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));

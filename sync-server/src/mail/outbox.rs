@@ -81,7 +81,9 @@ impl Queued {
 /// How long to wait after the `attempts`-th failed try: 1 s, 2 s, 4 s, … up to `max`.
 pub fn backoff(attempts: u32, max: Duration) -> Duration {
     let exp = attempts.saturating_sub(1).min(20);
-    Duration::from_secs(1u64 << exp).min(max).max(Duration::from_millis(100))
+    Duration::from_secs(1u64 << exp)
+        .min(max)
+        .max(Duration::from_millis(100))
 }
 
 #[derive(Clone)]
@@ -118,14 +120,19 @@ impl Outbox {
         let mut out = Vec::new();
         for entry in fs::read_dir(dir)? {
             let path = entry?.path();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             if !path.is_file() || name.starts_with(".tmp-") || !name.ends_with(".json") {
                 continue;
             }
             let bytes = fs::read(&path)?;
             match serde_json::from_slice::<Queued>(&bytes) {
                 Ok(q) => out.push(q),
-                Err(e) => tracing::error!(file = %path.display(), error = %e, "unreadable outbox entry; left in place"),
+                Err(e) => {
+                    tracing::error!(file = %path.display(), error = %e, "unreadable outbox entry; left in place")
+                }
             }
         }
         out.sort_by(|a, b| (a.queued_at, &a.id).cmp(&(b.queued_at, &b.id)));
@@ -343,8 +350,12 @@ mod tests {
         let mailer = MemoryMailer::default();
         mailer.fail_next(SendError::Permanent("550 no such user".into()));
         outbox.queue(&message(2)).unwrap();
-        deliver_due(&outbox, &mailer, Duration::from_secs(1)).await.unwrap();
-        deliver_due(&outbox, &mailer, Duration::from_secs(1)).await.unwrap();
+        deliver_due(&outbox, &mailer, Duration::from_secs(1))
+            .await
+            .unwrap();
+        deliver_due(&outbox, &mailer, Duration::from_secs(1))
+            .await
+            .unwrap();
         assert_eq!(mailer.tries(), 1);
         let failed = outbox.failed().unwrap();
         assert_eq!(failed[0].last_error.as_deref(), Some("550 no such user"));
@@ -363,11 +374,18 @@ mod tests {
         let mut done = a.clone();
         done.done_at = Some(Utc::now());
         outbox
-            .write(&dir.path().join("outbox/sent").join(format!("{}.json", a.id)), &done)
+            .write(
+                &dir.path()
+                    .join("outbox/sent")
+                    .join(format!("{}.json", a.id)),
+                &done,
+            )
             .unwrap();
         let reopened = Outbox::open(dir.path()).unwrap();
         let mailer = MemoryMailer::default();
-        deliver_due(&reopened, &mailer, Duration::from_secs(1)).await.unwrap();
+        deliver_due(&reopened, &mailer, Duration::from_secs(1))
+            .await
+            .unwrap();
         let sent: Vec<String> = mailer
             .accepted()
             .iter()

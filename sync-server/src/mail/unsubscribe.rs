@@ -64,7 +64,11 @@ impl Unsubscribes {
     /// The token for an address's unsubscribe link.
     pub fn token(&self, address: &str) -> String {
         let address = normal(address);
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(&address), self.mac(&address))
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&address),
+            self.mac(&address)
+        )
     }
 
     /// The address a token names, if the relay made it.
@@ -110,12 +114,20 @@ mod tests {
         let book = Unsubscribes::open(dir.path()).unwrap();
         let token = book.token("Dana@Acme.example");
         assert_eq!(book.verify(&token).as_deref(), Some("dana@acme.example"));
-        let forged = format!("{}.{}", URL_SAFE_NO_PAD.encode("eve@x.example"), "0".repeat(32));
+        let forged = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode("eve@x.example"),
+            "0".repeat(32)
+        );
         assert_eq!(book.verify(&forged), None);
         assert_eq!(book.verify("garbage"), None);
         book.unsubscribe("dana@acme.example").unwrap();
         let reopened = Unsubscribes::open(dir.path()).unwrap();
         assert!(reopened.is_unsubscribed("DANA@acme.example"));
-        assert_eq!(reopened.verify(&token).as_deref(), Some("dana@acme.example"), "the key is kept");
+        assert_eq!(
+            reopened.verify(&token).as_deref(),
+            Some("dana@acme.example"),
+            "the key is kept"
+        );
     }
 }
