@@ -17,6 +17,7 @@ pub mod mail;
 pub mod rate_limit;
 pub mod security_headers;
 pub mod server;
+pub mod sign_in;
 pub mod socket_caps;
 pub mod staged;
 pub mod storage;

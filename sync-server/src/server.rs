@@ -29,6 +29,7 @@ use crate::listener::{self, ListenerLimits};
 use crate::mail::{self as mail_mod, Mail, MailConfig};
 use crate::rate_limit::{HttpLimiter, RateLimit, RateLimiter};
 use crate::security_headers;
+use crate::sign_in::{self, routes::SignInState, SignInLinks};
 use crate::socket_caps::{SocketCaps, SocketLimits};
 use crate::staged::Staged;
 use crate::storage::{FsStorage, Storage};
@@ -224,7 +225,13 @@ async fn index_page(State(state): State<AppState>) -> Response {
     }
 }
 
-fn router(state: AppState, api: ApiState, blobs: BlobState, mail: Option<Mail>) -> Router {
+fn router(
+    state: AppState,
+    api: ApiState,
+    blobs: BlobState,
+    mail: Option<Mail>,
+    sign_in: SignInState,
+) -> Router {
     let static_dir = state.static_dir.clone();
     let mut router = Router::new()
         .route("/sync", get(sync_socket))
@@ -235,7 +242,8 @@ fn router(state: AppState, api: ApiState, blobs: BlobState, mail: Option<Mail>) 
         .with_state(state.clone())
         .merge(api::routes(api))
         .merge(blobs::routes(blobs))
-        .merge(mail_mod::routes::routes(mail));
+        .merge(mail_mod::routes::routes(mail))
+        .merge(sign_in::routes::routes(sign_in));
     if let Some(dir) = static_dir {
         let index = get(index_page).with_state(state);
         router = router.fallback_service(
@@ -428,7 +436,15 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         docs: reads,
         stored_reads: Arc::new(tokio::sync::Semaphore::new(blobs::STORED_READS)),
     };
-    let app = router(state, api, blobs, mail.clone());
+    let sign_in = SignInState {
+        tokens: tokens.clone(),
+        links: SignInLinks::open(&options.data_dir)?,
+        mail: mail.clone(),
+        per_email: Arc::new(sign_in::routes::per_email()),
+        per_ip: Arc::new(sign_in::routes::per_ip()),
+        redeem_per_ip: Arc::new(sign_in::routes::redeem_per_ip()),
+    };
+    let app = router(state, api, blobs, mail.clone(), sign_in);
     tracing::info!(%local, data_dir = %options.data_dir.display(), "relay listening");
     if tokens.snapshot().tokens.is_empty() {
         let minted = tokens.create(NewToken {

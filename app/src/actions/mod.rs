@@ -30,7 +30,7 @@ pub use people::{
 pub use portal::{
     create_portal, ensure_internal, remember_portal, save_as_template, start_offboarding,
 };
-pub use session::{confirm_session, open_home, workspace_id};
+pub use session::{confirm_session, email_sign_in_link, open_home, redeem_sign_in, workspace_id};
 pub use signature::sign;
 pub use stage::change_stage;
 

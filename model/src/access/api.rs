@@ -7,6 +7,8 @@
 //! | `GET /api/tokens?portal=…` | [`TokenFilter`] (query) | `[`[`TokenInfo`]`]` |
 //! | `POST /api/tokens` | [`NewToken`] or [`CreateToken`] | `201` [`CreatedToken`] |
 //! | `PATCH /api/tokens/{id}` | [`SetReadOnly`] | [`TokenInfo`] |
+//! | `POST /api/sign-in/email` (no token) | [`SignInRequest`] | `204` |
+//! | `POST /api/sign-in/redeem` (no token) | [`RedeemSignIn`] | `201` [`CreatedToken`] |
 //! | `DELETE /api/tokens/{id}` | | [`TokenInfo`] |
 //! | `PUT /api/portals/{id}/access` | [`SetReadOnly`] | `[`[`TokenInfo`]`]` |
 //! | `GET /api/portals/{id}/authors` | | `[`[`Author`]`]` |
@@ -126,6 +128,20 @@ pub struct InviteEmail {
     /// A short note the provider typed; may be empty.
     #[serde(default)]
     pub note: String,
+}
+
+/// `POST /api/sign-in/email`: email a one-time sign-in link to this address, if it belongs to
+/// an active person. Answered `204` either way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub email: String,
+}
+
+/// `POST /api/sign-in/redeem`: the secret from a sign-in link (`#/sign-in/<secret>`); answered
+/// with a new token for this device ([`CreatedToken`]), once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeemSignIn {
+    pub link: String,
 }
 
 /// The answer to `POST /api/tokens`.

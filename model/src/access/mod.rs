@@ -24,8 +24,8 @@ mod permission;
 mod role;
 
 pub use api::{
-    Author, CreateToken, CreatedToken, InviteEmail, NewToken, Refusal, RegisterWorkspace,
-    SessionInfo, SetReadOnly, TokenFilter, TokenInfo,
+    Author, CreateToken, CreatedToken, InviteEmail, NewToken, RedeemSignIn, Refusal,
+    RegisterWorkspace, SessionInfo, SetReadOnly, SignInRequest, TokenFilter, TokenInfo,
 };
 pub use change_scope::{check_change, Writer};
 pub use permission::{allowed, Act, FileTarget, Rule, Side};

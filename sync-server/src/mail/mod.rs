@@ -9,6 +9,7 @@ pub mod mailer;
 pub mod message;
 pub mod outbox;
 pub mod routes;
+pub mod sign_in;
 pub mod unsubscribe;
 
 pub use config::MailConfig;
