@@ -56,8 +56,8 @@ test("a client who lost their invite signs in with a link emailed to them, once"
     // The same link on another device does nothing but say so.
     const { page: other } = await newDevice(browser, relay, { signedIn: false });
     await other.goto(link);
-    await other.getByRole("alert").filter({ hasText: "This sign-in link did not work" }).waitFor();
-    assert.match(await other.getByRole("alert").filter({ hasText: "did not work" }).innerText(), /expired or was already used/);
+    await other.getByRole("alert").filter({ hasText: "That did not sign you in" }).waitFor();
+    assert.match(await other.getByRole("alert").filter({ hasText: "did not sign you in" }).innerText(), /expired or was already used/);
     assert.equal(await other.getByRole("navigation", { name: "Portal" }).count(), 0);
   });
 });

@@ -391,6 +391,6 @@ mod tests {
             .iter()
             .map(|(_, raw)| String::from_utf8_lossy(raw).into_owned())
             .collect();
-        assert_eq!(sent, [b.raw.clone()]);
+        assert_eq!(sent, std::slice::from_ref(&b.raw));
     }
 }

@@ -33,7 +33,7 @@ pub enum LinkError {
     #[error("this is not a sign-in link")]
     Malformed,
     /// Unknown, expired or already used: one answer for all three, so a guess learns nothing.
-    #[error("this sign-in link has expired or was already used; ask for a new one")]
+    #[error("this sign-in link has expired or was already used")]
     Spent,
     #[error("the sign-in links could not be stored: {0}")]
     Io(#[from] io::Error),

@@ -26,7 +26,7 @@ pub fn SignIn(
             // On success the page reloads signed in; only a refusal comes back here.
             if let Err(e) = actions::redeem_sign_in(&secret).await {
                 set_redeem_error.set(Some(format!(
-                    "This sign-in link did not work: {e}. Ask for a new one below."
+                    "That did not sign you in: {e}. Ask for a new link below."
                 )));
                 set_redeeming.set(false);
             }
