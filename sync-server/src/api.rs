@@ -9,6 +9,8 @@
 //! - `PATCH /api/tokens/{id}` (`readOnly`), `DELETE /api/tokens/{id}` (revoke).
 //! - `PUT /api/portals/{id}/access` (`readOnly`): every client token of a portal at once, for
 //!   offboarding.
+//! - `POST /api/portals/{id}/goodbye`: queue the goodbye as composed, once per portal (a
+//!   provider's writable token; email must be on).
 //! - `GET /api/portals/{id}/authors`: who each actor in a portal is, as the relay verified it;
 //!   for the provider and the portal's own client tokens (read-only ones too).
 
@@ -18,11 +20,11 @@ use std::sync::Arc;
 
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch, put};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use threshold_model::access::{
-    Author, CreateToken, CreatedToken, RegisterWorkspace, Role, SessionInfo, SetReadOnly,
-    TokenFilter, TokenInfo,
+    Author, CreateToken, CreatedToken, GoodbyeQueued, RegisterWorkspace, Role, SendGoodbye,
+    SessionInfo, SetReadOnly, TokenFilter, TokenInfo,
 };
 use threshold_protocol::{Access, DocumentId};
 
@@ -65,6 +67,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/tokens/{id}", patch(update_token).delete(revoke_token))
         .route("/api/portals/{id}/access", put(set_portal_access))
         .route("/api/portals/{id}/authors", get(portal_authors))
+        .route("/api/portals/{id}/goodbye", post(send_goodbye))
         .with_state(state)
 }
 
@@ -183,7 +186,7 @@ async fn create_token(
             .await
             .map_err(|e| AppError::Storage(e.to_string()))?;
         match sent {
-            Ok(Sent::Queued { .. }) => emailed = true,
+            Ok(Sent::Queued { .. } | Sent::Already { .. }) => emailed = true,
             Ok(Sent::Unsubscribed) => {}
             // The token exists and its link is in the answer: the provider can still share it.
             Err(e) => tracing::error!(error = %e, "the invite email could not be queued"),
@@ -274,4 +277,58 @@ async fn portal_authors(
         .map_err(|e| AppError::Storage(e.to_string()))?
         .map_err(|e| AppError::Storage(e.to_string()))?;
     Ok(Json(authors))
+}
+
+/// The goodbye as the provider composed it, queued once per portal. The invoice gate is the
+/// app's (it reads the portal); the relay makes sure a second device or a retry sends nothing
+/// twice.
+async fn send_goodbye(
+    State(s): State<ApiState>,
+    Provider(me): Provider,
+    Path(portal): Path<String>,
+    Json(body): Json<SendGoodbye>,
+) -> Result<Json<GoodbyeQueued>, AppError> {
+    if me.read_only {
+        return Err(AppError::Forbidden(
+            "a read-only token changes nothing".into(),
+        ));
+    }
+    let portal: DocumentId = portal
+        .parse()
+        .map_err(|e| AppError::BadRequest(format!("portal id: {e}")))?;
+    let mail = s.mail.clone().ok_or_else(|| {
+        AppError::Conflict("email is off: this relay has no SMTP server configured".into())
+    })?;
+    let to = body
+        .to
+        .iter()
+        .map(|t| {
+            mail::config::mailbox(t)
+                .map_err(|_| AppError::BadRequest(format!("`{t}` is not an email address")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if to.is_empty() {
+        return Err(AppError::BadRequest(
+            "the goodbye has nobody to go to: add the client's email first".into(),
+        ));
+    }
+    if body.subject.trim().is_empty() || body.text.trim().is_empty() {
+        return Err(AppError::BadRequest(
+            "the goodbye needs a subject and a text".into(),
+        ));
+    }
+    if body.text.len() > 100_000 || body.subject.len() > 1_000 || to.len() > 50 {
+        return Err(AppError::TooLarge("the goodbye is too long".into()));
+    }
+    let (message_ids, already) = tokio::task::spawn_blocking(move || {
+        mail::goodbye::send_once(&mail, &portal, to, &body.subject, &body.text)
+    })
+    .await
+    .map_err(|e| AppError::Storage(e.to_string()))?
+    .map_err(|e| AppError::Storage(e.to_string()))?;
+    tracing::info!(%portal, already, "goodbye queued");
+    Ok(Json(GoodbyeQueued {
+        message_ids,
+        already,
+    }))
 }

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   withRelay, startSmtp, mailArgs, header, eventually, launchBrowser, providerWithPortal, openInvite, goView, waitForStatus,
+  newDevice, createPortal, inviteClient,
 } from "./harness.mjs";
 
 let browser;
@@ -190,5 +191,52 @@ test("without an SMTP server the invite form says email is off and still makes a
     await people.getByRole("button", { name: "Create invite link" }).click();
     assert.match(await people.getByLabel("Invite link for Dana Reyes").inputValue(), /#\/join\/thr_/);
     await people.getByRole("link", { name: "Email the invite" }).waitFor();
+  });
+});
+
+test("the goodbye is sent for real once the invoice is paid, exactly as composed, and only once", async () => {
+  const smtp = await startSmtp();
+  await withRelay({ extraArgs: mailArgs(smtp) }, async relay => {
+    relay.defer(smtp.close);
+    const { page: p } = await newDevice(browser, relay);
+    const id = await createPortal(p, relay.url, "Harbour Co", { template: "Service engagement" });
+    await inviteClient(p, "Robin Park", "robin@harbour.example");
+    await p.getByLabel("Stage").selectOption("active");
+    await goView(p, "Offboarding");
+    await p.locator("#offboarding-playbook").selectOption({ label: "Service engagement" });
+    await p.getByRole("button", { name: "Start offboarding" }).click();
+    const goodbye = p.getByRole("region", { name: "Goodbye email" });
+    await eventually(() => goodbye.getByTestId("goodbye-to").innerText(), t => t === "Robin Park <robin@harbour.example>", { message: "addressed" });
+    await goodbye.getByLabel("Subject").fill("Thank you, Robin — até já");
+    const text = "Hi Robin,\n\nIt was a pleasure. Your files stay in the portal.\n\nSam Lee\n";
+    await goodbye.getByLabel("Goodbye email text").fill(text);
+
+    const send = goodbye.getByRole("button", { name: "Send the goodbye email" });
+    assert.ok(await send.isDisabled(), "the invoice gate holds the send button too");
+    await goodbye.getByRole("button", { name: "Mark Deposit invoice paid" }).click();
+    await eventually(() => send.isEnabled(), v => v, { message: "the gate opens once paid" });
+    await send.click();
+    await goodbye.getByRole("status").filter({ hasText: "Sent and completed on" }).waitFor();
+    await goodbye.getByText("The goodbye is on its way.").waitFor();
+
+    const goodbyes = async () => (await smtp.messages()).filter(m => m.subject.startsWith("Thank you, Robin"));
+    const [message] = await eventually(goodbyes, m => m.length === 1, { message: "the goodbye arrives" });
+    assert.equal(message.subject, "Thank you, Robin — até já");
+    assert.deepEqual(message.to, [{ address: "robin@harbour.example", name: "Robin Park" }]);
+    assert.ok(message.text.startsWith(text.trimEnd()), `exactly as composed: ${JSON.stringify(message.text)}`);
+    assert.equal(header(message, "list-unsubscribe-post"), "List-Unsubscribe=One-Click");
+
+    // Another device ending the engagement too (or a retry) sends nothing more.
+    const again = await fetch(`${relay.url}/api/portals/${id}/goodbye`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${relay.owner}`, "content-type": "application/json" },
+      body: JSON.stringify({ to: ["Robin Park <robin@harbour.example>"], subject: "Thank you, Robin — até já", text }),
+    });
+    const body = await again.json();
+    assert.equal(again.status, 200, JSON.stringify(body));
+    assert.equal(body.already, true);
+    assert.deepEqual(body.messageIds, [message.messageId]);
+    await eventually(() => outbox(relay), o => o.pending.length === 0, { message: "outbox drained" });
+    assert.equal((await goodbyes()).length, 1, "sent once");
   });
 });

@@ -6,6 +6,7 @@
 mod access;
 mod export;
 mod files;
+mod goodbye;
 mod guard;
 mod people;
 mod portal;
@@ -24,6 +25,7 @@ use crate::sync::client;
 pub use access::{set_client_access, ClientAccess};
 pub use export::{download_archive, download_automerge, download_calendar, download_json};
 pub use files::{add_file, drop_refused_file, remove_file};
+pub use goodbye::{mailbox, send_goodbye};
 pub use people::{
     change_access, invite, list_people, needs_read_only, AccessChange, Invite, People,
 };

@@ -4,8 +4,8 @@
 
 use serde::de::DeserializeOwned;
 use threshold_model::access::{
-    Author, CreateToken, CreatedToken, RedeemSignIn, Refusal, RegisterWorkspace, SessionInfo,
-    SetReadOnly, SignInRequest, TokenInfo,
+    Author, CreateToken, CreatedToken, GoodbyeQueued, RedeemSignIn, Refusal, RegisterWorkspace,
+    SendGoodbye, SessionInfo, SetReadOnly, SignInRequest, TokenInfo,
 };
 use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
@@ -125,6 +125,24 @@ pub async fn tokens(token: &str, portal: Option<DocumentId>) -> Result<Vec<Token
 pub async fn create_token(token: &str, new: &CreateToken) -> Result<CreatedToken, ApiError> {
     let body = json(new)?;
     required(call(token, "POST", "/api/tokens", Some(body)).await?)
+}
+
+/// Send a portal's goodbye through the relay's mail, once.
+pub async fn send_goodbye(
+    token: &str,
+    portal: DocumentId,
+    goodbye: &SendGoodbye,
+) -> Result<GoodbyeQueued, ApiError> {
+    let body = json(goodbye)?;
+    required(
+        call(
+            token,
+            "POST",
+            &format!("/api/portals/{portal}/goodbye"),
+            Some(body),
+        )
+        .await?,
+    )
 }
 
 /// Ask for a sign-in link by email. No token: this device has none yet.

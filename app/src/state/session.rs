@@ -101,6 +101,13 @@ fn info_untracked() -> Option<SessionInfo> {
     session().and_then(|s| s.info.get_untracked())
 }
 
+/// Whether the relay sends email (reactive: the session's answer may arrive after the page).
+pub fn email_enabled() -> bool {
+    session()
+        .and_then(|s| s.info.get())
+        .is_some_and(|i| i.email_enabled)
+}
+
 /// Whether this device belongs to a client contact (who sees only their portal).
 pub fn is_client() -> bool {
     info_untracked().is_some_and(|i| i.role == Role::Client)

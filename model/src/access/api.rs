@@ -12,6 +12,7 @@
 //! | `DELETE /api/tokens/{id}` | | [`TokenInfo`] |
 //! | `PUT /api/portals/{id}/access` | [`SetReadOnly`] | `[`[`TokenInfo`]`]` |
 //! | `GET /api/portals/{id}/authors` | | `[`[`Author`]`]` |
+//! | `POST /api/portals/{id}/goodbye` | [`SendGoodbye`] | [`GoodbyeQueued`] |
 //!
 //! Every refusal is a [`Refusal`]. Field names are camelCase; optional fields are always
 //! present, as `null` when empty.
@@ -142,6 +143,25 @@ pub struct SignInRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RedeemSignIn {
     pub link: String,
+}
+
+/// `POST /api/portals/{id}/goodbye`: send the goodbye exactly as composed, one message per
+/// recipient (`Name <address>` or `address`). Once per portal: asking again sends nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendGoodbye {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+}
+
+/// The answer to `POST /api/portals/{id}/goodbye`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GoodbyeQueued {
+    /// One per recipient who gets it (an unsubscribed address gets nothing).
+    pub message_ids: Vec<String>,
+    /// An earlier request for this portal had already queued it; nothing new was sent.
+    pub already: bool,
 }
 
 /// The answer to `POST /api/tokens`.

@@ -24,8 +24,9 @@ mod permission;
 mod role;
 
 pub use api::{
-    Author, CreateToken, CreatedToken, InviteEmail, NewToken, RedeemSignIn, Refusal,
-    RegisterWorkspace, SessionInfo, SetReadOnly, SignInRequest, TokenFilter, TokenInfo,
+    Author, CreateToken, CreatedToken, GoodbyeQueued, InviteEmail, NewToken, RedeemSignIn, Refusal,
+    RegisterWorkspace, SendGoodbye, SessionInfo, SetReadOnly, SignInRequest, TokenFilter,
+    TokenInfo,
 };
 pub use change_scope::{check_change, Writer};
 pub use permission::{allowed, Act, FileTarget, Rule, Side};

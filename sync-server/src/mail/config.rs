@@ -141,6 +141,13 @@ mod tests {
     }
 
     #[test]
+    fn a_quoted_utf8_name_with_a_comma_is_one_mailbox() {
+        let m = mailbox("\"Ångström, Zoë\" <zoe@acme.example>").unwrap();
+        assert_eq!(m.name.as_deref(), Some("Ångström, Zoë"));
+        assert_eq!(m.email.to_string(), "zoe@acme.example");
+    }
+
+    #[test]
     fn a_bad_url_is_refused_without_echoing_its_credentials() {
         let err = SmtpUrl::parse("ftp://user:hunter2@host").unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");

@@ -4,6 +4,7 @@
 //! ([`unsubscribe`]). Without `--smtp-url` none of this runs and the session says email is off.
 
 pub mod config;
+pub mod goodbye;
 pub mod invite;
 pub mod mailer;
 pub mod message;
@@ -29,6 +30,8 @@ pub enum Sent {
     Queued { message_id: String },
     /// The person unsubscribed, and the letter is not essential: nothing was queued.
     Unsubscribed,
+    /// A message under the same key was queued before (it may be sent by now): nothing new.
+    Already { message_id: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +50,8 @@ pub struct Mail {
     pub unsubscribes: unsubscribe::Unsubscribes,
     /// Where people open the app (links in messages start here).
     pub base_url: Arc<str>,
+    /// Held while checking and queueing a keyed message.
+    once: Arc<std::sync::Mutex<()>>,
 }
 
 impl Mail {
@@ -56,6 +61,7 @@ impl Mail {
             outbox: Outbox::open(data_dir)?,
             unsubscribes: unsubscribe::Unsubscribes::open(data_dir)?,
             base_url: base_url.trim_end_matches('/').into(),
+            once: Arc::default(),
         })
     }
 
@@ -71,6 +77,21 @@ impl Mail {
     /// Compose a letter and queue it durably (blocking file I/O: call it off the async
     /// threads). Returns once the message would survive a crash.
     pub fn send(&self, letter: &Letter) -> Result<Sent, MailError> {
+        self.send_keyed(letter, None)
+    }
+
+    /// [`Mail::send`] at most once per `key` (a safe file name): a message already queued,
+    /// sent or refused under this key is not queued again, and its Message-ID is returned.
+    /// One lock makes two requests at once agree.
+    pub fn send_keyed(&self, letter: &Letter, key: Option<&str>) -> Result<Sent, MailError> {
+        let _once = self.once.lock().expect("mail lock");
+        if let Some(key) = key {
+            if let Some(done) = self.outbox.find(key)? {
+                return Ok(Sent::Already {
+                    message_id: done.message_id,
+                });
+            }
+        }
         let address = letter.to.email.to_string();
         if !letter.essential && self.unsubscribes.is_unsubscribed(&address) {
             tracing::info!("not queued: the recipient unsubscribed");
@@ -83,12 +104,15 @@ impl Mail {
             &message_id,
             &self.unsubscribe_url(&address),
         )?;
-        let queued = Queued::new(
+        let mut queued = Queued::new(
             message_id.clone(),
             built.envelope(),
             built.formatted(),
             Utc::now(),
         );
+        if let Some(key) = key {
+            queued.id = key.to_owned();
+        }
         self.outbox.queue(&queued)?;
         tracing::info!(%message_id, "mail queued");
         Ok(Sent::Queued { message_id })

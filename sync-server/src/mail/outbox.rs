@@ -152,6 +152,26 @@ impl Outbox {
         Ok(())
     }
 
+    /// The message with this id, wherever it is (waiting, sent or failed).
+    pub fn find(&self, id: &str) -> io::Result<Option<Queued>> {
+        for path in [
+            self.file(id),
+            self.dir.join("sent").join(format!("{id}.json")),
+            self.dir.join("failed").join(format!("{id}.json")),
+        ] {
+            match fs::read(&path) {
+                Ok(bytes) => {
+                    return serde_json::from_slice(&bytes)
+                        .map(Some)
+                        .map_err(io::Error::other)
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
     /// Messages still waiting, oldest first.
     pub fn pending(&self) -> io::Result<Vec<Queued>> {
         self.read_dir(&self.dir)

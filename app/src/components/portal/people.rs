@@ -41,12 +41,7 @@ pub fn PeopleSection(
     // Emailing the link is offered only when the relay sends mail; it is on by default then.
     let (send_email, set_send_email) = signal(true);
     let (note, set_note) = signal(String::new());
-    let session_info = session::session().map(|s| s.info);
-    let email_on = move || {
-        session_info
-            .and_then(|info| info.get())
-            .is_some_and(|i| i.email_enabled)
-    };
+    let email_on = session::email_enabled;
     let role = people.role();
     let can_invite = session::session()
         .and_then(|s| s.info.get_untracked())
