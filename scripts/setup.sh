@@ -50,3 +50,18 @@ if [[ ! -d tests/node_modules || tests/package-lock.json -nt tests/node_modules/
   # lockfile and then `npm ci` refuses it. `npm install` follows the lockfile without rewriting it.
   (cd tests && npm install --no-audit --no-fund --loglevel=error)
 fi
+
+# The tests' SMTP server: aiosmtpd from PyPI in a venv under tools/ (ignored by git).
+AIOSMTPD_VERSION=1.4.6
+SMTP_VENV=tools/smtp/venv
+if [[ "$("$SMTP_VENV/bin/python" -c 'import aiosmtpd; print(aiosmtpd.__version__)' 2>/dev/null || true)" != "$AIOSMTPD_VERSION" ]]; then
+  say "installing aiosmtpd $AIOSMTPD_VERSION (the tests' SMTP server) into $SMTP_VENV"
+  if ! python3 -m venv "$SMTP_VENV" 2>/dev/null; then
+    # Debian's python3 keeps venv in its own package.
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq python3-venv
+    python3 -m venv "$SMTP_VENV"
+  fi
+  "$SMTP_VENV/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi

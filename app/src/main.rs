@@ -27,10 +27,17 @@ fn relay_url(token: &str) -> String {
 
 fn main() {
     console_error_panic_hook::set_once();
+    // A sign-in link opened on this device: the sign-in page exchanges it for a token.
+    if let Some(secret) = session::take_sign_in_from_url() {
+        leptos::mount::mount_to_body(move || {
+            leptos::view! { <components::SignIn redeem=secret.clone()/> }
+        });
+        return;
+    }
     let token = session::take_token_from_url().or_else(session::stored_token);
     let Some(token) = token else {
-        // Not signed in: only the page that takes an invite link.
-        leptos::mount::mount_to_body(components::SignIn);
+        // Not signed in: only the page that takes an invite link or sends a sign-in link.
+        leptos::mount::mount_to_body(|| leptos::view! { <components::SignIn/> });
         return;
     };
     session::install(token.clone());

@@ -11,6 +11,7 @@
 pub mod access;
 pub mod doc;
 pub mod formats;
+pub mod notify;
 pub mod offboarding;
 pub mod onboarding;
 pub mod portal;

@@ -4,10 +4,13 @@
 //!
 //! - `GET /api/session`: who this token is, and where it opens (workspace or portal).
 //! - `PUT /api/workspace`: a provider's first browser registers its workspace document.
-//! - `GET /api/tokens?portal=…`, `POST /api/tokens`: list and mint (the secret is returned once).
+//! - `GET /api/tokens?portal=…`, `POST /api/tokens`: list and mint (the secret is returned once;
+//!   with `sendEmail`, the invite link is also queued to the token's email).
 //! - `PATCH /api/tokens/{id}` (`readOnly`), `DELETE /api/tokens/{id}` (revoke).
 //! - `PUT /api/portals/{id}/access` (`readOnly`): every client token of a portal at once, for
 //!   offboarding.
+//! - `POST /api/portals/{id}/goodbye`: queue the goodbye as composed, once per portal (a
+//!   provider's writable token; email must be on).
 //! - `GET /api/portals/{id}/authors`: who each actor in a portal is, as the relay verified it;
 //!   for the provider and the portal's own client tokens (read-only ones too).
 
@@ -17,17 +20,18 @@ use std::sync::Arc;
 
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch, put};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use threshold_model::access::{
-    Author, CreatedToken, NewToken, RegisterWorkspace, Role, SessionInfo, SetReadOnly, TokenFilter,
-    TokenInfo,
+    Author, CreateToken, CreatedToken, GoodbyeQueued, RegisterWorkspace, Role, SendGoodbye,
+    SessionInfo, SetReadOnly, TokenFilter, TokenInfo,
 };
 use threshold_protocol::{Access, DocumentId};
 
 use crate::caller::{Caller, Provider};
 use crate::error::AppError;
 use crate::hub::Hub;
+use crate::mail::{self, Mail, Sent};
 use crate::rate_limit::HttpLimiter;
 use crate::token::TokenRecord;
 use crate::token_store::TokenStore;
@@ -39,6 +43,8 @@ pub struct ApiState {
     /// Where the relay keeps its files: the authors route reads the binding tables there.
     pub data_dir: PathBuf,
     pub http: Arc<HttpLimiter>,
+    /// `None` when no SMTP server is configured: nothing is emailed.
+    pub mail: Option<Mail>,
 }
 
 impl FromRef<ApiState> for TokenStore {
@@ -61,6 +67,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/tokens/{id}", patch(update_token).delete(revoke_token))
         .route("/api/portals/{id}/access", put(set_portal_access))
         .route("/api/portals/{id}/authors", get(portal_authors))
+        .route("/api/portals/{id}/goodbye", post(send_goodbye))
         .with_state(state)
 }
 
@@ -88,6 +95,7 @@ async fn session(State(s): State<ApiState>, Caller(me): Caller) -> Json<SessionI
     Json(SessionInfo {
         token: me.info(),
         workspace,
+        email_enabled: s.mail.is_some(),
     })
 }
 
@@ -132,7 +140,10 @@ async fn list_tokens(
 async fn create_token(
     State(s): State<ApiState>,
     Provider(me): Provider,
-    Json(request): Json<NewToken>,
+    Json(CreateToken {
+        token: request,
+        send_email,
+    }): Json<CreateToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     if !me.may_manage(request.role) {
         return Err(AppError::Forbidden(format!(
@@ -140,11 +151,51 @@ async fn create_token(
             me.role, request.role
         )));
     }
+    // Refused before anything is minted, so a failed request leaves no token behind.
+    let invite = match (&send_email, &s.mail, &request.email) {
+        (None, _, _) => None,
+        (Some(_), None, _) => {
+            return Err(AppError::Conflict(
+                "email is off: this relay has no SMTP server configured".into(),
+            ))
+        }
+        (Some(_), Some(_), None) => {
+            return Err(AppError::BadRequest(
+                "an invite can only be emailed to a person with an email address".into(),
+            ))
+        }
+        (Some(invite), Some(mail), Some(address)) => {
+            let address = address
+                .trim()
+                .parse::<lettre::Address>()
+                .map_err(|e| AppError::BadRequest(format!("email: {e}")))?;
+            let name = request.name.trim();
+            let to =
+                lettre::message::Mailbox::new((!name.is_empty()).then(|| name.to_owned()), address);
+            Some((invite.clone(), mail.clone(), to))
+        }
+    };
     let minted = s.tokens.create(request)?;
     tracing::info!(id = %minted.record.id, role = minted.record.role.as_str(), "token created");
+    let mut emailed = false;
+    if let Some((invite, mail, to)) = invite {
+        let link = crate::server::invite_link(&mail.base_url, &minted.secret);
+        let letter =
+            mail::invite::letter(to, &mail.config.from, &invite.provider, &invite.note, &link);
+        let sent = tokio::task::spawn_blocking(move || mail.send(&letter))
+            .await
+            .map_err(|e| AppError::Storage(e.to_string()))?;
+        match sent {
+            Ok(Sent::Queued { .. } | Sent::Already { .. }) => emailed = true,
+            Ok(Sent::Unsubscribed) => {}
+            // The token exists and its link is in the answer: the provider can still share it.
+            Err(e) => tracing::error!(error = %e, "the invite email could not be queued"),
+        }
+    }
     let body = CreatedToken {
         token: minted.secret,
         record: minted.record.info(),
+        emailed,
     };
     Ok((StatusCode::CREATED, Json(body)))
 }
@@ -226,4 +277,58 @@ async fn portal_authors(
         .map_err(|e| AppError::Storage(e.to_string()))?
         .map_err(|e| AppError::Storage(e.to_string()))?;
     Ok(Json(authors))
+}
+
+/// The goodbye as the provider composed it, queued once per portal. The invoice gate is the
+/// app's (it reads the portal); the relay makes sure a second device or a retry sends nothing
+/// twice.
+async fn send_goodbye(
+    State(s): State<ApiState>,
+    Provider(me): Provider,
+    Path(portal): Path<String>,
+    Json(body): Json<SendGoodbye>,
+) -> Result<Json<GoodbyeQueued>, AppError> {
+    if me.read_only {
+        return Err(AppError::Forbidden(
+            "a read-only token changes nothing".into(),
+        ));
+    }
+    let portal: DocumentId = portal
+        .parse()
+        .map_err(|e| AppError::BadRequest(format!("portal id: {e}")))?;
+    let mail = s.mail.clone().ok_or_else(|| {
+        AppError::Conflict("email is off: this relay has no SMTP server configured".into())
+    })?;
+    let to = body
+        .to
+        .iter()
+        .map(|t| {
+            mail::config::mailbox(t)
+                .map_err(|_| AppError::BadRequest(format!("`{t}` is not an email address")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if to.is_empty() {
+        return Err(AppError::BadRequest(
+            "the goodbye has nobody to go to: add the client's email first".into(),
+        ));
+    }
+    if body.subject.trim().is_empty() || body.text.trim().is_empty() {
+        return Err(AppError::BadRequest(
+            "the goodbye needs a subject and a text".into(),
+        ));
+    }
+    if body.text.len() > 100_000 || body.subject.len() > 1_000 || to.len() > 50 {
+        return Err(AppError::TooLarge("the goodbye is too long".into()));
+    }
+    let (message_ids, already) = tokio::task::spawn_blocking(move || {
+        mail::goodbye::send_once(&mail, &portal, to, &body.subject, &body.text)
+    })
+    .await
+    .map_err(|e| AppError::Storage(e.to_string()))?
+    .map_err(|e| AppError::Storage(e.to_string()))?;
+    tracing::info!(%portal, already, "goodbye queued");
+    Ok(Json(GoodbyeQueued {
+        message_ids,
+        already,
+    }))
 }

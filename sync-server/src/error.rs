@@ -22,6 +22,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Something that worked once and no longer does (a spent sign-in link).
+    #[error("{0}")]
+    Gone(String),
     #[error("the relay could not store this: {0}")]
     Storage(String),
     #[error("too large: {0}")]
@@ -65,6 +68,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::Storage(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -272,7 +272,7 @@ pub async fn serve(
         .header_read_timeout(limits.header_timeout);
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
@@ -307,7 +307,12 @@ pub async fn serve(
                 let app = app.clone();
                 async move {
                     let busy = Busy::start(slots.clone(), id);
-                    let response = app.oneshot(request.map(axum::body::Body::new)).await;
+                    let mut request = request.map(axum::body::Body::new);
+                    // Who is calling, for limits per client address (`ConnectInfo`).
+                    request
+                        .extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    let response = app.oneshot(request).await;
                     // A 101 answer went only to a socket with a valid token.
                     if matches!(&response, Ok(r) if r.status() == StatusCode::SWITCHING_PROTOCOLS) {
                         slots.update(id, |s| s.upgraded = true);

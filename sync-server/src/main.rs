@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
 use threshold_model::access::{NewToken, Role};
+use threshold_sync_server::mail::MailConfig;
 use threshold_sync_server::server::{invite_link, RelayLimits, ServeOptions};
 use threshold_sync_server::token_store::TokenStore;
 
@@ -16,6 +17,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start; the size of `Serve`'s flags costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the relay.
@@ -103,6 +106,21 @@ enum Command {
         /// Ephemeral (presence) sessions remembered in all.
         #[arg(long, env = "THRESHOLD_MAX_EPHEMERAL_SESSIONS", default_value_t = RelayLimits::default().max_ephemeral_sessions)]
         max_ephemeral_sessions: usize,
+        /// The SMTP server mail goes through: `smtp://user:password@host:587?tls=required`
+        /// (STARTTLS), `smtps://user:password@host:465` (TLS), or `smtp://host:25` (plain, for
+        /// a server on this machine). Without it no email is sent. Never logged.
+        #[arg(long, env = "THRESHOLD_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// Who mail is from: `Studio Name <portal@studio.example>`. Required with --smtp-url.
+        #[arg(long, env = "THRESHOLD_MAIL_FROM")]
+        mail_from: Option<String>,
+        /// Where replies go: `Zoë <zoe@studio.example>`.
+        #[arg(long, env = "THRESHOLD_MAIL_REPLY_TO")]
+        mail_reply_to: Option<String>,
+        /// The longest wait, in seconds, between two tries of a message the SMTP server did not
+        /// take (the wait doubles from one second up to this).
+        #[arg(long, env = "THRESHOLD_MAIL_MAX_BACKOFF_SECS", default_value_t = 300)]
+        mail_max_backoff_secs: u64,
     },
     /// Manage access tokens in a data dir. Works whether or not the relay is running; a running
     /// relay applies changes within a second.
@@ -200,8 +218,18 @@ async fn main() -> anyhow::Result<()> {
             max_unauthenticated,
             max_ephemeral_sessions_per_connection,
             max_ephemeral_sessions,
+            smtp_url,
+            mail_from,
+            mail_reply_to,
+            mail_max_backoff_secs,
         } => {
             let secs = |s: u64| Duration::from_secs(s.max(1));
+            let mail = MailConfig::from_flags(
+                smtp_url.as_deref(),
+                mail_from.as_deref(),
+                mail_reply_to.as_deref(),
+                secs(mail_max_backoff_secs),
+            )?;
             threshold_sync_server::server::serve(ServeOptions {
                 bind,
                 port,
@@ -231,6 +259,7 @@ async fn main() -> anyhow::Result<()> {
                     max_ephemeral_sessions,
                 },
                 max_blob_bytes,
+                mail,
             })
             .await
         }

@@ -26,8 +26,10 @@ use crate::connection::{self, Limits};
 use crate::history_budget::{HistoryBook, HistoryLimits};
 use crate::hub::{Admitted, Hub, HubThread};
 use crate::listener::{self, ListenerLimits};
+use crate::mail::{self as mail_mod, Mail, MailConfig};
 use crate::rate_limit::{HttpLimiter, RateLimit, RateLimiter};
 use crate::security_headers;
+use crate::sign_in::{self, routes::SignInState, SignInLinks};
 use crate::socket_caps::{SocketCaps, SocketLimits};
 use crate::staged::Staged;
 use crate::storage::{FsStorage, Storage};
@@ -44,6 +46,8 @@ pub struct ServeOptions {
     pub limits: RelayLimits,
     /// The largest file `PUT /blobs/…` accepts, in bytes.
     pub max_blob_bytes: u64,
+    /// How to send mail; `None` sends none (and the app says email is off).
+    pub mail: Option<MailConfig>,
 }
 
 /// Files up to 50 MB, unless the relay is started with another limit.
@@ -221,7 +225,13 @@ async fn index_page(State(state): State<AppState>) -> Response {
     }
 }
 
-fn router(state: AppState, api: ApiState, blobs: BlobState) -> Router {
+fn router(
+    state: AppState,
+    api: ApiState,
+    blobs: BlobState,
+    mail: Option<Mail>,
+    sign_in: SignInState,
+) -> Router {
     let static_dir = state.static_dir.clone();
     let mut router = Router::new()
         .route("/sync", get(sync_socket))
@@ -231,7 +241,9 @@ fn router(state: AppState, api: ApiState, blobs: BlobState) -> Router {
         .route("/index.html", get(index_page))
         .with_state(state.clone())
         .merge(api::routes(api))
-        .merge(blobs::routes(blobs));
+        .merge(blobs::routes(blobs))
+        .merge(mail_mod::routes::routes(mail))
+        .merge(sign_in::routes::routes(sign_in));
     if let Some(dir) = static_dir {
         let index = get(index_page).with_state(state);
         router = router.fallback_service(
@@ -383,11 +395,38 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             burst: options.limits.unauthenticated_per_second.max(1.0),
         }),
     });
+    let addr = SocketAddr::new(options.bind, options.port);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    let base = options.public_url.clone().unwrap_or_else(|| {
+        let host = if local.ip().is_unspecified() {
+            "localhost".to_owned()
+        } else {
+            local.ip().to_string()
+        };
+        format!("http://{host}:{}", local.port())
+    });
+    let mail = match options.mail.clone() {
+        Some(config) => {
+            let mail = Mail::open(config, &options.data_dir, &base)?;
+            mail.spawn_sender()?;
+            let waiting = mail.outbox.pending()?.len();
+            if waiting > 0 {
+                tracing::info!(waiting, "mail waiting in the outbox");
+            }
+            Some(mail)
+        }
+        None => {
+            tracing::info!("no --smtp-url: email is off");
+            None
+        }
+    };
     let api = ApiState {
         tokens: tokens.clone(),
         hub: engine.hub(),
         data_dir: options.data_dir.clone(),
         http: http.clone(),
+        mail: mail.clone(),
     };
     let blobs = BlobState {
         tokens: tokens.clone(),
@@ -397,10 +436,15 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         docs: reads,
         stored_reads: Arc::new(tokio::sync::Semaphore::new(blobs::STORED_READS)),
     };
-    let app = router(state, api, blobs);
-    let addr = SocketAddr::new(options.bind, options.port);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let local = listener.local_addr()?;
+    let sign_in = SignInState {
+        tokens: tokens.clone(),
+        links: SignInLinks::open(&options.data_dir)?,
+        mail: mail.clone(),
+        per_email: Arc::new(sign_in::routes::per_email()),
+        per_ip: Arc::new(sign_in::routes::per_ip()),
+        redeem_per_ip: Arc::new(sign_in::routes::redeem_per_ip()),
+    };
+    let app = router(state, api, blobs, mail.clone(), sign_in);
     tracing::info!(%local, data_dir = %options.data_dir.display(), "relay listening");
     if tokens.snapshot().tokens.is_empty() {
         let minted = tokens.create(NewToken {
@@ -410,14 +454,6 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             name: "Owner".into(),
             email: None,
         })?;
-        let base = options.public_url.clone().unwrap_or_else(|| {
-            let host = if local.ip().is_unspecified() {
-                "localhost".to_owned()
-            } else {
-                local.ip().to_string()
-            };
-            format!("http://{host}:{}", local.port())
-        });
         println!(
             "First start: created the owner token. Open this link to sign in (shown once; keep it private):\n  {}",
             invite_link(&base, &minted.secret)

@@ -3,12 +3,13 @@
 // `withRelay` is the fixture every test runs in: it owns the relay and everything opened against
 // it, so a test body holds only what it does and asserts.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, extname, normalize } from "node:path";
 import { chromium } from "playwright-core";
+import PostalMime from "postal-mime";
 import { Repo } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 
@@ -342,4 +343,82 @@ export async function inviteClient(page, name = "Dana Reyes", email = "dana@acme
   await people.getByLabel("Contact email").fill(email);
   await people.getByRole("button", { name: "Create invite link" }).click();
   return people.getByLabel(`Invite link for ${name}`).inputValue();
+}
+
+/** The Python that runs the test SMTP server (`scripts/setup.sh --test` installs aiosmtpd there). */
+const SMTP_PYTHON = process.env.THRESHOLD_SMTP_PYTHON ?? new URL("../../tools/smtp/venv/bin/python", import.meta.url).pathname;
+const SMTP_SCRIPT = new URL("../mail/smtp_server.py", import.meta.url).pathname;
+
+/** A free loopback port (for a server that is to start later on a known port). */
+export async function freePort() {
+  const server = net.createServer();
+  await new Promise(resolve => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise(resolve => server.close(resolve));
+  return port;
+}
+
+/**
+ * A real SMTP server (aiosmtpd, `tests/mail/smtp_server.py`) on loopback that writes each message
+ * it accepts to `dir` as `.eml`. `reject` lists recipients it refuses with `550`. `stop()` and
+ * `start()` take it down and bring it back on the same port; `messages()` parses every message
+ * received so far with postal-mime, oldest first, each with its `raw` text. Stopped when the
+ * returned `close()` runs (register it with `relay.defer`).
+ */
+export async function startSmtp({ port = 0, dir = tempDir("mail"), reject = [], running = true } = {}) {
+  let child = null;
+  let output = "";
+  const smtp = {
+    port,
+    dir,
+    url: () => `smtp://127.0.0.1:${smtp.port}`,
+    output: () => output,
+    async start() {
+      if (!smtp.port) smtp.port = 0;
+      const args = [SMTP_SCRIPT, "--port", String(smtp.port), "--dir", dir];
+      if (reject.length) args.push("--reject", reject.join(","));
+      child = spawn(SMTP_PYTHON, args, { stdio: ["ignore", "pipe", "pipe"] });
+      const keep = chunk => { output = (output + chunk).slice(-OUTPUT_KEPT); };
+      child.stderr.on("data", keep);
+      smtp.port = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`SMTP server did not start in 10 s:\n${output}`)), 10_000);
+        child.stdout.on("data", chunk => {
+          keep(chunk);
+          const match = output.match(/SMTP listening on (\d+)/);
+          if (match) { clearTimeout(timer); resolve(Number(match[1])); }
+        });
+        child.on("exit", code => { clearTimeout(timer); reject(new Error(`SMTP server exited with ${code} (run scripts/setup.sh --test):\n${output}`)); });
+      });
+    },
+    async stop() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise(resolve => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      output = "";
+    },
+    close: () => smtp.stop(),
+    files: () => readdirSync(dir).filter(name => name.endsWith(".eml")).sort(),
+    async messages() {
+      const out = [];
+      for (const name of smtp.files()) {
+        const raw = readFileSync(join(dir, name), "utf8");
+        out.push({ ...(await PostalMime.parse(raw)), raw });
+      }
+      return out;
+    },
+  };
+  if (running) await smtp.start();
+  else if (!port) smtp.port = await freePort();
+  return smtp;
+}
+
+/** The relay flags that send mail through `smtp`, retrying at least once a second. */
+export function mailArgs(smtp) {
+  return ["--smtp-url", smtp.url(), "--mail-from", "Harbor Studio <portal@harbor.example>", "--mail-reply-to", "Zoë Harbor <zoe@harbor.example>", "--mail-max-backoff-secs", "1"];
+}
+
+/** A header of a parsed message (postal-mime's `headers`), by lower-case name. */
+export function header(message, name) {
+  return message.headers.find(h => h.key === name)?.value;
 }

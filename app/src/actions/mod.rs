@@ -6,6 +6,7 @@
 mod access;
 mod export;
 mod files;
+mod goodbye;
 mod guard;
 mod people;
 mod portal;
@@ -24,13 +25,14 @@ use crate::sync::client;
 pub use access::{set_client_access, ClientAccess};
 pub use export::{download_archive, download_automerge, download_calendar, download_json};
 pub use files::{add_file, drop_refused_file, remove_file};
+pub use goodbye::{mailbox, send_goodbye};
 pub use people::{
     change_access, invite, list_people, needs_read_only, AccessChange, Invite, People,
 };
 pub use portal::{
     create_portal, ensure_internal, remember_portal, save_as_template, start_offboarding,
 };
-pub use session::{confirm_session, open_home, workspace_id};
+pub use session::{confirm_session, email_sign_in_link, open_home, redeem_sign_in, workspace_id};
 pub use signature::sign;
 pub use stage::change_stage;
 

@@ -2,7 +2,7 @@
 //! inviting someone (the relay mints a token; the link carries it in its fragment), and making
 //! one person's access read-only, writable or revoked.
 
-use threshold_model::access::{NewToken, Role, TokenInfo};
+use threshold_model::access::{CreateToken, InviteEmail, NewToken, Role, TokenInfo};
 use threshold_protocol::DocumentId;
 
 use crate::relay::api::{self, ApiError};
@@ -43,12 +43,14 @@ pub enum AccessChange {
     ReadWrite,
 }
 
-/// A new invite, shown once: who it is for, the link that signs them in, their email if given.
+/// A new invite, shown once: who it is for, the link that signs them in, their email if given,
+/// and whether the relay emailed the link to them.
 #[derive(Clone)]
 pub struct Invite {
     pub name: String,
     pub link: String,
     pub email: Option<String>,
+    pub emailed: bool,
 }
 
 /// The people of `people`, as the relay lists them.
@@ -62,20 +64,35 @@ pub async fn list_people(people: People) -> Result<Vec<TokenInfo>, String> {
 }
 
 /// Ask the relay for a new token for `name` (and `email`, if not empty), and make its link.
-pub async fn invite(people: People, name: &str, email: &str) -> Result<Invite, ApiError> {
+/// With `send_email` (the provider's note), the relay also emails the link to `email`.
+pub async fn invite(
+    people: People,
+    name: &str,
+    email: &str,
+    send_email: Option<String>,
+) -> Result<Invite, ApiError> {
     let token = session::token().ok_or(ApiError::Unauthorized)?;
-    let request = NewToken {
-        role: people.role(),
-        portal: people.portal(),
-        read_only: false,
-        name: name.to_owned(),
-        email: (!email.is_empty()).then(|| email.to_owned()),
+    let request = CreateToken {
+        token: NewToken {
+            role: people.role(),
+            portal: people.portal(),
+            read_only: false,
+            name: name.to_owned(),
+            email: (!email.is_empty()).then(|| email.to_owned()),
+        },
+        send_email: send_email
+            .filter(|_| !email.is_empty())
+            .map(|note| InviteEmail {
+                provider: String::new(),
+                note,
+            }),
     };
     let created = api::create_token(&token, &request).await?;
     Ok(Invite {
         name: created.record.name,
         link: invite_link(&created.token),
         email: created.record.email,
+        emailed: created.emailed,
     })
 }
 

@@ -94,3 +94,20 @@ pub fn ensure_workspace() -> DocumentId {
 pub fn workspace_id() -> Option<DocumentId> {
     settings::workspace_id()
 }
+
+/// Ask the relay to email a sign-in link to `email`. The relay answers the same whether or not
+/// the address is known.
+pub async fn email_sign_in_link(email: &str) -> Result<(), api::ApiError> {
+    api::request_sign_in(email.trim()).await
+}
+
+/// Exchange a sign-in link's secret for this device's token, keep it, and start over signed in.
+pub async fn redeem_sign_in(secret: &str) -> Result<(), api::ApiError> {
+    let created = api::redeem_sign_in(secret).await?;
+    session::store_token(&created.token);
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash("#/");
+        let _ = window.location().reload();
+    }
+    Ok(())
+}

@@ -4,7 +4,8 @@
 
 use serde::de::DeserializeOwned;
 use threshold_model::access::{
-    Author, CreatedToken, NewToken, Refusal, RegisterWorkspace, SessionInfo, SetReadOnly, TokenInfo,
+    Author, CreateToken, CreatedToken, GoodbyeQueued, RedeemSignIn, Refusal, RegisterWorkspace,
+    SendGoodbye, SessionInfo, SetReadOnly, SignInRequest, TokenInfo,
 };
 use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
@@ -121,9 +122,44 @@ pub async fn tokens(token: &str, portal: Option<DocumentId>) -> Result<Vec<Token
     required(call(token, "GET", &path, None).await?)
 }
 
-pub async fn create_token(token: &str, new: &NewToken) -> Result<CreatedToken, ApiError> {
+pub async fn create_token(token: &str, new: &CreateToken) -> Result<CreatedToken, ApiError> {
     let body = json(new)?;
     required(call(token, "POST", "/api/tokens", Some(body)).await?)
+}
+
+/// Send a portal's goodbye through the relay's mail, once.
+pub async fn send_goodbye(
+    token: &str,
+    portal: DocumentId,
+    goodbye: &SendGoodbye,
+) -> Result<GoodbyeQueued, ApiError> {
+    let body = json(goodbye)?;
+    required(
+        call(
+            token,
+            "POST",
+            &format!("/api/portals/{portal}/goodbye"),
+            Some(body),
+        )
+        .await?,
+    )
+}
+
+/// Ask for a sign-in link by email. No token: this device has none yet.
+pub async fn request_sign_in(email: &str) -> Result<(), ApiError> {
+    let body = json(&SignInRequest {
+        email: email.to_owned(),
+    })?;
+    call::<serde_json::Value>("", "POST", "/api/sign-in/email", Some(body)).await?;
+    Ok(())
+}
+
+/// Exchange a sign-in link's secret for a token of this device's own.
+pub async fn redeem_sign_in(link: &str) -> Result<CreatedToken, ApiError> {
+    let body = json(&RedeemSignIn {
+        link: link.to_owned(),
+    })?;
+    required(call("", "POST", "/api/sign-in/redeem", Some(body)).await?)
 }
 
 pub async fn set_read_only(token: &str, id: &str, read_only: bool) -> Result<TokenInfo, ApiError> {

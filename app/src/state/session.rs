@@ -14,6 +14,7 @@ use crate::relay::api::{self, ApiError};
 const TOKEN: &str = "threshold.token";
 const INFO: &str = "threshold.session";
 const JOIN_PREFIX: &str = "#/join/";
+const SIGN_IN_PREFIX: &str = "#/sign-in/";
 
 #[derive(Clone, Copy)]
 pub struct Session {
@@ -37,6 +38,18 @@ pub fn take_token_from_url() -> Option<String> {
     }
     store_token(&token);
     Some(token)
+}
+
+/// A sign-in link's secret (`#/sign-in/<secret>`), taken out of the address bar and the
+/// history at once, like an invite's token. The relay exchanges it for this device's token.
+pub fn take_sign_in_from_url() -> Option<String> {
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    let secret = hash.strip_prefix(SIGN_IN_PREFIX)?.trim().to_owned();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#/"));
+    }
+    (!secret.is_empty()).then_some(secret)
 }
 
 /// The token in an invite link, a pasted fragment, or the token itself.
@@ -86,6 +99,13 @@ pub fn token() -> Option<String> {
 
 fn info_untracked() -> Option<SessionInfo> {
     session().and_then(|s| s.info.get_untracked())
+}
+
+/// Whether the relay sends email (reactive: the session's answer may arrive after the page).
+pub fn email_enabled() -> bool {
+    session()
+        .and_then(|s| s.info.get())
+        .is_some_and(|i| i.email_enabled)
 }
 
 /// Whether this device belongs to a client contact (who sees only their portal).

@@ -5,11 +5,14 @@
 //! | `GET /api/session` | | [`SessionInfo`] |
 //! | `PUT /api/workspace` | [`RegisterWorkspace`] | `204` |
 //! | `GET /api/tokens?portal=…` | [`TokenFilter`] (query) | `[`[`TokenInfo`]`]` |
-//! | `POST /api/tokens` | [`NewToken`] | `201` [`CreatedToken`] |
+//! | `POST /api/tokens` | [`NewToken`] or [`CreateToken`] | `201` [`CreatedToken`] |
 //! | `PATCH /api/tokens/{id}` | [`SetReadOnly`] | [`TokenInfo`] |
+//! | `POST /api/sign-in/email` (no token) | [`SignInRequest`] | `204` |
+//! | `POST /api/sign-in/redeem` (no token) | [`RedeemSignIn`] | `201` [`CreatedToken`] |
 //! | `DELETE /api/tokens/{id}` | | [`TokenInfo`] |
 //! | `PUT /api/portals/{id}/access` | [`SetReadOnly`] | `[`[`TokenInfo`]`]` |
 //! | `GET /api/portals/{id}/authors` | | `[`[`Author`]`]` |
+//! | `POST /api/portals/{id}/goodbye` | [`SendGoodbye`] | [`GoodbyeQueued`] |
 //!
 //! Every refusal is a [`Refusal`]. Field names are camelCase; optional fields are always
 //! present, as `null` when empty.
@@ -58,6 +61,12 @@ pub struct SessionInfo {
     /// The provider's workspace document; always `None` for a client, who never learns it.
     #[serde(default, with = "super::optional_doc_id")]
     pub workspace: Option<DocumentId>,
+    /// Whether the relay sends email (an SMTP server is configured). When it does not, the
+    /// provider's settings say email is off and nothing offers to send any.
+    /// Named apart from the token's own `email` (the person's address), which is flattened
+    /// beside it.
+    #[serde(default, rename = "emailEnabled")]
+    pub email_enabled: bool,
 }
 
 /// A session is its token plus the workspace; reading `info.role` reads the token's.
@@ -98,12 +107,72 @@ pub struct NewToken {
     pub email: Option<String>,
 }
 
+/// `POST /api/tokens` with the invite link emailed: the token as [`NewToken`] (flattened), and
+/// what the email says besides the link. The relay sends it to the token's `email`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateToken {
+    #[serde(flatten)]
+    pub token: NewToken,
+    #[serde(default)]
+    pub send_email: Option<InviteEmail>,
+}
+
+/// What an invite email says besides the link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteEmail {
+    /// The provider's name as the client knows it; empty for the name in the relay's
+    /// `--mail-from`.
+    #[serde(default)]
+    pub provider: String,
+    /// A short note the provider typed; may be empty.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST /api/sign-in/email`: email a one-time sign-in link to this address, if it belongs to
+/// an active person. Answered `204` either way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub email: String,
+}
+
+/// `POST /api/sign-in/redeem`: the secret from a sign-in link (`#/sign-in/<secret>`); answered
+/// with a new token for this device ([`CreatedToken`]), once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeemSignIn {
+    pub link: String,
+}
+
+/// `POST /api/portals/{id}/goodbye`: send the goodbye exactly as composed, one message per
+/// recipient (`Name <address>` or `address`). Once per portal: asking again sends nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendGoodbye {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+}
+
+/// The answer to `POST /api/portals/{id}/goodbye`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GoodbyeQueued {
+    /// One per recipient who gets it (an unsubscribed address gets nothing).
+    pub message_ids: Vec<String>,
+    /// An earlier request for this portal had already queued it; nothing new was sent.
+    pub already: bool,
+}
+
 /// The answer to `POST /api/tokens`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedToken {
     /// The secret (`thr_…`), shown this once.
     pub token: String,
     pub record: TokenInfo,
+    /// Whether the invite link was queued to the token's email.
+    #[serde(default)]
+    pub emailed: bool,
 }
 
 /// `PATCH /api/tokens/{id}` and `PUT /api/portals/{id}/access`: make one token, or every client
@@ -202,9 +271,10 @@ mod tests {
         let client = SessionInfo {
             token: token(),
             workspace: None,
+            email_enabled: false,
         };
         let json = format!(
-            "{},\"workspace\":null}}",
+            "{},\"workspace\":null,\"emailEnabled\":false}}",
             &TOKEN_JSON[..TOKEN_JSON.len() - 1]
         );
         pinned(&client, &json);
@@ -216,9 +286,17 @@ mod tests {
                 ..token()
             },
             workspace: Some(portal()),
+            email_enabled: true,
         };
         let json = serde_json::to_string(&owner).expect("serializes");
-        assert!(json.ends_with(&format!(",\"revokedAt\":null,\"workspace\":\"{PORTAL}\"}}")));
+        let back: SessionInfo = serde_json::from_str(&json).expect("reads back");
+        assert_eq!(
+            back, owner,
+            "the token's email and the relay's email switch stay apart"
+        );
+        assert!(json.ends_with(&format!(
+            ",\"revokedAt\":null,\"workspace\":\"{PORTAL}\",\"emailEnabled\":true}}"
+        )));
     }
 
     #[test]
@@ -226,10 +304,11 @@ mod tests {
         let created = CreatedToken {
             token: "thr_secret".into(),
             record: token(),
+            emailed: false,
         };
         pinned(
             &created,
-            &format!(r#"{{"token":"thr_secret","record":{TOKEN_JSON}}}"#),
+            &format!(r#"{{"token":"thr_secret","record":{TOKEN_JSON},"emailed":false}}"#),
         );
     }
 

@@ -24,8 +24,9 @@ mod permission;
 mod role;
 
 pub use api::{
-    Author, CreatedToken, NewToken, Refusal, RegisterWorkspace, SessionInfo, SetReadOnly,
-    TokenFilter, TokenInfo,
+    Author, CreateToken, CreatedToken, GoodbyeQueued, InviteEmail, NewToken, RedeemSignIn, Refusal,
+    RegisterWorkspace, SendGoodbye, SessionInfo, SetReadOnly, SignInRequest, TokenFilter,
+    TokenInfo,
 };
 pub use change_scope::{check_change, Writer};
 pub use permission::{allowed, Act, FileTarget, Rule, Side};

@@ -152,6 +152,26 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
             set_message.set(Some(format!("Could not download the email: {e}")));
         }
     };
+    let (sending, set_sending) = signal(false);
+    let on_send = move |_| {
+        let Some(mut email) = to_send() else {
+            return;
+        };
+        // To the people the preview names, by name.
+        email.to = recipients()
+            .into_iter()
+            .filter(|r| !r.email.is_empty())
+            .map(|r| actions::mailbox(&r.name, &r.email))
+            .collect();
+        set_sending.set(true);
+        leptos::task::spawn_local(async move {
+            match actions::send_goodbye(id, email).await {
+                Ok(done) | Err(done) => set_message.set(Some(done)),
+            }
+            set_sending.set(false);
+        });
+    };
+    let no_recipient = move || recipients().iter().all(|r| r.email.is_empty());
     let on_complete = move |_| {
         match actions::try_edit_portal(id, |tx| complete_offboarding(tx, chrono::Utc::now())) {
             Ok(()) => set_message.set(Some("Offboarding is complete. The client is now alumni and keeps the portal as a read-only archive.".into())),
@@ -235,8 +255,17 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
             {move || match sent.get() {
                 Some(at) => view! { <p class="badge badge-done" role="status">{format!("Sent and completed on {}", crate::state::dates::show_at(at))}</p> }.into_any(),
                 None => view! {
-                    <button type="button" class="button primary" disabled=move || blocked().is_some()
-                        aria-describedby="goodbye-gate" on:click=on_complete>"Mark as sent and complete offboarding"</button>
+                    <div class="row">
+                        <Show when=crate::state::session::email_enabled>
+                            <button type="button" class="button primary"
+                                disabled=move || blocked().is_some() || no_recipient() || sending.get()
+                                aria-describedby="goodbye-gate" on:click=on_send>"Send the goodbye email"</button>
+                        </Show>
+                        <button type="button"
+                            class=move || if crate::state::session::email_enabled() { "button" } else { "button primary" }
+                            disabled=move || blocked().is_some()
+                            aria-describedby="goodbye-gate" on:click=on_complete>"Mark as sent and complete offboarding"</button>
+                    </div>
                     <p id="goodbye-gate" class="field-error" role="status">{blocked}</p>
                 }.into_any(),
             }}

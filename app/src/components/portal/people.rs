@@ -38,6 +38,10 @@ pub fn PeopleSection(
     let (name, set_name) = signal(String::new());
     let (email, set_email) = signal(String::new());
     let (busy, set_busy) = signal(false);
+    // Emailing the link is offered only when the relay sends mail; it is on by default then.
+    let (send_email, set_send_email) = signal(true);
+    let (note, set_note) = signal(String::new());
+    let email_on = session::email_enabled;
     let role = people.role();
     let can_invite = session::session()
         .and_then(|s| s.info.get_untracked())
@@ -78,13 +82,16 @@ pub fn PeopleSection(
             set_message.set(Some(e.to_string()));
             return;
         }
+        let emailing = (email_on() && send_email.get_untracked() && !mail.is_empty())
+            .then(|| note.get_untracked().trim().to_owned());
         set_busy.set(true);
         leptos::task::spawn_local(async move {
-            match actions::invite(people, &who, &mail).await {
+            match actions::invite(people, &who, &mail, emailing).await {
                 Ok(created) => {
                     set_invite.set(Some(created));
                     set_name.set(String::new());
                     set_email.set(String::new());
+                    set_note.set(String::new());
                     set_message.set(None);
                     reload();
                 }
@@ -182,11 +189,40 @@ pub fn PeopleSection(
                         </label>
                         <button type="submit" class="button primary" disabled=busy>{button}</button>
                     </div>
+                    {move || if email_on() {
+                        view! {
+                            <div class="invite-email">
+                                <label class="check-row">
+                                    <input type="checkbox" prop:checked=send_email
+                                        on:change=move |ev| set_send_email.set(event_target_checked(&ev))/>
+                                    "Also email the link to them"
+                                </label>
+                                <Show when=move || send_email.get()>
+                                    <label>"Note for the email (optional)"
+                                        <textarea rows="2" maxlength="1000" prop:value=note
+                                            on:input=move |ev| set_note.set(event_target_value(&ev))></textarea>
+                                    </label>
+                                </Show>
+                            </div>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <p class="muted small" data-testid="email-off">
+                                "Email is off on this relay: nothing is sent from here. Copy the link and share it yourself."
+                            </p>
+                        }.into_any()
+                    }}
                 </form>
             </Show>
-            {move || invite.get().map(|actions::Invite { name: who, link, email: mail }| {
+            {move || invite.get().map(|actions::Invite { name: who, link, email: mail, emailed }| {
                 let copy = link.clone();
-                let mail_href = mail.as_deref().map(|m| mailto(m, &who, &link, people));
+                let emailed_to = mail.clone().filter(|_| emailed);
+                // Once the relay emailed it, a second email from the provider's own client would
+                // only confuse.
+                let mail_href = mail
+                    .as_deref()
+                    .filter(|_| !emailed)
+                    .map(|m| mailto(m, &who, &link, people));
                 view! {
                     <div class="invite-result" role="status">
                         <label for="invite-link-out">{format!("Invite link for {who}")}</label>
@@ -195,6 +231,7 @@ pub fn PeopleSection(
                             <button type="button" class="button" on:click=move |_| copy_to_clipboard(&copy)>"Copy"</button>
                             {mail_href.map(|href| view! { <a class="button" href=href>"Email the invite"</a> })}
                         </div>
+                        {emailed_to.map(|to| view! { <p class="small">"Emailed to " <strong>{to}</strong> "."</p> })}
                         <p class="muted small">"Copy it now: it is shown only once. Anyone holding it signs in as " {who.clone()} "."</p>
                     </div>
                 }

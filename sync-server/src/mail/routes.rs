@@ -1,0 +1,88 @@
+//! The mail routes, which need no token: the link in a message is the proof.
+//!
+//! - `GET /api/mail/unsubscribe/{token}`: a page with one button. Opening the link does not
+//!   unsubscribe, because mail scanners open links on their own.
+//! - `POST /api/mail/unsubscribe/{token}`: unsubscribe (RFC 8058 one-click: mail clients post
+//!   `List-Unsubscribe=One-Click` here; the page's button posts the same).
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use super::message::escape;
+use super::Mail;
+use crate::error::AppError;
+
+pub fn routes(mail: Option<Mail>) -> Router {
+    Router::new()
+        .route(
+            "/api/mail/unsubscribe/{token}",
+            get(unsubscribe_page).post(unsubscribe),
+        )
+        .with_state(mail)
+}
+
+fn page(title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title></head>\
+<body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1d2330\">\
+<main><h1 style=\"font-size:1.4rem\">{title}</h1>{body}</main></body></html>"
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+fn address_of(mail: &Option<Mail>, token: &str) -> Result<(Mail, String), AppError> {
+    let mail = mail.clone().ok_or(AppError::NotFound)?;
+    let address = mail
+        .unsubscribes
+        .verify(token)
+        .ok_or_else(|| AppError::BadRequest("this unsubscribe link is not valid".into()))?;
+    Ok((mail, address))
+}
+
+async fn unsubscribe_page(
+    State(mail): State<Option<Mail>>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let (_, address) = address_of(&mail, &token)?;
+    Ok(page(
+        "Stop these emails?",
+        &format!(
+            "<p>Emails from this portal to <strong>{}</strong> will stop. Sign-in links you ask for still arrive.</p>\
+<form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
+<button type=\"submit\" style=\"font:inherit;padding:.5rem 1rem\">Unsubscribe</button></form>",
+            escape(&address)
+        ),
+    ))
+}
+
+async fn unsubscribe(
+    State(mail): State<Option<Mail>>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let (mail, address) = address_of(&mail, &token)?;
+    let book = mail.unsubscribes.clone();
+    let stored = address.clone();
+    tokio::task::spawn_blocking(move || book.unsubscribe(&stored))
+        .await
+        .map_err(|e| AppError::Storage(e.to_string()))?
+        .map_err(|e| AppError::Storage(e.to_string()))?;
+    tracing::info!("an address unsubscribed");
+    Ok(page(
+        "You are unsubscribed",
+        &format!(
+            "<p>No more emails from this portal will go to <strong>{}</strong>.</p>",
+            escape(&address)
+        ),
+    ))
+}

@@ -1,0 +1,171 @@
+//! The one-time sign-in links, as `<data dir>/sign-in/links.json`: for each, the SHA-256 of its
+//! secret, the token it signs in as, when it expires and whether it was used. A link is marked
+//! used (durably) before the device gets its token, so it works once even across a crash.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::storage::write_atomically;
+use crate::token::hash_secret;
+
+const PREFIX: &str = "tsl_";
+
+/// How long a link works.
+pub const LIFETIME: Duration = Duration::hours(1);
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkRecord {
+    pub hash: String,
+    pub token_id: String,
+    pub expires_at: DateTime<Utc>,
+    #[serde(default)]
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// Not shaped like a sign-in link at all.
+    #[error("this is not a sign-in link")]
+    Malformed,
+    /// Unknown, expired or already used: one answer for all three, so a guess learns nothing.
+    #[error("this sign-in link has expired or was already used")]
+    Spent,
+    #[error("the sign-in links could not be stored: {0}")]
+    Io(#[from] io::Error),
+}
+
+#[derive(Clone)]
+pub struct SignInLinks {
+    file: PathBuf,
+    links: Arc<Mutex<Vec<LinkRecord>>>,
+}
+
+/// Whether `secret` is shaped like one of ours: the prefix and 32 bytes of base58.
+fn well_formed(secret: &str) -> bool {
+    secret
+        .strip_prefix(PREFIX)
+        .and_then(|rest| bs58::decode(rest).into_vec().ok())
+        .is_some_and(|bytes| bytes.len() == 32)
+}
+
+impl SignInLinks {
+    pub fn open(data_dir: &Path) -> io::Result<Self> {
+        let dir = data_dir.join("sign-in");
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join("links.json");
+        let links = match std::fs::read(&file) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(io::Error::other)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        Ok(Self {
+            file,
+            links: Arc::new(Mutex::new(links)),
+        })
+    }
+
+    fn save(&self, links: &mut Vec<LinkRecord>, now: DateTime<Utc>) -> io::Result<()> {
+        // Spent links are kept only while they could still be presented, to answer "spent".
+        links.retain(|l| l.expires_at + LIFETIME > now);
+        let json = serde_json::to_vec_pretty(&*links).map_err(io::Error::other)?;
+        write_atomically(&self.file, &json)
+    }
+
+    /// A new link for `token_id`; the secret is returned once and only its hash is kept.
+    pub fn mint(&self, token_id: &str, now: DateTime<Utc>) -> io::Result<String> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(io::Error::other)?;
+        let secret = format!("{PREFIX}{}", bs58::encode(bytes).into_string());
+        let mut links = self.links.lock().expect("sign-in links lock");
+        links.push(LinkRecord {
+            hash: hash_secret(&secret),
+            token_id: token_id.to_owned(),
+            expires_at: now + LIFETIME,
+            used_at: None,
+        });
+        self.save(&mut links, now)?;
+        Ok(secret)
+    }
+
+    /// Spend a link: the token id it signs in as. Marked used on disk before this returns.
+    pub fn redeem(&self, secret: &str, now: DateTime<Utc>) -> Result<String, LinkError> {
+        let secret = secret.trim();
+        if !well_formed(secret) {
+            return Err(LinkError::Malformed);
+        }
+        let hash = hash_secret(secret);
+        let mut links = self.links.lock().expect("sign-in links lock");
+        let link = links
+            .iter_mut()
+            .find(|l| l.hash == hash)
+            .ok_or(LinkError::Spent)?;
+        if link.used_at.is_some() || link.expires_at <= now {
+            return Err(LinkError::Spent);
+        }
+        link.used_at = Some(now);
+        let token_id = link.token_id.clone();
+        self.save(&mut links, now)?;
+        Ok(token_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_works_once_within_the_hour_and_only_its_hash_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let links = SignInLinks::open(dir.path()).unwrap();
+        let t0 = Utc::now();
+        let secret = links.mint("abc123", t0).unwrap();
+        let stored = std::fs::read_to_string(dir.path().join("sign-in/links.json")).unwrap();
+        assert!(!stored.contains(&secret), "the secret is not stored");
+        // A restart keeps it.
+        let links = SignInLinks::open(dir.path()).unwrap();
+        assert_eq!(
+            links.redeem(&secret, t0 + Duration::minutes(59)).unwrap(),
+            "abc123"
+        );
+        assert!(matches!(
+            links.redeem(&secret, t0 + Duration::minutes(59)),
+            Err(LinkError::Spent)
+        ));
+        let reopened = SignInLinks::open(dir.path()).unwrap();
+        assert!(
+            matches!(reopened.redeem(&secret, t0), Err(LinkError::Spent)),
+            "used stays used"
+        );
+    }
+
+    #[test]
+    fn an_expired_an_unknown_and_a_malformed_link_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let links = SignInLinks::open(dir.path()).unwrap();
+        let t0 = Utc::now();
+        let secret = links.mint("abc123", t0).unwrap();
+        assert!(matches!(
+            links.redeem(&secret, t0 + LIFETIME),
+            Err(LinkError::Spent)
+        ));
+        let unknown = format!("{PREFIX}{}", bs58::encode([7u8; 32]).into_string());
+        assert!(matches!(links.redeem(&unknown, t0), Err(LinkError::Spent)));
+        for bad in [
+            "",
+            "tsl_",
+            "thr_abc",
+            "tsl_0OIl",
+            &secret[..secret.len() - 3],
+        ] {
+            assert!(
+                matches!(links.redeem(bad, t0), Err(LinkError::Malformed)),
+                "{bad}"
+            );
+        }
+    }
+}
