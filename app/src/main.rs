@@ -27,6 +27,7 @@ fn relay_url(token: &str) -> String {
 
 fn main() {
     console_error_panic_hook::set_once();
+    browser::focus_keeper::install();
     let token = session::take_token_from_url().or_else(session::stored_token);
     let Some(token) = token else {
         // Not signed in: only the page that takes an invite link.

@@ -39,6 +39,9 @@ pub struct ApiState {
     /// Where the relay keeps its files: the authors route reads the binding tables there.
     pub data_dir: PathBuf,
     pub http: Arc<HttpLimiter>,
+    /// The largest file `/blobs` takes, told to every session so the app refuses larger ones
+    /// before sending them.
+    pub max_blob_bytes: u64,
 }
 
 impl FromRef<ApiState> for TokenStore {
@@ -88,6 +91,7 @@ async fn session(State(s): State<ApiState>, Caller(me): Caller) -> Json<SessionI
     Json(SessionInfo {
         token: me.info(),
         workspace,
+        max_blob_bytes: Some(s.max_blob_bytes),
     })
 }
 

@@ -388,6 +388,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         hub: engine.hub(),
         data_dir: options.data_dir.clone(),
         http: http.clone(),
+        max_blob_bytes: options.max_blob_bytes,
     };
     let blobs = BlobState {
         tokens: tokens.clone(),

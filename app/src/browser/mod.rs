@@ -1,10 +1,11 @@
 //! Thin wrappers over browser APIs, one per file: storage (IndexedDB behind the `KvStore`
 //! trait), the relay's WebSocket, the tab channel, the service worker, downloads, the
-//! clipboard and local settings. Nothing here knows about documents or the UI.
+//! clipboard, keeping focus across redraws, and local settings. Nothing here knows about documents or the UI.
 
 mod browser_store;
 pub mod clipboard;
 pub mod download;
+pub mod focus_keeper;
 mod idb_store;
 mod kv_store;
 pub mod service_worker;

@@ -58,6 +58,10 @@ pub struct SessionInfo {
     /// The provider's workspace document; always `None` for a client, who never learns it.
     #[serde(default, with = "super::optional_doc_id")]
     pub workspace: Option<DocumentId>,
+    /// The largest file the relay takes, in bytes, so that the app refuses a larger one before
+    /// keeping or sending any of it. `None` from a relay that does not say.
+    #[serde(default, rename = "maxBlobBytes")]
+    pub max_blob_bytes: Option<u64>,
 }
 
 /// A session is its token plus the workspace; reading `info.role` reads the token's.
@@ -202,9 +206,10 @@ mod tests {
         let client = SessionInfo {
             token: token(),
             workspace: None,
+            max_blob_bytes: None,
         };
         let json = format!(
-            "{},\"workspace\":null}}",
+            "{},\"workspace\":null,\"maxBlobBytes\":null}}",
             &TOKEN_JSON[..TOKEN_JSON.len() - 1]
         );
         pinned(&client, &json);
@@ -216,9 +221,12 @@ mod tests {
                 ..token()
             },
             workspace: Some(portal()),
+            max_blob_bytes: Some(50 << 20),
         };
         let json = serde_json::to_string(&owner).expect("serializes");
-        assert!(json.ends_with(&format!(",\"revokedAt\":null,\"workspace\":\"{PORTAL}\"}}")));
+        assert!(json.ends_with(&format!(
+            ",\"revokedAt\":null,\"workspace\":\"{PORTAL}\",\"maxBlobBytes\":52428800}}"
+        )));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use threshold_model::access::Role;
 use wasm_bindgen::JsCast;
 
-use super::{RefusalBanner, StatusBadge};
+use super::{InviteLinkForm, RefusalBanner, StatusBadge};
 use crate::browser::service_worker;
 use crate::browser::storage_status::{self, human_bytes, StorageStatus};
 use crate::components::portal::PortalPage;
@@ -75,9 +75,14 @@ pub fn App() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
                 "Threshold"
             </a>
-            <StatusBadge/>
+            // A device whose link does not work has no connection to speak of: the page says
+            // what happened, and a badge saying "Offline" beside it would only confuse.
+            <Show when=move || !session.revoked.get()>
+                <StatusBadge/>
+            </Show>
         </header>
-        <Show when=move || session.revoked.get()>
+        // A link that once worked and was revoked: what was kept stays readable under this.
+        <Show when=move || session.revoked.get() && session.info.with(Option::is_some)>
             <div class="banner banner-error" role="alert">
                 "This device's access has been revoked, so nothing syncs any more. What was already here stays readable on this device. Ask for a new invite link to continue. "
                 <button type="button" class="button small" on:click=on_sign_out>"Sign in with another link"</button>
@@ -109,6 +114,15 @@ pub fn App() -> impl IntoView {
         })}
         <main class="page" id="main-content" tabindex="-1">
             {move || match (page.get(), session.info.get()) {
+                // The relay does not know this link (mistyped, cut short, or revoked before this
+                // device ever signed in): one state, with the way forward.
+                (_, None) if session.revoked.get() => view! {
+                    <section class="card sign-in link-broken" aria-labelledby="link-broken-heading">
+                        <h1 id="link-broken-heading">"This link doesn't work"</h1>
+                        <p class="lede">"It may be mistyped or cut short, or it is no longer valid. Ask the person who sent it to you for a new one, then open it or paste it here."</p>
+                        <InviteLinkForm button="Use this link"/>
+                    </section>
+                }.into_any(),
                 (_, None) => view! {
                     <section class="card empty" role="status">
                         <h1>"Signing in…"</h1>
