@@ -8,11 +8,13 @@ use wasm_bindgen::JsCast;
 use super::{InviteLinkForm, RefusalBanner, StatusBadge};
 use crate::browser::service_worker;
 use crate::browser::storage_status::{self, human_bytes, StorageStatus};
+use crate::browser::theme::{self, Colours};
 use crate::components::portal::PortalPage;
 use crate::components::workspace::WorkspacePage;
 use crate::state::route::{use_route, PortalView, Route};
 use crate::state::session;
-use crate::sync::client;
+use crate::sync::{client, home_part_memo};
+use threshold_model::portal::{Brand, Palette, BRAND};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -39,6 +41,27 @@ pub fn App() -> impl IntoView {
         {
             view.set(crate::state::view_mode::ViewMode::Client);
         }
+    });
+    // The provider's brand, white label: the client's from their portal's copy, the
+    // provider's from the workspace. It names the page and colours it.
+    let brand_read = home_part_memo(BRAND);
+    let brand: Memo<Option<Brand>> = Memo::new(move |_| brand_read.get().flatten());
+    Effect::new(move |_| {
+        let brand = brand.get();
+        let colours = brand.as_ref().and_then(|b| b.accent).map(|accent| {
+            let palette = Palette::of(accent);
+            Colours {
+                brand: palette.brand.to_string(),
+                ink: palette.ink.to_string(),
+                text: palette.text.to_string(),
+            }
+        });
+        let title = brand
+            .as_ref()
+            .map(|b| b.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Threshold".into());
+        theme::apply(colours.as_ref(), &title);
     });
     let on_sign_out = move |_| {
         session::sign_out();
@@ -71,9 +94,19 @@ pub fn App() -> impl IntoView {
             }
         }>"Skip to main content"</a>
         <header class="topbar">
-            <a class="brand" href="#/">
-                <span class="brand-mark" aria-hidden="true">"◆"</span>
-                "Threshold"
+            <a class="brand" href="#/" data-testid="brand">
+                {move || match brand.get() {
+                    Some(Brand { name, logo, .. }) => view! {
+                        // The name beside it says who this is; the logo adds nothing for a
+                        // screen reader.
+                        {logo.map(|src| view! { <img class="brand-logo" src=src alt=""/> })}
+                        <span class="brand-name">{name}</span>
+                    }.into_any(),
+                    None => view! {
+                        <span class="brand-mark" aria-hidden="true">"◆"</span>
+                        <span class="brand-name">"Threshold"</span>
+                    }.into_any(),
+                }}
             </a>
             // A device whose link does not work has no connection to speak of: the page says
             // what happened, and a badge saying "Offline" beside it would only confuse.
