@@ -50,7 +50,7 @@ pub fn InviteLinkForm(button: &'static str) -> impl IntoView {
         }
     };
     view! {
-                <form on:submit=on_submit novalidate aria-label="Sign in with an invite link">
+                <form on:submit=on_submit novalidate>
                     <label for="invite-link">"Invite link"</label>
                     <input id="invite-link" type="url" autocomplete="off" required
                         aria-invalid=move || error.get().is_some().to_string()
