@@ -197,7 +197,8 @@ pub fn App() -> impl IntoView {
                 };
                 // Storage advice is for the provider's team, who keep the workspace; a client's
                 // portal is on the relay too and they need not worry about this browser.
-                let client = session.info.with(|i| i.as_ref().is_some_and(|i| i.role == Role::Client));
+                // Nor is it for a device not yet signed in (or whose link did not work).
+                let client = session.info.with(|i| i.as_ref().is_none_or(|i| i.role == Role::Client));
                 let persistence = if client { "" } else { persistence };
                 let warn = s.persisted == Some(false);
                 view! {
