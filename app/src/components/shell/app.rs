@@ -108,9 +108,10 @@ pub fn App() -> impl IntoView {
                     }.into_any(),
                 }}
             </a>
-            // A device whose link does not work has no connection to speak of: the page says
-            // what happened, and a badge saying "Offline" beside it would only confuse.
-            <Show when=move || !session.revoked.get()>
+            // A device whose link never worked has no connection to speak of: the page says
+            // what happened, and a badge saying "Offline" beside it would only confuse. (A
+            // device revoked after signing in keeps it: its banner explains why it is offline.)
+            <Show when=move || !(session.revoked.get() && session.info.with(Option::is_none))>
                 <StatusBadge/>
             </Show>
         </header>
