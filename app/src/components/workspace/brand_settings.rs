@@ -4,7 +4,8 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use threshold_model::portal::{logo_data_url, Brand, Colour, Palette, BRAND};
+use threshold_model::doc::limits::Invalid;
+use threshold_model::portal::{logo_data_url, Brand, Colour, Palette, BRAND, MAX_LOGO_BYTES};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::actions;
@@ -39,6 +40,18 @@ pub fn BrandSettings() -> impl IntoView {
         let Some(file) = picked(&ev).into_iter().next() else {
             return;
         };
+        // A photo picked by mistake is refused without reading it: a logo is a few KB.
+        let size = file.size() as usize;
+        if size > MAX_LOGO_BYTES {
+            set_logo_error.set(Some(
+                Invalid::LogoTooLarge {
+                    bytes: size.div_ceil(3) * 4,
+                    max: MAX_LOGO_BYTES,
+                }
+                .to_string(),
+            ));
+            return;
+        }
         leptos::task::spawn_local(async move {
             let Ok(buffer) = JsFuture::from(file.array_buffer()).await else {
                 set_logo_error.set(Some(format!(
