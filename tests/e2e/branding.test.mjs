@@ -1,6 +1,6 @@
 // White label: the provider sets a business name, an accent colour and a logo in the workspace;
 // the client's portal shows them instead of Threshold's (header, colours, page title,
-// theme-color), and axe-core finds nothing serious with that colour.
+// theme-color, the tab's icon), and axe-core finds nothing serious with that colour.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -97,6 +97,7 @@ test("the_client_sees_the_providers_name_logo_and_colour_and_axe_finds_nothing_s
     brand: "#f4c95d", ink: "#17212b", header: "rgb(244, 201, 93)", themeColor: "#f4c95d",
   });
   assert.equal(await c.locator(".topbar").getByText("Threshold").count(), 0, "no Threshold in the header");
+  assert.match(await c.locator("link[rel=icon]").getAttribute("href"), /^data:image\/png;base64,/, "the tab shows the logo");
 
   const problems = [];
   for (const label of ["Overview", "Plan", "Documents", "Files", "Check-ins"]) {

@@ -1,6 +1,8 @@
 //! The page's theme from the provider's brand: the colour custom properties on the root
 //! element (`--brand`, `--brand-ink`, `--brand-text`, which `style/main.css` draws with), the
-//! document's title, and the `theme-color` meta an installed app and a phone's browser bar use.
+//! document's title, the `theme-color` meta an installed app and a phone's browser bar use, and
+//! the tab's icon (the provider's logo, when there is one). The web app manifest stays
+//! Threshold's: one manifest serves every provider on a relay, and it is read at install time.
 
 use wasm_bindgen::JsCast;
 
@@ -11,8 +13,9 @@ pub struct Colours {
     pub text: String,
 }
 
-/// The stylesheet's own colours stand when there are none; the title is the business name.
-pub fn apply(colours: Option<&Colours>, title: &str) {
+/// The stylesheet's own colours stand when there are none; the title is the business name;
+/// `icon` is an image URL for the tab (Threshold's own icon when `None`).
+pub fn apply(colours: Option<&Colours>, title: &str, icon: Option<&str>) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -43,5 +46,12 @@ pub fn apply(colours: Option<&Colours>, title: &str) {
         // The stylesheet's --brand, when there is no accent.
         let colour = colours.map_or("#1f3a5f", |c| c.brand.as_str());
         let _ = meta.set_attribute("content", colour);
+    }
+    if let Some(link) = document.query_selector("link[rel=icon]").ok().flatten() {
+        let _ = link.set_attribute("href", icon.unwrap_or("/favicon.svg"));
+        let _ = match icon {
+            Some(_) => link.remove_attribute("type"),
+            None => link.set_attribute("type", "image/svg+xml"),
+        };
     }
 }

@@ -61,7 +61,8 @@ pub fn App() -> impl IntoView {
             .map(|b| b.name.clone())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "Threshold".into());
-        theme::apply(colours.as_ref(), &title);
+        let icon = brand.as_ref().and_then(|b| b.logo.as_deref());
+        theme::apply(colours.as_ref(), &title, icon);
     });
     let on_sign_out = move |_| {
         session::sign_out();
