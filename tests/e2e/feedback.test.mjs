@@ -67,6 +67,7 @@ test("a_posted_comment_stays_in_view_with_focus_back_in_the_comment_field", () =
   assert.equal(await thread.getByText("Looks good to me").isVisible(), true, "the thread stays open");
   await p.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Comment on Review the wireframes" && document.activeElement.tagName === "INPUT");
   assert.equal(await field.inputValue(), "");
+  await shoot(p, "comment-posted");
 }));
 
 test("adding_a_task_returns_focus_to_the_new_task_field", () => withRelay(async relay => {

@@ -198,6 +198,12 @@ test("a_60_mb_file_is_refused_before_upload_and_nothing_of_it_is_kept", () => wi
   assert.deepEqual(await keptFileKeys(p), [], "nothing of it in IndexedDB");
   assert.equal(await filesList(p).getByText("launch-video.mov").count(), 0, "never listed");
   await p.getByText("No files shared yet.").waitFor();
+  if (process.env.THRESHOLD_SHOTS) {
+    for (const [width, height] of [[390, 844], [1280, 800]]) {
+      await p.setViewportSize({ width, height });
+      await p.screenshot({ path: `${process.env.THRESHOLD_SHOTS}/file-too-large-${width}.png`, fullPage: true });
+    }
+  }
 }));
 
 test("upload_progress_is_shown_while_a_file_is_sent", () => withRelay(async relay => {
