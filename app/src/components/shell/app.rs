@@ -64,6 +64,13 @@ pub fn App() -> impl IntoView {
         let icon = brand.as_ref().and_then(|b| b.logo.as_deref());
         theme::apply(colours.as_ref(), &title, icon);
     });
+    // What the app is called on this device: the provider's name once it is known.
+    let app_name = move || {
+        brand
+            .with(|b| b.as_ref().map(|b| b.name.clone()))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Threshold".into())
+    };
     let on_sign_out = move |_| {
         session::sign_out();
         if let Some(window) = web_sys::window() {
@@ -130,7 +137,7 @@ pub fn App() -> impl IntoView {
         </Show>
         <Show when=move || update_available.get()>
             <div class="banner banner-info" role="status">
-                "A new version of Threshold is available. "
+                {move || format!("A new version of {} is available. ", app_name())}
                 <button type="button" class="button" on:click=on_update disabled=updating>
                     {move || if updating.get() { "Updating…" } else { "Reload to update" }}
                 </button>
@@ -138,7 +145,7 @@ pub fn App() -> impl IntoView {
         </Show>
         <Show when=move || storage.with(StorageStatus::low_space)>
             <p class="banner banner-warn" role="alert">
-                "This device is almost out of storage space for Threshold. Free some space so that new edits can be kept offline."
+                {move || format!("This device is almost out of storage space for {}. Free some space so that new edits can be kept offline.", app_name())}
             </p>
         </Show>
         <RefusalBanner/>
