@@ -27,6 +27,7 @@ fn relay_url(token: &str) -> String {
 
 fn main() {
     console_error_panic_hook::set_once();
+    browser::focus_keeper::install();
     // A sign-in link opened on this device: the sign-in page exchanges it for a token.
     if let Some(secret) = session::take_sign_in_from_url() {
         leptos::mount::mount_to_body(move || {

@@ -323,6 +323,29 @@ fn a_client_cannot_rewrite_the_welcome() {
 }
 
 #[test]
+fn a_client_cannot_change_the_providers_brand_but_the_provider_can() {
+    let p = portal();
+    let brand = Brand {
+        name: "Northwind Studio".into(),
+        accent: Some("#7a1f5c".parse().expect("a colour")),
+        logo: None,
+    };
+    assert_eq!(p.provider(|tx| set_brand(tx, &brand)), Ok(()));
+    only_provider(
+        p.client(|tx| {
+            set_brand(
+                tx,
+                &Brand {
+                    name: "Pay us at evil.example".into(),
+                    ..brand.clone()
+                },
+            )
+        }),
+        "the provider's brand",
+    );
+}
+
+#[test]
 fn a_client_cannot_reach_or_remove_a_milestone() {
     let p = portal();
     let id = p.ids.milestone.clone();

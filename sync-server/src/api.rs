@@ -45,6 +45,9 @@ pub struct ApiState {
     pub http: Arc<HttpLimiter>,
     /// `None` when no SMTP server is configured: nothing is emailed.
     pub mail: Option<Mail>,
+    /// The largest file `/blobs` takes, told to every session so the app refuses larger ones
+    /// before sending them.
+    pub max_blob_bytes: u64,
 }
 
 impl FromRef<ApiState> for TokenStore {
@@ -96,6 +99,7 @@ async fn session(State(s): State<ApiState>, Caller(me): Caller) -> Json<SessionI
         token: me.info(),
         workspace,
         email_enabled: s.mail.is_some(),
+        max_blob_bytes: Some(s.max_blob_bytes),
     })
 }
 

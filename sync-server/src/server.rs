@@ -427,6 +427,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         data_dir: options.data_dir.clone(),
         http: http.clone(),
         mail: mail.clone(),
+        max_blob_bytes: options.max_blob_bytes,
     };
     let blobs = BlobState {
         tokens: tokens.clone(),

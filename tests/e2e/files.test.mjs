@@ -1,9 +1,12 @@
 // Files end to end: the provider shares files, the client previews and downloads them in their
 // own browser, a file added offline reaches the relay after reconnect and reload, a file over
-// the relay's limit is refused with a clear message, and the export carries every file.
+// the relay's limit is refused with a clear message before any of it is kept or sent, and the
+// export carries every file.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import {
@@ -156,8 +159,51 @@ test("a_file_over_the_relays_limit_is_refused_with_a_clear_message", () => withR
   await goView(p, "Files");
   await waitForStatus(p, "Synced");
   await p.locator("#portal-file-input").setInputFiles({ name: "raw-footage.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(10_000, 1) });
-  await p.getByText("raw-footage.bin was not shared. This file is too large to share: files up to 4 KB can be shared here.").waitFor();
-  await eventually(() => filesList(p).getByText("raw-footage.bin").count(), n => n === 0, { message: "the refused file leaves the list" });
+  await p.getByText("raw-footage.bin is 9.8 KB, and files up to 4.0 KB can be shared here. Nothing of it was kept or sent.").waitFor();
+  assert.equal(await filesList(p).getByText("raw-footage.bin").count(), 0, "never listed");
+}));
+
+/** Every key this device keeps in its file store (IndexedDB `threshold-files`). */
+async function keptFileKeys(page) {
+  return await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("threshold-files");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains("kv")) { db.close(); resolve([]); return; }
+      const keys = db.transaction("kv").objectStore("kv").getAllKeys();
+      keys.onsuccess = () => { db.close(); resolve(keys.result.map(String)); };
+      keys.onerror = () => reject(keys.error);
+    };
+  }));
+}
+
+test("a_60_mb_file_is_refused_before_upload_and_nothing_of_it_is_kept", () => withRelay(async relay => {
+  // The relay's own limit (50 MB by default), which it tells each session.
+  const p = (await providerWithPortal(browser, relay, "Huge Video Co")).page;
+  await goView(p, "Files");
+  await waitForStatus(p, "Synced");
+  const blobRequests = [];
+  p.on("request", request => { if (new URL(request.url()).pathname.startsWith("/blobs")) blobRequests.push(request.method() + " " + request.url()); });
+  const dir = mkdtempSync(join(tmpdir(), "threshold-big-"));
+  const big = join(dir, "launch-video.mov");
+  writeFileSync(big, Buffer.alloc(60 * 1024 * 1024, 7));
+  try {
+    await p.locator("#portal-file-input").setInputFiles(big);
+    await p.getByText("launch-video.mov is 60.0 MB, and files up to 50.0 MB can be shared here. Nothing of it was kept or sent.").waitFor();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(blobRequests, [], "no request to /blobs");
+  assert.deepEqual(await keptFileKeys(p), [], "nothing of it in IndexedDB");
+  assert.equal(await filesList(p).getByText("launch-video.mov").count(), 0, "never listed");
+  await p.getByText("No files shared yet.").waitFor();
+  if (process.env.THRESHOLD_SHOTS) {
+    for (const [width, height] of [[390, 844], [1280, 800]]) {
+      await p.setViewportSize({ width, height });
+      await p.screenshot({ path: `${process.env.THRESHOLD_SHOTS}/file-too-large-${width}.png`, fullPage: true });
+    }
+  }
 }));
 
 test("upload_progress_is_shown_while_a_file_is_sent", () => withRelay(async relay => {

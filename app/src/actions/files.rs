@@ -7,16 +7,33 @@ use threshold_model::portal::{read_files, Attachment};
 use threshold_protocol::DocumentId;
 
 use super::{edit_portal, try_edit_portal};
+use crate::browser::storage_status::human_bytes;
 use crate::state::permission::made_by_me;
+use crate::state::session;
 use crate::state::view_mode;
 use crate::sync::{client, files};
 
+/// Why a file of `size` bytes cannot be shared, when the relay takes at most `limit`: said
+/// before any of it is read, kept or sent.
+pub fn too_large(name: &str, size: u64, limit: Option<u64>) -> Option<String> {
+    let limit = limit.filter(|limit| size > *limit)?;
+    Some(format!(
+        "{name} is {}, and files up to {} can be shared here. Nothing of it was kept or sent. Try a smaller file, or share a link to it in a comment.",
+        human_bytes(size as f64),
+        human_bytes(limit as f64),
+    ))
+}
+
 /// Add a file the user picked or dropped: keep it here, queue it, refer to it in the portal.
+/// A file over the relay's limit is refused first, so none of it is stored on this device.
 pub async fn add_file(
     portal: DocumentId,
     file: web_sys::File,
     attachment: Attachment,
 ) -> Result<(), String> {
+    if let Some(why) = too_large(&file.name(), file.size() as u64, session::max_file_bytes()) {
+        return Err(why);
+    }
     let files = files();
     let spec = files.keep_and_queue(portal, &file).await?;
     let by = view_mode::load().actor_name();

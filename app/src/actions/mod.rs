@@ -4,6 +4,7 @@
 //! (and the file queue) goes through.
 
 mod access;
+mod brand;
 mod export;
 mod files;
 mod goodbye;
@@ -23,6 +24,7 @@ use crate::state::session::{is_client, is_read_only};
 use crate::sync::client;
 
 pub use access::{set_client_access, ClientAccess};
+pub use brand::{copy_brand, save_brand};
 pub use export::{download_archive, download_automerge, download_calendar, download_json};
 pub use files::{add_file, drop_refused_file, remove_file};
 pub use goodbye::{mailbox, send_goodbye};

@@ -54,13 +54,12 @@ pub struct Invite {
 }
 
 /// The people of `people`, as the relay lists them.
-pub async fn list_people(people: People) -> Result<Vec<TokenInfo>, String> {
-    let token = session::token().ok_or_else(|| ApiError::Unauthorized.to_string())?;
+pub async fn list_people(people: People) -> Result<Vec<TokenInfo>, ApiError> {
+    let token = session::token().ok_or(ApiError::Unauthorized)?;
     let role = people.role();
     api::tokens(&token, people.portal())
         .await
         .map(|all| all.into_iter().filter(|t| t.role == role).collect())
-        .map_err(|e| e.to_string())
 }
 
 /// Ask the relay for a new token for `name` (and `email`, if not empty), and make its link.

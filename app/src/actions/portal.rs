@@ -26,6 +26,7 @@ pub fn create_portal(
     client().create(id, doc);
     remember_portal(id, client_name);
     ensure_internal(id);
+    super::copy_brand(id);
     Ok(id)
 }
 

@@ -1,16 +1,18 @@
 //! Thin wrappers over browser APIs, one per file: storage (IndexedDB behind the `KvStore`
 //! trait), the relay's WebSocket, the tab channel, the service worker, downloads, the
-//! clipboard and local settings. Nothing here knows about documents or the UI.
+//! clipboard, keeping focus across redraws, the theme, and local settings. Nothing here knows about documents or the UI.
 
 mod browser_store;
 pub mod clipboard;
 pub mod download;
+pub mod focus_keeper;
 mod idb_store;
 mod kv_store;
 pub mod service_worker;
 pub mod settings;
 pub mod storage_status;
 mod tab_channel;
+pub mod theme;
 mod ws_transport;
 
 pub use browser_store::BrowserStore;

@@ -25,6 +25,25 @@ pub enum ApiError {
     Refused(String),
 }
 
+impl ApiError {
+    /// A failure to do `what` ("create the invite"), said in the product's words with what to
+    /// do next: the relay's own reason is quoted only when it refused.
+    pub fn explain(&self, what: &str) -> String {
+        match self {
+            ApiError::Offline => format!(
+                "Couldn't {what}: the relay can't be reached right now. Check your connection and try again."
+            ),
+            ApiError::Unauthorized => format!(
+                "Couldn't {what}: this device is no longer signed in. Open your invite link again, or ask for a new one."
+            ),
+            ApiError::Refused(why) => {
+                let why = why.trim_end_matches('.');
+                format!("Couldn't {what}: {why}. Check it and try again.")
+            }
+        }
+    }
+}
+
 /// A request to the relay carrying this device's token, the one way the browser talks HTTP to
 /// it (`/api` here, `/blobs` in `blob_api`). `None` when the relay cannot be reached.
 pub async fn send(

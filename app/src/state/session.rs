@@ -125,6 +125,11 @@ pub fn is_read_only() -> bool {
     info_untracked().is_some_and(|i| i.read_only)
 }
 
+/// The largest file the relay takes, as it last said (`None` before it has said).
+pub fn max_file_bytes() -> Option<u64> {
+    info_untracked().and_then(|i| i.max_blob_bytes)
+}
+
 /// The person this device's changes are recorded as.
 pub fn person_name() -> Option<String> {
     info_untracked().map(|i| i.name.clone())

@@ -102,7 +102,40 @@ where
     workspace_keyed_memo(move |touched| touched_any(touched, keys), read)
 }
 
+/// One [`Part`] of this device's home document: the client's portal for a client, the
+/// workspace for the provider. Both carry the provider's brand.
+pub fn home_part_memo<T>(part: Part<T>) -> Memo<Option<T>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let (keys, read) = (part.keys, part.read);
+    moving_keyed_memo(
+        || {
+            if crate::state::session::is_client() {
+                crate::state::session::client_portal()
+            } else {
+                settings::workspace_id()
+            }
+        },
+        move |touched| touched.any(keys),
+        move |doc| read(doc).ok(),
+    )
+}
+
 fn workspace_keyed_memo<T>(
+    stale: impl Fn(&Touched) -> bool + Send + Sync + 'static,
+    read: impl Fn(&Automerge) -> Option<T> + Send + Sync + 'static,
+) -> Memo<Option<T>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    moving_keyed_memo(settings::workspace_id, stale, read)
+}
+
+/// A keyed read of a document whose id may change or become known later (`which`): looked at
+/// again on every change anywhere.
+fn moving_keyed_memo<T>(
+    which: impl Fn() -> Option<DocumentId> + Send + Sync + 'static,
     stale: impl Fn(&Touched) -> bool + Send + Sync + 'static,
     read: impl Fn(&Automerge) -> Option<T> + Send + Sync + 'static,
 ) -> Memo<Option<T>>
@@ -111,7 +144,7 @@ where
 {
     let workspace = Memo::new(move |_| {
         client().signals.revision.track();
-        settings::workspace_id()
+        which()
     });
     // The workspace last read, and its revision then.
     let seen = Arc::new(Mutex::new((None::<DocumentId>, 0)));

@@ -201,7 +201,17 @@ impl FileSync {
             Err(BlobError::NotYet) => Err(format!(
                 "{name} has not reached the relay yet. It opens once whoever added it is online."
             )),
-            Err(e) => Err(e.to_string()),
+            // Said for opening, not in the upload queue's words.
+            Err(BlobError::Offline) => Err(format!(
+                "{name} is not on this device yet, and the relay can't be reached. Open it again once you are online."
+            )),
+            Err(BlobError::Unauthorized) => Err(format!(
+                "{name} can't be fetched: this device is no longer signed in. Open your invite link again, or ask for a new one."
+            )),
+            Err(BlobError::TooLarge(why) | BlobError::Refused(why)) => Err(format!(
+                "Couldn't open {name}: {}. Try again later.",
+                why.trim_end_matches('.')
+            )),
         }
     }
 
@@ -263,7 +273,14 @@ impl FileSync {
             Err(BlobError::Offline) => false,
             Err(BlobError::Unauthorized) => false,
             Err(e @ (BlobError::TooLarge(_) | BlobError::Refused(_))) => {
-                self.refuse(hash, entry, &e.to_string());
+                let why = match e {
+                    BlobError::Refused(why) => format!(
+                        "The relay refused it ({}). Add it again, or share a link to it instead.",
+                        why.trim_end_matches('.')
+                    ),
+                    other => other.to_string(),
+                };
+                self.refuse(hash, entry, &why);
                 self.finish(hash).await;
                 true
             }

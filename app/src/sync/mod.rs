@@ -10,6 +10,8 @@ mod file_sync;
 mod refusal;
 
 pub use client::{client, SyncClient};
-pub use doc_memo::{doc_memo, part_memo, touched_memo, workspace_memo, workspace_part_memo};
+pub use doc_memo::{
+    doc_memo, home_part_memo, part_memo, touched_memo, workspace_memo, workspace_part_memo,
+};
 pub use file_sync::{files, install as install_files, object_url};
 pub use refusal::Refusal;

@@ -67,6 +67,10 @@ pub struct SessionInfo {
     /// beside it.
     #[serde(default, rename = "emailEnabled")]
     pub email_enabled: bool,
+    /// The largest file the relay takes, in bytes, so that the app refuses a larger one before
+    /// keeping or sending any of it. `None` from a relay that does not say.
+    #[serde(default, rename = "maxBlobBytes")]
+    pub max_blob_bytes: Option<u64>,
 }
 
 /// A session is its token plus the workspace; reading `info.role` reads the token's.
@@ -272,9 +276,10 @@ mod tests {
             token: token(),
             workspace: None,
             email_enabled: false,
+            max_blob_bytes: None,
         };
         let json = format!(
-            "{},\"workspace\":null,\"emailEnabled\":false}}",
+            "{},\"workspace\":null,\"emailEnabled\":false,\"maxBlobBytes\":null}}",
             &TOKEN_JSON[..TOKEN_JSON.len() - 1]
         );
         pinned(&client, &json);
@@ -287,6 +292,7 @@ mod tests {
             },
             workspace: Some(portal()),
             email_enabled: true,
+            max_blob_bytes: Some(50 << 20),
         };
         let json = serde_json::to_string(&owner).expect("serializes");
         let back: SessionInfo = serde_json::from_str(&json).expect("reads back");
@@ -295,7 +301,7 @@ mod tests {
             "the token's email and the relay's email switch stay apart"
         );
         assert!(json.ends_with(&format!(
-            ",\"revokedAt\":null,\"workspace\":\"{PORTAL}\",\"emailEnabled\":true}}"
+            ",\"revokedAt\":null,\"workspace\":\"{PORTAL}\",\"emailEnabled\":true,\"maxBlobBytes\":52428800}}"
         )));
     }
 

@@ -278,6 +278,7 @@ impl This<'_> {
             [Some(key)] if fresh && make && is_collection(key) => Act::CreateMissingCollection,
             [Some("clientName"), ..] => Act::EditFrame,
             [Some("welcome"), ..] => Act::EditWelcome,
+            [Some("brand"), ..] => Act::EditBrand,
             [Some("stage")] => Act::SetStage {
                 from: Stage::parse(&self.string_before("stage").unwrap_or_default()),
                 to: Stage::parse(t.put_str().unwrap_or_default()),

@@ -58,6 +58,8 @@ pub enum Act {
     /// `clientName`.
     EditFrame,
     EditWelcome,
+    /// `brand`: the provider's name, accent colour and logo, copied from the workspace.
+    EditBrand,
     /// Move the stage; `cancellation`: the same change records the cancellation flow.
     SetStage {
         from: Stage,
@@ -420,6 +422,7 @@ pub fn allowed(side: Side, act: &Act) -> Result<(), Rule> {
         (Client, EditLinks) => Err(Rule::ProviderOnly("the links")),
         (Client, EditFrame) => Err(Rule::ProviderOnly("the client name")),
         (Client, EditWelcome) => Err(Rule::ProviderOnly("the welcome message")),
+        (Client, EditBrand) => Err(Rule::ProviderOnly("the provider's brand")),
 
         // Offboarding: they acknowledge, confirm their side, give feedback, take offers and
         // tick suggestions; what was delivered and measured is the provider's record.

@@ -20,6 +20,7 @@ use super::ModelError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Text {
     ClientName,
+    BusinessName,
     PersonName,
     TaskTitle,
     DocumentName,
@@ -38,7 +39,7 @@ impl Text {
     /// The most characters (not bytes) the text may hold.
     pub const fn max(self) -> usize {
         match self {
-            Text::ClientName | Text::PersonName | Text::TypedSignature => 120,
+            Text::ClientName | Text::BusinessName | Text::PersonName | Text::TypedSignature => 120,
             Text::TaskTitle
             | Text::DocumentName
             | Text::MilestoneTitle
@@ -55,6 +56,7 @@ impl Text {
     fn noun(self) -> &'static str {
         match self {
             Text::ClientName => "the client's name",
+            Text::BusinessName => "your business's name, as clients should see it",
             Text::PersonName => "a name",
             Text::TaskTitle => "what the task is",
             Text::DocumentName => "the document's name, for example NDA or W-9",
@@ -75,6 +77,7 @@ impl fmt::Display for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Text::ClientName => "A client name",
+            Text::BusinessName => "A business name",
             Text::PersonName => "A name",
             Text::TaskTitle => "A task title",
             Text::DocumentName => "A document name",
@@ -102,6 +105,12 @@ pub enum Invalid {
     NotALink,
     #[error("“{0}” is not an email address; it should look like name@example.com.")]
     NotAnEmail(String),
+    #[error("“{0}” is not a colour; write it as a hex code like #1f3a5f.")]
+    NotAColour(String),
+    #[error("A logo must be a PNG, JPEG, WebP, GIF or SVG image.")]
+    NotAnImage,
+    #[error("This logo takes {} KB; logos can take up to {} KB. Use a smaller image (a few hundred pixels wide is plenty).", .bytes / 1024, .max / 1024)]
+    LogoTooLarge { bytes: usize, max: usize },
     #[error("{what} must be between {} and {}.", .range.start(), .range.end())]
     OutOfRange {
         what: &'static str,

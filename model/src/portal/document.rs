@@ -31,7 +31,7 @@ pub struct Portal {
 }
 
 /// The maps of items a portal holds, created with the document.
-pub(crate) const PORTAL_COLLECTIONS: [&str; 20] = [
+pub(crate) const PORTAL_COLLECTIONS: [&str; 21] = [
     "tasks",
     "exchange",
     "milestones",
@@ -52,6 +52,7 @@ pub(crate) const PORTAL_COLLECTIONS: [&str; 20] = [
     "stageChangedAt",
     "files",
     "signatures",
+    "brand",
 ];
 
 /// A new portal document for a client.

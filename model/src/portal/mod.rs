@@ -1,8 +1,10 @@
 //! The shared portal document's frame, one per client: the document itself (client name,
 //! welcome text), the plan (tasks and their comments), the stage of the engagement, activity
-//! and check-ins, shared files, and what is outstanding on each side.
+//! and check-ins, shared files, what is outstanding on each side, and the provider's brand as
+//! the client sees it.
 
 mod activity;
+mod brand;
 mod checkin;
 mod document;
 mod file;
@@ -12,6 +14,10 @@ mod stage;
 mod task;
 
 pub use activity::{activity, is_registered, register_actor, ActivityEntry};
+pub use brand::{
+    check_logo, logo_data_url, read_brand, set_brand, Brand, Colour, Palette, BRAND,
+    MAX_LOGO_BYTES, MIN_TEXT_CONTRAST,
+};
 pub use checkin::{add_checkin, read_checkins, Checkin, CHECKINS};
 pub(crate) use document::{ensure_collections, PORTAL_COLLECTIONS};
 pub use document::{

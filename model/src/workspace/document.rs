@@ -3,7 +3,8 @@
 //! Shape (schema 1):
 //! ```text
 //! { schema: 1, kind: "workspace", name: str,
-//!   portals: { <portal documentId>: { clientName: str, addedAt: ts } } }
+//!   portals: { <portal documentId>: { clientName: str, addedAt: ts } },
+//!   brand: { name, accent, logo } (the provider's brand: see `portal::brand`, which copies it) }
 //! ```
 //! Portals are keyed by document id, so two devices adding portals at once both keep theirs.
 

@@ -22,13 +22,14 @@ pub fn add_files(
     report: WriteSignal<Option<String>>,
 ) {
     leptos::task::spawn_local(async move {
+        // Every file is tried; what could not be shared is said, file by file.
+        let mut refused = Vec::new();
         for file in picked {
             if let Err(e) = actions::add_file(portal, file, attachment.clone()).await {
-                report.set(Some(e));
-                return;
+                refused.push(e);
             }
         }
-        report.set(None);
+        report.set((!refused.is_empty()).then(|| refused.join(" ")));
     });
 }
 

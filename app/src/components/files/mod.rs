@@ -5,7 +5,8 @@ mod attachments;
 mod file_row;
 mod section;
 
+pub use attachments::picked;
 pub use attachments::Attachments;
-use attachments::{add_files, on_drop_files, picked};
+use attachments::{add_files, on_drop_files};
 use file_row::FileRow;
 pub use section::FilesSection;

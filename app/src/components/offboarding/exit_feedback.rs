@@ -119,7 +119,7 @@ pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
                 </button>
             </Show>
             <Show when=move || !client()>
-                <form class="add-row" aria-label="Add a question" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                <form class="add-row" aria-label="Add a question" data-add-form on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
                     let q = question.get_untracked();
                     report(actions::try_edit_portal(id, |tx| add_exit_question(tx, &q).map(|_| ())));

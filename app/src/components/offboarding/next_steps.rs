@@ -89,7 +89,7 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <Show when=provider>
-                <form class="add-row" aria-label="Add a next step" on:submit=on_add_step>
+                <form class="add-row" aria-label="Add a next step" on:submit=on_add_step data-add-form>
                     <TextField id="next-step" label="Suggest a next step" grow=true value=step set_value=set_step/>
                     <button type="submit" class="button">"Add step"</button>
                 </form>
@@ -124,7 +124,7 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                 </ul>
             </Show>
             <Show when=provider>
-                <form class="add-row" aria-label="Refer a partner" on:submit=on_refer>
+                <form class="add-row" aria-label="Refer a partner" on:submit=on_refer data-add-form>
                     <div class="field">
                         <label for="refer-partner">"Partner"</label>
                         <select id="refer-partner" on:change=move |ev| set_partner.set(event_target_value(&ev))>

@@ -111,7 +111,7 @@ fn FieldBuilder(id: DocumentId) -> impl IntoView {
     view! {
         <details class="builder">
             <summary>"Add a question"</summary>
-            <form class="stack" on:submit=on_add aria-label="Add a question" novalidate>
+            <form class="stack" on:submit=on_add aria-label="Add a question" novalidate data-add-form>
                 <div class="grid-2">
                     <TextField id="field-label" label="Question" value=label set_value=set_label/>
                     <div class="field">

@@ -174,7 +174,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
             <Show when=move || view.get() == ViewMode::Provider>
                 <details class="builder">
                     <summary>"Schedule a meeting"</summary>
-                    <form class="stack" on:submit=on_add aria-label="Schedule a meeting" novalidate>
+                    <form class="stack" on:submit=on_add aria-label="Schedule a meeting" novalidate data-add-form>
                         <div class="grid-2">
                             <TextField id="meeting-title" label="Meeting title" placeholder="e.g. Kick-off call" value=title set_value=set_title/>
                             <div class="field">

@@ -109,7 +109,7 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
                 <h2 id="tasks-heading">"Task plan"</h2>
                 <p class="muted small" aria-live="polite" data-testid="task-progress">{progress}</p>
             </div>
-            <form class="add-task" on:submit=on_add aria-label="Add a task" novalidate>
+            <form class="add-task" on:submit=on_add aria-label="Add a task" novalidate data-add-form>
                 <div class="field grow">
                     <label for="new-task-title">"New task"</label>
                     <input id="new-task-title" type="text" placeholder="e.g. Sign the NDA"
@@ -162,7 +162,17 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
         comments,
         ..
     } = task;
+    // Every control has an id derived from the task's, so that focus finds its way back when
+    // the row is drawn anew after an edit (see `browser::focus_keeper`).
     let checkbox_id = format!("task-done-{id}");
+    let (title_id, assignee_id, status_id, due_id, thread_id, comment_id) = (
+        format!("task-title-{id}"),
+        format!("task-assignee-{id}"),
+        format!("task-status-{id}"),
+        format!("task-due-{id}"),
+        format!("task-thread-{id}"),
+        format!("task-comment-{id}"),
+    );
     let (id_done, id_title, id_assignee, id_delete, id_status, id_due, id_comment) = (
         id.clone(),
         id.clone(),
@@ -242,6 +252,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
             />
             <input
                 class="task-title"
+                id=title_id
                 type="text"
                 aria-label="Task title"
                 readonly=move || !may_edit()
@@ -254,11 +265,12 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
             <span class="field-error" role="alert">{move || title_error.get()}</span>
             <Show when=may_edit fallback=move || view! { <span class="task-assignee muted small">{person_name.clone()}</span> }>
             {
-                let (title, current, id_assignee) = (title_for_assignee.clone(), current.clone(), id_assignee.clone());
+                let (title, current, id_assignee, assignee_id) = (title_for_assignee.clone(), current.clone(), id_assignee.clone(), assignee_id.clone());
                 let was_provider = current == "provider";
                 view! {
             <select
                 aria-label=format!("Assignee for {title}")
+                id=assignee_id
                 class="task-assignee"
                 on:change=move |ev| {
                     let (side, person) = parse_assignee(&event_target_value(&ev));
@@ -299,10 +311,10 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
             <div class="task-details">
                 <Show when=may_status fallback=move || view! { <span class="small">"Status: " {status.label()}</span> }>
                 {
-                let title = title_for_status.clone();
+                let (title, status_id) = (title_for_status.clone(), status_id.clone());
                 view! {
                 <label class="inline small">"Status"
-                    <select aria-label=format!("Status of {title}") on:change={
+                    <select id=status_id aria-label=format!("Status of {title}") on:change={
                         let id_status = id_status.clone();
                         move |ev| {
                             if let Some(status) = TaskStatus::parse(&event_target_value(&ev)) {
@@ -318,10 +330,10 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                 </Show>
                 <Show when=may_edit fallback=move || due.map(|d| view! { <span class="small muted">{format!("Due {}", crate::state::dates::show(d))}</span> })>
                 {
-                let title = title_for_due.clone();
+                let (title, due_id) = (title_for_due.clone(), due_id.clone());
                 view! {
                 <label class="inline small">"Due"
-                    <input type="date" aria-label=format!("Due date for {title}") prop:value=input_value(due)
+                    <input type="date" id=due_id aria-label=format!("Due date for {title}") prop:value=input_value(due)
                         on:change={
                             let id_due = id_due.clone();
                             move |ev| {
@@ -333,7 +345,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                 }
                 }
                 </Show>
-                <details class="comments" on:toggle=move |ev| {
+                <details class="comments" id=thread_id on:toggle=move |ev| {
                     let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
                     set_thread_open.set(open);
                 }>
@@ -345,8 +357,8 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                                 <p>{c.body}</p></li>
                         }).collect_view()}
                     </ul>
-                    <form class="row" on:submit=on_comment aria-label=format!("Comment on {title_for_comment}")>
-                        <input type="text" aria-label=format!("Comment on {title_for_comment}") placeholder="Write a comment" prop:value=comment
+                    <form class="row" on:submit=on_comment aria-label=format!("Comment on {title_for_comment}") data-add-form>
+                        <input type="text" id=comment_id aria-label=format!("Comment on {title_for_comment}") placeholder="Write a comment" prop:value=comment
                             on:input=move |ev| set_comment.set(event_target_value(&ev))/>
                         <button type="submit" class="button small">"Post"</button>
                     </form>

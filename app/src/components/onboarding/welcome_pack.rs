@@ -84,7 +84,7 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
             <Show when=move || may(view.get(), &Act::EditContacts)>
             <details class="builder">
                 <summary>"Add a contact"</summary>
-                <form class="stack" on:submit=on_add aria-label="Add a contact" novalidate>
+                <form class="stack" on:submit=on_add aria-label="Add a contact" novalidate data-add-form>
                     <div class="grid-2">
                         <TextField id="contact-name" label="Name" value=name set_value=set_name/>
                         <TextField id="contact-role" label="Role" value=role set_value=set_role/>
@@ -144,7 +144,7 @@ pub fn LinksSection(id: DocumentId) -> impl IntoView {
             <Show when=move || view.get() == ViewMode::Provider>
                 <details class="builder">
                     <summary>"Add a link"</summary>
-                    <form class="stack" on:submit=on_add aria-label="Add a link" novalidate>
+                    <form class="stack" on:submit=on_add aria-label="Add a link" novalidate data-add-form>
                         <div class="grid-2">
                             <TextField id="link-title" label="Link title" value=title set_value=set_title/>
                             <TextField id="link-url" label="Web address" kind="url" value=url set_value=set_url/>

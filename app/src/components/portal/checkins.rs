@@ -34,7 +34,7 @@ pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="checkins-heading" id="checkins">
             <h2 id="checkins-heading">"Check-ins"</h2>
-            <form class="stack" on:submit=on_add aria-label="Add a check-in" novalidate>
+            <form class="stack" on:submit=on_add aria-label="Add a check-in" novalidate data-add-form>
                 <label for="checkin-body">"New check-in"</label>
                 <textarea id="checkin-body" rows="2" placeholder="How is it going? What happened this week?" prop:value=body
                     on:input=move |ev| set_body.set(event_target_value(&ev))></textarea>

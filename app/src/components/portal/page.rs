@@ -7,7 +7,7 @@ use threshold_model::access::Role;
 use threshold_model::offboarding::{read_offboarding, METRICS, OFFBOARDING};
 use threshold_model::onboarding::{CONTACTS, LINKS, MEETINGS, MILESTONES};
 use threshold_model::portal::{
-    read_portal, read_portal_update, set_client_name, Portal, Stage, Task, STAGE,
+    read_portal, read_portal_update, set_client_name, Portal, Stage, Task, BRAND, STAGE,
 };
 use threshold_protocol::DocumentId;
 
@@ -31,7 +31,7 @@ use crate::components::workspace::InternalSection;
 use crate::state::permission::{self, Act};
 use crate::state::route::PortalView;
 use crate::state::view_mode::{self, use_view, ViewMode};
-use crate::sync::{client, doc_memo, part_memo, touched_memo};
+use crate::sync::{client, doc_memo, part_memo, touched_memo, workspace_part_memo};
 
 #[component]
 pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView {
@@ -59,6 +59,15 @@ pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView 
     Effect::new(move |_| {
         if let Some(p) = portal.get() {
             actions::remember_portal(id, &p.client_name);
+        }
+    });
+    // The client sees the provider's brand from the portal's copy: the provider's devices keep
+    // it up to date whenever the portal or the workspace's brand changes.
+    let copied_brand = part_memo(id, BRAND);
+    let own_brand = workspace_part_memo(BRAND);
+    Effect::new(move |_| {
+        if copied_brand.with(Option::is_some) && own_brand.with(|b| matches!(b, Some(Some(_)))) {
+            actions::copy_brand(id);
         }
     });
     let missing = move || portal.with(Option::is_none) && unavailable.with(|u| u.contains(&id));

@@ -32,8 +32,13 @@ pub fn PeopleSection(
     people: People,
     #[prop(optional)] stage: Option<Memo<Option<Stage>>>,
 ) -> impl IntoView {
-    let list = RwSignal::new(None::<Result<Vec<TokenInfo>, String>>);
+    let list = RwSignal::new(None::<Result<Vec<TokenInfo>, crate::relay::api::ApiError>>);
     let (message, set_message) = signal(None::<String>);
+    // Failures, shown as errors next to the form or list that caused them.
+    let (error, set_error) = signal(None::<String>);
+    let (invite_error, set_invite_error) = signal(None::<String>);
+    // What the last "Copy" did: `Some(true)` copied, `Some(false)` the browser refused.
+    let (copied, set_copied) = signal(None::<bool>);
     let (invite, set_invite) = signal(None::<actions::Invite>);
     let (name, set_name) = signal(String::new());
     let (email, set_email) = signal(String::new());
@@ -66,7 +71,7 @@ pub fn PeopleSection(
                     match actions::set_client_access(id, ClientAccess::ReadOnly).await {
                         Ok(_) => reload(),
                         Err(e) => {
-                            set_message.set(Some(format!("Could not make access read-only: {e}")))
+                            set_error.set(Some(e.explain("make this client's access read-only")))
                         }
                     }
                 });
@@ -79,7 +84,7 @@ pub fn PeopleSection(
         let who = name.get_untracked().trim().to_owned();
         let mail = email.get_untracked().trim().to_owned();
         if let Err(e) = threshold_model::doc::limits::invite(&who, &mail) {
-            set_message.set(Some(e.to_string()));
+            set_invite_error.set(Some(e.to_string()));
             return;
         }
         let emailing = (email_on() && send_email.get_untracked() && !mail.is_empty())
@@ -89,13 +94,15 @@ pub fn PeopleSection(
             match actions::invite(people, &who, &mail, emailing).await {
                 Ok(created) => {
                     set_invite.set(Some(created));
+                    set_copied.set(None);
                     set_name.set(String::new());
                     set_email.set(String::new());
                     set_note.set(String::new());
                     set_message.set(None);
+                    set_invite_error.set(None);
                     reload();
                 }
-                Err(e) => set_message.set(Some(format!("Could not create the invite: {e}"))),
+                Err(e) => set_invite_error.set(Some(e.explain("create the invite"))),
             }
             set_busy.set(false);
         });
@@ -104,12 +111,15 @@ pub fn PeopleSection(
     let act = move |id: String, change: AccessChange| {
         leptos::task::spawn_local(async move {
             match actions::change_access(&id, change).await {
-                Ok(t) => set_message.set(Some(match change {
-                    AccessChange::Revoke => format!("{}'s access is revoked.", t.name),
-                    AccessChange::ReadOnly => format!("{} can now only read.", t.name),
-                    AccessChange::ReadWrite => format!("{} can edit again.", t.name),
-                })),
-                Err(e) => set_message.set(Some(format!("Could not change access: {e}"))),
+                Ok(t) => {
+                    set_error.set(None);
+                    set_message.set(Some(match change {
+                        AccessChange::Revoke => format!("{}'s access is revoked.", t.name),
+                        AccessChange::ReadOnly => format!("{} can now only read.", t.name),
+                        AccessChange::ReadWrite => format!("{} can edit again.", t.name),
+                    }))
+                }
+                Err(e) => set_error.set(Some(e.explain("change this person's access"))),
             }
             reload();
         });
@@ -139,7 +149,7 @@ pub fn PeopleSection(
             <p class="muted small">{lede}</p>
             {move || match list.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="muted" role="status">"The list needs the relay: " {e}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="field-error" role="status">{e.explain("load who has access")}</p> }.into_any(),
                 Some(Ok(tokens)) if tokens.is_empty() => view! { <p class="muted">"Nobody yet."</p> }.into_any(),
                 Some(Ok(tokens)) => view! {
                     <ul class="people-list">
@@ -182,10 +192,14 @@ pub fn PeopleSection(
                 <form class="invite-form" on:submit=on_invite novalidate>
                     <div class="row">
                         <label>{name_label}
-                            <input type="text" autocomplete="off" prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev))/>
+                            <input type="text" autocomplete="off" aria-describedby=format!("invite-error-{role}")
+                                aria-invalid=move || invite_error.get().is_some().to_string()
+                                prop:value=name on:input=move |ev| set_name.set(event_target_value(&ev))/>
                         </label>
                         <label>{email_label}
-                            <input type="email" autocomplete="off" prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev))/>
+                            <input type="email" autocomplete="off" aria-describedby=format!("invite-error-{role}")
+                                aria-invalid=move || invite_error.get().is_some().to_string()
+                                prop:value=email on:input=move |ev| set_email.set(event_target_value(&ev))/>
                         </label>
                         <button type="submit" class="button primary" disabled=busy>{button}</button>
                     </div>
@@ -212,6 +226,7 @@ pub fn PeopleSection(
                             </p>
                         }.into_any()
                     }}
+                    <p class="field-error" id=format!("invite-error-{role}") role="alert">{move || invite_error.get()}</p>
                 </form>
             </Show>
             {move || invite.get().map(|actions::Invite { name: who, link, email: mail, emailed }| {
@@ -223,20 +238,48 @@ pub fn PeopleSection(
                     .as_deref()
                     .filter(|_| !emailed)
                     .map(|m| mailto(m, &who, &link, people));
+                let on_copy = move |_| {
+                    let copy = copy.clone();
+                    leptos::task::spawn_local(async move {
+                        let done = copy_to_clipboard(&copy).await.is_ok();
+                        if !done {
+                            // Refused: select the link, so the person's own copy works at once.
+                            if let Some(input) = web_sys::window()
+                                .and_then(|w| w.document())
+                                .and_then(|d| d.get_element_by_id("invite-link-out"))
+                                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
+                            {
+                                let _ = input.focus();
+                                input.select();
+                            }
+                        }
+                        set_copied.set(Some(done));
+                    });
+                };
                 view! {
                     <div class="invite-result" role="status">
                         <label for="invite-link-out">{format!("Invite link for {who}")}</label>
                         <div class="row">
                             <input id="invite-link-out" type="text" readonly prop:value=link.clone()/>
-                            <button type="button" class="button" on:click=move |_| copy_to_clipboard(&copy)>"Copy"</button>
+                            <button type="button" class="button" on:click=on_copy>"Copy"</button>
                             {mail_href.map(|href| view! { <a class="button" href=href>"Email the invite"</a> })}
                         </div>
                         {emailed_to.map(|to| view! { <p class="small">"Emailed to " <strong>{to}</strong> "."</p> })}
+                        <p class="small copy-feedback" data-testid="copy-feedback" aria-live="polite"
+                            class:field-error=move || copied.get() == Some(false)
+                            class:ok=move || copied.get() == Some(true)>
+                            {move || match copied.get() {
+                                Some(true) => "Copied. Paste it into a message to the person it is for.",
+                                Some(false) => "This browser didn't let Threshold copy. The link is selected: copy it yourself (Ctrl+C or ⌘C, or long-press on a phone).",
+                                None => "",
+                            }}
+                        </p>
                         <p class="muted small">"Copy it now: it is shown only once. Anyone holding it signs in as " {who.clone()} "."</p>
                     </div>
                 }
             })}
             <p class="muted small" role="status">{move || message.get()}</p>
+            <p class="field-error" role="alert">{move || error.get()}</p>
         </section>
     }
 }

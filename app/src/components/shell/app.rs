@@ -5,14 +5,16 @@ use leptos::prelude::*;
 use threshold_model::access::Role;
 use wasm_bindgen::JsCast;
 
-use super::{RefusalBanner, StatusBadge};
+use super::{InviteLinkForm, RefusalBanner, StatusBadge};
 use crate::browser::service_worker;
 use crate::browser::storage_status::{self, human_bytes, StorageStatus};
+use crate::browser::theme::{self, Colours};
 use crate::components::portal::PortalPage;
 use crate::components::workspace::WorkspacePage;
 use crate::state::route::{use_route, PortalView, Route};
 use crate::state::session;
-use crate::sync::client;
+use crate::sync::{client, home_part_memo};
+use threshold_model::portal::{Brand, Palette, BRAND};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -51,6 +53,35 @@ pub fn App() -> impl IntoView {
             view.set(crate::state::view_mode::ViewMode::Client);
         }
     });
+    // The provider's brand, white label: the client's from their portal's copy, the
+    // provider's from the workspace. It names the page and colours it.
+    let brand_read = home_part_memo(BRAND);
+    let brand: Memo<Option<Brand>> = Memo::new(move |_| brand_read.get().flatten());
+    Effect::new(move |_| {
+        let brand = brand.get();
+        let colours = brand.as_ref().and_then(|b| b.accent).map(|accent| {
+            let palette = Palette::of(accent);
+            Colours {
+                brand: palette.brand.to_string(),
+                ink: palette.ink.to_string(),
+                text: palette.text.to_string(),
+            }
+        });
+        let title = brand
+            .as_ref()
+            .map(|b| b.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Threshold".into());
+        let icon = brand.as_ref().and_then(|b| b.logo.as_deref());
+        theme::apply(colours.as_ref(), &title, icon);
+    });
+    // What the app is called on this device: the provider's name once it is known.
+    let app_name = move || {
+        brand
+            .with(|b| b.as_ref().map(|b| b.name.clone()))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Threshold".into())
+    };
     let on_sign_out = move |_| {
         session::sign_out();
         if let Some(window) = web_sys::window() {
@@ -82,13 +113,29 @@ pub fn App() -> impl IntoView {
             }
         }>"Skip to main content"</a>
         <header class="topbar">
-            <a class="brand" href="#/">
-                <span class="brand-mark" aria-hidden="true">"◆"</span>
-                "Threshold"
+            <a class="brand" href="#/" data-testid="brand">
+                {move || match brand.get() {
+                    Some(Brand { name, logo, .. }) => view! {
+                        // The name beside it says who this is; the logo adds nothing for a
+                        // screen reader.
+                        {logo.map(|src| view! { <img class="brand-logo" src=src alt=""/> })}
+                        <span class="brand-name">{name}</span>
+                    }.into_any(),
+                    None => view! {
+                        <span class="brand-mark" aria-hidden="true">"◆"</span>
+                        <span class="brand-name">"Threshold"</span>
+                    }.into_any(),
+                }}
             </a>
-            <StatusBadge/>
+            // A device whose link never worked has no connection to speak of: the page says
+            // what happened, and a badge saying "Offline" beside it would only confuse. (A
+            // device revoked after signing in keeps it: its banner explains why it is offline.)
+            <Show when=move || !(session.revoked.get() && session.info.with(Option::is_none))>
+                <StatusBadge/>
+            </Show>
         </header>
-        <Show when=move || session.revoked.get()>
+        // A link that once worked and was revoked: what was kept stays readable under this.
+        <Show when=move || session.revoked.get() && session.info.with(Option::is_some)>
             <div class="banner banner-error" role="alert">
                 "This device's access has been revoked, so nothing syncs any more. What was already here stays readable on this device. Ask for a new invite link to continue. "
                 <button type="button" class="button small" on:click=on_sign_out>"Sign in with another link"</button>
@@ -101,7 +148,7 @@ pub fn App() -> impl IntoView {
         </Show>
         <Show when=move || update_available.get()>
             <div class="banner banner-info" role="status">
-                "A new version of Threshold is available. "
+                {move || format!("A new version of {} is available. ", app_name())}
                 <button type="button" class="button" on:click=on_update disabled=updating>
                     {move || if updating.get() { "Updating…" } else { "Reload to update" }}
                 </button>
@@ -109,7 +156,7 @@ pub fn App() -> impl IntoView {
         </Show>
         <Show when=move || storage.with(StorageStatus::low_space)>
             <p class="banner banner-warn" role="alert">
-                "This device is almost out of storage space for Threshold. Free some space so that new edits can be kept offline."
+                {move || format!("This device is almost out of storage space for {}. Free some space so that new edits can be kept offline.", app_name())}
             </p>
         </Show>
         <RefusalBanner/>
@@ -120,6 +167,15 @@ pub fn App() -> impl IntoView {
         })}
         <main class="page" id="main-content" tabindex="-1">
             {move || match (page.get(), signed_in.get()) {
+                // The relay does not know this link (mistyped, cut short, or revoked before this
+                // device ever signed in): one state, with the way forward.
+                (_, None) if session.revoked.get() => view! {
+                    <section class="card sign-in link-broken" aria-labelledby="link-broken-heading">
+                        <h1 id="link-broken-heading">"This link doesn't work"</h1>
+                        <p class="lede">"It may be mistyped or cut short, or it is no longer valid. Ask the person who sent it to you for a new one, then open it or paste it here."</p>
+                        <InviteLinkForm button="Use this link"/>
+                    </section>
+                }.into_any(),
                 (_, None) => view! {
                     <section class="card empty" role="status">
                         <h1>"Signing in…"</h1>
@@ -161,7 +217,8 @@ pub fn App() -> impl IntoView {
                 };
                 // Storage advice is for the provider's team, who keep the workspace; a client's
                 // portal is on the relay too and they need not worry about this browser.
-                let client = session.info.with(|i| i.as_ref().is_some_and(|i| i.role == Role::Client));
+                // Nor is it for a device not yet signed in (or whose link did not work).
+                let client = session.info.with(|i| i.as_ref().is_none_or(|i| i.role == Role::Client));
                 let persistence = if client { "" } else { persistence };
                 let warn = s.persisted == Some(false);
                 view! {

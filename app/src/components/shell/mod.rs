@@ -8,5 +8,5 @@ mod status_badge;
 
 pub use app::App;
 use refusal_banner::RefusalBanner;
-pub use sign_in::SignIn;
+pub use sign_in::{InviteLinkForm, SignIn};
 use status_badge::StatusBadge;

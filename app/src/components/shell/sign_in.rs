@@ -1,5 +1,7 @@
 //! The page for a device that is not signed in: it takes an invite link, or emails a one-time
 //! sign-in link to a person who has access; opened from such a link, it signs the device in.
+//! The form that takes a pasted link is its own component, also shown where a link turned out
+//! not to work.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -13,8 +15,6 @@ pub fn SignIn(
     #[prop(optional, into)]
     redeem: Option<String>,
 ) -> impl IntoView {
-    let (link, set_link) = signal(String::new());
-    let (error, set_error) = signal(None::<String>);
     let (email, set_email) = signal(String::new());
     let (email_error, set_email_error) = signal(None::<String>);
     let (email_sent, set_email_sent) = signal(None::<String>);
@@ -51,22 +51,6 @@ pub fn SignIn(
     };
     // Installable and cached from the first visit, before anyone signs in.
     crate::browser::service_worker::register(RwSignal::new(false));
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        match session::token_from_link(&link.get_untracked()) {
-            Some(token) => {
-                session::store_token(&token);
-                if let Some(window) = web_sys::window() {
-                    let _ = window.location().set_hash("#/");
-                    let _ = window.location().reload();
-                }
-            }
-            None => set_error.set(Some(
-                "That is not a Threshold invite link. Paste the whole link from your invitation."
-                    .into(),
-            )),
-        }
-    };
     view! {
         <header class="topbar">
             <span class="brand"><span class="brand-mark" aria-hidden="true">"◆"</span>"Threshold"</span>
@@ -79,15 +63,7 @@ pub fn SignIn(
                 </Show>
                 {move || redeem_error.get().map(|e| view! { <p role="alert" class="field-error">{e}</p> })}
                 <p class="lede">"Open the invite link you were sent, or paste it here. The link signs this browser in; nothing else is needed."</p>
-                <form on:submit=on_submit novalidate>
-                    <label for="invite-link">"Invite link"</label>
-                    <input id="invite-link" type="url" autocomplete="off" required
-                        aria-invalid=move || error.get().is_some().to_string()
-                        aria-describedby="invite-link-error"
-                        prop:value=link on:input=move |ev| set_link.set(event_target_value(&ev))/>
-                    <p id="invite-link-error" class="field-error" role="alert">{move || error.get()}</p>
-                    <button type="submit" class="button primary">"Sign in"</button>
-                </form>
+                <InviteLinkForm button="Sign in"/>
                 <h2 class="sign-in-or">"No link at hand?"</h2>
                 <form on:submit=on_email novalidate>
                     <label for="sign-in-email">"Your email"</label>
@@ -107,5 +83,41 @@ pub fn SignIn(
                     <code>"sync-server token create"</code>" makes more."</p>
             </section>
         </main>
+    }
+}
+
+/// A field to paste an invite link into: a valid one replaces this device's sign-in and
+/// reloads the app with it.
+#[component]
+pub fn InviteLinkForm(button: &'static str) -> impl IntoView {
+    let (link, set_link) = signal(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        match session::token_from_link(&link.get_untracked()) {
+            Some(token) => {
+                session::sign_out();
+                session::store_token(&token);
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().set_hash("#/");
+                    let _ = window.location().reload();
+                }
+            }
+            None => set_error.set(Some(
+                "That is not a Threshold invite link. Paste the whole link from your invitation."
+                    .into(),
+            )),
+        }
+    };
+    view! {
+        <form on:submit=on_submit novalidate>
+            <label for="invite-link">"Invite link"</label>
+            <input id="invite-link" type="url" autocomplete="off" required
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby="invite-link-error"
+                prop:value=link on:input=move |ev| set_link.set(event_target_value(&ev))/>
+            <p id="invite-link-error" class="field-error" role="alert">{move || error.get()}</p>
+            <button type="submit" class="button primary">{button}</button>
+        </form>
     }
 }

@@ -20,7 +20,7 @@ pub fn AddRow(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <form class="add-row" on:submit=move |ev| on_add.run(ev) aria-label=label novalidate>
+        <form class="add-row" on:submit=move |ev| on_add.run(ev) aria-label=label novalidate data-add-form>
             {children()}
             <button type="submit" class="button primary">{button}</button>
         </form>

@@ -9,6 +9,7 @@ use threshold_model::workspace::{
 };
 use threshold_protocol::DocumentId;
 
+use super::BrandSettings;
 use super::ExitAnalyticsSection;
 use super::PartnerDirectory;
 use crate::actions;
@@ -87,6 +88,7 @@ pub fn WorkspacePage() -> impl IntoView {
         <Dashboard portals=Signal::derive(portals)/>
         <ExitAnalyticsSection portals=Signal::derive(portals)/>
         <PartnerDirectory/>
+        <BrandSettings/>
         <PeopleSection people=People::Team/>
     }
 }

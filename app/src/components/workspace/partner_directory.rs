@@ -61,7 +61,7 @@ pub fn PartnerDirectory() -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <form class="add-row" aria-label="Add a partner" on:submit=on_add novalidate>
+            <form class="add-row" aria-label="Add a partner" on:submit=on_add novalidate data-add-form>
                 <TextField id="partner-name" label="Partner name" value=name set_value=set_name/>
                 <TextField id="partner-service" label="Service" placeholder="e.g. Bookkeeping" value=service set_value=set_service/>
                 <TextField id="partner-url" label="Website" kind="url" value=url set_value=set_url/>

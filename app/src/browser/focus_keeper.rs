@@ -1,0 +1,231 @@
+//! Keeping the person where they were when the page redraws under them.
+//!
+//! Lists are drawn with keyed `For` rows whose key includes what the row shows, so an edit
+//! (ticking a task with Space, changing a status, posting a comment) replaces the row's
+//! elements, the focused one with them, and the browser drops focus to `<body>`: a keyboard or
+//! screen-reader user is thrown back to the top of the page. Rather than fix that control by
+//! control, this watches the document once:
+//!
+//! - it remembers the focused control by a stable name: its `id`, or else its tag and
+//!   accessible name (`aria-label`); a deliberate blur (focus moved to nothing while the control
+//!   is still in the page) forgets it;
+//! - after any change to the page, if focus fell to `<body>` and a control of the remembered
+//!   name is in the page again, it focuses that one (without scrolling);
+//! - `<details>` with an `id` that were open stay open when they are drawn again (a comment
+//!   thread stays open after posting, so the person sees their comment);
+//! - a form marked `data-add-form` returns focus to its first field once submitted, so a
+//!   second item can be typed straight away (and an error next to the field is read out).
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+/// How a control is found again after its row was drawn anew.
+#[derive(Clone, Debug, PartialEq)]
+enum Name {
+    Id(String),
+    Labelled { tag: String, label: String },
+}
+
+thread_local! {
+    static LAST: RefCell<Option<Name>> = const { RefCell::new(None) };
+    static OPEN: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+fn name_of(el: &Element) -> Option<Name> {
+    let id = el.id();
+    if !id.is_empty() {
+        return Some(Name::Id(id));
+    }
+    let label = el.get_attribute("aria-label").filter(|l| !l.is_empty())?;
+    Some(Name::Labelled {
+        tag: el.tag_name().to_ascii_lowercase(),
+        label,
+    })
+}
+
+fn find(document: &web_sys::Document, name: &Name) -> Option<Element> {
+    match name {
+        Name::Id(id) => document.get_element_by_id(id),
+        Name::Labelled { tag, label } => {
+            // A CSS string: backslashes and quotes escaped, so any label is matched literally.
+            let quoted = label.replace('\\', "\\\\").replace('"', "\\\"");
+            document
+                .query_selector(&format!("{tag}[aria-label=\"{quoted}\"]"))
+                .ok()
+                .flatten()
+        }
+    }
+}
+
+fn focus_quietly(el: &Element) {
+    if let Some(el) = el.dyn_ref::<HtmlElement>() {
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = el.focus_with_options(&options);
+    }
+}
+
+/// Whether focus is on nothing in particular (what the browser does when the focused element
+/// is removed).
+fn focus_lost(document: &web_sys::Document) -> bool {
+    match document.active_element() {
+        None => true,
+        Some(active) => document.body().is_some_and(|b| {
+            let body: &Element = b.as_ref();
+            *body == active
+        }),
+    }
+}
+
+/// The page changed: reopen threads that were open, then put focus back if it was lost.
+fn after_redraw() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    OPEN.with(|open| {
+        for id in open.borrow().iter() {
+            if let Some(details) = document
+                .get_element_by_id(id)
+                .and_then(|d| d.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+            {
+                if !details.open() {
+                    details.set_open(true);
+                }
+            }
+        }
+    });
+    if !focus_lost(&document) {
+        return;
+    }
+    let Some(name) = LAST.with(|l| l.borrow().clone()) else {
+        return;
+    };
+    if let Some(el) = find(&document, &name) {
+        focus_quietly(&el);
+    }
+}
+
+/// The first field of a form the person can type in or choose from.
+fn first_field(form: &Element) -> Option<Element> {
+    form.query_selector(
+        "input:not([type=hidden]):not([disabled]):not([readonly]), select:not([disabled]), textarea:not([disabled])",
+    )
+    .ok()
+    .flatten()
+}
+
+/// Start keeping focus. Called once, before the app is mounted.
+pub fn install() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let on_focus_in = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
+        let name = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|el| name_of(&el));
+        LAST.with(|l| *l.borrow_mut() = name);
+    });
+    let on_focus_out = Closure::<dyn Fn(web_sys::FocusEvent)>::new(|ev: web_sys::FocusEvent| {
+        if ev.related_target().is_some() {
+            return;
+        }
+        let Some(el) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        // Decided a moment later: a removed control is gone from the page by then (keep its
+        // name, to restore it), one the person left on purpose is still there (forget it).
+        leptos::prelude::queue_microtask(move || {
+            if el.is_connected() && !window_lost_focus() {
+                LAST.with(|l| *l.borrow_mut() = None);
+            }
+        });
+    });
+    let on_toggle = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
+        let Some(details) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+        else {
+            return;
+        };
+        let id = details.id();
+        if id.is_empty() || !details.is_connected() {
+            return;
+        }
+        OPEN.with(|open| {
+            let mut open = open.borrow_mut();
+            if details.open() {
+                open.insert(id);
+            } else {
+                open.remove(&id);
+            }
+        });
+    });
+    let on_submit = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
+        let Some(form) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        if !form.has_attribute("data-add-form") {
+            return;
+        }
+        let Some(field) = first_field(&form) else {
+            return;
+        };
+        let name = name_of(&field);
+        // After the submit handler and the redraw it causes: the form (or its row) may have
+        // been drawn anew, so look the field up again by name.
+        leptos::prelude::request_animation_frame(move || {
+            let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+                return;
+            };
+            let target = if field.is_connected() {
+                Some(field)
+            } else {
+                name.as_ref().and_then(|n| find(&document, n))
+            };
+            if let Some(target) = target {
+                focus_quietly(&target);
+            }
+        });
+    });
+    let capture = web_sys::AddEventListenerOptions::new();
+    capture.set_capture(true);
+    for (event, callback) in [
+        ("focusin", on_focus_in.as_ref()),
+        ("focusout", on_focus_out.as_ref()),
+        ("toggle", on_toggle.as_ref()),
+        ("submit", on_submit.as_ref()),
+    ] {
+        let _ = document.add_event_listener_with_callback_and_add_event_listener_options(
+            event,
+            callback.unchecked_ref(),
+            &capture,
+        );
+    }
+    on_focus_in.forget();
+    on_focus_out.forget();
+    on_toggle.forget();
+    on_submit.forget();
+
+    let observer = Closure::<dyn Fn()>::new(after_redraw);
+    if let Ok(watch) = web_sys::MutationObserver::new(observer.as_ref().unchecked_ref()) {
+        let options = web_sys::MutationObserverInit::new();
+        options.set_child_list(true);
+        options.set_subtree(true);
+        let _ = watch.observe_with_options(&document, &options);
+    }
+    observer.forget();
+}
+
+/// Whether the whole window lost focus (another tab or app): the browser restores focus itself
+/// when the person comes back, so nothing is forgotten.
+fn window_lost_focus() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.has_focus().ok())
+        .is_some_and(|focused| !focused)
+}
