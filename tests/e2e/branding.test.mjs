@@ -3,14 +3,12 @@
 // theme-color, the tab's icon), and axe-core finds nothing serious with that colour.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import {
-  VIEWS, goView, inviteClient, launchBrowser, openInvite, providerWithPortal, waitForStatus, withRelay,
+  VIEWS, axeFindings, goView, inviteClient, launchBrowser, openInvite, providerWithPortal, waitForStatus, withRelay,
 } from "./harness.mjs";
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const SHOTS = process.env.THRESHOLD_SHOTS;
 if (SHOTS) mkdirSync(SHOTS, { recursive: true });
 
@@ -32,14 +30,6 @@ function png([r, g, b]) {
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array(8).fill([r, g, b]).flat())]);
   const rows = Buffer.concat(Array(8).fill(row));
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
-}
-
-async function axeFindings(page) {
-  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations);
-  return violations
-    .filter(v => v.impact === "serious" || v.impact === "critical")
-    .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 4).map(n => n.target.join(" ")).join("; ")}`);
 }
 
 /** The brand as the page shows it. */

@@ -3,6 +3,7 @@
 // `withRelay` is the fixture every test runs in: it owns the relay and everything opened against
 // it, so a test body holds only what it does and asserts.
 import { execFileSync, spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import net from "node:net";
@@ -421,4 +422,17 @@ export function mailArgs(smtp) {
 /** A header of a parsed message (postal-mime's `headers`), by lower-case name. */
 export function header(message, name) {
   return message.headers.find(h => h.key === name)?.value;
+}
+
+// Evaluated rather than added as a script tag: the app's Content Security Policy (rightly)
+// refuses inline scripts.
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** The serious and critical axe-core findings on the page as it is now, one line each. */
+export async function axeFindings(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations);
+  return violations
+    .filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 4).map(n => `${n.target.join(" ")} (${(n.failureSummary ?? "").replace(/\s+/g, " ").slice(0, 160)})`).join("; ")}`);
 }

@@ -3,15 +3,11 @@
 // browser's back button moves between. Screenshots go to $THRESHOLD_SHOTS when it is set.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import {
-  VIEWS, createPortal, eventually, goView, inviteClient, launchBrowser, newDevice, openInvite, waitForStatus, withRelay,
+  VIEWS, axeFindings, createPortal, eventually, goView, inviteClient, launchBrowser, newDevice, openInvite, waitForStatus, withRelay,
 } from "./harness.mjs";
 
-// Evaluated rather than added as a script tag: the app's Content Security Policy (rightly)
-// refuses inline scripts.
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const SHOTS = process.env.THRESHOLD_SHOTS;
 if (SHOTS) mkdirSync(SHOTS, { recursive: true });
 
@@ -20,15 +16,6 @@ before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
 const WIDTHS = [[390, 844], [1280, 800]];
-
-/** The serious and critical axe-core findings on the page as it is now, one line each. */
-async function axeFindings(page) {
-  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations);
-  return violations
-    .filter(v => v.impact === "serious" || v.impact === "critical")
-    .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 4).map(n => `${n.target.join(" ")} (${(n.failureSummary ?? "").replace(/\s+/g, " ").slice(0, 160)})`).join("; ")}`);
-}
 
 async function overflow(page) {
   return await page.evaluate(() => {
