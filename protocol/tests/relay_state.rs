@@ -171,3 +171,84 @@ fn another_principal_claiming_a_connected_peer_id_is_refused() {
     assert!(closed(&effects, provider).is_some_and(|r| r.contains("replaced")));
     assert_eq!(closed(&effects, reconnect), None);
 }
+
+/// A sync message for `doc` carrying `changes` as they are, from `sender`.
+fn sync_carrying(sender: &str, doc: DocumentId, changes: Vec<Vec<u8>>) -> Vec<u8> {
+    let message = sync::Message {
+        heads: Vec::new(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: changes.into(),
+        flags: None,
+        version: sync::MessageVersion::V1,
+    };
+    Message::Sync(threshold_protocol::DocMessage {
+        sender_id: PeerId::new(sender),
+        target_id: PeerId::new("relay"),
+        document_id: doc,
+        data: message.encode(),
+    })
+    .encode()
+}
+
+#[test]
+fn a_whole_document_sent_for_a_document_the_relay_holds_is_refused_before_it_is_loaded() {
+    use threshold_protocol::automerge::transaction::Transactable;
+    let mut engine = relay();
+    let doc = DocumentId::random();
+    let conn = ConnId(1);
+    engine.connect_as(conn, Access::full(), "client-token");
+    join(&mut engine, conn, "client-device");
+    // The relay holds the document.
+    let mut held = Automerge::new();
+    let mut tx = held.transaction();
+    tx.put(threshold_protocol::automerge::ROOT, "title", "portal")
+        .unwrap();
+    tx.commit();
+    let hello = Automerge::new()
+        .generate_sync_message(&mut sync::State::new())
+        .unwrap();
+    engine.receive(
+        conn,
+        &Message::Request(threshold_protocol::DocMessage {
+            sender_id: PeerId::new("client-device"),
+            target_id: PeerId::new("relay"),
+            document_id: doc,
+            data: hello.encode(),
+        })
+        .encode(),
+    );
+    for effect in engine.take_effects() {
+        if let Effect::Load { doc: asked } = effect {
+            engine.loaded(
+                asked,
+                Loaded {
+                    chunks: vec![held.save()],
+                    sync_states: Vec::new(),
+                },
+            );
+        }
+    }
+    let _ = answer_loads(&mut engine);
+    // A whole document in a sync message: refused without being loaded to count it.
+    let mut other = Automerge::new();
+    let mut tx = other.transaction();
+    tx.put(threshold_protocol::automerge::ROOT, "bomb", "x")
+        .unwrap();
+    tx.commit();
+    engine.receive(
+        conn,
+        &sync_carrying("client-device", doc, vec![other.save()]),
+    );
+    let effects = answer_loads(&mut engine);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Refused { rule, .. } if rule.contains("whole document"))),
+        "refused with the rule: {effects:?}"
+    );
+    assert!(
+        effects.iter().all(|e| !matches!(e, Effect::Save { .. })),
+        "nothing stored"
+    );
+}
