@@ -19,29 +19,19 @@ const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 pub enum OpCountError {
     #[error("a change of {ops} operations is over the limit of {limit} operations per change")]
     OverLimit { ops: usize, limit: usize },
-    /// Automerge sends a whole document only to a side that said it has nothing; to a relay
-    /// that holds the document it is never needed, and counting one means loading it.
-    #[error("a whole document was sent for a document the relay already holds")]
-    WholeDocument,
     #[error("a change could not be read: {0}")]
     Malformed(String),
 }
 
-/// Check that no change in `chunks` has more than `limit` operations. A whole-document chunk
-/// is counted only when `whole_documents` allows one (the receiver holds nothing of the
-/// document yet): counting it means loading it apart, a cost paid before the verdict.
+/// Check that no change in `chunks` has more than `limit` operations.
 pub fn check_ops_per_change<'a>(
     chunks: impl IntoIterator<Item = &'a [u8]>,
     limit: usize,
-    whole_documents: bool,
 ) -> Result<(), OpCountError> {
     for bytes in chunks {
         let mut rest = bytes;
         while !rest.is_empty() {
             let (chunk, after) = split_chunk(rest)?;
-            if chunk[MAGIC.len() + 4] == 0 && !whole_documents {
-                return Err(OpCountError::WholeDocument);
-            }
             for ops in ops_per_change(chunk)? {
                 if ops > limit {
                     return Err(OpCountError::OverLimit { ops, limit });
@@ -134,20 +124,17 @@ mod tests {
         let compressed = change.bytes().into_owned();
         assert!(compressed.len() < 1024, "the change compresses well");
         assert_eq!(
-            check_ops_per_change([compressed.as_slice()], 1_000, false),
+            check_ops_per_change([compressed.as_slice()], 1_000),
             Err(OpCountError::OverLimit {
                 ops: 5_001,
                 limit: 1_000
             })
         );
         assert_eq!(
-            check_ops_per_change([compressed.as_slice()], 10_000, false),
+            check_ops_per_change([compressed.as_slice()], 10_000),
             Ok(())
         );
-        assert_eq!(
-            check_ops_per_change([change.raw_bytes()], 10_000, false),
-            Ok(())
-        );
+        assert_eq!(check_ops_per_change([change.raw_bytes()], 10_000), Ok(()));
     }
 
     #[test]
@@ -159,19 +146,14 @@ mod tests {
         tx.commit();
         let second = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
         let joined = [first.clone(), second].concat();
-        assert_eq!(check_ops_per_change([joined.as_slice()], 11, false), Ok(()));
-        assert!(check_ops_per_change([joined.as_slice()], 10, false).is_err());
+        assert_eq!(check_ops_per_change([joined.as_slice()], 11), Ok(()));
+        assert!(check_ops_per_change([joined.as_slice()], 10).is_err());
         let saved = doc.save();
         assert!(matches!(
-            check_ops_per_change([saved.as_slice()], 5, true),
+            check_ops_per_change([saved.as_slice()], 5),
             Err(OpCountError::OverLimit { ops: 11, .. })
         ));
-        assert_eq!(check_ops_per_change([saved.as_slice()], 11, true), Ok(()));
-        // Where the receiver holds the document, a whole one is refused before it is loaded.
-        assert_eq!(
-            check_ops_per_change([saved.as_slice()], 1_000_000, false),
-            Err(OpCountError::WholeDocument)
-        );
+        assert_eq!(check_ops_per_change([saved.as_slice()], 11), Ok(()));
     }
 
     #[test]
@@ -179,11 +161,11 @@ mod tests {
         let doc = doc_with_text(3);
         let change = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
         assert!(matches!(
-            check_ops_per_change([&change[..change.len() - 1]], 100, false),
+            check_ops_per_change([&change[..change.len() - 1]], 100),
             Err(OpCountError::Malformed(_))
         ));
         assert!(matches!(
-            check_ops_per_change([&b"not a chunk at all"[..]], 100, false),
+            check_ops_per_change([&b"not a chunk at all"[..]], 100),
             Err(OpCountError::Malformed(_))
         ));
     }

@@ -151,14 +151,9 @@ impl Engine {
         if let Some(limit) = self.config.max_ops_per_change.filter(|_| may_write) {
             // Counted before anything is applied: applying is what costs (see `op_count`).
             // Nothing of the message is kept, so the peer's sync state is left as it was.
-            let held = self
-                .docs
-                .get(&id)
-                .and_then(|entry| entry.doc.as_ref())
-                .is_some_and(|doc| !doc.get_heads().is_empty());
-            match check_ops_per_change(sync_message.changes.iter(), limit, !held) {
+            match check_ops_per_change(sync_message.changes.iter(), limit) {
                 Ok(()) => {}
-                Err(e @ (OpCountError::OverLimit { .. } | OpCountError::WholeDocument)) => {
+                Err(e @ OpCountError::OverLimit { .. }) => {
                     return self.refuse(conn, id, e.to_string())
                 }
                 Err(e @ OpCountError::Malformed(_)) => {
