@@ -318,7 +318,9 @@ export async function eventually(read, check, { timeout = 15_000, message = "con
     if (check(last)) return last;
     await new Promise(r => setTimeout(r, 100));
   }
-  throw new Error(`${message} not reached; last value: ${JSON.stringify(last)}`);
+  // Automerge documents hold BigInts (counters, large integers), which JSON cannot write as is.
+  const shown = JSON.stringify(last, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+  throw new Error(`${message} not reached; last value: ${shown}`);
 }
 
 /** A signed-in device that creates a portal (options as for `createPortal`): `{ context, page, id }`. */

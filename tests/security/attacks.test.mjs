@@ -53,9 +53,11 @@ test("client_token_cannot_reach_the_workspace_internal_notes_or_other_portals", 
   const other = await createPortal(page, relay.url, "Another Client LLC");
   await waitForStatus(page, "Synced");
   const workspace = JSON.parse(await page.evaluate(() => localStorage.getItem("threshold.workspace")));
-  await context.close();
   const wsHandle = await owner.repo.find(`automerge:${workspace}`);
+  // The browser stays open until the relay has passed on every entry: "Synced" can show
+  // between two of the app's writes, and a closed tab sends nothing more.
   const ws = await eventually(() => wsHandle.doc(), d => d.portals?.[theirs]?.internal && d.portals?.[other]?.internal, { message: "the workspace lists both internal documents" });
+  await context.close();
   const internal = String(ws.portals[theirs].internal);
   const otherInternal = String(ws.portals[other].internal);
   assert.ok(internal && otherInternal, "the provider holds internal documents");
