@@ -317,3 +317,72 @@ fn a_steady_stream_still_sends_within_the_hour_and_seen_items_are_skipped() {
         [(t0 + Duration::minutes(11), vec!["task:b".to_owned()])]
     );
 }
+
+mod preferences {
+    use threshold_model::notify::{EmailPreferences, LetterKind, Sender};
+
+    const ALL: [LetterKind; 6] = [
+        LetterKind::SignIn,
+        LetterKind::Invite,
+        LetterKind::Goodbye,
+        LetterKind::Digest,
+        LetterKind::Reminder,
+        LetterKind::FollowUp,
+    ];
+
+    #[test]
+    fn everything_goes_until_a_person_turns_something_off() {
+        let on = EmailPreferences::default();
+        assert!(ALL.iter().all(|k| on.wants(*k, false)));
+    }
+
+    #[test]
+    fn digests_off_stops_only_digests_and_reminders_off_only_reminders() {
+        let no_digests = EmailPreferences {
+            digests: false,
+            reminders: true,
+        };
+        let wanted: Vec<_> = ALL
+            .into_iter()
+            .filter(|k| !no_digests.wants(*k, false))
+            .collect();
+        assert_eq!(wanted, [LetterKind::Digest]);
+        let no_reminders = EmailPreferences {
+            digests: true,
+            reminders: false,
+        };
+        let stopped: Vec<_> = ALL
+            .into_iter()
+            .filter(|k| !no_reminders.wants(*k, false))
+            .collect();
+        assert_eq!(stopped, [LetterKind::Reminder]);
+    }
+
+    #[test]
+    fn an_unsubscribed_person_gets_only_the_sign_in_link_they_asked_for() {
+        let on = EmailPreferences::default();
+        let still: Vec<_> = ALL.into_iter().filter(|k| on.wants(*k, true)).collect();
+        assert_eq!(still, [LetterKind::SignIn]);
+    }
+
+    #[test]
+    fn sender_settings_are_trimmed_and_checked() {
+        assert_eq!(
+            Sender::checked("  Zoë's Studio ", " hello@studio.example ").unwrap(),
+            Sender {
+                name: "Zoë's Studio".into(),
+                reply_to: "hello@studio.example".into()
+            }
+        );
+        assert_eq!(Sender::checked("", "").unwrap(), Sender::default());
+        assert!(Sender::checked("Studio", "not an address").is_err());
+        assert!(Sender::checked(&"x".repeat(121), "").is_err());
+        assert_eq!(
+            Sender::checked("Line\r\nBcc: evil@x.example", "")
+                .unwrap()
+                .name,
+            "LineBcc: evil@x.example",
+            "no line break reaches a header"
+        );
+    }
+}

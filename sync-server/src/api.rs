@@ -11,6 +11,8 @@
 //!   offboarding.
 //! - `POST /api/portals/{id}/goodbye`: queue the goodbye as composed, once per portal (a
 //!   provider's writable token; email must be on).
+//! - `GET|PUT /api/me/email`, `GET|PUT /api/workspace/mail`: email choices (see
+//!   [`mail::choices`]).
 //! - `GET /api/portals/{id}/authors`: who each actor in a portal is, as the relay verified it;
 //!   for the provider and the portal's own client tokens (read-only ones too).
 
@@ -71,7 +73,8 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/portals/{id}/access", put(set_portal_access))
         .route("/api/portals/{id}/authors", get(portal_authors))
         .route("/api/portals/{id}/goodbye", post(send_goodbye))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(mail::choices::routes(state))
 }
 
 /// Tell every open connection what its token may do now. Called after every change to the
@@ -184,14 +187,13 @@ async fn create_token(
     let mut emailed = false;
     if let Some((invite, mail, to)) = invite {
         let link = crate::server::invite_link(&mail.base_url, &minted.secret);
-        let letter =
-            mail::invite::letter(to, &mail.config.from, &invite.provider, &invite.note, &link);
+        let letter = mail::invite::letter(to, &mail.from(), &invite.provider, &invite.note, &link);
         let sent = tokio::task::spawn_blocking(move || mail.send(&letter))
             .await
             .map_err(|e| AppError::Storage(e.to_string()))?;
         match sent {
             Ok(Sent::Queued { .. } | Sent::Already { .. }) => emailed = true,
-            Ok(Sent::Unsubscribed) => {}
+            Ok(Sent::Unsubscribed | Sent::TurnedOff) => {}
             // The token exists and its link is in the answer: the provider can still share it.
             Err(e) => tracing::error!(error = %e, "the invite email could not be queued"),
         }

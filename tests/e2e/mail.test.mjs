@@ -240,3 +240,86 @@ test("the goodbye is sent for real once the invoice is paid, exactly as composed
     assert.equal((await goodbyes()).length, 1, "sent once");
   });
 });
+
+test("the sender name and reply-to the provider sets in the workspace are on the next email, and a bad reply-to is refused in words", async () => {
+  const smtp = await startSmtp();
+  await withRelay({ extraArgs: mailArgs(smtp) }, async relay => {
+    relay.defer(smtp.close);
+    const { page } = await newDevice(browser, relay);
+    await page.goto(relay.url + "/");
+    const card = page.getByRole("region", { name: "Email" });
+    await card.getByText("Email is on. Messages go out from").waitFor();
+    await card.getByLabel("Sender name").fill("Northwind Design");
+    await card.getByLabel("Replies go to").fill("robin at northwind");
+    await card.getByRole("button", { name: "Save email settings" }).click();
+    await card.getByRole("alert").filter({ hasText: "is not an email address" }).waitFor();
+    await card.getByLabel("Replies go to").fill("robin@northwind.example");
+    await card.getByRole("button", { name: "Save email settings" }).click();
+    await card.getByText("Saved. New emails go out under this name.").waitFor();
+    assert.equal(await card.getByRole("alert").innerText(), "", "the earlier error is gone");
+
+    await invite(relay, { name: "Sam Lee", email: "sam@harbor.example" });
+    const [message] = await eventually(() => smtp.messages(), m => m.length === 1, { message: "the invite arrives" });
+    assert.deepEqual(message.from, { address: "portal@harbor.example", name: "Northwind Design" }, "the relay's address, the provider's name");
+    assert.equal(message.replyTo[0].address, "robin@northwind.example");
+    // A reload shows what the relay kept.
+    await page.reload();
+    assert.equal(await page.getByRole("region", { name: "Email" }).getByLabel("Sender name").inputValue(), "Northwind Design");
+  });
+});
+
+test("a client turns reminders off in their portal, and after unsubscribing from an email turns mail back on", async () => {
+  const smtp = await startSmtp();
+  await withRelay({ extraArgs: mailArgs(smtp) }, async relay => {
+    relay.defer(smtp.close);
+    const provider = await providerWithPortal(browser, relay, "Acme Studio");
+    await goView(provider.page, "People");
+    const people = provider.page.getByRole("region", { name: "People with access" });
+    await people.getByLabel("Contact name").fill("Dana Reyes");
+    await people.getByLabel("Contact email").fill("dana@acme.example");
+    await people.getByRole("button", { name: "Create invite link" }).click();
+    const link = await people.getByLabel("Invite link for Dana Reyes").inputValue();
+    const [invited] = await eventually(() => smtp.messages(), m => m.length === 1, { message: "the invite arrives" });
+    const token = link.split("/join/")[1];
+    const mine = async () => (await fetch(`${relay.url}/api/me/email`, { headers: { authorization: `Bearer ${token}` } })).json();
+
+    const client = (await openInvite(browser, relay, link)).page;
+    const card = client.getByRole("region", { name: "Emails to you" });
+    await card.getByText("dana@acme.example").waitFor();
+    const reminders = card.getByRole("checkbox", { name: /Reminders/ });
+    assert.equal(await reminders.isChecked(), true, "on until they turn it off");
+    await reminders.uncheck();
+    await card.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    assert.deepEqual(await mine(), { emailOn: true, address: "dana@acme.example", unsubscribed: false, digests: true, reminders: false });
+
+    // One click in a mail client unsubscribes; the portal then says so, and turning mail on undoes it.
+    const unsubscribe = header(invited, "list-unsubscribe").replace(/^<|>$/g, "");
+    assert.equal((await fetch(unsubscribe, { method: "POST", body: "List-Unsubscribe=One-Click" })).status, 200);
+    await client.reload();
+    await card.getByText("You unsubscribed from these emails.").waitFor();
+    assert.equal(await card.getByRole("checkbox", { name: /summary/ }).isChecked(), false);
+    await card.getByRole("checkbox", { name: /summary/ }).check();
+    await card.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    assert.deepEqual(await mine(), { emailOn: true, address: "dana@acme.example", unsubscribed: false, digests: true, reminders: false });
+    await card.getByText("You unsubscribed from these emails.").waitFor({ state: "detached" });
+  });
+});
+
+test("without email the workspace says plainly that email is off, and a client's portal offers no email choices", async () => {
+  await withRelay(async relay => {
+    const provider = await providerWithPortal(browser, relay, "Acme Studio");
+    const link = await inviteClient(provider.page);
+    await provider.page.goto(relay.url + "/");
+    await provider.page.getByRole("region", { name: "Email" }).getByText("Email is off: this relay has no mail server").waitFor();
+    const client = (await openInvite(browser, relay, link)).page;
+    await waitForStatus(client, "Synced");
+    assert.equal(await client.getByRole("region", { name: "Emails to you" }).count(), 0);
+    const refused = await fetch(`${relay.url}/api/me/email`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${link.split("/join/")[1]}`, "content-type": "application/json" },
+      body: JSON.stringify({ digests: false, reminders: false }),
+    });
+    assert.equal(refused.status, 409);
+    assert.match((await refused.json()).error, /email is off/);
+  });
+});

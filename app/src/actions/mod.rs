@@ -5,6 +5,7 @@
 
 mod access;
 mod brand;
+mod email;
 mod export;
 mod files;
 mod goodbye;
@@ -25,6 +26,7 @@ use crate::sync::client;
 
 pub use access::{set_client_access, ClientAccess};
 pub use brand::{copy_brand, save_brand};
+pub use email::{my_email, save_my_email, save_sender, workspace_mail};
 pub use export::{download_archive, download_automerge, download_calendar, download_json};
 pub use files::{add_file, drop_refused_file, remove_file};
 pub use goodbye::{mailbox, send_goodbye};

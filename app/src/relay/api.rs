@@ -4,9 +4,11 @@
 
 use serde::de::DeserializeOwned;
 use threshold_model::access::{
-    Author, CreateToken, CreatedToken, GoodbyeQueued, RedeemSignIn, Refusal, RegisterWorkspace,
-    SendGoodbye, SessionInfo, SetReadOnly, SignInRequest, TokenInfo,
+    Author, CreateToken, CreatedToken, GoodbyeQueued, MyEmail, RedeemSignIn, Refusal,
+    RegisterWorkspace, SendGoodbye, SessionInfo, SetReadOnly, SignInRequest, TokenInfo,
+    WorkspaceMail,
 };
+use threshold_model::notify::{EmailPreferences, Sender};
 use threshold_protocol::DocumentId;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -219,4 +221,24 @@ pub async fn authors(token: &str, portal: DocumentId) -> Result<Vec<Author>, Api
         )
         .await?,
     )
+}
+
+/// What this person gets by email.
+pub async fn my_email(token: &str) -> Result<MyEmail, ApiError> {
+    required(call(token, "GET", "/api/me/email", None).await?)
+}
+
+pub async fn set_my_email(token: &str, wants: EmailPreferences) -> Result<MyEmail, ApiError> {
+    let body = json(&wants)?;
+    required(call(token, "PUT", "/api/me/email", Some(body)).await?)
+}
+
+/// Who the workspace's mail comes from (provider only).
+pub async fn workspace_mail(token: &str) -> Result<WorkspaceMail, ApiError> {
+    required(call(token, "GET", "/api/workspace/mail", None).await?)
+}
+
+pub async fn set_workspace_mail(token: &str, sender: &Sender) -> Result<WorkspaceMail, ApiError> {
+    let body = json(sender)?;
+    required(call(token, "PUT", "/api/workspace/mail", Some(body)).await?)
 }

@@ -13,6 +13,10 @@
 //! | `PUT /api/portals/{id}/access` | [`SetReadOnly`] | `[`[`TokenInfo`]`]` |
 //! | `GET /api/portals/{id}/authors` | | `[`[`Author`]`]` |
 //! | `POST /api/portals/{id}/goodbye` | [`SendGoodbye`] | [`GoodbyeQueued`] |
+//! | `GET /api/me/email` | | [`MyEmail`] |
+//! | `PUT /api/me/email` | [`EmailPreferences`] | [`MyEmail`] |
+//! | `GET /api/workspace/mail` (provider) | | [`WorkspaceMail`] |
+//! | `PUT /api/workspace/mail` (provider) | [`Sender`] | [`WorkspaceMail`] |
 //!
 //! Every refusal is a [`Refusal`]. Field names are camelCase; optional fields are always
 //! present, as `null` when empty.
@@ -22,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use threshold_protocol::DocumentId;
 
 use super::Role;
+use crate::notify::{EmailPreferences, Sender};
 
 /// A token as the API shows it: never its secret, never its hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -372,4 +377,30 @@ mod tests {
         let bad = TOKEN_JSON.replace(PORTAL, "not-an-id");
         assert!(serde_json::from_str::<TokenInfo>(&bad).is_err());
     }
+}
+
+/// `GET /api/me/email`: what this person gets by email, and whether they can get any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyEmail {
+    /// Whether the relay sends email at all.
+    pub email_on: bool,
+    /// The address their access was given for; `None` when it was given without one.
+    pub address: Option<String>,
+    /// They followed an unsubscribe link: nothing but sign-in links reaches them until they
+    /// turn something on again.
+    pub unsubscribed: bool,
+    #[serde(flatten)]
+    pub wants: EmailPreferences,
+}
+
+/// `GET /api/workspace/mail`: who the provider's mail comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceMail {
+    pub email_on: bool,
+    /// The relay's sending address and default name (`--mail-from`), when email is on.
+    pub from: Option<String>,
+    /// What the provider chose; empty fields fall back to the relay's flags.
+    pub sender: Sender,
 }

@@ -4,6 +4,7 @@
 //! answer) finds it already queued or sent and queues nothing.
 
 use lettre::message::Mailbox;
+use threshold_model::notify::LetterKind;
 use threshold_protocol::DocumentId;
 
 use super::{Letter, Mail, MailError, Sent};
@@ -25,7 +26,7 @@ pub fn send_once(
             subject: subject.to_owned(),
             text: text.to_owned(),
             html: None,
-            essential: false,
+            kind: LetterKind::Goodbye,
         };
         match mail.send_keyed(&letter, Some(&key))? {
             Sent::Queued { message_id } => {
@@ -33,7 +34,7 @@ pub fn send_once(
                 ids.push(message_id);
             }
             Sent::Already { message_id } => ids.push(message_id),
-            Sent::Unsubscribed => already = false,
+            Sent::Unsubscribed | Sent::TurnedOff => already = false,
         }
     }
     Ok((ids, already))

@@ -1,6 +1,7 @@
 //! The invite email: the provider's name, their note, and the link that signs the client in.
 
 use lettre::message::Mailbox;
+use threshold_model::notify::LetterKind;
 
 use super::message::escape;
 use super::Letter;
@@ -55,6 +56,6 @@ pub fn letter(to: Mailbox, from: &Mailbox, provider: &str, note: &str, link: &st
         subject: format!("{provider} invited you to your client portal"),
         text,
         html: Some(html),
-        essential: false,
+        kind: LetterKind::Invite,
     }
 }

@@ -7,6 +7,8 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
+use threshold_model::notify::{LetterKind, Sender};
+
 use super::MailConfig;
 
 /// What to send to whom. The body is plain text; the HTML part is made from it unless given.
@@ -16,15 +18,18 @@ pub struct Letter {
     pub subject: String,
     pub text: String,
     pub html: Option<String>,
-    /// Whether the person's unsubscribe stops this letter. A sign-in link they asked for is
-    /// not stopped; an invite, a digest or a reminder is.
-    pub essential: bool,
+    /// What it is, for the person's choices: an unsubscribe stops all but a sign-in link they
+    /// asked for, and each person may turn digests and reminders off (see the model's
+    /// `notify::preference`).
+    pub kind: LetterKind,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
     #[error("the message could not be built: {0}")]
     Build(#[from] lettre::error::Error),
+    #[error("the reply-to address is not valid: {0}")]
+    ReplyTo(#[from] lettre::address::AddressError),
 }
 
 /// A fresh Message-ID in the sender's domain: `<uuid@domain>`.
@@ -36,9 +41,20 @@ pub fn new_message_id(from: &Mailbox) -> String {
     )
 }
 
-/// The finished message. `unsubscribe` is the one-click URL for `List-Unsubscribe`.
+/// Who a message is from: the workspace's sender name, if set, at the relay's address. The
+/// address stays the relay's: it is the one the mail server may send from (SPF, DKIM).
+pub fn from_mailbox(config: &MailConfig, sender: &Sender) -> Mailbox {
+    match sender.name.trim() {
+        "" => config.from.clone(),
+        name => Mailbox::new(Some(name.to_owned()), config.from.email.clone()),
+    }
+}
+
+/// The finished message. `unsubscribe` is the one-click URL for `List-Unsubscribe`; `sender`
+/// is the workspace's choice of name and reply-to, over the relay's flags.
 pub fn compose(
     config: &MailConfig,
+    sender: &Sender,
     letter: &Letter,
     message_id: &str,
     unsubscribe: &str,
@@ -47,8 +63,13 @@ pub fn compose(
         .html
         .clone()
         .unwrap_or_else(|| html_from_text(&letter.subject, &letter.text));
+    let from = from_mailbox(config, sender);
+    let reply_to = match sender.reply_to.trim() {
+        "" => config.reply_to.clone(),
+        address => Some(address.parse::<Mailbox>()?),
+    };
     let mut builder = Message::builder()
-        .from(config.from.clone())
+        .from(from)
         .to(letter.to.clone())
         .subject(letter.subject.clone())
         .message_id(Some(message_id.to_owned()))
@@ -61,8 +82,8 @@ pub fn compose(
             HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
             "List-Unsubscribe=One-Click".to_owned(),
         ));
-    if let Some(reply_to) = &config.reply_to {
-        builder = builder.reply_to(reply_to.clone());
+    if let Some(reply_to) = reply_to {
+        builder = builder.reply_to(reply_to);
     }
     let text = format!(
         "{}\n\n--\nTo stop these emails: {unsubscribe}\n",
@@ -159,11 +180,12 @@ mod tests {
             subject: "Zoë invited you — your portal".into(),
             text: "Open it: https://portal.example/#/join/x\n\nSee you there.".into(),
             html: None,
-            essential: false,
+            kind: LetterKind::Invite,
         };
         let id = new_message_id(&config().from);
         let raw = compose(
             &config(),
+            &Sender::default(),
             &letter,
             &id,
             "https://r.example/api/mail/unsubscribe/t",
@@ -181,6 +203,37 @@ mod tests {
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
         assert!(raw.contains("Reply-To: zoe@studio.example"));
+    }
+
+    #[test]
+    fn the_workspaces_sender_name_and_reply_to_replace_the_relays_but_not_its_address() {
+        let letter = Letter {
+            to: mailbox("dana@acme.example").unwrap(),
+            subject: "Hello".into(),
+            text: "Hi".into(),
+            html: None,
+            kind: LetterKind::Reminder,
+        };
+        let sender = Sender {
+            name: "Northwind Design".into(),
+            reply_to: "robin@northwind.example".into(),
+        };
+        let raw = compose(
+            &config(),
+            &sender,
+            &letter,
+            "<a@studio.example>",
+            "https://u",
+        )
+        .unwrap()
+        .formatted();
+        let raw = String::from_utf8(raw).unwrap();
+        assert!(
+            raw.contains("From: \"Northwind Design\" <portal@studio.example>")
+                || raw.contains("From: Northwind Design <portal@studio.example>"),
+            "{raw}"
+        );
+        assert!(raw.contains("Reply-To: robin@northwind.example"), "{raw}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The sign-in email: one link that signs a device in, once, within the hour.
 
 use lettre::message::Mailbox;
+use threshold_model::notify::LetterKind;
 
 use super::message::escape;
 use super::Letter;
@@ -28,6 +29,6 @@ pub fn letter(to: Mailbox, from: &Mailbox, link: &str) -> Letter {
         text,
         html: Some(html),
         // The person asked for it just now.
-        essential: true,
+        kind: LetterKind::SignIn,
     }
 }

@@ -93,6 +93,19 @@ impl Unsubscribes {
             .contains(&normal(address))
     }
 
+    /// The person turned their email back on in the app: forget their unsubscribe.
+    pub fn resubscribe(&self, address: &str) -> io::Result<()> {
+        let mut addresses = self.addresses.lock().expect("unsubscribe lock");
+        if addresses.remove(&normal(address)) {
+            let json = serde_json::to_vec_pretty(&*addresses).map_err(io::Error::other)?;
+            if let Err(e) = write_atomically(&self.file, &json) {
+                addresses.insert(normal(address));
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
     /// Record an unsubscribe durably. Doing it twice is harmless.
     pub fn unsubscribe(&self, address: &str) -> io::Result<()> {
         let mut addresses = self.addresses.lock().expect("unsubscribe lock");

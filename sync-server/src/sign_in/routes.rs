@@ -127,7 +127,7 @@ fn send_link(tokens: &TokenStore, links: &SignInLinks, mail: &Mail, address: &st
                 .parse()
                 .map_err(|e: lettre::address::AddressError| e.to_string())?,
         );
-        let letter = mail::sign_in::letter(to, &mail.config.from, &link);
+        let letter = mail::sign_in::letter(to, &mail.from(), &link);
         mail.send(&letter).map_err(|e| e.to_string())?;
         Ok(())
     })();

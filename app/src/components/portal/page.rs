@@ -27,6 +27,7 @@ use crate::components::onboarding::{
     ContactsSection, ExchangeSection, IntakeSection, LinksSection, MeetingsSection, TaskList,
     TimelineSection, WelcomeEditor,
 };
+use crate::components::shell::EmailChoices;
 use crate::components::workspace::{use_internal_id_if, InternalSection};
 use crate::state::permission::{self, Act};
 use crate::state::route::PortalView;
@@ -247,6 +248,10 @@ fn PortalBody(
             // Once the engagement has ended, only a cancellation's record is left to show here.
             <Show when=move || view.get() == ViewMode::Client && (!ended() || cancelled_early())>
                 {body("Leaving early", view! { <CancellationSection id=id stage=stage/> }.into_any())}
+            </Show>
+            // The client's own email choices; on a provider's device they are in the workspace.
+            <Show when=is_client>
+                <EmailChoices/>
             </Show>
         </Show>
         <Show when=on(PortalView::Plan)>

@@ -10,11 +10,13 @@ use threshold_model::workspace::{
 use threshold_protocol::DocumentId;
 
 use super::BrandSettings;
+use super::EmailSettings;
 use super::ExitAnalyticsSection;
 use super::PartnerDirectory;
 use crate::actions;
 use crate::actions::People;
 use crate::components::portal::PeopleSection;
+use crate::components::shell::EmailChoices;
 use crate::state::route::{navigate, PortalView, Route};
 use crate::sync::{client, workspace_part_memo};
 
@@ -89,6 +91,8 @@ pub fn WorkspacePage() -> impl IntoView {
         <ExitAnalyticsSection portals=Signal::derive(portals)/>
         <PartnerDirectory/>
         <BrandSettings/>
+        <EmailSettings/>
+        <EmailChoices/>
         <PeopleSection people=People::Team/>
     }
 }
