@@ -708,7 +708,9 @@ fn the_goodbye_email_is_composed_from_the_portal_and_parses_as_rfc_5322() {
         name: "Sam Lée".into(),
         address: "sam@studio.example".into(),
     };
-    let eml = email.to_eml(&sender, at(11, 30), "goodbye-1@threshold");
+    let eml = email
+        .to_eml(&sender, at(11, 30), "goodbye-1@threshold")
+        .unwrap();
     for line in eml.split("\r\n") {
         assert!(line.len() <= 78, "line too long: {line}");
         assert!(!line.contains('\n'), "bare LF");
@@ -733,8 +735,28 @@ fn the_goodbye_email_is_composed_from_the_portal_and_parses_as_rfc_5322() {
         parsed.date().map(|d| d.to_timestamp()),
         Some(at(11, 30).timestamp())
     );
+    assert_eq!(parsed.header_raw("X-Unsent").map(str::trim), Some("1"));
+    // The message ends with a line break of its own.
     let body = parsed.body_text(0).expect("a text body");
-    assert_eq!(body.replace("\r\n", "\n"), email.body);
+    assert_eq!(body.replace("\r\n", "\n"), format!("{}\n", email.body));
+}
+
+#[test]
+fn an_eml_with_a_malformed_address_is_refused_in_words() {
+    let email = Email {
+        to: vec!["not an address".into()],
+        subject: "Hi".into(),
+        body: "Hello".into(),
+    };
+    let sender = Sender {
+        name: "Sam".into(),
+        address: "sam@studio.example".into(),
+    };
+    let refused = email.to_eml(&sender, at(11, 1), "m@t").unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "“not an address” is not an email address"
+    );
 }
 
 #[test]
@@ -744,14 +766,16 @@ fn a_long_plain_subject_is_folded_and_parses_back_whole() {
         subject: "Thank you, The Very Long Name Of A Client Company Incorporated Of Somewhere: wrapping up our work together".into(),
         body: "Hello\n".into(),
     };
-    let eml = email.to_eml(
-        &Sender {
-            name: String::new(),
-            address: "me@example.com".into(),
-        },
-        at(11, 1),
-        "m@t",
-    );
+    let eml = email
+        .to_eml(
+            &Sender {
+                name: String::new(),
+                address: "me@example.com".into(),
+            },
+            at(11, 1),
+            "m@t",
+        )
+        .unwrap();
     assert!(eml.split("\r\n").all(|l| l.len() <= 78), "{eml}");
     let parsed = mail_parser::MessageParser::default()
         .parse(eml.as_bytes())
@@ -766,14 +790,16 @@ fn an_email_with_a_long_non_ascii_subject_still_parses() {
         subject: "Merci beaucoup, Société Générale d'Équipement Électrique — on se revoit à l'été prochain".into(),
         body: format!("{}=end \nlast line ", "x".repeat(200)),
     };
-    let eml = email.to_eml(
-        &Sender {
-            name: "A \"quoted\" name".into(),
-            address: "me@example.com".into(),
-        },
-        at(11, 1),
-        "m@t",
-    );
+    let eml = email
+        .to_eml(
+            &Sender {
+                name: "A \"quoted\" name".into(),
+                address: "me@example.com".into(),
+            },
+            at(11, 1),
+            "m@t",
+        )
+        .unwrap();
     let parsed = mail_parser::MessageParser::default()
         .parse(eml.as_bytes())
         .expect("parses");
@@ -785,7 +811,7 @@ fn an_email_with_a_long_non_ascii_subject_still_parses() {
     );
     assert_eq!(
         parsed.body_text(0).unwrap().replace("\r\n", "\n"),
-        email.body,
+        format!("{}\n", email.body),
         "trailing spaces and = survive"
     );
 }

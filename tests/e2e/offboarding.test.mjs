@@ -152,7 +152,7 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   assert.equal(message.subject, "Thank you, Northwind Traders: wrapping up our work together");
   assert.equal(message.to[0].address, "dana@northwind.example");
   assert.equal(message.from.address, "sam@studio.example");
-  assert.ok(message.text.includes("Support at €200 a month"), "UTF-8 survives quoted-printable");
+  assert.ok(message.text.includes("Support at €200 a month"), "UTF-8 survives the transfer encoding");
   assert.equal(message.headers.find(h => h.key === "x-unsent")?.value, "1");
 
   await finish.click();

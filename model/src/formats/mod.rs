@@ -10,6 +10,6 @@ mod link;
 
 pub use archive::export_archive;
 pub use date::{full_date, full_date_of, show_date, show_day};
-pub use email::{percent_encode, Email, Sender};
+pub use email::{percent_encode, Email, EmlError, Sender};
 pub use export::{export_json, export_json_named, EXPORT_FORMAT};
 pub use link::safe_href;

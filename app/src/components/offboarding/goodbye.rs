@@ -133,11 +133,19 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
             return;
         };
         let now = chrono::Utc::now();
-        let eml = email.to_eml(
+        let eml = match email.to_eml(
             &sender(),
             now,
             &format!("goodbye-{}@threshold", uuid::Uuid::new_v4().simple()),
-        );
+        ) {
+            Ok(eml) => eml,
+            Err(e) => {
+                set_message.set(Some(format!(
+                    "Could not make the email: {e}. Check the addresses in the contacts."
+                )));
+                return;
+            }
+        };
         let name = crate::sync::client()
             .read(&id, |doc| {
                 threshold_model::portal::read_client_name(doc).ok()
