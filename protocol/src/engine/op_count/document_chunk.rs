@@ -22,7 +22,7 @@
 //! chunk outside that lies about what it holds and is refused as malformed.
 
 use super::column::{ColumnBytes, Encoding, Rle};
-use super::OpCountError;
+use super::{OpCountError, OpLimits};
 
 /// Normalised specs (DEFLATE bit cleared) of the columns read.
 const CHANGE_ACTOR: u32 = 0x01;
@@ -53,10 +53,12 @@ pub(super) struct DocumentCounts {
     pub(super) deflated_read: usize,
 }
 
-/// `body`: a document chunk after its header. Every count is bounded by `cap`, the limit on
-/// operations per message (allocation too: at most `cap` changes are held); a count past it is
-/// [`OpCountError::OverMessageLimit`], and the chunk is not read further.
-pub(super) fn count<'a>(body: &'a [u8], cap: usize) -> Result<DocumentCounts, OpCountError> {
+/// `body`: a document chunk after its header. A change over `limits.per_change` is
+/// [`OpCountError::OverLimit`]; every other count is bounded by `limits.per_message` (allocation
+/// too: at most that many changes are held), and past it is [`OpCountError::OverMessageLimit`].
+/// Either way the chunk is read no further.
+pub(super) fn count<'a>(body: &'a [u8], limits: OpLimits) -> Result<DocumentCounts, OpCountError> {
+    let cap = limits.per_message;
     let mut input = Input { bytes: body, at: 0 };
     // Actors: a count, then each a length-prefixed id.
     for _ in 0..input.uleb()? {
@@ -155,7 +157,14 @@ pub(super) fn count<'a>(body: &'a [u8], cap: usize) -> Result<DocumentCounts, Op
         if start > max_op {
             return Err(malformed("a change's maxOp is below its dependencies'"));
         }
-        ops_per_change.push((max_op - start) as usize);
+        let ops = (max_op - start) as usize;
+        if ops > limits.per_change {
+            return Err(OpCountError::OverLimit {
+                ops,
+                limit: limits.per_change,
+            });
+        }
+        ops_per_change.push(ops);
     }
     if deps_count.next_value()?.is_some() {
         return Err(malformed(
