@@ -320,7 +320,7 @@ mod tests {
             busy,
             taking_turns(800),
             doc_with_text(1),
-            doc_with_text(50_000),
+            doc_with_text(20_000),
         ] {
             let plain = doc.save_nocompress();
             let compressed = doc.save();
@@ -346,7 +346,7 @@ mod tests {
         let total: usize = counts.ops_per_change.iter().sum();
         assert!(total > counts.rows, "deletions have no row of their own");
         assert!(counts.ops_per_change.len() > 60 && counts.dependencies > 60);
-        let text_heavy = doc_with_text(50_000);
+        let text_heavy = doc_with_text(20_000);
         assert!(
             text_heavy.save().len() < text_heavy.save_nocompress().len() / 2,
             "save() deflates the large columns"
