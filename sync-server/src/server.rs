@@ -320,6 +320,8 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     config.max_docs_per_conn = options.limits.max_docs_per_conn;
     config.max_ops_per_change = Some(options.limits.max_ops_per_change);
     config.max_ops_per_message = Some(options.limits.max_ops_per_message);
+    // A compressed chunk may inflate to no more than the largest frame the relay accepts.
+    config.max_inflated_bytes = Some(options.limits.max_frame_bytes);
     config.ephemeral.sessions_per_conn = options.limits.max_ephemeral_sessions_per_conn;
     config.ephemeral.sessions = options.limits.max_ephemeral_sessions;
     // Authorship and history records are written in the engine's group commit.

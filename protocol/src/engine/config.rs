@@ -50,6 +50,10 @@ pub struct EngineConfig {
     /// whole document with more changes, dependency or successor links) is refused before it is
     /// applied: many changes each under the per-change limit are the same bomb. `None` as above.
     pub max_ops_per_message: Option<usize>,
+    /// What one compressed chunk in a writable peer's sync message may inflate to (automerge
+    /// inflates it whole before anything can be counted). A relay sets its largest frame: a
+    /// compressed chunk may cost no more than an uncompressed one could. `None` as above.
+    pub max_inflated_bytes: Option<usize>,
     /// What the ephemeral (presence) de-duplication table may hold, and what it refuses.
     pub ephemeral: EphemeralLimits,
 }
@@ -70,6 +74,7 @@ impl EngineConfig {
             max_docs_per_conn: 4096,
             max_ops_per_change: Some(DEFAULT_MAX_OPS_PER_CHANGE),
             max_ops_per_message: Some(DEFAULT_MAX_OPS_PER_MESSAGE),
+            max_inflated_bytes: Some(64 * 1024 * 1024),
             ephemeral: EphemeralLimits::default(),
         }
     }
@@ -89,6 +94,7 @@ impl EngineConfig {
             max_docs_per_conn: usize::MAX,
             max_ops_per_change: None,
             max_ops_per_message: None,
+            max_inflated_bytes: None,
             ephemeral: EphemeralLimits::default(),
         }
     }

@@ -27,6 +27,9 @@ const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 pub struct OpLimits {
     pub per_change: usize,
     pub per_message: usize,
+    /// What a compressed chunk may inflate to: automerge inflates it whole before reading it,
+    /// so a small DEFLATE bomb would otherwise cost that memory before any count.
+    pub max_inflated_bytes: usize,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -39,6 +42,8 @@ pub enum OpCountError {
         count: u64,
         limit: usize,
     },
+    #[error("a compressed chunk inflates past the limit of {limit} bytes")]
+    InflatesTooFar { limit: usize },
     #[error("a change could not be read: {0}")]
     Malformed(String),
 }
@@ -82,6 +87,12 @@ pub fn check_ops<'a>(
 fn ops_per_change(chunk: Chunk<'_>, limits: OpLimits) -> Result<Vec<usize>, OpCountError> {
     let malformed = |e: &dyn std::fmt::Display| OpCountError::Malformed(e.to_string());
     Ok(match chunk.kind {
+        // A compressed change: inflated whole by `Change::try_from`, so first measured.
+        2 if column::inflated_len(chunk.body, limits.max_inflated_bytes)?.is_none() => {
+            return Err(OpCountError::InflatesTooFar {
+                limit: limits.max_inflated_bytes,
+            })
+        }
         // A change, plain or compressed.
         1 | 2 => Change::try_from(chunk.whole)
             .map(|c| vec![c.len()])
@@ -160,19 +171,14 @@ mod tests {
         chunks: impl IntoIterator<Item = &'a [u8]>,
         limit: usize,
     ) -> Result<(), OpCountError> {
-        check_ops(
-            chunks,
-            OpLimits {
-                per_change: limit,
-                per_message: usize::MAX,
-            },
-        )
+        check_ops(chunks, limits(limit, usize::MAX))
     }
 
     fn limits(per_change: usize, per_message: usize) -> OpLimits {
         OpLimits {
             per_change,
             per_message,
+            max_inflated_bytes: 64 << 20,
         }
     }
 
@@ -545,6 +551,7 @@ mod tests {
     const PER_MESSAGE: OpLimits = OpLimits {
         per_change: 200_000,
         per_message: 1_000_000,
+        max_inflated_bytes: 64 << 20,
     };
 
     #[test]
@@ -662,5 +669,45 @@ mod tests {
             check_ops([garbage.as_slice()], limits(10, 1_000)),
             Err(OpCountError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn a_compressed_chunk_that_inflates_past_the_limit_is_refused_before_automerge_inflates_it() {
+        let small = OpLimits {
+            max_inflated_bytes: 1 << 20,
+            ..PER_MESSAGE
+        };
+        let zeros = deflate(&vec![0u8; 8 << 20]);
+        // A compressed change: automerge would inflate all of it before reading a byte.
+        let mut change = MAGIC.to_vec();
+        change.extend([0u8; 4]);
+        change.push(2);
+        uleb(zeros.len() as u64, &mut change);
+        change.extend(&zeros);
+        assert!(change.len() < 16 * 1024);
+        assert_eq!(
+            check_ops([change.as_slice()], small),
+            Err(OpCountError::InflatesTooFar { limit: 1 << 20 })
+        );
+        // A document whose value column (never counted) is the bomb.
+        let document = crafted(
+            &one_change(3),
+            &[(0x21, repeat(3, 0)), (5 << 4 | 7 | 0b1000, zeros)],
+        );
+        assert_eq!(
+            check_ops([document.as_slice()], small),
+            Err(OpCountError::InflatesTooFar { limit: 1 << 20 })
+        );
+        // Honest compressed chunks within it pass.
+        let doc = doc_with_text(5_000);
+        let compressed = doc
+            .get_last_local_change()
+            .unwrap()
+            .clone()
+            .bytes()
+            .into_owned();
+        assert_eq!(compressed[8], 2, "a compressed change");
+        assert_eq!(check_ops([compressed.as_slice()], small), Ok(()));
+        assert_eq!(check_ops([doc.save().as_slice()], small), Ok(()));
     }
 }

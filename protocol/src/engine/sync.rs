@@ -151,11 +151,13 @@ impl Engine {
         let limits = match (
             self.config.max_ops_per_change,
             self.config.max_ops_per_message,
+            self.config.max_inflated_bytes,
         ) {
-            (None, None) => None,
-            (per_change, per_message) => Some(OpLimits {
+            (None, None, None) => None,
+            (per_change, per_message, inflated) => Some(OpLimits {
                 per_change: per_change.unwrap_or(usize::MAX),
                 per_message: per_message.unwrap_or(usize::MAX),
+                max_inflated_bytes: inflated.unwrap_or(usize::MAX),
             }),
         };
         if let Some(limits) = limits.filter(|_| may_write) {
@@ -164,7 +166,9 @@ impl Engine {
             match check_ops(sync_message.changes.iter(), limits) {
                 Ok(()) => {}
                 Err(
-                    e @ (OpCountError::OverLimit { .. } | OpCountError::OverMessageLimit { .. }),
+                    e @ (OpCountError::OverLimit { .. }
+                    | OpCountError::OverMessageLimit { .. }
+                    | OpCountError::InflatesTooFar { .. }),
                 ) => return self.refuse(conn, id, e.to_string()),
                 Err(e @ OpCountError::Malformed(_)) => {
                     return self.fail(conn, format!("malformed sync message for {id}: {e}"))

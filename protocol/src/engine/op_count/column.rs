@@ -155,6 +155,30 @@ impl<'a> ColumnBytes<'a> {
     }
 }
 
+/// How many bytes a DEFLATE stream inflates to, read a buffer at a time and stopped past
+/// `max_bytes` (then `None`): nothing is kept of what it inflates to.
+pub(super) fn inflated_len(bytes: &[u8], max_bytes: usize) -> Result<Option<usize>, OpCountError> {
+    let mut inflater = flate2::bufread::DeflateDecoder::new(bytes);
+    let mut buffer = vec![0u8; 16 * 1024];
+    let mut total = 0usize;
+    loop {
+        match inflater.read(&mut buffer) {
+            Ok(0) => return Ok(Some(total)),
+            Ok(n) => {
+                total += n;
+                if total > max_bytes {
+                    return Ok(None);
+                }
+            }
+            Err(_) => {
+                return Err(OpCountError::Malformed(
+                    "a compressed chunk is not valid DEFLATE data".into(),
+                ))
+            }
+        }
+    }
+}
+
 /// One run header of a run-length encoded column.
 enum Run {
     /// One value (already read) repeated this many times.

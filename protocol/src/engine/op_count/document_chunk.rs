@@ -17,11 +17,14 @@
 //! - operation rows: the rows of the operation id-actor column;
 //! - successor links: the sum of the successor count column.
 //!
+//! Every compressed column (counted or not) is inflated once into nothing, with a hard stop, to
+//! check the whole inflates no further than the caller allows: loading inflates all of them.
+//!
 //! A document stores no row for a deletion (it is a successor link of the operations it
 //! deleted), so an honest chunk has `rows <= sum of changes' operations <= rows + links`; a
 //! chunk outside that lies about what it holds and is refused as malformed.
 
-use super::column::{ColumnBytes, Encoding, Rle};
+use super::column::{inflated_len, ColumnBytes, Encoding, Rle};
 use super::{OpCountError, OpLimits};
 
 /// Normalised specs (DEFLATE bit cleared) of the columns read.
@@ -73,6 +76,23 @@ pub(super) fn count<'a>(body: &'a [u8], limits: OpLimits) -> Result<DocumentCoun
     let change_data = input.take(change_meta.total)?;
     let op_data = input.take(op_meta.total)?;
     // What follows (head indices) is not counted.
+
+    // Loading inflates every compressed column: all of them together may not expand past
+    // what the relay would take uncompressed.
+    let mut inflated = 0usize;
+    for (meta, data) in [(&change_meta, change_data), (&op_meta, op_data)] {
+        for range in &meta.deflated {
+            let room = limits.max_inflated_bytes.saturating_sub(inflated);
+            match inflated_len(&data[range.clone()], room)? {
+                Some(len) => inflated += len,
+                None => {
+                    return Err(OpCountError::InflatesTooFar {
+                        limit: limits.max_inflated_bytes,
+                    })
+                }
+            }
+        }
+    }
 
     // A run-encoded column of at most `cap` rows never needs more than this many bytes.
     let max_bytes = cap.saturating_add(1).saturating_mul(MAX_BYTES_PER_ROW);
@@ -214,6 +234,8 @@ fn cut_short() -> OpCountError {
 /// The metadata of one set of columns: the ranges (in its data block) of each column read.
 struct Columns {
     found: Vec<(u32, std::ops::Range<usize>, bool)>,
+    /// Every compressed column, read or not (at most one per two bytes of metadata).
+    deflated: Vec<std::ops::Range<usize>>,
     total: usize,
 }
 
@@ -272,6 +294,7 @@ impl<'a> Input<'a> {
     fn columns(&mut self) -> Result<Columns, OpCountError> {
         let mut columns = Columns {
             found: Vec::new(),
+            deflated: Vec::new(),
             total: 0,
         };
         let mut previous = None;
@@ -289,6 +312,9 @@ impl<'a> Input<'a> {
                 .checked_add(len)
                 .filter(|end| *end <= self.bytes.len())
                 .ok_or_else(cut_short)?;
+            if spec & DEFLATE != 0 {
+                columns.deflated.push(start..columns.total);
+            }
             if [
                 CHANGE_ACTOR,
                 CHANGE_MAX_OP,
