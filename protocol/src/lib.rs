@@ -20,7 +20,7 @@ pub use document_id::{DocumentId, DocumentIdError};
 pub use effect::{Chunk, Effect};
 pub use engine::{
     ChangeGuard, ConnId, Decoded, Engine, EngineConfig, EphemeralLimits, Loaded, Role, SyncSummary,
-    DEFAULT_MAX_OPS_PER_CHANGE,
+    DEFAULT_MAX_OPS_PER_CHANGE, DEFAULT_MAX_OPS_PER_MESSAGE,
 };
 pub use message::{DecodeError, DocMessage, Message, PROTOCOL_V1};
 pub use peer_id::{PeerId, PeerMetadata};

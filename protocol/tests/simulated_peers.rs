@@ -49,6 +49,8 @@ struct Net {
     /// (node, conn) → (node, conn) on the other end.
     links: HashMap<(usize, ConnId), (usize, ConnId)>,
     wire: VecDeque<(usize, ConnId, Vec<u8>)>,
+    /// Whole-document chunks sent in sync messages, by sending node.
+    document_chunks_sent: HashMap<usize, usize>,
 }
 
 impl Net {
@@ -61,6 +63,7 @@ impl Net {
             nodes: vec![relay],
             links: HashMap::new(),
             wire: VecDeque::new(),
+            document_chunks_sent: HashMap::new(),
         }
     }
 
@@ -123,6 +126,7 @@ impl Net {
         let node = &mut self.nodes[index];
         match effect {
             Effect::Send { conn, frame } => {
+                *self.document_chunks_sent.entry(index).or_default() += document_chunks(&frame);
                 if node.hold_outbound {
                     node.outbox.push((conn, frame));
                 } else if let Some((to, to_conn)) = self.links.get(&(index, conn)) {
@@ -185,6 +189,20 @@ impl Net {
         let (value, _) = d.get(ROOT, "title").ok()??;
         value.into_scalar().ok()?.into_string().ok()
     }
+}
+
+/// How many whole-document chunks (type 0) the sync message in `frame` carries.
+fn document_chunks(frame: &[u8]) -> usize {
+    let (Ok(Message::Sync(m)) | Ok(Message::Request(m))) = Message::decode(frame) else {
+        return 0;
+    };
+    let Ok(sync) = automerge::sync::Message::decode(&m.data) else {
+        return 0;
+    };
+    sync.changes
+        .iter()
+        .filter(|chunk| chunk.get(8) == Some(&0))
+        .count()
 }
 
 fn doc_with_title(title: &str) -> Automerge {
@@ -338,6 +356,32 @@ fn offline_edits_on_both_sides_merge_without_loss() {
         assert!(doc.get(ROOT, "a_was_here").expect("ok").is_some());
         assert!(doc.get(ROOT, "b_was_here").expect("ok").is_some());
     }
+    assert!(net.nodes[a].engine.is_doc_synced(&id));
+}
+
+#[test]
+fn offline_edits_sent_as_a_whole_document_pass_the_relays_op_limits() {
+    // Automerge sends a whole document when most changes are new to the other side: a device
+    // back with many offline edits sends one for a document the relay holds. The relay counts
+    // it (default limits) and keeps it; refusing it was a wrong fix once.
+    let mut net = Net::new(); // `EngineConfig::relay`: both op limits on, at their defaults.
+    let a = net.add_client("a");
+    let id = DocumentId::random();
+    net.engine(a).create(id, doc_with_title("first"));
+    net.run();
+    net.unlink(a);
+    for n in 0..10 {
+        set_title(net.engine(a), id, &format!("offline {n}"));
+    }
+    let before = net.document_chunks_sent.get(&a).copied().unwrap_or(0);
+    net.link(a);
+    assert!(
+        net.document_chunks_sent[&a] > before,
+        "the device sent its offline edits as a whole document"
+    );
+    assert!(net.nodes[a].closed.is_empty(), "{:?}", net.nodes[a].closed);
+    assert!(net.nodes[0].closed.is_empty(), "{:?}", net.nodes[0].closed);
+    assert_eq!(net.title(0, &id).as_deref(), Some("offline 9"));
     assert!(net.nodes[a].engine.is_doc_synced(&id));
 }
 

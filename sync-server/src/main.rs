@@ -54,6 +54,11 @@ enum Command {
         /// before it is applied. Pasting a long text is a few 10,000.
         #[arg(long, env = "THRESHOLD_MAX_OPS_PER_CHANGE", default_value_t = RelayLimits::default().max_ops_per_change)]
         max_ops_per_change: usize,
+        /// Operations one sync message may carry in all its changes (a whole document, which
+        /// devices send when most of it is new to the relay, counts its whole history); a bigger
+        /// message is refused before it is applied.
+        #[arg(long, env = "THRESHOLD_MAX_OPS_PER_MESSAGE", default_value_t = RelayLimits::default().max_ops_per_message)]
+        max_ops_per_message: usize,
         /// Bytes of history a client token's changes may add to its portal per day (UTC).
         #[arg(long, env = "THRESHOLD_CLIENT_HISTORY_BYTES_PER_DAY", default_value_t = RelayLimits::default().client_history_bytes_per_day)]
         client_history_bytes_per_day: u64,
@@ -203,6 +208,7 @@ async fn main() -> anyhow::Result<()> {
             rate_burst,
             max_blob_bytes,
             max_ops_per_change,
+            max_ops_per_message,
             client_history_bytes_per_day,
             client_history_bytes_total,
             http_rate_per_second,
@@ -242,6 +248,7 @@ async fn main() -> anyhow::Result<()> {
                     messages_per_second: rate_per_second,
                     message_burst: rate_burst,
                     max_ops_per_change,
+                    max_ops_per_message,
                     client_history_bytes_per_day,
                     client_history_bytes_total,
                     http_per_second: http_rate_per_second,

@@ -63,6 +63,9 @@ pub struct RelayLimits {
     pub message_burst: f64,
     /// Operations one change may carry, counted before it is applied (every writer).
     pub max_ops_per_change: usize,
+    /// Operations one sync message may carry in all (a whole document: its whole history),
+    /// counted the same way.
+    pub max_ops_per_message: usize,
     /// History bytes a client token's admitted changes may add to its portal per UTC day, and
     /// in total. Providers are the business and are not limited by these.
     pub client_history_bytes_per_day: u64,
@@ -102,6 +105,7 @@ impl Default for RelayLimits {
             messages_per_second: 200.0,
             message_burst: 5000.0,
             max_ops_per_change: threshold_protocol::DEFAULT_MAX_OPS_PER_CHANGE,
+            max_ops_per_message: threshold_protocol::DEFAULT_MAX_OPS_PER_MESSAGE,
             // A client writes messages, comments and form answers: kilobytes a day. Files are
             // blobs, not history. 16 MB a day and 256 MB in all leave room for years of that
             // and stop a portal being grown by 100 MB in seconds.
@@ -315,6 +319,9 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id(&options.data_dir)?);
     config.max_docs_per_conn = options.limits.max_docs_per_conn;
     config.max_ops_per_change = Some(options.limits.max_ops_per_change);
+    config.max_ops_per_message = Some(options.limits.max_ops_per_message);
+    // A compressed chunk may inflate to no more than the largest frame the relay accepts.
+    config.max_inflated_bytes = Some(options.limits.max_frame_bytes);
     config.ephemeral.sessions_per_conn = options.limits.max_ephemeral_sessions_per_conn;
     config.ephemeral.sessions = options.limits.max_ephemeral_sessions;
     // Authorship and history records are written in the engine's group commit.

@@ -87,6 +87,81 @@ test("a_change_over_the_ops_limit_is_refused_before_it_is_applied", () => withRe
   honest.close();
 }));
 
+/** A document of `changes` changes, each inserting `chars` characters of text (one operation each). */
+function docOfChanges(changes, chars) {
+  let doc = A.init();
+  for (let n = 0; n < changes; n++) doc = A.change(doc, d => { d[`text${n}`] = "x".repeat(chars); });
+  return doc;
+}
+
+/** A sync message carrying `doc` as one whole-document chunk, as automerge sends it when most of it is new. */
+const wholeDocument = doc => A.encodeSyncMessage({ heads: A.getHeads(doc), need: [], have: [], changes: [A.save(doc)] });
+
+/** The storage chunk types (0 is a whole document) in the sync messages `peer` has sent. */
+function sentChunkTypes(peer) {
+  const types = [];
+  const send = peer.send.bind(peer);
+  peer.send = message => {
+    if (message.type === "sync") for (const chunk of A.decodeSyncMessage(message.data).changes) types.push(chunk[8]);
+    send(message);
+  };
+  return types;
+}
+
+test("a_whole_document_op_bomb_is_refused_by_its_counts_while_an_honest_edit_round_trips", () => withRelay({ staticDir: null }, async relay => {
+  // The relay's default limits. The bomb: ten changes of 199,990 characters each (each under the
+  // 200,000 operations per change), saved as one whole document of about 2.5 KB that expands to
+  // 2,000,000 operations. Counted from its columns, it is refused without being loaded.
+  const honest = await (await RawPeer.connect(relay.wsUrl, "honest")).handshake();
+  const kept = await randomDocumentId();
+  let { doc: keptDoc } = await honest.sync(kept, docWithText(10));
+  const bomb = docOfChanges(10, 199_990);
+  const bombMessage = wholeDocument(bomb);
+  assert.ok(bombMessage.length < 8 * 1024, `${bombMessage.length} bytes`);
+  const attacker = await (await RawPeer.connect(relay.wsUrl, "bomber")).handshake();
+  const id = await randomDocumentId();
+  attacker.send({ type: "sync", senderId: attacker.senderId, targetId: attacker.relayId, documentId: id, data: bombMessage });
+  // The honest peer's edit on its own document round trips meanwhile.
+  keptDoc = A.change(keptDoc, d => { d.more = "an honest edit"; });
+  const { relayHeads } = await honest.sync(kept, keptDoc);
+  assert.deepEqual(relayHeads, A.getHeads(keptDoc), "the honest edit was acknowledged");
+  const closed = await attacker.closedWithin(10_000);
+  assert.equal(closed.code, 4403);
+  assert.ok(attacker.errors().some(e => /over the limit of 1000000 operations per message/.test(e)), JSON.stringify(attacker.errors()));
+  assert.equal(storedFiles(relay, id), 0, "nothing of the bomb was stored");
+  // One change of 2,000,000 operations in a whole document: the per-change limit, the same way.
+  const single = await (await RawPeer.connect(relay.wsUrl, "single")).handshake();
+  single.send({ type: "sync", senderId: single.senderId, targetId: single.relayId, documentId: id, data: wholeDocument(docWithText(2_000_000)) });
+  assert.equal((await single.closedWithin(10_000)).code, 4403);
+  assert.ok(single.errors().some(e => /over the limit of 200000 operations per change/.test(e)), JSON.stringify(single.errors()));
+  assert.equal(storedFiles(relay, id), 0);
+  honest.close();
+}));
+
+test("an_honest_device_with_offline_edits_sends_a_whole_document_and_it_syncs", () => withRelay({ staticDir: null }, async relay => {
+  // The relay holds two changes; the device comes back with ten more made offline. Automerge
+  // sends a whole document when most changes are new to the other side: the relay counts it and
+  // keeps it (refusing whole documents for held documents was the wrong fix).
+  const id = await randomDocumentId();
+  const first = await (await RawPeer.connect(relay.wsUrl, "device")).handshake();
+  let doc = A.change(docWithText(100), d => { d.title = "Portal"; });
+  ({ doc } = await first.sync(id, doc));
+  first.close();
+  for (let n = 0; n < 10; n++) doc = A.change(doc, d => { d[`offline${n}`] = `edit ${n}`; });
+  const device = await (await RawPeer.connect(relay.wsUrl, "device")).handshake();
+  const types = sentChunkTypes(device);
+  const { relayHeads } = await device.sync(id, doc, { timeout: 10_000 });
+  assert.ok(types.includes(0), `a whole document was sent (chunk types ${types})`);
+  assert.deepEqual(relayHeads, A.getHeads(doc), "the relay holds every offline edit");
+  assert.equal(device.errors().length, 0, JSON.stringify(device.errors()));
+  // Another device sees them all.
+  const reader = await (await RawPeer.connect(relay.wsUrl, "reader")).handshake();
+  const { doc: seen } = await reader.sync(id, A.init(), { timeout: 10_000 });
+  assert.equal(seen.offline9, "edit 9");
+  device.close();
+  reader.close();
+}));
+
 test("http_requests_per_token_and_without_a_token_are_rate_limited", () => withRelay({ staticDir: null, extraArgs: ["--http-rate-per-second", "1", "--http-rate-burst", "5", "--unauthenticated-rate-per-second", "3"] }, async relay => {
   const portal = await randomDocumentId();
   const client = relay.mint(["--role", "client", "--portal", portal, "--name", "Client"]);

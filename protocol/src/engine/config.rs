@@ -17,6 +17,11 @@ pub enum Role {
 /// character), so honest changes stay far below, and an op bomb of millions is refused.
 pub const DEFAULT_MAX_OPS_PER_CHANGE: usize = 200_000;
 
+/// Operations one sync message may carry at a relay, all its changes together (a whole
+/// document counts its whole history). About 75 MB of the relay's memory while it is applied;
+/// a portal's history of messages, comments and forms stays far below.
+pub const DEFAULT_MAX_OPS_PER_MESSAGE: usize = 1_000_000;
+
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub peer_id: PeerId,
@@ -41,6 +46,14 @@ pub struct EngineConfig {
     /// memory and engine time every other peer waits behind. `None` applies everything (a
     /// browser trusts its own relay, which has already judged what it relays).
     pub max_ops_per_change: Option<usize>,
+    /// A writable peer's sync message with more operations than this in all its changes (or a
+    /// whole document with more changes, dependency or successor links) is refused before it is
+    /// applied: many changes each under the per-change limit are the same bomb. `None` as above.
+    pub max_ops_per_message: Option<usize>,
+    /// What one compressed chunk in a writable peer's sync message may inflate to (automerge
+    /// inflates it whole before anything can be counted). A relay sets its largest frame: a
+    /// compressed chunk may cost no more than an uncompressed one could. `None` as above.
+    pub max_inflated_bytes: Option<usize>,
     /// What the ephemeral (presence) de-duplication table may hold, and what it refuses.
     pub ephemeral: EphemeralLimits,
 }
@@ -60,6 +73,8 @@ impl EngineConfig {
             persist_sync_states: false,
             max_docs_per_conn: 4096,
             max_ops_per_change: Some(DEFAULT_MAX_OPS_PER_CHANGE),
+            max_ops_per_message: Some(DEFAULT_MAX_OPS_PER_MESSAGE),
+            max_inflated_bytes: Some(64 * 1024 * 1024),
             ephemeral: EphemeralLimits::default(),
         }
     }
@@ -78,6 +93,8 @@ impl EngineConfig {
             persist_sync_states: true,
             max_docs_per_conn: usize::MAX,
             max_ops_per_change: None,
+            max_ops_per_message: None,
+            max_inflated_bytes: None,
             ephemeral: EphemeralLimits::default(),
         }
     }

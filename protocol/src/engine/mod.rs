@@ -6,8 +6,8 @@
 //! `config` (what kind of peer, and its limits), `connection` (handshake, access, frames in),
 //! `document` (this side's documents and their sync status), `sync` (documents to and from
 //! peers), `guard` (the hook a relay judges each peer's changes with), `search` (asking other
-//! peers for a document nobody here has), `op_count` (operations per change, counted before
-//! a change is applied), `persistence` (loading, and when to write a chunk or a
+//! peers for a document nobody here has), `op_count` (operations per change and per message,
+//! counted before a change is applied), `persistence` (loading, and when to write a chunk or a
 //! snapshot).
 
 use std::collections::{BTreeMap, HashMap};
@@ -25,7 +25,7 @@ mod persistence;
 mod search;
 mod sync;
 
-pub use config::{EngineConfig, Role, DEFAULT_MAX_OPS_PER_CHANGE};
+pub use config::{EngineConfig, Role, DEFAULT_MAX_OPS_PER_CHANGE, DEFAULT_MAX_OPS_PER_MESSAGE};
 pub use connection::ConnId;
 pub use document::SyncSummary;
 pub use ephemeral::EphemeralLimits;

@@ -5,7 +5,7 @@ use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash, ReadDoc};
 
 use super::document::{DocEntry, PeerDoc, PeerStatus};
-use super::op_count::{check_ops_per_change, OpCountError};
+use super::op_count::{check_ops, OpCountError, OpLimits};
 use super::{ConnId, Engine};
 use crate::{DocumentId, Effect, Message, PeerId};
 
@@ -148,14 +148,28 @@ impl Engine {
                 message: format!("dropped changes to {id} from a read-only peer"),
             });
         }
-        if let Some(limit) = self.config.max_ops_per_change.filter(|_| may_write) {
+        let limits = match (
+            self.config.max_ops_per_change,
+            self.config.max_ops_per_message,
+            self.config.max_inflated_bytes,
+        ) {
+            (None, None, None) => None,
+            (per_change, per_message, inflated) => Some(OpLimits {
+                per_change: per_change.unwrap_or(usize::MAX),
+                per_message: per_message.unwrap_or(usize::MAX),
+                max_inflated_bytes: inflated.unwrap_or(usize::MAX),
+            }),
+        };
+        if let Some(limits) = limits.filter(|_| may_write) {
             // Counted before anything is applied: applying is what costs (see `op_count`).
             // Nothing of the message is kept, so the peer's sync state is left as it was.
-            match check_ops_per_change(sync_message.changes.iter(), limit) {
+            match check_ops(sync_message.changes.iter(), limits) {
                 Ok(()) => {}
-                Err(e @ OpCountError::OverLimit { .. }) => {
-                    return self.refuse(conn, id, e.to_string())
-                }
+                Err(
+                    e @ (OpCountError::OverLimit { .. }
+                    | OpCountError::OverMessageLimit { .. }
+                    | OpCountError::InflatesTooFar { .. }),
+                ) => return self.refuse(conn, id, e.to_string()),
                 Err(e @ OpCountError::Malformed(_)) => {
                     return self.fail(conn, format!("malformed sync message for {id}: {e}"))
                 }
