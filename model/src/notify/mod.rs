@@ -1,12 +1,18 @@
 //! What the relay should tell people by email, as pure rules over plain values and a given
-//! time: due reminders ([`reminder`]) and digests batched after a quiet period ([`digest`]).
-//! Nothing here reads a clock or sends anything; the relay's scheduler passes `now`, keeps what
-//! was sent, and sends what these rules return, so tests drive days of simulated time.
+//! time: due reminders ([`reminder`]), follow-ups on their date ([`follow_up`]), digests
+//! batched after a quiet period ([`digest`]), and the outbox keys that make each letter go
+//! once ([`mail_key`]). Nothing here reads a clock or sends anything; the relay's scheduler
+//! passes `now`, keeps what was sent, and sends what these rules return, so tests drive days of
+//! simulated time.
 
 pub mod digest;
+pub mod follow_up;
+pub mod mail_key;
 pub mod reminder;
 
 pub use digest::{due_digests, Digest, DigestRules, Waiting};
+pub use follow_up::due_follow_ups;
+pub use mail_key::{follow_up_key, follow_up_prefix, reminder_key};
 pub use reminder::{
     due_reminders, owed_exchange, owed_tasks, DueWhen, Owed, Reminder, ReminderKey, SEND_AT_HOUR,
 };
