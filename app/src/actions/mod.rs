@@ -9,6 +9,7 @@ mod export;
 mod files;
 mod goodbye;
 mod guard;
+mod mail;
 mod people;
 mod portal;
 mod session;
@@ -28,6 +29,7 @@ pub use brand::{copy_brand, save_brand};
 pub use export::{download_archive, download_automerge, download_calendar, download_json};
 pub use files::{add_file, drop_refused_file, remove_file};
 pub use goodbye::{mailbox, send_goodbye};
+pub use mail::{follow_up_sent, portal_mail};
 pub use people::{
     change_access, invite, list_people, needs_read_only, AccessChange, Invite, People,
 };
