@@ -1119,5 +1119,8 @@ fn a_follow_up_reminds_the_provider_until_they_choose_to_email_the_client_with_t
         default_follow_up_message(12, "", ""),
         "Hello,\n\nIt has been a year since we wrapped up, and we wanted to check in: how are things going? Is what we built together still serving you well, and is there anything we could help with?\n\nJust reply to this email; we read every answer."
     );
-    assert_eq!(FollowUpMode::parse("carrier-pigeon"), FollowUpMode::RemindMe);
+    assert_eq!(
+        FollowUpMode::parse("carrier-pigeon"),
+        FollowUpMode::RemindMe
+    );
 }

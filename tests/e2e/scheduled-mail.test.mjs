@@ -143,8 +143,8 @@ test("follow-ups go out on their date: the client's check-in in the provider's w
     await goodbye.getByRole("status").filter({ hasText: "Sent and completed on" }).waitFor();
 
     const followUps = p.getByRole("region", { name: "Follow-ups" });
-    const m3 = await followUps.getByLabel("Date of the 3-month follow-up").inputValue();
-    const m6 = await followUps.getByLabel("Date of the 6-month follow-up").inputValue();
+    const m3 = await followUps.getByLabel("Date of the 3-month follow-up", { exact: true }).inputValue();
+    const m6 = await followUps.getByLabel("Date of the 6-month follow-up", { exact: true }).inputValue();
     assert.equal(await followUps.getByLabel("On the date of the 3-month follow-up").inputValue(), "remind-me", "nothing to the client unless chosen");
     await followUps.getByLabel("On the date of the 3-month follow-up").selectOption({ label: "Email the client" });
     const text = followUps.getByLabel("Check-in email for the 3-month follow-up");
@@ -156,7 +156,7 @@ test("follow-ups go out on their date: the client's check-in in the provider's w
     await waitForStatus(p, "Synced");
     const js = relay.jsRepo();
     const handle = await js.repo.find(`automerge:${id}`);
-    await eventually(() => handle.doc().followUps?.m3, f => f?.mode === "email-client" && String(f?.message ?? "").startsWith("Hi Robin"), { message: "the choice at the relay" });
+    await eventually(() => handle.doc().followUps?.m3, f => String(f?.mode) === "email-client" && String(f?.message ?? "").startsWith("Hi Robin"), { message: "the choice at the relay" });
 
     const checkIns = async () => (await smtp.messages()).filter(m => /Checking in/.test(m.subject));
     const reachOut = async () => (await smtp.messages()).filter(m => /^Reach out to/.test(m.subject));

@@ -239,3 +239,160 @@ fn portal_pass(
     let next = everyone.iter().map(|p| next_run(now, p.offset)).min();
     (queued, next)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::config::{mailbox, SmtpUrl};
+    use crate::mail::MailConfig;
+    use chrono::{NaiveDate, TimeZone};
+    use threshold_model::access::NewToken;
+    use threshold_model::notify::Owed;
+    use threshold_model::offboarding::FollowUp;
+    use threshold_model::portal::Stage;
+
+    fn mail(dir: &std::path::Path) -> Mail {
+        let config = MailConfig {
+            smtp: SmtpUrl::parse("smtp://127.0.0.1:2525").unwrap(),
+            from: mailbox("Harbor Studio <portal@harbor.example>").unwrap(),
+            reply_to: Some(mailbox("Zoë <zoe@harbor.example>").unwrap()),
+            max_backoff: Duration::from_secs(1),
+        };
+        Mail::open(config, dir, "https://portal.example").unwrap()
+    }
+
+    fn client(portal: DocumentId, email: &str, offset: Option<i32>) -> crate::token::TokenRecord {
+        let mut t = crate::token::mint(
+            NewToken {
+                role: threshold_model::access::Role::Client,
+                portal: Some(portal),
+                read_only: false,
+                name: "Dana Reyes".into(),
+                email: Some(email.into()),
+            },
+            Utc::now(),
+        )
+        .unwrap()
+        .record;
+        t.utc_offset_minutes = offset;
+        t
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    /// Run passes every half hour over `days` from 1 March, as the relay would: each key
+    /// queued, with the time of the pass that queued it.
+    fn simulate(
+        mail: &Mail,
+        access: &AccessState,
+        portal: DocumentId,
+        facts: &PortalFacts,
+        days: i64,
+    ) -> std::collections::BTreeMap<String, DateTime<Utc>> {
+        let start = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        let mut first = std::collections::BTreeMap::new();
+        let mut now = start;
+        while now < start + chrono::Duration::days(days) {
+            if portal_pass(mail, access, portal, facts, now).0 > 0 {
+                for q in mail.outbox.pending().unwrap() {
+                    first.entry(q.id).or_insert(now);
+                }
+            }
+            now += chrono::Duration::minutes(30);
+        }
+        assert_eq!(
+            mail.outbox.pending().unwrap().len(),
+            first.len(),
+            "each key once"
+        );
+        first
+    }
+
+    #[test]
+    fn passes_over_a_month_queue_each_reminder_and_follow_up_once_to_the_side_that_owes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mail = mail(dir.path());
+        let portal = DocumentId::random();
+        let access = AccessState {
+            workspace: None,
+            tokens: vec![
+                client(portal, "dana@acme.example", Some(60)),
+                // The same person on another device: one letter, not two.
+                client(portal, "Dana@acme.example", None),
+                client(DocumentId::random(), "other@else.example", None),
+            ],
+        };
+        let mut facts = PortalFacts {
+            client_name: "Acme".into(),
+            provider: "Harbor Studio".into(),
+            stage: Stage::Active,
+            owed: vec![
+                Owed {
+                    key: "task:a".into(),
+                    title: "Sign".into(),
+                    side: Assignee::Client,
+                    due: day(10),
+                },
+                Owed {
+                    key: "task:b".into(),
+                    title: "Deliver".into(),
+                    side: Assignee::Provider,
+                    due: day(20),
+                },
+            ],
+            follow_ups: vec![FollowUp {
+                key: "m3".into(),
+                months: 3,
+                due: day(15),
+                done_at: None,
+                note: String::new(),
+                mode: FollowUpMode::EmailClient,
+                message: "How are things?".into(),
+            }],
+        };
+        let queued = simulate(&mail, &access, portal, &facts, 31);
+        let keys: Vec<&String> = queued.keys().collect();
+        let dana = people::person_id("dana@acme.example");
+        let zoe = people::person_id("zoe@harbor.example");
+        let p = portal.to_string();
+        let mut expected = [
+            format!("follow-up-{p}-m3-{dana}"),
+            format!("reminder-{p}-task_a-20260310-overdue-{dana}"),
+            format!("reminder-{p}-task_a-20260310-today-{dana}"),
+            format!("reminder-{p}-task_a-20260310-tomorrow-{dana}"),
+            format!("reminder-{p}-task_b-20260320-overdue-{zoe}"),
+            format!("reminder-{p}-task_b-20260320-today-{zoe}"),
+            format!("reminder-{p}-task_b-20260320-tomorrow-{zoe}"),
+        ];
+        expected.sort();
+        assert_eq!(keys, expected.iter().collect::<Vec<_>>());
+        // The client's first reminder went at 08:00 in their UTC+1 morning; the provider's
+        // (no time zone known) at 08:00 UTC.
+        let tomorrow = format!("reminder-{p}-task_a-20260310-tomorrow-{dana}");
+        assert_eq!(
+            queued[&tomorrow],
+            Utc.with_ymd_and_hms(2026, 3, 9, 7, 0, 0).unwrap()
+        );
+        let provider = format!("reminder-{p}-task_b-20260320-tomorrow-{zoe}");
+        assert_eq!(
+            queued[&provider],
+            Utc.with_ymd_and_hms(2026, 3, 19, 8, 0, 0).unwrap()
+        );
+        let first = mail.outbox.find(&tomorrow).unwrap().unwrap();
+        assert_eq!(first.to, ["dana@acme.example"]);
+        assert!(first.raw.contains("portal.example/#/portal/"));
+
+        // Once the portal is alumni its tasks are not chased; follow-ups still go (keyed: once).
+        let dir = tempfile::tempdir().unwrap();
+        let mail = self::mail(dir.path());
+        facts.stage = Stage::Alumni;
+        facts.follow_ups[0].mode = FollowUpMode::RemindMe;
+        let queued = simulate(&mail, &access, portal, &facts, 31);
+        assert_eq!(
+            queued.keys().collect::<Vec<_>>(),
+            [&format!("follow-up-{p}-m3-{zoe}")]
+        );
+    }
+}
