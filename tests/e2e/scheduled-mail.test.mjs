@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   withRelay, startSmtp, mailArgs, header, eventually, launchBrowser, providerWithPortal, newDevice, createPortal,
-  inviteClient, goView, addTask, waitForStatus,
+  inviteClient, goView, addTask, waitForStatus, axeFindings,
 } from "./harness.mjs";
 
 let browser;
@@ -153,6 +153,11 @@ test("follow-ups go out on their date: the client's check-in in the provider's w
     const words = "Hi Robin,\n\nThree months on — how is the new booking flow treating you?\n\nSam";
     await text.fill(words);
     await text.blur();
+    // The follow-up section, its choice and its text fit a phone, with nothing serious for axe.
+    await p.setViewportSize({ width: 360, height: 800 });
+    assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no horizontal scroll at 360 px");
+    assert.deepEqual(await axeFindings(p), []);
+    await p.setViewportSize({ width: 1100, height: 900 });
     await waitForStatus(p, "Synced");
     const js = relay.jsRepo();
     const handle = await js.repo.find(`automerge:${id}`);
