@@ -37,7 +37,7 @@ function assertWellFormed(message, relay) {
 
 const TEST_CLOCK = ["--test-clock", "2026-03-09T05:00:00Z"];
 
-test("the test clock is only there when the relay is started on one, and only the owner moves it", async () => {
+test("the test clock is only there when the relay is started on one and only the owner moves it; a portal's mail list is the provider's; an offset is bounded", async () => {
   await withRelay(async relay => {
     const response = await fetch(`${relay.url}/api/test/clock`, {
       method: "PUT",
@@ -61,6 +61,21 @@ test("the test clock is only there when the relay is started on one, and only th
     });
     assert.equal(bad.status, 400);
     assert.match((await bad.json()).error, /RFC 3339/);
+
+    // A portal's outbox entries (with recipients) are the provider's; an offset is bounded.
+    const id = (await relay.jsRepo().repo.create({ kind: "portal" })).documentId;
+    const client = relay.mint(["--role", "client", "--portal", id, "--name", "Dana"]);
+    const asClient = await fetch(`${relay.url}/api/portals/${id}/mail`, { headers: { authorization: `Bearer ${client.token}` } });
+    assert.equal(asClient.status, 403);
+    const asOwner = await fetch(`${relay.url}/api/portals/${id}/mail`, { headers: { authorization: `Bearer ${relay.owner}` } });
+    assert.deepEqual(await asOwner.json(), [], "email off: nothing queued");
+    const zone = minutes => fetch(`${relay.url}/api/session/time-zone`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${client.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ utcOffsetMinutes: minutes }),
+    });
+    assert.equal((await zone(15 * 60)).status, 400);
+    assert.equal((await zone(-300)).status, 204);
   });
 });
 
