@@ -318,6 +318,69 @@ fn a_steady_stream_still_sends_within_the_hour_and_seen_items_are_skipped() {
     );
 }
 
+fn follow_up(key: &str, months: u32, due: NaiveDate) -> threshold_model::offboarding::FollowUp {
+    threshold_model::offboarding::FollowUp {
+        key: key.into(),
+        months,
+        due,
+        done_at: None,
+        note: String::new(),
+        mode: threshold_model::offboarding::FollowUpMode::EmailClient,
+        message: String::new(),
+    }
+}
+
+#[test]
+fn a_follow_up_is_due_from_the_recipients_morning_on_its_date_and_stays_due_until_done() {
+    use threshold_model::notify::{due_follow_ups, follow_up_key, follow_up_prefix};
+    let f = [follow_up("m3", 3, day(10)), follow_up("m6", 6, day(20))];
+    // Every quarter hour over a month, in UTC and in UTC−5: the first moment each is due.
+    for (offset, first_m3) in [
+        (None, Utc.with_ymd_and_hms(2026, 3, 10, 8, 0, 0).unwrap()),
+        (
+            FixedOffset::west_opt(5 * 3600),
+            Utc.with_ymd_and_hms(2026, 3, 10, 13, 0, 0).unwrap(),
+        ),
+    ] {
+        let mut now = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        let mut first: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+        while now < Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap() {
+            for due in due_follow_ups(&f, now, offset) {
+                first.entry(due.key.clone()).or_insert(now);
+            }
+            now += Duration::minutes(15);
+        }
+        assert_eq!(first["m3"], first_m3);
+        assert_eq!(first["m6"], first_m3 + Duration::days(10));
+    }
+    // A relay that was down on the day still sends it after; a done one never.
+    let late = Utc.with_ymd_and_hms(2026, 3, 12, 2, 0, 0).unwrap();
+    assert_eq!(due_follow_ups(&f, late, None).len(), 1);
+    let mut done = f.clone();
+    done[0].done_at = Some(late);
+    assert!(due_follow_ups(&done, late, None).is_empty());
+    // Keys are file names, and one follow-up's letters share a prefix the app looks for.
+    let key = follow_up_key("2xYz", "m3", "ab12");
+    assert_eq!(key, "follow-up-2xYz-m3-ab12");
+    assert!(key.starts_with(&follow_up_prefix("2xYz", "m3")));
+    assert!(!follow_up_key("2xYz", "m12", "ab12").starts_with(&follow_up_prefix("2xYz", "m1")));
+}
+
+#[test]
+fn a_reminder_key_changes_with_the_due_date_and_is_a_safe_file_name() {
+    use threshold_model::notify::reminder_key;
+    let a = reminder_key("doc1", "task:a/../b", day(10), DueWhen::Tomorrow, "p1");
+    assert_eq!(a, "reminder-doc1-task_a____b-20260310-tomorrow-p1");
+    assert!(a
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    assert_ne!(
+        a,
+        reminder_key("doc1", "task:a/../b", day(11), DueWhen::Tomorrow, "p1"),
+        "a moved date is reminded again"
+    );
+}
+
 mod preferences {
     use threshold_model::notify::{EmailPreferences, LetterKind, Sender};
 

@@ -1105,3 +1105,48 @@ fn the_goodbye_is_signed_by_the_person_not_by_a_role() {
     assert_eq!(goodbye_signer("Pat Doe", &ours), "Pat Doe");
     assert_eq!(goodbye_signer("Owner", &[]), "Owner");
 }
+
+#[test]
+fn a_follow_up_reminds_the_provider_until_they_choose_to_email_the_client_with_their_own_text() {
+    let mut a = offboarding_portal();
+    edit(&mut a, |tx| complete_offboarding(tx, at(11, 30))).unwrap();
+    let f3 = read_follow_ups(&a).unwrap()[0].clone();
+    assert_eq!(
+        (f3.mode, f3.message.as_str()),
+        (FollowUpMode::RemindMe, ""),
+        "nothing goes to the client unless the provider chooses it"
+    );
+    let default = f3.message_or_default("Dana Reyes", "Harbor Studio");
+    assert!(default.starts_with("Hello Dana Reyes,"), "{default}");
+    assert!(default.contains("3 months") && default.ends_with("Harbor Studio"));
+
+    let mut b = a.fork();
+    edit(&mut a, |tx| {
+        set_follow_up_mode(tx, "m3", FollowUpMode::EmailClient)
+    })
+    .unwrap();
+    edit(&mut b, |tx| {
+        set_follow_up_message(tx, "m3", "  Hi Dana, how is the new site doing?  ")
+    })
+    .unwrap();
+    a.merge(&mut b).unwrap();
+    let f3 = read_follow_ups(&a).unwrap()[0].clone();
+    assert_eq!(f3.mode, FollowUpMode::EmailClient);
+    assert_eq!(
+        f3.message_or_default("Dana", "Harbor"),
+        "Hi Dana, how is the new site doing?",
+        "the provider's text, trimmed, replaces the default"
+    );
+    edit(&mut a, |tx| set_follow_up_message(tx, "m3", " ")).unwrap();
+    assert!(read_follow_ups(&a).unwrap()[0]
+        .message_or_default("Dana", "")
+        .starts_with("Hello Dana,"));
+    assert_eq!(
+        default_follow_up_message(12, "", ""),
+        "Hello,\n\nIt has been a year since we wrapped up, and we wanted to check in: how are things going? Is what we built together still serving you well, and is there anything we could help with?\n\nJust reply to this email; we read every answer."
+    );
+    assert_eq!(
+        FollowUpMode::parse("carrier-pigeon"),
+        FollowUpMode::RemindMe
+    );
+}

@@ -13,6 +13,10 @@
 //!   provider's writable token; email must be on).
 //! - `GET|PUT /api/me/email`, `GET|PUT /api/workspace/mail`: email choices (see
 //!   [`mail::choices`]).
+//! - `PUT /api/session/time-zone` (`utcOffsetMinutes`): where the token's holder is, for the
+//!   morning of scheduled mail; any active token, for itself.
+//! - `GET /api/portals/{id}/mail`: the portal's reminders, follow-ups and goodbye as the
+//!   outbox holds them (queued, sent or failed), for the provider.
 //! - `GET /api/portals/{id}/authors`: who each actor in a portal is, as the relay verified it;
 //!   for the provider and the portal's own client tokens (read-only ones too).
 
@@ -25,8 +29,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use threshold_model::access::{
-    Author, CreateToken, CreatedToken, GoodbyeQueued, RegisterWorkspace, Role, SendGoodbye,
-    SessionInfo, SetReadOnly, TokenFilter, TokenInfo,
+    Author, CreateToken, CreatedToken, GoodbyeQueued, MailRecord, MailState, RegisterWorkspace,
+    Role, SendGoodbye, SessionInfo, SetReadOnly, SetTimeZone, TokenFilter, TokenInfo,
+    MAX_UTC_OFFSET_MINUTES,
 };
 use threshold_protocol::{Access, DocumentId};
 
@@ -73,6 +78,8 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/portals/{id}/access", put(set_portal_access))
         .route("/api/portals/{id}/authors", get(portal_authors))
         .route("/api/portals/{id}/goodbye", post(send_goodbye))
+        .route("/api/session/time-zone", put(set_time_zone))
+        .route("/api/portals/{id}/mail", get(portal_mail))
         .with_state(state.clone())
         .merge(mail::choices::routes(state))
 }
@@ -337,4 +344,60 @@ async fn send_goodbye(
         message_ids,
         already,
     }))
+}
+
+async fn set_time_zone(
+    State(s): State<ApiState>,
+    Caller(me): Caller,
+    Json(body): Json<SetTimeZone>,
+) -> Result<StatusCode, AppError> {
+    if body.utc_offset_minutes.abs() > MAX_UTC_OFFSET_MINUTES {
+        return Err(AppError::BadRequest(format!(
+            "utcOffsetMinutes must be between -{MAX_UTC_OFFSET_MINUTES} and {MAX_UTC_OFFSET_MINUTES}"
+        )));
+    }
+    let tokens = s.tokens.clone();
+    tokio::task::spawn_blocking(move || tokens.set_utc_offset(&me.id, body.utc_offset_minutes))
+        .await
+        .map_err(|e| AppError::Storage(e.to_string()))??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What the outbox holds for one portal. The app shows a follow-up as sent from this: the
+/// relay, not the document, knows what went, and it never writes into documents.
+async fn portal_mail(
+    State(s): State<ApiState>,
+    Provider(_): Provider,
+    Path(portal): Path<String>,
+) -> Result<Json<Vec<MailRecord>>, AppError> {
+    let portal: DocumentId = portal
+        .parse()
+        .map_err(|e| AppError::BadRequest(format!("portal id: {e}")))?;
+    let Some(mail) = s.mail.clone() else {
+        return Ok(Json(Vec::new()));
+    };
+    let records = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        for kind in ["reminder", "follow-up", "goodbye"] {
+            for (q, state) in mail.outbox.with_prefix(&format!("{kind}-{portal}-"))? {
+                out.push(MailRecord {
+                    key: q.id,
+                    state: match state {
+                        None => MailState::Queued,
+                        Some("sent") => MailState::Sent,
+                        Some(_) => MailState::Failed,
+                    },
+                    queued_at: q.queued_at,
+                    done_at: q.done_at,
+                    to: q.to,
+                });
+            }
+        }
+        out.sort_by(|a, b| (a.queued_at, &a.key).cmp(&(b.queued_at, &b.key)));
+        Ok::<_, std::io::Error>(out)
+    })
+    .await
+    .map_err(|e| AppError::Storage(e.to_string()))?
+    .map_err(|e| AppError::Storage(e.to_string()))?;
+    Ok(Json(records))
 }

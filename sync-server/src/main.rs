@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
 use threshold_model::access::{NewToken, Role};
+use threshold_sync_server::clock::Clock;
 use threshold_sync_server::mail::MailConfig;
 use threshold_sync_server::server::{invite_link, RelayLimits, ServeOptions};
 use threshold_sync_server::token_store::TokenStore;
@@ -126,6 +127,10 @@ enum Command {
         /// take (the wait doubles from one second up to this).
         #[arg(long, env = "THRESHOLD_MAIL_MAX_BACKOFF_SECS", default_value_t = 300)]
         mail_max_backoff_secs: u64,
+        /// For tests only: the scheduler's clock starts at this RFC 3339 time and moves only
+        /// when an owner calls `PUT /api/test/clock`. Never set in production.
+        #[arg(long, hide = true, value_parser = parse_rfc3339)]
+        test_clock: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Manage access tokens in a data dir. Works whether or not the relay is running; a running
     /// relay applies changes within a second.
@@ -179,6 +184,12 @@ enum TokenCommand {
     },
 }
 
+fn parse_rfc3339(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{e} (an RFC 3339 time, e.g. 2026-03-09T08:00:00Z)"))
+}
+
 /// `--role owner|team|client`, listed in `--help` as clap lists an enum's values.
 fn role_parser() -> impl TypedValueParser<Value = Role> {
     PossibleValuesParser::new(Role::ALL.map(Role::as_str))
@@ -228,6 +239,7 @@ async fn main() -> anyhow::Result<()> {
             mail_from,
             mail_reply_to,
             mail_max_backoff_secs,
+            test_clock,
         } => {
             let secs = |s: u64| Duration::from_secs(s.max(1));
             let mail = MailConfig::from_flags(
@@ -267,6 +279,13 @@ async fn main() -> anyhow::Result<()> {
                 },
                 max_blob_bytes,
                 mail,
+                clock: match test_clock {
+                    Some(start) => {
+                        tracing::warn!(%start, "running on a test clock: scheduled mail follows PUT /api/test/clock");
+                        Clock::manual(start)
+                    }
+                    None => Clock::system(),
+                },
             })
             .await
         }

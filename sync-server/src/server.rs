@@ -22,6 +22,7 @@ use crate::authors::AuthorBook;
 use crate::blob_store::BlobStore;
 use crate::blobs::{self, BlobState};
 use crate::caller::SocketCaller;
+use crate::clock::{self, Clock, ClockState};
 use crate::connection::{self, Limits};
 use crate::history_budget::{HistoryBook, HistoryLimits};
 use crate::hub::{Admitted, Hub, HubThread};
@@ -48,6 +49,8 @@ pub struct ServeOptions {
     pub max_blob_bytes: u64,
     /// How to send mail; `None` sends none (and the app says email is off).
     pub mail: Option<MailConfig>,
+    /// Where scheduled mail takes its time from: the system's, or a test clock.
+    pub clock: Clock,
 }
 
 /// Files up to 50 MB, unless the relay is started with another limit.
@@ -235,6 +238,7 @@ fn router(
     blobs: BlobState,
     mail: Option<Mail>,
     sign_in: SignInState,
+    clock: ClockState,
 ) -> Router {
     let static_dir = state.static_dir.clone();
     let mut router = Router::new()
@@ -247,7 +251,8 @@ fn router(
         .merge(api::routes(api))
         .merge(blobs::routes(blobs))
         .merge(mail_mod::routes::routes(mail))
-        .merge(sign_in::routes::routes(sign_in));
+        .merge(sign_in::routes::routes(sign_in))
+        .merge(clock::routes(clock));
     if let Some(dir) = static_dir {
         let index = get(index_page).with_state(state);
         router = router.fallback_service(
@@ -452,7 +457,25 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         per_ip: Arc::new(sign_in::routes::per_ip()),
         redeem_per_ip: Arc::new(sign_in::routes::redeem_per_ip()),
     };
-    let app = router(state, api, blobs, mail.clone(), sign_in);
+    let clock_state = ClockState {
+        clock: options.clock.clone(),
+        scheduled: mail.is_some(),
+        tokens: tokens.clone(),
+        http: api.http.clone(),
+    };
+    if let Some(mail) = &mail {
+        tokio::spawn(
+            crate::schedule::Scheduler {
+                clock: options.clock.clone(),
+                hub: engine.hub(),
+                docs: blobs.docs.clone(),
+                tokens: tokens.clone(),
+                mail: mail.clone(),
+            }
+            .run(),
+        );
+    }
+    let app = router(state, api, blobs, mail.clone(), sign_in, clock_state);
     tracing::info!(%local, data_dir = %options.data_dir.display(), "relay listening");
     if tokens.snapshot().tokens.is_empty() {
         let minted = tokens.create(NewToken {

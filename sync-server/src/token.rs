@@ -33,6 +33,10 @@ pub struct TokenRecord {
     pub created_at: DateTime<Utc>,
     #[serde(default)]
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The holder's offset from UTC in minutes (east positive), as their device last said at
+    /// the start of a session: scheduled mail goes in their morning. `None`: UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset_minutes: Option<i32>,
 }
 
 impl TokenRecord {
@@ -145,6 +149,7 @@ pub fn mint(request: NewToken, now: DateTime<Utc>) -> Result<Minted, TokenError>
             email,
             created_at: now,
             revoked_at: None,
+            utc_offset_minutes: None,
         },
         secret,
     })

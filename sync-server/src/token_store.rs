@@ -267,6 +267,18 @@ impl TokenStore {
         })
     }
 
+    /// Remember where the holder of token `id` is (their UTC offset, in minutes). Writes only
+    /// when it changed, so a session start costs a read.
+    pub fn set_utc_offset(&self, id: &str, minutes: i32) -> Result<(), StoreError> {
+        if self.snapshot().find(id).and_then(|t| t.utc_offset_minutes) == Some(minutes) {
+            return Ok(());
+        }
+        self.modify(|state| {
+            state.find_mut(id)?.utc_offset_minutes = Some(minutes);
+            Ok(())
+        })
+    }
+
     /// Register the workspace once; registering the same id again is fine.
     pub fn register_workspace(&self, workspace: DocumentId) -> Result<(), StoreError> {
         self.modify(|state| match state.workspace {

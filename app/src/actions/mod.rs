@@ -10,6 +10,7 @@ mod export;
 mod files;
 mod goodbye;
 mod guard;
+mod mail;
 mod people;
 mod portal;
 mod session;
@@ -30,6 +31,7 @@ pub use email::{my_email, save_my_email, save_sender, workspace_mail};
 pub use export::{download_archive, download_automerge, download_calendar, download_json};
 pub use files::{add_file, drop_refused_file, remove_file};
 pub use goodbye::{mailbox, send_goodbye};
+pub use mail::{follow_up_sent, portal_mail};
 pub use people::{
     change_access, invite, list_people, needs_read_only, AccessChange, Invite, People,
 };

@@ -37,6 +37,9 @@ pub async fn confirm_session() {
             return;
         }
     };
+    if let Some(token) = session::token() {
+        tell_time_zone(token);
+    }
     if info.role == Role::Client {
         open_home();
         return;
@@ -69,6 +72,17 @@ pub async fn confirm_session() {
             workspace_ready();
         }
     }
+}
+
+/// Tell the relay this person's offset from UTC, so reminders and follow-ups reach them in
+/// their morning. Best effort, in the background: without it the relay uses UTC.
+fn tell_time_zone(token: String) {
+    let minutes = -(js_sys::Date::new_0().get_timezone_offset() as i32);
+    leptos::task::spawn_local(async move {
+        if let Err(e) = api::set_time_zone(&token, minutes).await {
+            leptos::logging::warn!("could not tell the relay the time zone: {e}");
+        }
+    });
 }
 
 /// The workspace id is now known: let every view that reads it look again.

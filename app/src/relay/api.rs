@@ -4,9 +4,9 @@
 
 use serde::de::DeserializeOwned;
 use threshold_model::access::{
-    Author, CreateToken, CreatedToken, GoodbyeQueued, MyEmail, RedeemSignIn, Refusal,
-    RegisterWorkspace, SendGoodbye, SessionInfo, SetReadOnly, SignInRequest, TokenInfo,
-    WorkspaceMail,
+    Author, CreateToken, CreatedToken, GoodbyeQueued, MailRecord, MyEmail, RedeemSignIn, Refusal,
+    RegisterWorkspace, SendGoodbye, SessionInfo, SetReadOnly, SetTimeZone, SignInRequest,
+    TokenInfo, WorkspaceMail,
 };
 use threshold_model::notify::{EmailPreferences, Sender};
 use threshold_protocol::DocumentId;
@@ -241,4 +241,16 @@ pub async fn workspace_mail(token: &str) -> Result<WorkspaceMail, ApiError> {
 pub async fn set_workspace_mail(token: &str, sender: &Sender) -> Result<WorkspaceMail, ApiError> {
     let body = json(sender)?;
     required(call(token, "PUT", "/api/workspace/mail", Some(body)).await?)
+}
+
+/// Where this device's person is, as minutes east of UTC, for the relay's scheduled mail.
+pub async fn set_time_zone(token: &str, utc_offset_minutes: i32) -> Result<(), ApiError> {
+    let body = json(&SetTimeZone { utc_offset_minutes })?;
+    call::<serde_json::Value>(token, "PUT", "/api/session/time-zone", Some(body)).await?;
+    Ok(())
+}
+
+/// The portal's reminders, follow-ups and goodbye as the relay's outbox holds them (provider).
+pub async fn portal_mail(token: &str, portal: DocumentId) -> Result<Vec<MailRecord>, ApiError> {
+    required(call(token, "GET", &format!("/api/portals/{portal}/mail"), None).await?)
 }

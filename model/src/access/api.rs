@@ -12,6 +12,8 @@
 //! | `DELETE /api/tokens/{id}` | | [`TokenInfo`] |
 //! | `PUT /api/portals/{id}/access` | [`SetReadOnly`] | `[`[`TokenInfo`]`]` |
 //! | `GET /api/portals/{id}/authors` | | `[`[`Author`]`]` |
+//! | `PUT /api/session/time-zone` | [`SetTimeZone`] | `204` |
+//! | `GET /api/portals/{id}/mail` | | `[`[`MailRecord`]`]` |
 //! | `POST /api/portals/{id}/goodbye` | [`SendGoodbye`] | [`GoodbyeQueued`] |
 //! | `GET /api/me/email` | | [`MyEmail`] |
 //! | `PUT /api/me/email` | [`EmailPreferences`] | [`MyEmail`] |
@@ -403,4 +405,41 @@ pub struct WorkspaceMail {
     pub from: Option<String>,
     /// What the provider chose; empty fields fall back to the relay's flags.
     pub sender: Sender,
+}
+
+/// `PUT /api/session/time-zone`: where this device's person is, so the relay's reminders and
+/// follow-ups reach them in their morning. Sent by the app when a session starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetTimeZone {
+    /// Minutes east of UTC (UTC+2 is `120`), between −14 and +14 hours.
+    pub utc_offset_minutes: i32,
+}
+
+/// The widest offsets in use (UTC−12 to UTC+14), with an hour to spare each side.
+pub const MAX_UTC_OFFSET_MINUTES: i32 = 14 * 60;
+
+/// Where a letter is in the relay's outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MailState {
+    /// Written to the outbox; the SMTP server has not taken it yet.
+    Queued,
+    /// The SMTP server accepted it.
+    Sent,
+    /// The SMTP server refused it for good.
+    Failed,
+}
+
+/// `GET /api/portals/{id}/mail` (provider tokens): the scheduled and goodbye letters of one
+/// portal, by their outbox key (`threshold_model::notify::mail_key`), oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailRecord {
+    pub key: String,
+    pub state: MailState,
+    pub queued_at: DateTime<Utc>,
+    /// When it was sent or refused.
+    pub done_at: Option<DateTime<Utc>>,
+    pub to: Vec<String>,
 }

@@ -24,9 +24,9 @@ mod permission;
 mod role;
 
 pub use api::{
-    Author, CreateToken, CreatedToken, GoodbyeQueued, InviteEmail, MyEmail, NewToken, RedeemSignIn,
-    Refusal, RegisterWorkspace, SendGoodbye, SessionInfo, SetReadOnly, SignInRequest, TokenFilter,
-    TokenInfo, WorkspaceMail,
+    Author, CreateToken, CreatedToken, GoodbyeQueued, InviteEmail, MailRecord, MailState, MyEmail,
+    NewToken, RedeemSignIn, Refusal, RegisterWorkspace, SendGoodbye, SessionInfo, SetReadOnly,
+    SetTimeZone, SignInRequest, TokenFilter, TokenInfo, WorkspaceMail, MAX_UTC_OFFSET_MINUTES,
 };
 pub use change_scope::{check_change, Writer};
 pub use permission::{allowed, Act, FileTarget, Rule, Side};

@@ -1,15 +1,21 @@
 //! What the relay should tell people by email, as pure rules over plain values and a given
-//! time: due reminders ([`reminder`]), digests batched after a quiet period ([`digest`]), what
-//! each person chose to receive ([`preference`]) and who the provider's mail is from ([`sender`]).
-//! Nothing here reads a clock or sends anything; the relay's scheduler passes `now`, keeps what
-//! was sent, and sends what these rules return, so tests drive days of simulated time.
+//! time: due reminders ([`reminder`]), follow-ups on their date ([`follow_up`]), digests
+//! batched after a quiet period ([`digest`]), the outbox keys that make each letter go once
+//! ([`mail_key`]), what each person chose to receive ([`preference`]) and who the provider's
+//! mail is from ([`sender`]). Nothing here reads a clock or sends anything; the relay's
+//! scheduler passes `now`, keeps what was sent, and sends what these rules return, so tests
+//! drive days of simulated time.
 
 pub mod digest;
+pub mod follow_up;
+pub mod mail_key;
 pub mod preference;
 pub mod reminder;
 pub mod sender;
 
 pub use digest::{due_digests, Digest, DigestRules, Waiting};
+pub use follow_up::due_follow_ups;
+pub use mail_key::{follow_up_key, follow_up_prefix, reminder_key};
 pub use preference::{EmailPreferences, LetterKind};
 pub use reminder::{
     due_reminders, owed_exchange, owed_tasks, DueWhen, Owed, Reminder, ReminderKey, SEND_AT_HOUR,

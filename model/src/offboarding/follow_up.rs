@@ -2,22 +2,40 @@
 //!
 //! Shape, inside the portal document:
 //! ```text
-//! followUps: { "m3"|"m6"|"m12": { months: int, due: "YYYY-MM-DD", doneAt: ts, note } }
+//! followUps: { "m3"|"m6"|"m12": { months: int, due: "YYYY-MM-DD", doneAt: ts, note,
+//!                                  mode: "remind-me"|"email-client", message } }
 //! ```
 //! Each follow-up is keyed by its month count, so two devices ending the engagement at once
 //! schedule the same three follow-ups, not six.
+//!
+//! On its date the relay acts on the follow-up's `mode`: it reminds the provider to reach out
+//! (the default, so nothing goes to a client unless the provider chose it), or emails the
+//! client the `message` the provider edited, or, while that is empty,
+//! [`default_follow_up_message`].
 
 use automerge::transaction::Transactable;
 use automerge::{ReadDoc, ROOT};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 
 use crate::doc::record::Record;
+use crate::doc::words::stored_words;
 use crate::doc::Part;
 use crate::doc::{field, ModelError};
 use crate::formats::ics::{Calendar, Event, EventTime};
 
 /// After how many months the standard follow-ups fall.
 pub const FOLLOW_UP_MONTHS: [u32; 3] = [3, 6, 12];
+
+stored_words! {
+    /// What the relay does on a follow-up's date.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FollowUpMode {
+        RemindMe = "remind-me" / "Remind me to reach out",
+        EmailClient = "email-client" / "Email the client",
+    }
+    // A word from a newer version sends nothing to the client.
+    unknown => RemindMe
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct FollowUp {
@@ -26,6 +44,9 @@ pub struct FollowUp {
     pub due: NaiveDate,
     pub done_at: Option<DateTime<Utc>>,
     pub note: String,
+    pub mode: FollowUpMode,
+    /// The check-in email's text as the provider edited it; empty until they do.
+    pub message: String,
 }
 
 impl FollowUp {
@@ -37,6 +58,38 @@ impl FollowUp {
     pub fn title(&self) -> String {
         format!("{}-month follow-up", self.months)
     }
+
+    /// The text the client gets: the provider's, or the default while they have written none.
+    pub fn message_or_default(&self, client_name: &str, provider: &str) -> String {
+        if self.message.trim().is_empty() {
+            default_follow_up_message(self.months, client_name, provider)
+        } else {
+            self.message.clone()
+        }
+    }
+}
+
+/// The check-in email as the app prefills it, in the product's voice: short, warm, and easy to
+/// answer. `provider` signs it; either name may be empty.
+pub fn default_follow_up_message(months: u32, client_name: &str, provider: &str) -> String {
+    let greeting = match client_name.trim() {
+        "" => "Hello,".to_owned(),
+        name => format!("Hello {name},"),
+    };
+    let span = match months {
+        12 => "a year".to_owned(),
+        1 => "a month".to_owned(),
+        m => format!("{m} months"),
+    };
+    let sign = match provider.trim() {
+        "" => String::new(),
+        name => format!("\n\n{name}"),
+    };
+    format!(
+        "{greeting}\n\nIt has been {span} since we wrapped up, and we wanted to check in: how are things going? \
+Is what we built together still serving you well, and is there anything we could help with?\n\n\
+Just reply to this email; we read every answer.{sign}"
+    )
 }
 
 /// `months` calendar months after `end`. A day the month lacks becomes its last day: 31 August
@@ -90,6 +143,28 @@ pub fn set_follow_up_done(
     Ok(())
 }
 
+/// Choose what happens on the follow-up's date.
+pub fn set_follow_up_mode(
+    tx: &mut impl Transactable,
+    key: &str,
+    mode: FollowUpMode,
+) -> Result<(), ModelError> {
+    let obj = obj(tx, key)?;
+    tx.put(&obj, "mode", mode.as_str())?;
+    Ok(())
+}
+
+/// The check-in email's text; an empty text means the default again.
+pub fn set_follow_up_message(
+    tx: &mut impl Transactable,
+    key: &str,
+    message: &str,
+) -> Result<(), ModelError> {
+    let obj = obj(tx, key)?;
+    tx.put(&obj, "message", message.trim())?;
+    Ok(())
+}
+
 /// Soonest first.
 pub fn read_follow_ups(doc: &impl ReadDoc) -> Result<Vec<FollowUp>, ModelError> {
     let mut out = Vec::new();
@@ -103,6 +178,8 @@ pub fn read_follow_ups(doc: &impl ReadDoc) -> Result<Vec<FollowUp>, ModelError> 
             due,
             done_at: r.timestamp("doneAt"),
             note: r.string(doc, "note")?.unwrap_or_default(),
+            mode: FollowUpMode::parse(&r.string(doc, "mode")?.unwrap_or_default()),
+            message: r.string(doc, "message")?.unwrap_or_default(),
             key,
         });
     }

@@ -30,8 +30,9 @@ pub use exit_feedback::{
     ExitQuestion, LeaveReason, EXIT_FEEDBACK,
 };
 pub use follow_up::{
-    follow_up_date, follow_ups_to_ics, read_follow_ups, schedule_follow_ups, set_follow_up_done,
-    set_follow_up_due, FollowUp, FOLLOW_UPS, FOLLOW_UP_MONTHS,
+    default_follow_up_message, follow_up_date, follow_ups_to_ics, read_follow_ups,
+    schedule_follow_ups, set_follow_up_done, set_follow_up_due, set_follow_up_message,
+    set_follow_up_mode, FollowUp, FollowUpMode, FOLLOW_UPS, FOLLOW_UP_MONTHS,
 };
 pub use goodbye::{
     complete_offboarding, compose_goodbye, goodbye_recipients, goodbye_signer,

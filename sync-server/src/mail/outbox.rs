@@ -177,6 +177,46 @@ impl Outbox {
         self.read_dir(&self.dir)
     }
 
+    /// Every message whose id starts with `prefix`, waiting, sent or failed, oldest first, with
+    /// which of the three (`None`: waiting). Only the matching files are read.
+    pub fn with_prefix(&self, prefix: &str) -> io::Result<Vec<(Queued, Option<&'static str>)>> {
+        let mut out = Vec::new();
+        for sub in [None, Some("sent"), Some("failed")] {
+            let dir = match sub {
+                Some(sub) => self.dir.join(sub),
+                None => self.dir.clone(),
+            };
+            for entry in fs::read_dir(&dir)? {
+                let entry = entry?;
+                let name = entry.file_name();
+                let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+                    continue;
+                };
+                if !id.starts_with(prefix) || !entry.file_type()?.is_file() {
+                    continue;
+                }
+                match fs::read(entry.path()).map(|b| serde_json::from_slice::<Queued>(&b)) {
+                    Ok(Ok(q)) => out.push((q, sub)),
+                    // Gone between the listing and the read: it moved to `sent/`, read there.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                    Ok(Err(e)) => return Err(io::Error::other(e)),
+                }
+            }
+        }
+        // A message moving from waiting to sent during the listing can be seen twice: keep
+        // the later state.
+        out.sort_by(|a, b| (a.0.queued_at, &a.0.id).cmp(&(b.0.queued_at, &b.0.id)));
+        out.dedup_by(|later, earlier| {
+            let same = later.0.id == earlier.0.id;
+            if same && later.1.is_some() {
+                *earlier = later.clone();
+            }
+            same
+        });
+        Ok(out)
+    }
+
     pub fn sent(&self) -> io::Result<Vec<Queued>> {
         self.read_dir(&self.dir.join("sent"))
     }

@@ -1,0 +1,125 @@
+//! The letters the scheduler sends, one constructor per kind, each naming the portal, the item
+//! and its date in words, and linking straight to the item's view.
+
+use chrono::NaiveDate;
+use lettre::message::Mailbox;
+use threshold_model::notify::{DueWhen, LetterKind, Reminder};
+use threshold_model::offboarding::FollowUp;
+use threshold_model::portal::Assignee;
+use threshold_protocol::DocumentId;
+
+use crate::mail::Letter;
+
+/// "Tuesday 10 March 2026": a date nobody has to decode.
+pub fn in_words(date: NaiveDate) -> String {
+    date.format("%A %-d %B %Y").to_string()
+}
+
+fn greeting(to: &Mailbox) -> String {
+    match to.name.as_deref().map(str::trim) {
+        Some(name) if !name.is_empty() => format!("Hello {name},"),
+        _ => "Hello,".to_owned(),
+    }
+}
+
+/// The address of a portal's view.
+pub fn view_link(base: &str, portal: &DocumentId, view: &str) -> String {
+    format!("{}/#/portal/{portal}/{view}", base.trim_end_matches('/'))
+}
+
+/// What the portal is called to this side: the client's own portal is "your portal with
+/// <provider>"; the provider's is the client's name.
+fn portal_words(side: Assignee, client_name: &str, provider: &str) -> String {
+    match (side, client_name.trim(), provider.trim()) {
+        (Assignee::Client, _, "") => "your client portal".to_owned(),
+        (Assignee::Client, _, provider) => format!("your portal with {provider}"),
+        (Assignee::Provider, "", _) => "a client's portal".to_owned(),
+        (Assignee::Provider, client, _) => format!("the {client} portal"),
+    }
+}
+
+/// A task or document due tomorrow, today, or overdue, to one person on the side that owes it.
+pub fn reminder(
+    to: Mailbox,
+    reminder: &Reminder,
+    client_name: &str,
+    provider: &str,
+    link: &str,
+) -> Letter {
+    let item = &reminder.item;
+    let date = in_words(item.due);
+    let (subject_lead, status) = match reminder.when {
+        DueWhen::Tomorrow => ("Due tomorrow", format!("is due tomorrow, {date}")),
+        DueWhen::Today => ("Due today", format!("is due today, {date}")),
+        DueWhen::Overdue => ("Overdue", format!("was due on {date} and is still open")),
+    };
+    let kind = if item.key.starts_with("document:") {
+        "The document"
+    } else {
+        "The task"
+    };
+    let place = portal_words(item.side, client_name, provider);
+    let text = format!(
+        "{}\n\n{kind} \u{201c}{}\u{201d} in {place} {status}.\n\nOpen it: {link}\n",
+        greeting(&to),
+        item.title.trim(),
+    );
+    Letter {
+        to,
+        subject: format!("{subject_lead}: {}", item.title.trim()),
+        text,
+        html: None,
+        kind: LetterKind::Reminder,
+    }
+}
+
+/// The check-in email to the client, with the text the provider chose.
+pub fn follow_up_to_client(
+    to: Mailbox,
+    follow_up: &FollowUp,
+    client_name: &str,
+    provider: &str,
+) -> Letter {
+    let subject = match provider.trim() {
+        "" => "Checking in".to_owned(),
+        provider => format!("Checking in from {provider}"),
+    };
+    Letter {
+        to,
+        subject,
+        text: follow_up.message_or_default(client_name, provider),
+        html: None,
+        // Chosen per follow-up by the provider, so not stopped by turning reminders off.
+        kind: LetterKind::FollowUp,
+    }
+}
+
+/// The reminder to the provider to reach out to a past client.
+pub fn follow_up_to_provider(
+    to: Mailbox,
+    follow_up: &FollowUp,
+    client_name: &str,
+    link: &str,
+) -> Letter {
+    let client = match client_name.trim() {
+        "" => "your past client".to_owned(),
+        name => name.to_owned(),
+    };
+    let text = format!(
+        "{}\n\nIt is time for the {} with {client} (planned for {}). A short note asking how things are going keeps the relationship warm.\n\nOnce you have reached out, mark it done in the portal: {link}\n",
+        greeting(&to),
+        follow_up.title().to_lowercase(),
+        in_words(follow_up.due),
+    );
+    Letter {
+        to,
+        subject: format!(
+            "Reach out to {client}: {}",
+            follow_up.title().to_lowercase()
+        ),
+        text,
+        html: None,
+        // Chosen per follow-up by the provider, so not stopped by turning reminders off.
+        kind: LetterKind::FollowUp,
+    }
+}

@@ -1,0 +1,409 @@
+//! The relay's scheduled mail: due reminders and follow-ups, run by one task over the
+//! workspace's portals.
+//!
+//! A pass reads the provider's workspace for its list of portals (nothing else of it), then each
+//! portal, one at a time, with `Hub::inspect` (in memory on the engine thread for as long as the
+//! model's readers take, or from storage on a blocking thread), runs the model's rules
+//! (`threshold_model::notify`) at the clock's `now`, and queues what they name through
+//! `Mail::send_keyed` under a stable key (`threshold_model::notify::mail_key`). The outbox
+//! queues at most once per key, across restarts and SIGKILL, so a pass is idempotent: running
+//! it every minute, after a restart, or twice at once sends nothing twice.
+//!
+//! Passes run every minute of real time, at the next morning the rules name (when sooner), and
+//! at once whenever the test clock moves ([`crate::clock`]).
+
+pub mod letters;
+pub mod people;
+pub mod portal_facts;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
+use threshold_model::notify::{
+    due_follow_ups, due_reminders, follow_up_key, reminder::next_run, reminder_key,
+};
+use threshold_model::offboarding::FollowUpMode;
+use threshold_model::portal::Assignee;
+use threshold_model::workspace::read_workspace;
+use threshold_protocol::DocumentId;
+
+use crate::clock::Clock;
+use crate::hub::Hub;
+use crate::mail::{Letter, Mail, Sent};
+use crate::storage::Storage;
+use crate::token_store::{AccessState, TokenStore};
+use people::{client_side, provider_side, Person};
+use portal_facts::PortalFacts;
+
+/// The longest a pass waits for the next one in real time.
+pub const PASS_EVERY: Duration = Duration::from_secs(60);
+
+#[derive(Clone)]
+pub struct Scheduler {
+    pub clock: Clock,
+    pub hub: Hub,
+    /// The relay's documents, for portals not in memory (read off the engine thread).
+    pub docs: Arc<dyn Storage + Send + Sync>,
+    pub tokens: TokenStore,
+    pub mail: Mail,
+}
+
+/// What one pass did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub portals: usize,
+    pub queued: usize,
+}
+
+impl Scheduler {
+    /// Run passes for the relay's life.
+    pub async fn run(self) {
+        let mut moves = self.clock.moves();
+        loop {
+            let now = self.clock.now();
+            let (report, next) = self.pass(now).await;
+            if report.queued > 0 {
+                tracing::info!(
+                    portals = report.portals,
+                    queued = report.queued,
+                    "scheduled mail queued"
+                );
+            }
+            self.clock.passed(now);
+            let wait = match next {
+                Some(at) if !self.clock.is_manual() => (at - self.clock.now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .min(PASS_EVERY),
+                _ => PASS_EVERY,
+            };
+            tokio::select! {
+                _ = moves.next() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// One pass at `now`: what it queued, and the next moment the rules name.
+    pub async fn pass(&self, now: DateTime<Utc>) -> (PassReport, Option<DateTime<Utc>>) {
+        let mut report = PassReport::default();
+        let access = self.tokens.snapshot();
+        let Some(workspace) = access.workspace else {
+            return (report, None);
+        };
+        let portals: Vec<DocumentId> = self
+            .hub
+            .inspect(workspace, self.docs.clone(), |doc| {
+                doc.and_then(|d| read_workspace(d).ok())
+                    .map(|w| w.portals.into_iter().map(|p| p.id).collect())
+            })
+            .await
+            .flatten()
+            .unwrap_or_default();
+        let access = Arc::new(access);
+        let mut next: Option<DateTime<Utc>> = None;
+        for portal in portals {
+            let Some(facts) = self
+                .hub
+                .inspect(portal, self.docs.clone(), |doc| {
+                    doc.and_then(PortalFacts::read)
+                })
+                .await
+                .flatten()
+            else {
+                continue;
+            };
+            report.portals += 1;
+            let mail = self.mail.clone();
+            let access = access.clone();
+            // Outbox look-ups and writes are blocking file I/O.
+            let done = tokio::task::spawn_blocking(move || {
+                portal_pass(&mail, &access, portal, &facts, now)
+            })
+            .await;
+            match done {
+                Ok((queued, at)) => {
+                    report.queued += queued;
+                    next = match (next, at) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                }
+                Err(e) => tracing::error!(%portal, error = %e, "a scheduler pass failed"),
+            }
+        }
+        (report, next)
+    }
+}
+
+/// Queue one letter under `key`; whether it was new. Errors are logged, and the next pass
+/// tries again (nothing was queued under the key).
+fn queue(mail: &Mail, letter: &Letter, key: &str) -> bool {
+    match mail.send_keyed(letter, Some(key)) {
+        Ok(Sent::Queued { .. }) => true,
+        // Not wanted now: nothing is kept under the key, so a person who turns their mail back
+        // on gets what still applies then.
+        Ok(Sent::Already { .. } | Sent::Unsubscribed | Sent::TurnedOff) => false,
+        Err(e) => {
+            tracing::error!(%key, error = %e, "scheduled mail could not be queued");
+            false
+        }
+    }
+}
+
+/// Reminders and follow-ups for one portal at `now`: how many letters were queued, and the
+/// next morning of anyone it concerns.
+fn portal_pass(
+    mail: &Mail,
+    access: &AccessState,
+    portal: DocumentId,
+    facts: &PortalFacts,
+    now: DateTime<Utc>,
+) -> (usize, Option<DateTime<Utc>>) {
+    // The provider's reply-to (the workspace's, else the relay's), else the sending address.
+    let sender = mail.sender.get();
+    let reply_to = sender
+        .reply_to
+        .parse::<Mailbox>()
+        .ok()
+        .or_else(|| mail.config.reply_to.clone());
+    let from = mail.from();
+    let fallback = reply_to.as_ref().or(Some(&from));
+    let provider_name = match facts.provider.trim() {
+        "" => from.name.clone().unwrap_or_default(),
+        name => name.to_owned(),
+    };
+    let base = &mail.base_url;
+    let portal_id = portal.to_string();
+    let mut queued = 0;
+    let mut everyone: Vec<Person> = Vec::new();
+
+    if facts.in_progress() {
+        for side in [Assignee::Client, Assignee::Provider] {
+            let owed: Vec<_> = facts
+                .owed
+                .iter()
+                .filter(|o| o.side == side)
+                .cloned()
+                .collect();
+            if owed.is_empty() {
+                continue;
+            }
+            let people = match side {
+                Assignee::Client => client_side(access, portal, false),
+                Assignee::Provider => provider_side(access, fallback),
+            };
+            for person in people {
+                // The outbox remembers what was sent; the rules need not.
+                for r in due_reminders(&owed, now, person.offset, &Default::default()) {
+                    let key = reminder_key(&portal_id, &r.item.key, r.item.due, r.when, &person.id);
+                    let view = if r.item.key.starts_with("document:") {
+                        "documents"
+                    } else {
+                        "plan"
+                    };
+                    let link = letters::view_link(base, &portal, view);
+                    let letter = letters::reminder(
+                        person.to.clone(),
+                        &r,
+                        &facts.client_name,
+                        &provider_name,
+                        &link,
+                    );
+                    queued += usize::from(queue(mail, &letter, &key));
+                }
+                everyone.push(person);
+            }
+        }
+    }
+
+    for f in facts.follow_ups.iter().filter(|f| f.done_at.is_none()) {
+        let people = match f.mode {
+            FollowUpMode::EmailClient => client_side(access, portal, true),
+            FollowUpMode::RemindMe => provider_side(access, fallback),
+        };
+        for person in people {
+            if due_follow_ups(std::slice::from_ref(f), now, person.offset).is_empty() {
+                everyone.push(person);
+                continue;
+            }
+            let key = follow_up_key(&portal_id, &f.key, &person.id);
+            let letter = match f.mode {
+                FollowUpMode::EmailClient => letters::follow_up_to_client(
+                    person.to.clone(),
+                    f,
+                    &facts.client_name,
+                    &provider_name,
+                ),
+                FollowUpMode::RemindMe => letters::follow_up_to_provider(
+                    person.to.clone(),
+                    f,
+                    &facts.client_name,
+                    &letters::view_link(base, &portal, "offboarding"),
+                ),
+            };
+            queued += usize::from(queue(mail, &letter, &key));
+        }
+    }
+    let next = everyone.iter().map(|p| next_run(now, p.offset)).min();
+    (queued, next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::config::{mailbox, SmtpUrl};
+    use crate::mail::MailConfig;
+    use chrono::{NaiveDate, TimeZone};
+    use threshold_model::access::NewToken;
+    use threshold_model::notify::Owed;
+    use threshold_model::offboarding::FollowUp;
+    use threshold_model::portal::Stage;
+
+    fn mail(dir: &std::path::Path) -> Mail {
+        let config = MailConfig {
+            smtp: SmtpUrl::parse("smtp://127.0.0.1:2525").unwrap(),
+            from: mailbox("Harbor Studio <portal@harbor.example>").unwrap(),
+            reply_to: Some(mailbox("Zoë <zoe@harbor.example>").unwrap()),
+            max_backoff: Duration::from_secs(1),
+        };
+        Mail::open(config, dir, "https://portal.example").unwrap()
+    }
+
+    fn client(portal: DocumentId, email: &str, offset: Option<i32>) -> crate::token::TokenRecord {
+        let mut t = crate::token::mint(
+            NewToken {
+                role: threshold_model::access::Role::Client,
+                portal: Some(portal),
+                read_only: false,
+                name: "Dana Reyes".into(),
+                email: Some(email.into()),
+            },
+            Utc::now(),
+        )
+        .unwrap()
+        .record;
+        t.utc_offset_minutes = offset;
+        t
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    /// Run passes every half hour over `days` from 1 March, as the relay would: each key
+    /// queued, with the time of the pass that queued it.
+    fn simulate(
+        mail: &Mail,
+        access: &AccessState,
+        portal: DocumentId,
+        facts: &PortalFacts,
+        days: i64,
+    ) -> std::collections::BTreeMap<String, DateTime<Utc>> {
+        let start = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        let mut first = std::collections::BTreeMap::new();
+        let mut now = start;
+        while now < start + chrono::Duration::days(days) {
+            if portal_pass(mail, access, portal, facts, now).0 > 0 {
+                for q in mail.outbox.pending().unwrap() {
+                    first.entry(q.id).or_insert(now);
+                }
+            }
+            now += chrono::Duration::minutes(30);
+        }
+        assert_eq!(
+            mail.outbox.pending().unwrap().len(),
+            first.len(),
+            "each key once"
+        );
+        first
+    }
+
+    #[test]
+    fn passes_over_a_month_queue_each_reminder_and_follow_up_once_to_the_side_that_owes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mail = mail(dir.path());
+        let portal = DocumentId::random();
+        let access = AccessState {
+            workspace: None,
+            tokens: vec![
+                client(portal, "dana@acme.example", Some(60)),
+                // The same person on another device: one letter, not two.
+                client(portal, "Dana@acme.example", None),
+                client(DocumentId::random(), "other@else.example", None),
+            ],
+        };
+        let mut facts = PortalFacts {
+            client_name: "Acme".into(),
+            provider: "Harbor Studio".into(),
+            stage: Stage::Active,
+            owed: vec![
+                Owed {
+                    key: "task:a".into(),
+                    title: "Sign".into(),
+                    side: Assignee::Client,
+                    due: day(10),
+                },
+                Owed {
+                    key: "task:b".into(),
+                    title: "Deliver".into(),
+                    side: Assignee::Provider,
+                    due: day(20),
+                },
+            ],
+            follow_ups: vec![FollowUp {
+                key: "m3".into(),
+                months: 3,
+                due: day(15),
+                done_at: None,
+                note: String::new(),
+                mode: FollowUpMode::EmailClient,
+                message: "How are things?".into(),
+            }],
+        };
+        let queued = simulate(&mail, &access, portal, &facts, 31);
+        let keys: Vec<&String> = queued.keys().collect();
+        let dana = people::person_id("dana@acme.example");
+        let zoe = people::person_id("zoe@harbor.example");
+        let p = portal.to_string();
+        let mut expected = [
+            format!("follow-up-{p}-m3-{dana}"),
+            format!("reminder-{p}-task_a-20260310-overdue-{dana}"),
+            format!("reminder-{p}-task_a-20260310-today-{dana}"),
+            format!("reminder-{p}-task_a-20260310-tomorrow-{dana}"),
+            format!("reminder-{p}-task_b-20260320-overdue-{zoe}"),
+            format!("reminder-{p}-task_b-20260320-today-{zoe}"),
+            format!("reminder-{p}-task_b-20260320-tomorrow-{zoe}"),
+        ];
+        expected.sort();
+        assert_eq!(keys, expected.iter().collect::<Vec<_>>());
+        // The client's first reminder went at 08:00 in their UTC+1 morning; the provider's
+        // (no time zone known) at 08:00 UTC.
+        let tomorrow = format!("reminder-{p}-task_a-20260310-tomorrow-{dana}");
+        assert_eq!(
+            queued[&tomorrow],
+            Utc.with_ymd_and_hms(2026, 3, 9, 7, 0, 0).unwrap()
+        );
+        let provider = format!("reminder-{p}-task_b-20260320-tomorrow-{zoe}");
+        assert_eq!(
+            queued[&provider],
+            Utc.with_ymd_and_hms(2026, 3, 19, 8, 0, 0).unwrap()
+        );
+        let first = mail.outbox.find(&tomorrow).unwrap().unwrap();
+        assert_eq!(first.to, ["dana@acme.example"]);
+        assert!(first.raw.contains("portal.example/#/portal/"));
+
+        // Once the portal is alumni its tasks are not chased; follow-ups still go (keyed: once).
+        let dir = tempfile::tempdir().unwrap();
+        let mail = self::mail(dir.path());
+        facts.stage = Stage::Alumni;
+        facts.follow_ups[0].mode = FollowUpMode::RemindMe;
+        let queued = simulate(&mail, &access, portal, &facts, 31);
+        assert_eq!(
+            queued.keys().collect::<Vec<_>>(),
+            [&format!("follow-up-{p}-m3-{zoe}")]
+        );
+    }
+}
