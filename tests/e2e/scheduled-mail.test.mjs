@@ -216,3 +216,37 @@ test("follow-ups go out on their date: the client's check-in in the provider's w
     assert.equal(statuses.filter(s => s.startsWith("Sent on")).length, 2, JSON.stringify(statuses));
   });
 });
+
+test("a client who turns reminders off gets none until they turn them back on", async () => {
+  const smtp = await startSmtp();
+  await withRelay({ extraArgs: [...mailArgs(smtp), ...TEST_CLOCK] }, async relay => {
+    relay.defer(smtp.close);
+    const { page: p, id } = await providerWithPortal(browser, relay, "Acme Studio");
+    const link = await inviteClient(p, "Dana Reyes", "dana@acme.example");
+    await addTask(p, "Send the signed contract");
+    await p.getByLabel("Due date for Send the signed contract").fill("2026-03-10");
+    await waitForStatus(p, "Synced");
+    const handle = await relay.jsRepo().repo.find(`automerge:${id}`);
+    await eventually(() => Object.values(handle.doc().tasks ?? {}).map(t => String(t.due ?? "")), d => d.includes("2026-03-10"), { message: "the due date at the relay" });
+
+    const context = await browser.newContext({ timezoneId: "UTC" });
+    relay.defer(() => context.close());
+    const client = await context.newPage();
+    await client.goto(link);
+    const card = client.getByRole("region", { name: "Emails to you" });
+    await card.getByRole("checkbox", { name: /Reminders/ }).uncheck();
+    await card.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+
+    const reminders = async () => (await smtp.messages()).filter(m => m.to[0].address === "dana@acme.example" && !/invited you/.test(m.subject));
+    await setClock(relay, "2026-03-09T09:00:00Z");
+    assert.equal((await reminders()).length, 0, "reminders are off");
+    await card.getByRole("checkbox", { name: /Reminders/ }).check();
+    // The status still says "Saved." from before: ask the relay itself.
+    const token = link.split("/join/")[1];
+    await eventually(async () => (await fetch(`${relay.url}/api/me/email`, { headers: { authorization: `Bearer ${token}` } })).json(),
+      m => m.reminders === true, { message: "reminders back on at the relay" });
+    await setClock(relay, "2026-03-09T09:30:00Z");
+    const [back] = await eventually(reminders, m => m.length === 1, { message: "the reminder once they are back on" });
+    assert.equal(back.subject, "Due tomorrow: Send the signed contract");
+  });
+});
