@@ -35,6 +35,18 @@ function assertWellFormed(message, relay) {
   assert.deepEqual(message.from, { address: "portal@harbor.example", name: "Harbor Studio" });
 }
 
+/** A provider's portal with Dana invited and a client task due on `due`, held by the relay. */
+async function portalWithTaskDue(relay, due) {
+  const { page: p, id } = await providerWithPortal(browser, relay, "Acme Studio");
+  const link = await inviteClient(p, "Dana Reyes", "dana@acme.example");
+  await addTask(p, "Send the signed contract");
+  await p.getByLabel("Due date for Send the signed contract").fill(due);
+  await waitForStatus(p, "Synced");
+  const handle = await relay.jsRepo().repo.find(`automerge:${id}`);
+  await eventually(() => Object.values(handle.doc().tasks ?? {}).map(t => String(t.due ?? "")), d => d.includes(due), { message: "the due date at the relay" });
+  return { p, id, link };
+}
+
 const TEST_CLOCK = ["--test-clock", "2026-03-09T05:00:00Z"];
 
 test("the test clock is only there when the relay is started on one and only the owner moves it; a portal's mail list is the provider's; an offset is bounded", async () => {
@@ -83,11 +95,7 @@ test("a task due tomorrow reminds the client in their own morning, once, even af
   const smtp = await startSmtp();
   await withRelay({ extraArgs: [...mailArgs(smtp), ...TEST_CLOCK] }, async relay => {
     relay.defer(smtp.close);
-    const { page: p, id } = await providerWithPortal(browser, relay, "Acme Studio");
-    const link = await inviteClient(p, "Dana Reyes", "dana@acme.example");
-    await addTask(p, "Send the signed contract");
-    await p.getByLabel("Due date for Send the signed contract").fill("2026-03-10");
-    await waitForStatus(p, "Synced");
+    const { p, id, link } = await portalWithTaskDue(relay, "2026-03-10");
 
     // The client's device is in Paris (UTC+1 in March) and tells the relay so.
     const context = await browser.newContext({ timezoneId: "Europe/Paris" });
@@ -97,11 +105,6 @@ test("a task due tomorrow reminds the client in their own morning, once, even af
     await client.getByRole("navigation", { name: "Portal" }).waitFor();
     const access = () => JSON.parse(readFileSync(join(relay.dataDir, "access.json"), "utf8"));
     await eventually(access, a => a.tokens.some(t => t.email === "dana@acme.example" && t.utcOffsetMinutes === 60), { message: "the client's offset stored" });
-
-    // The relay holds the due date before the clock moves.
-    const js = relay.jsRepo();
-    const handle = await js.repo.find(`automerge:${id}`);
-    await eventually(() => Object.values(handle.doc().tasks ?? {}).map(t => String(t.due ?? "")), d => d.includes("2026-03-10"), { message: "the due date at the relay" });
 
     const reminders = async () => (await smtp.messages()).filter(m => m.to[0].address === "dana@acme.example" && !/invited you/.test(m.subject));
     await setClock(relay, "2026-03-09T06:59:00Z");
@@ -221,13 +224,7 @@ test("a client who turns reminders off gets none until they turn them back on", 
   const smtp = await startSmtp();
   await withRelay({ extraArgs: [...mailArgs(smtp), ...TEST_CLOCK] }, async relay => {
     relay.defer(smtp.close);
-    const { page: p, id } = await providerWithPortal(browser, relay, "Acme Studio");
-    const link = await inviteClient(p, "Dana Reyes", "dana@acme.example");
-    await addTask(p, "Send the signed contract");
-    await p.getByLabel("Due date for Send the signed contract").fill("2026-03-10");
-    await waitForStatus(p, "Synced");
-    const handle = await relay.jsRepo().repo.find(`automerge:${id}`);
-    await eventually(() => Object.values(handle.doc().tasks ?? {}).map(t => String(t.due ?? "")), d => d.includes("2026-03-10"), { message: "the due date at the relay" });
+    const { link } = await portalWithTaskDue(relay, "2026-03-10");
 
     const context = await browser.newContext({ timezoneId: "UTC" });
     relay.defer(() => context.close());
