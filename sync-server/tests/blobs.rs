@@ -181,8 +181,17 @@ async fn blobs_outside_a_clients_portal_are_404_and_read_only_clients_cannot_wri
     assert_eq!(status, 401);
     let (id, revoked) = relay.mint_client(portal, false);
     relay.revoke(&id);
-    let (status, _, _) = relay.get(&format!("/blobs/{ours_hash}"), Some(&revoked));
-    assert_eq!(status, 401, "a revoked token reads nothing");
+    // The command line changes the access file; the relay re-reads it within a second
+    // (`watch_access_file` looks every 250 ms), as the README promises, not at once.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let status = loop {
+        let (status, _, _) = relay.get(&format!("/blobs/{ours_hash}"), Some(&revoked));
+        if status != 200 || std::time::Instant::now() > deadline {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status, 401, "a revoked token reads nothing within a second");
 }
 
 #[tokio::test]
