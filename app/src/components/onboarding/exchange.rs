@@ -18,6 +18,7 @@ use crate::state::authors::{name_for, verified_name};
 use crate::state::dates::{input_value, parse_date, today};
 use crate::state::permission::{may, Act};
 use crate::state::view_mode::use_view;
+use crate::state::voice::use_voice;
 use crate::sync::part_memo;
 
 fn status_label(status: ExchangeStatus) -> &'static str {
@@ -80,11 +81,9 @@ pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
 #[component]
 fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
     let view = use_view();
+    let voice = use_voice(portal);
     let overdue = item.is_overdue(today());
-    let direction = match item.direction {
-        Direction::WeSend => "We send",
-        Direction::WeNeed => "We need",
-    };
+    let direction = move || voice.direction(item.direction);
     let due = item
         .due
         .map(|d| format!("Due {}", crate::state::dates::show(d)))

@@ -141,10 +141,20 @@ fn PortalBody(
             .with(|i| i.as_ref().is_some_and(|i| i.read_only))
     };
     let ended = move || stage.get().is_some_and(|s| s.is_closed());
-    // What the client may no longer change is disabled as a whole: a disabled fieldset disables
-    // every control inside it, and screen readers announce them as unavailable. The archive
-    // class makes what is inside read as a page (values as text, no empty fields or buttons).
-    let archived = move || read_only_token() || (is_client() && ended());
+    // An archive (the model's rule) offers no act: every section shows its values as text, with
+    // no empty fields and no disabled controls. Set before the sections render, so none of them
+    // draws a control first.
+    let archived = move || {
+        let side = if is_client() {
+            threshold_model::access::Side::Client
+        } else {
+            threshold_model::access::Side::Provider
+        };
+        threshold_model::access::is_archive(side, stage.get(), read_only_token())
+    };
+    permission::set_archive(untrack(archived));
+    Effect::new(move |_| permission::set_archive(archived()));
+    on_cleanup(|| permission::set_archive(false));
     // The offboarding sections appear once offboarding has started (a client who cancels
     // during offboarding keeps them in their archive).
     let started = doc_memo(id, &[OFFBOARDING.keys], |doc| {
@@ -155,6 +165,9 @@ fn PortalBody(
             || started.get() == Some(true)
     };
     let provider_view = move || view.get() == ViewMode::Provider;
+    // A read-only token on the provider's side still sees sections drawn for the provider's
+    // team, some of which offer their controls by the view alone: the fieldset keeps those off.
+    let locked = move || read_only_token() && provider_view();
     // A view the person cannot see (People for a client, offboarding before it starts for a
     // client) shows the overview instead.
     let shown = Memo::new(move |_| match current.get() {
@@ -176,7 +189,7 @@ fn PortalBody(
     let has = |n: Option<usize>| n.is_some_and(|n| n > 0);
     let body = move |legend: &'static str, content: AnyView| {
         view! {
-            <fieldset class="portal-body" class:archive-view=archived disabled=archived>
+            <fieldset class="portal-body" class:archive-view=archived disabled=locked>
                 <legend class="visually-hidden">{legend}</legend>
                 {content}
             </fieldset>
