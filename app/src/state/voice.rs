@@ -25,6 +25,13 @@ impl Voice {
         self.view.get()
     }
 
+    /// The provider by name, or "your provider" in a sentence.
+    pub fn provider(&self) -> String {
+        self.provider
+            .get()
+            .unwrap_or_else(|| "your provider".into())
+    }
+
     pub fn side(&self, side: Assignee) -> String {
         side_name(side, self.view.get(), self.provider.get().as_deref())
     }

@@ -20,7 +20,7 @@ fn confirmed_by(voice: Voice, side: Assignee) -> String {
         (ViewMode::Provider, Assignee::Provider) => "Confirmed by provider".into(),
         (ViewMode::Provider, Assignee::Client) => "Confirmed by client".into(),
         (ViewMode::Client, Assignee::Client) => "Confirmed by you".into(),
-        (ViewMode::Client, Assignee::Provider) => format!("Confirmed by {}", voice.side(side)),
+        (ViewMode::Client, Assignee::Provider) => format!("Confirmed by {}", voice.provider()),
     }
 }
 
@@ -85,7 +85,7 @@ pub fn AccessWrapUpSection(id: DocumentId) -> impl IntoView {
                             <option value="client">"The client"</option>
                         </select>
                     </div>
-                    <TextField id="access-by" label="By" kind="date" value=by set_value=set_by/>
+                    <TextField id="access-by" label="Remove by (date)" kind="date" value=by set_value=set_by/>
                 </AddRow>
             </Show>
         </section>

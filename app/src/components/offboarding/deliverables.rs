@@ -92,7 +92,7 @@ pub fn DeliverablesSection(id: DocumentId) -> impl IntoView {
                 <AddRow label="Add a deliverable" button="Add deliverable" on_add=on_add error=error>
                     <TextField id="deliverable-title" label="Deliverable" placeholder="e.g. Brand guidelines" grow=true value=title set_value=set_title/>
                     <TextField id="deliverable-owner" label="Owner" value=owner set_value=set_owner/>
-                    <TextField id="deliverable-due" label="Due" kind="date" value=due set_value=set_due/>
+                    <TextField id="deliverable-due" label="Due date" kind="date" value=due set_value=set_due/>
                 </AddRow>
             </Show>
         </section>

@@ -71,7 +71,7 @@ pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
                             <option value="we-need">"We need it"</option>
                         </select>
                     </div>
-                    <TextField id="exchange-due" label="Due" kind="date" value=due set_value=set_due/>
+                    <TextField id="exchange-due" label="Due date" kind="date" value=due set_value=set_due/>
                 </AddRow>
             </Show>
         </section>
@@ -180,7 +180,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 <details class="comments">
                     <summary>"Details"</summary>
                     <form class="add-row" on:submit=on_details aria-label=format!("Details of {details_name}")>
-                        <div class="field"><label>"Due" <input type="date" prop:value=due_input on:input=move |ev| set_due_input.set(event_target_value(&ev))/></label></div>
+                        <div class="field"><label>"Due date" <input type="date" prop:value=due_input on:input=move |ev| set_due_input.set(event_target_value(&ev))/></label></div>
                         <div class="field grow"><label>"Link" <input type="url" prop:value=link_input on:input=move |ev| set_link_input.set(event_target_value(&ev))/></label></div>
                         <div class="field grow"><label>"Note" <input type="text" prop:value=note_input on:input=move |ev| set_note_input.set(event_target_value(&ev))/></label></div>
                         <button type="submit" class="button small">"Save details"</button>

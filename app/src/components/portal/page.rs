@@ -81,6 +81,7 @@ pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView 
         }
     });
     let missing = move || portal.with(Option::is_none) && unavailable.with(|u| u.contains(&id));
+    let people = super::PeopleWithAccess::provide(id);
 
     view! {
         // A client contact has one portal: no list to go back to.
@@ -105,7 +106,7 @@ pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView 
                 </section>
             }
         >
-            <PortalBody id=id portal=portal current=current/>
+            <PortalBody id=id portal=portal current=current people=people/>
         </Show>
     }
 }
@@ -115,6 +116,7 @@ fn PortalBody(
     id: DocumentId,
     portal: Memo<Option<Portal>>,
     current: Signal<PortalView>,
+    people: super::PeopleWithAccess,
 ) -> impl IntoView {
     // Each part is its own memo, so that a change to one task does not disturb the name and the
     // welcome text, and no part copies the whole portal to read itself.
@@ -165,6 +167,7 @@ fn PortalBody(
             || started.get() == Some(true)
     };
     let provider_view = move || view.get() == ViewMode::Provider;
+    let (rename_error, set_rename_error) = signal(None::<String>);
     // A read-only token on the provider's side still sees sections drawn for the provider's
     // team, some of which offer their controls by the view alone: the fieldset keeps those off.
     let locked = move || read_only_token() && provider_view();
@@ -226,19 +229,23 @@ fn PortalBody(
                         <input
                             id="client-name"
                             type="text"
+                            aria-describedby="client-name-error"
                             prop:value=client_name
                             on:change=move |ev| {
                                 let name = event_target_value(&ev);
-                                actions::edit_portal(id, |tx| set_client_name(tx, &name));
+                                actions::save_portal(id, set_rename_error, |tx| set_client_name(tx, &name));
                             }
                         />
+                        // The model's limits refuse an empty or overlong name: said here, next
+                        // to the field, and the name stays as it was.
+                        <p id="client-name-error" class="field-error" role="alert">{move || rename_error.get()}</p>
                     </details>
                     <StageAndTemplate id=id/>
                 </div>
             </Show>
         </header>
         <PortalNav id=id current=Signal::derive(move || shown.get()) tasks=tasks stage=stage
-            offboarding=Signal::derive(offboarding)/>
+            offboarding=Signal::derive(offboarding) people=people.0.into()/>
         <Show when=on(PortalView::Overview)>
             <ThankYou id=id stage=stage/>
             <NextStepCard id=id tasks=tasks stage=stage/>
