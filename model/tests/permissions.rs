@@ -1154,10 +1154,18 @@ fn an_ended_engagement_is_the_clients_archive_and_a_read_only_token_is_one_at_an
         assert!(is_archive(Side::Client, Some(stage), false), "{stage:?}");
         assert!(!is_archive(Side::Provider, Some(stage), false), "{stage:?}");
     }
-    for stage in [Stage::Invited, Stage::Onboarding, Stage::Active, Stage::Offboarding] {
+    for stage in [
+        Stage::Invited,
+        Stage::Onboarding,
+        Stage::Active,
+        Stage::Offboarding,
+    ] {
         assert!(!is_archive(Side::Client, Some(stage), false), "{stage:?}");
         assert!(is_archive(Side::Client, Some(stage), true), "{stage:?}");
         assert!(is_archive(Side::Provider, Some(stage), true), "{stage:?}");
     }
-    assert!(!is_archive(Side::Client, None, false), "a portal still loading");
+    assert!(
+        !is_archive(Side::Client, None, false),
+        "a portal still loading"
+    );
 }

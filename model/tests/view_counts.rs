@@ -27,21 +27,34 @@ fn an_engagement_under_way_counts_what_is_open_for_each_side() {
     assert_eq!(provider.activity.as_deref(), Some("6"));
     assert_eq!(provider.offboarding.as_deref(), Some("not started"));
     let client = view_counts(Side::Client, &busy(Stage::Active));
-    assert_eq!(client.documents.as_deref(), Some("1 waiting"), "only what waits on them");
+    assert_eq!(
+        client.documents.as_deref(),
+        Some("1 waiting"),
+        "only what waits on them"
+    );
 }
 
 #[test]
 fn people_shows_how_many_have_access_to_the_provider_only() {
     assert_eq!(
-        view_counts(Side::Provider, &busy(Stage::Onboarding)).people.as_deref(),
+        view_counts(Side::Provider, &busy(Stage::Onboarding))
+            .people
+            .as_deref(),
         Some("2")
     );
-    assert_eq!(view_counts(Side::Client, &busy(Stage::Onboarding)).people, None);
+    assert_eq!(
+        view_counts(Side::Client, &busy(Stage::Onboarding)).people,
+        None
+    );
     let unknown = ViewFacts {
         people: None,
         ..busy(Stage::Onboarding)
     };
-    assert_eq!(view_counts(Side::Provider, &unknown).people, None, "until the relay answers");
+    assert_eq!(
+        view_counts(Side::Provider, &unknown).people,
+        None,
+        "until the relay answers"
+    );
 }
 
 #[test]
@@ -58,7 +71,9 @@ fn an_ended_engagement_shows_no_open_counts_only_what_its_archive_holds() {
         }
     }
     assert_eq!(
-        view_counts(Side::Provider, &busy(Stage::Alumni)).people.as_deref(),
+        view_counts(Side::Provider, &busy(Stage::Alumni))
+            .people
+            .as_deref(),
         Some("2")
     );
 }

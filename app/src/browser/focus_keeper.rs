@@ -49,7 +49,8 @@ const FOCUSABLE: &str = "input:not([type=hidden]):not([disabled]), select:not([d
 
 /// The first way to add to a section's list: its add form's first field, or the summary that
 /// opens the form.
-const ADD_CONTROL: &str = "form[data-add-form] :is(input:not([type=hidden]), select, textarea), details > summary";
+const ADD_CONTROL: &str =
+    "form[data-add-form] :is(input:not([type=hidden]), select, textarea), details > summary";
 
 thread_local! {
     static LAST: RefCell<Option<Name>> = const { RefCell::new(None) };

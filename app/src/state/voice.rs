@@ -124,11 +124,17 @@ mod tests {
     #[test]
     fn each_side_is_you_to_itself() {
         assert_eq!(side_name(Assignee::Client, ViewMode::Client, None), "You");
-        assert_eq!(side_name(Assignee::Provider, ViewMode::Provider, None), "Our team");
+        assert_eq!(
+            side_name(Assignee::Provider, ViewMode::Provider, None),
+            "Our team"
+        );
         assert_eq!(
             side_name(Assignee::Provider, ViewMode::Client, Some("Acme")),
             "Acme"
         );
-        assert_eq!(team_name(Assignee::Client, ViewMode::Client, None), "Your team");
+        assert_eq!(
+            team_name(Assignee::Client, ViewMode::Client, None),
+            "Your team"
+        );
     }
 }

@@ -14,8 +14,8 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::files::Attachments;
 use crate::components::widgets::{Entry, RemoveButton, TextField};
-use crate::state::permission::archive;
 use crate::state::authors::verified_name;
+use crate::state::permission::archive;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 

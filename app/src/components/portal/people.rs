@@ -48,7 +48,8 @@ impl PeopleWithAccess {
     }
 
     fn set(&self, people: &[TokenInfo]) {
-        self.0.set(Some(people.iter().filter(|t| t.is_active()).count()));
+        self.0
+            .set(Some(people.iter().filter(|t| t.is_active()).count()));
     }
 }
 
