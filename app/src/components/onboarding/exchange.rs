@@ -171,8 +171,11 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 })}
                 {(!note.is_empty()).then(|| view! { <p class="small muted">{note.clone()}</p> })}
                 {signed_by}
-                <Signatures portal=portal item=item.clone()/>
-                <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone() may_attach=may_attach/>
+                // Signing and attaching side by side, wrapping on a phone.
+                <div class="exchange-actions">
+                    <Signatures portal=portal item=item.clone()/>
+                    <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone() may_attach=may_attach/>
+                </div>
                 <Show when=may_edit>
                 {
                 let (on_details, details_name) = (on_details.clone(), details_name.clone());

@@ -47,9 +47,10 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
     let (assignee, set_assignee) = signal(Assignee::Client);
     let (error, set_error) = signal(None::<String>);
     let progress = move || {
+        // An empty plan says so below; "0 of 0 done" would only repeat it.
         tasks.with(|t| {
             let done = t.iter().filter(|t| t.done).count();
-            format!("{done} of {} done", t.len())
+            (!t.is_empty()).then(|| format!("{done} of {} done", t.len()))
         })
     };
     // A long plan is put on screen in two steps: its first rows with the rest of the portal, the
@@ -131,7 +132,7 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
             </Show>
             <Show
                 when=move || tasks.with(|t| !t.is_empty())
-                fallback=|| view! { <p class="muted">"No tasks yet."</p> }
+                fallback=|| view! { <p class="muted">{move || if archive() { "No tasks." } else { "No tasks yet." }}</p> }
             >
                 <ul class="task-list" aria-label="Tasks">
                     <For
