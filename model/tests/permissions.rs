@@ -1146,3 +1146,26 @@ fn a_new_portal_passes_the_shape_rules() {
         Ok(())
     );
 }
+
+#[test]
+fn an_ended_engagement_is_the_clients_archive_and_a_read_only_token_is_one_at_any_stage() {
+    use threshold_model::access::is_archive;
+    for stage in [Stage::Alumni, Stage::Cancelled] {
+        assert!(is_archive(Side::Client, Some(stage), false), "{stage:?}");
+        assert!(!is_archive(Side::Provider, Some(stage), false), "{stage:?}");
+    }
+    for stage in [
+        Stage::Invited,
+        Stage::Onboarding,
+        Stage::Active,
+        Stage::Offboarding,
+    ] {
+        assert!(!is_archive(Side::Client, Some(stage), false), "{stage:?}");
+        assert!(is_archive(Side::Client, Some(stage), true), "{stage:?}");
+        assert!(is_archive(Side::Provider, Some(stage), true), "{stage:?}");
+    }
+    assert!(
+        !is_archive(Side::Client, None, false),
+        "a portal still loading"
+    );
+}

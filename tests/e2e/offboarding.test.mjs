@@ -105,10 +105,11 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   assert.equal(await c.getByRole("button", { name: "Start offboarding" }).count(), 0);
   await c.getByRole("checkbox", { name: "Received: Final report" }).check();
   await c.getByRole("checkbox", { name: "Received: Handover session" }).check();
-  assert.ok(await c.getByRole("checkbox", { name: "Confirmed by provider: Admin seat in our Figma team" }).isDisabled(), "each side confirms only its own");
-  await c.getByRole("checkbox", { name: "Confirmed by client: Admin seat in our Figma team" }).check();
+  // The client reads the confirmations from their side: theirs is "you".
+  assert.ok(await c.getByRole("checkbox", { name: "Confirmed by your provider: Admin seat in our Figma team" }).isDisabled(), "each side confirms only its own");
+  await c.getByRole("checkbox", { name: "Confirmed by you: Admin seat in our Figma team" }).check();
   for (const tool of ["Shared drive folders", "Our accounts on the client's tools"]) {
-    await c.getByRole("checkbox", { name: `Confirmed by client: ${tool}` }).check();
+    await c.getByRole("checkbox", { name: `Confirmed by you: ${tool}` }).check();
   }
   await c.getByLabel("What did we do well?").fill("Fast, friendly and clear.");
   await c.getByLabel("What did we do well?").blur();
@@ -170,7 +171,9 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   await c.getByRole("heading", { name: "Thank you" }).waitFor();
   await c.getByText("Know someone who could use our help?").waitFor();
   await goView(c, "Offboarding");
-  assert.ok(await c.getByRole("checkbox", { name: "Received: Final report" }).isDisabled());
+  // The archive reads as a page: what was received is a mark beside it, not a disabled checkbox.
+  await c.getByRole("listitem").filter({ hasText: "Final report" }).getByRole("img", { name: "Received" }).waitFor();
+  assert.equal(await c.getByRole("checkbox", { name: "Received: Final report" }).count(), 0);
   const json = await downloaded(c, () => c.getByRole("button", { name: "Download as JSON" }).click());
   assert.equal(json.name, "Northwind-Traders.json");
   const exported = JSON.parse(json.bytes.toString("utf8"));

@@ -27,7 +27,7 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", () 
   await goView(p, "Plan");
   await p.getByText("Schedule a meeting").click();
   await p.getByLabel("Meeting title").fill("Kick-off call");
-  await p.getByLabel("Date", { exact: true }).fill("2026-12-01");
+  await p.getByLabel("Meeting date").fill("2026-12-01");
   await p.getByLabel(/^Time \(/).fill("15:30");
   await p.getByLabel("Location or video link").fill("https://meet.example/northwind");
   await p.getByLabel("Agenda", { exact: true }).fill("Introductions; goals, timeline");

@@ -32,7 +32,7 @@ test("bad_values_in_the_portal_forms_are_refused_with_a_message_next_to_the_form
   const meetings = p.getByRole("region", { name: "Meetings" });
   await meetings.getByText("Schedule a meeting", { exact: true }).click();
   await meetings.getByLabel("Meeting title").fill("Kick-off");
-  await meetings.getByLabel("Date").fill("2030-03-04");
+  await meetings.getByLabel("Meeting date").fill("2030-03-04");
   await meetings.locator("#meeting-time").fill("10:00");
   await meetings.getByLabel("Length in minutes").fill("-30");
   await meetings.getByRole("button", { name: "Schedule meeting" }).click();

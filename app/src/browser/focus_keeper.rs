@@ -11,6 +11,9 @@
 //!   is still in the page) forgets it;
 //! - after any change to the page, if focus fell to `<body>` and a control of the remembered
 //!   name is in the page again, it focuses that one (without scrolling);
+//! - when that control is gone with its row (a row deleted), focus goes to the same control of
+//!   the next row, else of the previous one, else to the list's add form (its first field, or
+//!   the summary that opens it): never to the page's body;
 //! - `<details>` with an `id` that were open stay open when they are drawn again (a comment
 //!   thread stays open after posting, so the person sees their comment);
 //! - a form marked `data-add-form` returns focus to its first field once submitted, so a
@@ -30,8 +33,28 @@ enum Name {
     Labelled { tag: String, label: String },
 }
 
+/// Where to go if the focused control leaves with its row: the rows beside it (still the same
+/// elements after a keyed redraw that removes only the one row), the control's place among its
+/// row's controls, and the section whose add form takes focus when the list is empty.
+struct Near {
+    row: Element,
+    next: Option<Element>,
+    previous: Option<Element>,
+    index: u32,
+    section: Option<Element>,
+}
+
+/// What a person can move focus to, in a row or a section.
+const FOCUSABLE: &str = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), a[href], summary";
+
+/// The first way to add to a section's list: its add form's first field, or the summary that
+/// opens the form.
+const ADD_CONTROL: &str =
+    "form[data-add-form] :is(input:not([type=hidden]), select, textarea), details > summary";
+
 thread_local! {
     static LAST: RefCell<Option<Name>> = const { RefCell::new(None) };
+    static NEAR: RefCell<Option<Near>> = const { RefCell::new(None) };
     static OPEN: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
 }
 
@@ -81,6 +104,54 @@ fn focus_lost(document: &web_sys::Document) -> bool {
     }
 }
 
+fn near(el: &Element) -> Option<Near> {
+    let row = el.closest("li, tr").ok().flatten()?;
+    let controls = row.query_selector_all(FOCUSABLE).ok()?;
+    let index = (0..controls.length())
+        .find(|i| {
+            controls
+                .get(*i)
+                .is_some_and(|c| c.dyn_ref::<Element>() == Some(el))
+        })
+        .unwrap_or(0);
+    Some(Near {
+        next: row.next_element_sibling(),
+        previous: row.previous_element_sibling(),
+        section: row.closest("section").ok().flatten(),
+        row,
+        index,
+    })
+}
+
+/// The control at `index` among a row's controls, or its last one when it has fewer.
+fn control_in(row: &Element, index: u32) -> Option<Element> {
+    let controls = row.query_selector_all(FOCUSABLE).ok()?;
+    let at = index.min(controls.length().checked_sub(1)?);
+    controls.get(at).and_then(|c| c.dyn_into::<Element>().ok())
+}
+
+/// Where focus goes when the control and its row are gone.
+fn beside_removed_row() -> Option<Element> {
+    NEAR.with(|near| {
+        let near = near.borrow();
+        let near = near.as_ref()?;
+        if near.row.is_connected() {
+            return None;
+        }
+        let beside = [&near.next, &near.previous]
+            .into_iter()
+            .flatten()
+            .filter(|r| r.is_connected())
+            .find_map(|r| control_in(r, near.index));
+        beside.or_else(|| {
+            near.section
+                .as_ref()
+                .filter(|s| s.is_connected())
+                .and_then(|s| s.query_selector(ADD_CONTROL).ok().flatten())
+        })
+    })
+}
+
 /// The page changed: reopen threads that were open, then put focus back if it was lost.
 fn after_redraw() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -101,10 +172,11 @@ fn after_redraw() {
     if !focus_lost(&document) {
         return;
     }
-    let Some(name) = LAST.with(|l| l.borrow().clone()) else {
-        return;
-    };
-    if let Some(el) = find(&document, &name) {
+    let name = LAST.with(|l| l.borrow().clone());
+    if let Some(el) = name
+        .and_then(|name| find(&document, &name))
+        .or_else(beside_removed_row)
+    {
         focus_quietly(&el);
     }
 }
@@ -124,11 +196,10 @@ pub fn install() {
         return;
     };
     let on_focus_in = Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
-        let name = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|el| name_of(&el));
+        let target = ev.target().and_then(|t| t.dyn_into::<Element>().ok());
+        let name = target.as_ref().and_then(name_of);
         LAST.with(|l| *l.borrow_mut() = name);
+        NEAR.with(|n| *n.borrow_mut() = target.as_ref().and_then(near));
     });
     let on_focus_out = Closure::<dyn Fn(web_sys::FocusEvent)>::new(|ev: web_sys::FocusEvent| {
         if ev.related_target().is_some() {
@@ -142,6 +213,7 @@ pub fn install() {
         leptos::prelude::queue_microtask(move || {
             if el.is_connected() && !window_lost_focus() {
                 LAST.with(|l| *l.borrow_mut() = None);
+                NEAR.with(|n| *n.borrow_mut() = None);
             }
         });
     });

@@ -1,8 +1,11 @@
 //! The page's theme from the provider's brand: the colour custom properties on the root
 //! element (`--brand`, `--brand-ink`, `--brand-text`, which `style/main.css` draws with), the
 //! document's title, the `theme-color` meta an installed app and a phone's browser bar use, and
-//! the tab's icon (the provider's logo, when there is one). The web app manifest stays
-//! Threshold's: one manifest serves every provider on a relay, and it is read at install time.
+//! the tab's icon (the provider's logo, when there is one), and the name a phone gives the page
+//! when it is added to the home screen (`application-name`, and `apple-mobile-web-app-title`,
+//! which iOS reads from the page at that moment). The web app manifest stays Threshold's: one
+//! manifest serves every provider on a relay, and it is read at install time; a manifest per
+//! provider would be the relay's to serve.
 
 use wasm_bindgen::JsCast;
 
@@ -38,6 +41,15 @@ pub fn apply(colours: Option<&Colours>, title: &str, icon: Option<&str>) {
         }
     }
     document.set_title(title);
+    for name in ["application-name", "apple-mobile-web-app-title"] {
+        if let Some(meta) = document
+            .query_selector(&format!("meta[name={name}]"))
+            .ok()
+            .flatten()
+        {
+            let _ = meta.set_attribute("content", title);
+        }
+    }
     if let Some(meta) = document
         .query_selector("meta[name=theme-color]")
         .ok()

@@ -1,6 +1,6 @@
 //! What the app knows outside documents: the session (token and what the relay says it may
 //! do), the view mode and what the permission table offers in it, who wrote what (as the relay
-//! verified it), the route, the user's calendar day, and the connection status.
+//! verified it), the route, the user's calendar day, the connection status, and the words each side reads.
 
 pub mod authors;
 mod connection_status;
@@ -9,5 +9,6 @@ pub mod permission;
 pub mod route;
 pub mod session;
 pub mod view_mode;
+pub mod voice;
 
 pub use connection_status::ConnectionStatus;

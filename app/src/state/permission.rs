@@ -3,8 +3,10 @@
 //! objects this person made ("own", as the table means it: the actor in the object's id).
 //!
 //! Components hide a control the table refuses; `actions` checks the change itself before it
-//! is kept. Neither writes a rule of its own.
+//! is kept. Neither writes a rule of its own. In an archive (the model's `is_archive`, decided by
+//! the portal page) nothing is offered, so every section shows its values as text.
 
+use leptos::prelude::*;
 use threshold_model::access::{allowed, Side};
 use threshold_protocol::DocumentId;
 
@@ -21,9 +23,30 @@ pub fn side(view: ViewMode) -> Side {
     }
 }
 
-/// Whether the portal, seen from `view`, offers `act`.
+thread_local! {
+    /// Whether the portal on screen is an archive to this person. One page shows one portal, so
+    /// one flag serves every section; a signal, so that each control follows it.
+    static ARCHIVE: ArcRwSignal<bool> = ArcRwSignal::new(false);
+}
+
+/// Set by the portal page as the portal opens, when its stage or the token changes, and back
+/// to `false` when it closes.
+pub fn set_archive(on: bool) {
+    ARCHIVE.with(|a| {
+        if a.get_untracked() != on {
+            a.set(on);
+        }
+    });
+}
+
+/// Whether the portal on screen is an archive to this person (read reactively).
+pub fn archive() -> bool {
+    ARCHIVE.with(|a| a.get())
+}
+
+/// Whether the portal, seen from `view`, offers `act`: nothing in an archive.
 pub fn may(view: ViewMode, act: &Act) -> bool {
-    allowed(side(view), act).is_ok()
+    !archive() && allowed(side(view), act).is_ok()
 }
 
 /// Whether the object at `path` (map keys from the root, e.g. `["tasks", id]`) was created by

@@ -14,7 +14,7 @@
 use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ObjId, Prop, ReadDoc, ScalarValue, Value, ROOT};
 
-use super::permission::{allowed, Act, FileTarget, Rule, Side};
+use super::permission::{allowed, is_archive, Act, FileTarget, Rule, Side};
 use crate::doc::field;
 use crate::onboarding::SIGNATURES_KEY as SIGNATURES;
 use crate::portal::{read_stage, Attachment, Stage, PORTAL_COLLECTIONS};
@@ -105,7 +105,7 @@ pub fn check_change(doc: &Automerge, change: &Change, writer: &Writer<'_>) -> Re
     // An ended engagement is a read-only archive for the client. A change that writes the stage
     // is judged by its stage row instead (from where, to where), since the portal after it shows
     // its own stage, not the one it was made on.
-    if stage_writes.is_empty() && read_stage(doc).is_ok_and(|s| s.is_closed()) {
+    if stage_writes.is_empty() && is_archive(writer.side, read_stage(doc).ok(), false) {
         return Err(Rule::EngagementEnded);
     }
     for touch in &touches {

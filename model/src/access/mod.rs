@@ -29,5 +29,5 @@ pub use api::{
     SetTimeZone, SignInRequest, TokenFilter, TokenInfo, WorkspaceMail, MAX_UTC_OFFSET_MINUTES,
 };
 pub use change_scope::{check_change, Writer};
-pub use permission::{allowed, Act, FileTarget, Rule, Side};
+pub use permission::{allowed, is_archive, Act, FileTarget, Rule, Side};
 pub use role::{Role, UnknownRole};

@@ -263,6 +263,14 @@ impl fmt::Display for Rule {
 
 impl std::error::Error for Rule {}
 
+/// Whether `side` reads the portal as an archive it may no longer change: a read-only token
+/// whatever the stage, and the client once the engagement has ended (alumni or cancelled), as
+/// [`check_change`](super::check_change) holds at the relay. An archive offers no act at all, so
+/// the app shows its values as text.
+pub fn is_archive(side: Side, stage: Option<Stage>, read_only_token: bool) -> bool {
+    read_only_token || (side == Side::Client && stage.is_some_and(|s| s.is_closed()))
+}
+
 /// Whether `side` may do `act`: the permission table.
 pub fn allowed(side: Side, act: &Act) -> Result<(), Rule> {
     use Act::*;

@@ -1,7 +1,7 @@
 //! The shared portal document's frame, one per client: the document itself (client name,
 //! welcome text), the plan (tasks and their comments), the stage of the engagement, activity
-//! and check-ins, shared files, what is outstanding on each side, and the provider's brand as
-//! the client sees it.
+//! and check-ins, shared files, what is outstanding on each side, the counts beside each view
+//! in the navigation, and the provider's brand as the client sees it.
 
 mod activity;
 mod brand;
@@ -12,6 +12,7 @@ mod next_step;
 mod outstanding;
 mod stage;
 mod task;
+mod view_counts;
 
 pub use activity::{activity, is_registered, register_actor, ActivityEntry};
 pub use brand::{
@@ -36,3 +37,4 @@ pub use task::{
     set_task_assignee, set_task_done, set_task_due, set_task_person, set_task_status, Assignee,
     Comment, Task, TaskId, TaskStatus, TASKS,
 };
+pub use view_counts::{view_counts, ViewCounts, ViewFacts};

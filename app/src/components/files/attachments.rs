@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 
 use super::FileRow;
 use crate::actions;
+use crate::state::permission::archive;
 use crate::sync::part_memo;
 
 /// The files of a picker or a drop, taken out of the browser's (live) list.
@@ -74,7 +75,8 @@ pub fn Attachments(
     #[prop(optional)]
     may_attach: Option<Signal<bool>>,
 ) -> impl IntoView {
-    let may_attach = move || may_attach.is_none_or(|m| m.get());
+    // Nothing is added to an archive, whatever the caller allows.
+    let may_attach = move || !archive() && may_attach.is_none_or(|m| m.get());
     let key = StoredValue::new(attachment.clone());
     let all = part_memo(portal, FILES);
     let mine = move || {

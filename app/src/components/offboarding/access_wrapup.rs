@@ -9,8 +9,20 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::widgets::{AddRow, RemoveButton, TextField};
 use crate::state::dates::{parse_date, today};
+use crate::state::permission::archive;
 use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::voice::{use_voice, Voice};
 use crate::sync::part_memo;
+
+/// Whose confirmation a column or checkbox holds, from the reader's side.
+fn confirmed_by(voice: Voice, side: Assignee) -> String {
+    match (voice.reader(), side) {
+        (ViewMode::Provider, Assignee::Provider) => "Confirmed by provider".into(),
+        (ViewMode::Provider, Assignee::Client) => "Confirmed by client".into(),
+        (ViewMode::Client, Assignee::Client) => "Confirmed by you".into(),
+        (ViewMode::Client, Assignee::Provider) => format!("Confirmed by {}", voice.provider()),
+    }
+}
 
 fn side_of(view: ViewMode) -> Assignee {
     match view {
@@ -24,6 +36,7 @@ fn side_of(view: ViewMode) -> Assignee {
 #[component]
 pub fn AccessWrapUpSection(id: DocumentId) -> impl IntoView {
     let view = use_view();
+    let voice = use_voice(id);
     let items = part_memo(id, ACCESS_WRAPUP);
     let (tool, set_tool) = signal(String::new());
     let (remover, set_remover) = signal(Assignee::Provider);
@@ -54,7 +67,7 @@ pub fn AccessWrapUpSection(id: DocumentId) -> impl IntoView {
                 <table class="access" aria-label="Access to remove">
                     <thead><tr>
                         <th scope="col">"Access"</th><th scope="col">"Removed by"</th><th scope="col">"By"</th>
-                        <th scope="col">"Confirmed by provider"</th><th scope="col">"Confirmed by client"</th>
+                        <th scope="col">{move || confirmed_by(voice, Assignee::Provider)}</th><th scope="col">{move || confirmed_by(voice, Assignee::Client)}</th>
                     </tr></thead>
                     <tbody>
                         <For each=move || items.get().unwrap_or_default() key=|i| format!("{i:?}")
@@ -72,7 +85,7 @@ pub fn AccessWrapUpSection(id: DocumentId) -> impl IntoView {
                             <option value="client">"The client"</option>
                         </select>
                     </div>
-                    <TextField id="access-by" label="By" kind="date" value=by set_value=set_by/>
+                    <TextField id="access-by" label="Remove by (date)" kind="date" value=by set_value=set_by/>
                 </AddRow>
             </Show>
         </section>
@@ -82,6 +95,7 @@ pub fn AccessWrapUpSection(id: DocumentId) -> impl IntoView {
 #[component]
 fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
     let view = use_view();
+    let voice = use_voice(portal);
     let id = StoredValue::new(item.id.clone());
     let overdue = item.is_overdue(today());
     let (tool, provider_ok, client_ok) = (
@@ -95,15 +109,24 @@ fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
             Assignee::Provider => provider_ok,
             Assignee::Client => client_ok,
         };
-        let short = match side {
-            Assignee::Provider => "Confirmed by provider",
-            Assignee::Client => "Confirmed by client",
+        let label = {
+            let tool = tool.clone();
+            move || format!("{}: {tool}", confirmed_by(voice, side))
         };
-        let label = format!("{short}: {tool}");
+        let short = move || confirmed_by(voice, side);
+        let (text_label, text_short) = (label.clone(), short);
         view! {
             <td>
+                // In an archive each confirmation is a mark and its words, not a checkbox.
+                <Show when=move || !archive() fallback=move || view! {
+                    <span class="inline">
+                        <span class="task-mark" class:done=checked role="img"
+                            aria-label=format!("{}: {}", text_label(), if checked { "yes" } else { "not yet" })>{if checked { "✓" } else { "" }}</span>
+                        <span class="cell-label" aria-hidden="true">{text_short}</span>
+                    </span>
+                }>
                 <label class="inline">
-                    <input type="checkbox" aria-label=label prop:checked=checked
+                    <input type="checkbox" aria-label=label.clone() prop:checked=checked
                         disabled=move || side_of(view.get()) != side
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
@@ -112,6 +135,7 @@ fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
                     // On a phone the table has no column headings: the cell says what it is.
                     <span class="cell-label" aria-hidden="true">{short}</span>
                 </label>
+                </Show>
             </td>
         }
     };
@@ -126,7 +150,7 @@ fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
                         on_remove=move |()| actions::edit_portal(portal, |tx| remove_access_item(tx, &id.get_value()))/>
                 </Show>
             </th>
-            <td>{match item.remover { Assignee::Provider => "Provider", Assignee::Client => "Client" }}</td>
+            <td>{let remover = item.remover; move || voice.side(remover)}</td>
             <td>{item.by.map(crate::state::dates::show).unwrap_or_else(|| "—".into())}</td>
             {confirm(Assignee::Provider)}
             {confirm(Assignee::Client)}

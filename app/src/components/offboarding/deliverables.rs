@@ -12,7 +12,7 @@ use crate::components::files::Attachments;
 use crate::components::widgets::{AddRow, RemoveButton, TextField};
 use crate::state::authors::verified_name;
 use crate::state::dates::{input_value, parse_date};
-use crate::state::permission::{may, Act};
+use crate::state::permission::{archive, may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 
@@ -92,7 +92,7 @@ pub fn DeliverablesSection(id: DocumentId) -> impl IntoView {
                 <AddRow label="Add a deliverable" button="Add deliverable" on_add=on_add error=error>
                     <TextField id="deliverable-title" label="Deliverable" placeholder="e.g. Brand guidelines" grow=true value=title set_value=set_title/>
                     <TextField id="deliverable-owner" label="Owner" value=owner set_value=set_owner/>
-                    <TextField id="deliverable-due" label="Due" kind="date" value=due set_value=set_due/>
+                    <TextField id="deliverable-due" label="Due date" kind="date" value=due set_value=set_due/>
                 </AddRow>
             </Show>
         </section>
@@ -164,22 +164,35 @@ fn DeliverableItem(portal: DocumentId, deliverable: Deliverable) -> impl IntoVie
             |h: &mut Handover, v| h.time_needed = v,
         ),
     ];
+    let received = acknowledged.is_some();
+    let (title_in_box, title_to_remove) = (title.clone(), title.clone());
+    let title_in_box = StoredValue::new(title_in_box);
     view! {
-        <li class="deliverable" class:acknowledged=acknowledged.is_some()>
+        <li class="deliverable" class:acknowledged=received>
             <div class="row">
+                <Show when=move || !archive() fallback={
+                    let title = title.clone();
+                    move || view! {
+                        <span class="inline grow">
+                            <span class="task-mark" class:done=received role="img" aria-label=if received { "Received" } else { "Not received yet" }>{if received { "✓" } else { "" }}</span>
+                            <strong>{title.clone()}</strong>
+                        </span>
+                    }
+                }>
                 <label class="inline grow">
-                    <input type="checkbox" prop:checked=acknowledged.is_some()
-                        aria-label=format!("Received: {title}")
+                    <input type="checkbox" prop:checked=received
+                        aria-label=format!("Received: {}", title_in_box.get_value())
                         disabled=provider
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             let by = view.get_untracked().actor_name();
                             actions::edit_portal(portal, |tx| acknowledge_deliverable(tx, &id.get_value(), on.then_some(by.as_str()), chrono::Utc::now()));
                         }/>
-                    <strong>{title.clone()}</strong>
+                    <strong>{title_in_box.get_value()}</strong>
                 </label>
+                </Show>
                 <Show when=may_edit>
-                    <RemoveButton what="deliverable" name=title.clone()
+                    <RemoveButton what="deliverable" name=title_to_remove.clone()
                         on_remove=move |()| actions::edit_portal(portal, |tx| remove_deliverable(tx, &id.get_value()))/>
                 </Show>
             </div>

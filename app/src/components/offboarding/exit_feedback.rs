@@ -7,7 +7,8 @@ use threshold_model::offboarding::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
-use crate::components::widgets::{ScoreScale, TextField};
+use crate::components::widgets::{Entry, ScoreScale, TextField};
+use crate::state::permission::archive;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::{doc_memo, part_memo};
 
@@ -45,6 +46,30 @@ pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
             {move || f().submitted.map(|(at, by)| view! {
                 <p class="badge badge-done" role="status">{format!("Sent by {by} on {}", crate::state::dates::show_at(at))}</p>
             })}
+            // In an archive the feedback reads as what was said, not as a form.
+            <Show when=move || !archive() fallback=move || view! {
+                <dl class="entries" aria-label="Feedback given">
+                    {move || f().questions.into_iter().map(|q| view! { <Entry label=q.prompt value=q.answer/> }).collect_view()}
+                    <Entry label="How likely are you to recommend us to a friend or colleague?"
+                        value=Signal::derive(move || f().score.map(|n| format!("{n} out of 10")).unwrap_or_default())/>
+                    <Entry label="Reasons for leaving" value=Signal::derive(move || {
+                        let f = f();
+                        f.reasons.iter().map(|r| if *r == LeaveReason::Other && !f.other_reason.is_empty() {
+                            format!("{}: {}", r.label(), f.other_reason)
+                        } else {
+                            r.label().to_owned()
+                        }).collect::<Vec<_>>().join(", ")
+                    })/>
+                    <Entry label="Testimonial" value=Signal::derive(move || {
+                        let f = f();
+                        match (f.testimonial.trim().is_empty(), f.quote_permission) {
+                            (true, _) => String::new(),
+                            (false, true) => format!("{} (may be quoted)", f.testimonial),
+                            (false, false) => f.testimonial,
+                        }
+                    })/>
+                </dl>
+            }>
             {move || f().questions.into_iter().map(|q| {
                 let qid = StoredValue::new(q.id.clone());
                 let prompt = q.prompt.clone();
@@ -110,10 +135,11 @@ pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
                         report(actions::try_edit_portal(id, |tx| set_testimonial(tx, permission, &text)));
                     }></textarea>
             </fieldset>
+            </Show>
             {move || review_link.get().filter(|l| threshold_model::formats::safe_href(l).is_some()).map(|link| view! {
                 <p><a class="button" href=link target="_blank" rel="noopener">"Leave us a review"</a></p>
             })}
-            <Show when=client>
+            <Show when=move || client() && !archive()>
                 <button type="button" class="button primary" on:click=on_submit>
                     {move || if f().submitted.is_some() { "Send again" } else { "Send feedback" }}
                 </button>

@@ -224,7 +224,7 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
             </Show>
             <form class="add-row" aria-label="Add an invoice" on:submit=on_add_invoice data-add-form>
                 <TextField id="invoice-name" label="Invoice" placeholder="e.g. Final invoice" grow=true value=invoice set_value=set_invoice/>
-                <TextField id="invoice-due" label="Due" kind="date" value=due set_value=set_due/>
+                <TextField id="invoice-due" label="Due date" kind="date" value=due set_value=set_due/>
                 <button type="submit" class="button">"Add invoice"</button>
             </form>
             <h3>"The email"</h3>

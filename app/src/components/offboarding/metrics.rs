@@ -85,7 +85,7 @@ pub fn MetricsSection(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoVi
                         <label for="metric-baseline">"Baseline"</label>
                         <input id="metric-baseline" type="text" inputmode="decimal" prop:value=baseline on:input=move |ev| set_baseline.set(event_target_value(&ev))/>
                     </div>
-                    <TextField id="metric-date" label="Measured on" kind="date" value=measured set_value=set_measured/>
+                    <TextField id="metric-date" label="Date measured" kind="date" value=measured set_value=set_measured/>
                     <label class="inline"><input type="checkbox" prop:checked=lower on:change=move |ev| set_lower.set(event_target_checked(&ev))/>"Lower is better"</label>
                 </AddRow>
             </Show>

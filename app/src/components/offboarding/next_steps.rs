@@ -8,6 +8,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::widgets::{RemoveButton, TextField};
+use crate::state::permission::archive;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::{part_memo, workspace_part_memo};
 
@@ -72,6 +73,15 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                     let text = s.text.clone();
                     view! {
                         <li class="row">
+                            <Show when=move || !archive() fallback={
+                                let (text, done) = (s.text.clone(), s.done);
+                                move || view! {
+                                    <span class="inline grow">
+                                        <span class="task-mark" class:done=done role="img" aria-label=if done { "Done" } else { "Not done" }>{if done { "✓" } else { "" }}</span>
+                                        {text.clone()}
+                                    </span>
+                                }
+                            }>
                             <label class="inline grow">
                                 <input type="checkbox" prop:checked=s.done aria-label=format!("Done: {}", s.text)
                                     on:change=move |ev| {
@@ -80,6 +90,7 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                                     }/>
                                 {s.text.clone()}
                             </label>
+                            </Show>
                             <Show when=provider>
                                 <RemoveButton what="step" name=text.clone()
                                     on_remove=move |()| actions::edit_portal(id, |tx| remove_next_step(tx, &sid.get_value()))/>
@@ -145,9 +156,11 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                         <h3>"Support after the engagement"</h3>
                         <p>{offer}</p>
                         {match accepted {
-                            Some(at) => view! { <p class="badge badge-done">{format!("The client is interested (since {})", crate::state::dates::show_at(at))}</p> }.into_any(),
+                            Some(at) => view! { <p class="badge badge-done">{move || format!("{} interested (since {})",
+                                if view.get() == ViewMode::Client { "You are" } else { "The client is" },
+                                crate::state::dates::show_at(at))}</p> }.into_any(),
                             None => view! {
-                                <Show when=move || view.get() == ViewMode::Client fallback=|| view! { <p class="muted small">"The client has not taken this up."</p> }>
+                                <Show when=move || view.get() == ViewMode::Client && !archive() fallback=move || (view.get() == ViewMode::Provider).then(|| view! { <p class="muted small">"The client has not taken this up."</p> })>
                                     <button type="button" class="button" on:click=move |_| actions::edit_portal(id, |tx| accept_support_offer(tx, Some(chrono::Utc::now())))>"I'm interested"</button>
                                 </Show>
                             }.into_any(),

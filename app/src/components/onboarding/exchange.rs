@@ -18,6 +18,7 @@ use crate::state::authors::{name_for, verified_name};
 use crate::state::dates::{input_value, parse_date, today};
 use crate::state::permission::{may, Act};
 use crate::state::view_mode::use_view;
+use crate::state::voice::use_voice;
 use crate::sync::part_memo;
 
 fn status_label(status: ExchangeStatus) -> &'static str {
@@ -70,7 +71,7 @@ pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
                             <option value="we-need">"We need it"</option>
                         </select>
                     </div>
-                    <TextField id="exchange-due" label="Due" kind="date" value=due set_value=set_due/>
+                    <TextField id="exchange-due" label="Due date" kind="date" value=due set_value=set_due/>
                 </AddRow>
             </Show>
         </section>
@@ -80,11 +81,9 @@ pub fn ExchangeSection(id: DocumentId) -> impl IntoView {
 #[component]
 fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
     let view = use_view();
+    let voice = use_voice(portal);
     let overdue = item.is_overdue(today());
-    let direction = match item.direction {
-        Direction::WeSend => "We send",
-        Direction::WeNeed => "We need",
-    };
+    let direction = move || voice.direction(item.direction);
     let due = item
         .due
         .map(|d| format!("Due {}", crate::state::dates::show(d)))
@@ -172,8 +171,11 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 })}
                 {(!note.is_empty()).then(|| view! { <p class="small muted">{note.clone()}</p> })}
                 {signed_by}
-                <Signatures portal=portal item=item.clone()/>
-                <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone() may_attach=may_attach/>
+                // Signing and attaching side by side, wrapping on a phone.
+                <div class="exchange-actions">
+                    <Signatures portal=portal item=item.clone()/>
+                    <Attachments portal=portal attachment=Attachment::Exchange(item.id.clone()) label=item.name.clone() may_attach=may_attach/>
+                </div>
                 <Show when=may_edit>
                 {
                 let (on_details, details_name) = (on_details.clone(), details_name.clone());
@@ -181,7 +183,7 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 <details class="comments">
                     <summary>"Details"</summary>
                     <form class="add-row" on:submit=on_details aria-label=format!("Details of {details_name}")>
-                        <div class="field"><label>"Due" <input type="date" prop:value=due_input on:input=move |ev| set_due_input.set(event_target_value(&ev))/></label></div>
+                        <div class="field"><label>"Due date" <input type="date" prop:value=due_input on:input=move |ev| set_due_input.set(event_target_value(&ev))/></label></div>
                         <div class="field grow"><label>"Link" <input type="url" prop:value=link_input on:input=move |ev| set_link_input.set(event_target_value(&ev))/></label></div>
                         <div class="field grow"><label>"Note" <input type="text" prop:value=note_input on:input=move |ev| set_note_input.set(event_target_value(&ev))/></label></div>
                         <button type="submit" class="button small">"Save details"</button>

@@ -13,8 +13,9 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::files::Attachments;
-use crate::components::widgets::{RemoveButton, TextField};
+use crate::components::widgets::{Entry, RemoveButton, TextField};
 use crate::state::authors::verified_name;
+use crate::state::permission::archive;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 
@@ -58,6 +59,16 @@ pub fn IntakeSection(id: DocumentId) -> impl IntoView {
                 when=move || !fields().is_empty()
                 fallback=|| view! { <p class="muted">"No questions yet."</p> }
             >
+                // An archive shows the answers given, as text.
+                <Show when=move || !archive() fallback=move || view! {
+                    <dl class="entries" aria-label="Intake answers">
+                        <For
+                            each=fields
+                            key=|f| (f.id.clone(), f.spec.clone())
+                            children=move |field| view! { <IntakeAnswer portal=id field=field intake=intake/> }
+                        />
+                    </dl>
+                }>
                 <form class="intake-form" aria-label="Intake form" novalidate on:submit=|ev: SubmitEvent| ev.prevent_default()>
                     <For
                         each=fields
@@ -65,6 +76,7 @@ pub fn IntakeSection(id: DocumentId) -> impl IntoView {
                         children=move |field| view! { <IntakeQuestion portal=id field=field intake=intake/> }
                     />
                 </form>
+                </Show>
             </Show>
         </section>
     }
@@ -139,6 +151,51 @@ fn FieldBuilder(id: DocumentId) -> impl IntoView {
             </form>
         </details>
     }
+}
+
+/// One question and its answer as text: "Not answered" when there is none, the files when
+/// the answer is files.
+#[component]
+fn IntakeAnswer(
+    portal: DocumentId,
+    field: IntakeField,
+    intake: Memo<Option<Intake>>,
+) -> impl IntoView {
+    let answer_id = field.id.clone();
+    let answer = Memo::new(move |_| {
+        intake.with(|i| {
+            i.as_ref()
+                .and_then(|i| i.answers.get(&answer_id))
+                .map(|a| answer_text(&a.value))
+        })
+    });
+    let label = field.spec.label.clone();
+    match field.spec.kind {
+        FieldKind::File => view! {
+            <div class="entry">
+                <dt>{label.clone()}</dt>
+                <dd><Attachments portal=portal attachment=Attachment::Field(field.id.clone()) label=label/></dd>
+            </div>
+        }
+        .into_any(),
+        _ => view! { <Entry label=label value=Signal::derive(move || answer.get().flatten().unwrap_or_default())/> }
+            .into_any(),
+    }
+}
+
+/// An answer as a person reads it; `None` when it says nothing (blank, nothing chosen).
+fn answer_text(value: &AnswerValue) -> Option<String> {
+    if !value.is_filled() {
+        return None;
+    }
+    Some(match value {
+        AnswerValue::Text(t) => t.clone(),
+        AnswerValue::Number(n) => format!("{n}"),
+        AnswerValue::Checked(true) => "Yes".into(),
+        AnswerValue::Checked(false) => "No".into(),
+        AnswerValue::Date(d) => crate::state::dates::show(*d),
+        AnswerValue::Choices(c) => c.join(", "),
+    })
 }
 
 #[component]

@@ -185,7 +185,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                                     <option value="other">"Other"</option>
                                 </select>
                             </div>
-                            <TextField id="meeting-date" label="Date" kind="date" value=date set_value=set_date/>
+                            <TextField id="meeting-date" label="Meeting date" kind="date" value=date set_value=set_date/>
                             <div class="field">
                                 <label for="meeting-time">{format!("Time ({})", local_time_zone())}</label>
                                 <input id="meeting-time" type="time" prop:value=time on:input=move |ev| set_time.set(event_target_value(&ev))/>

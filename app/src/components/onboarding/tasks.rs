@@ -15,16 +15,10 @@ use crate::actions;
 use crate::components::files::Attachments;
 use crate::state::authors::verified_name;
 use crate::state::dates::{input_value, parse_date};
-use crate::state::permission::{made_by_me, may, Act};
+use crate::state::permission::{archive, made_by_me, may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::voice::use_voice;
 use crate::sync::part_memo;
-
-fn side_label(assignee: Assignee) -> &'static str {
-    match assignee {
-        Assignee::Provider => "Our team",
-        Assignee::Client => "Client",
-    }
-}
 
 /// The assignee select's value: a side, or a side and a person on it.
 fn assignee_value(side: Assignee, person: Option<&ContactId>) -> String {
@@ -47,14 +41,16 @@ const FIRST_SLICE: usize = 60;
 #[component]
 pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
     let view = use_view();
+    let voice = use_voice(id);
     let contacts = part_memo(id, CONTACTS);
     let (title, set_title) = signal(String::new());
     let (assignee, set_assignee) = signal(Assignee::Client);
     let (error, set_error) = signal(None::<String>);
     let progress = move || {
+        // An empty plan says so below; "0 of 0 done" would only repeat it.
         tasks.with(|t| {
             let done = t.iter().filter(|t| t.done).count();
-            format!("{done} of {} done", t.len())
+            (!t.is_empty()).then(|| format!("{done} of {} done", t.len()))
         })
     };
     // A long plan is put on screen in two steps: its first rows with the rest of the portal, the
@@ -109,6 +105,7 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
                 <h2 id="tasks-heading">"Task plan"</h2>
                 <p class="muted small" aria-live="polite" data-testid="task-progress">{progress}</p>
             </div>
+            <Show when=move || !archive()>
             <form class="add-task" on:submit=on_add aria-label="Add a task" novalidate data-add-form>
                 <div class="field grow">
                     <label for="new-task-title">"New task"</label>
@@ -123,18 +120,19 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
                     <select id="new-task-assignee"
                         on:change=move |ev| set_assignee.set(Assignee::parse(&event_target_value(&ev)))
                     >
-                        <option value="client" selected=move || assignee.get() == Assignee::Client>{side_label(Assignee::Client)}</option>
+                        <option value="client" selected=move || assignee.get() == Assignee::Client>{move || voice.side(Assignee::Client)}</option>
                         <Show when=move || may(view.get(), &Act::AddTask { assignee: Assignee::Provider })>
-                            <option value="provider" selected=move || assignee.get() == Assignee::Provider>{side_label(Assignee::Provider)}</option>
+                            <option value="provider" selected=move || assignee.get() == Assignee::Provider>{move || voice.side(Assignee::Provider)}</option>
                         </Show>
                     </select>
                 </div>
                 <button type="submit" class="button primary">"Add task"</button>
             </form>
             <p id="task-error" class="field-error" aria-live="polite">{move || error.get()}</p>
+            </Show>
             <Show
                 when=move || tasks.with(|t| !t.is_empty())
-                fallback=|| view! { <p class="muted">"No tasks yet."</p> }
+                fallback=|| view! { <p class="muted">{move || if archive() { "No tasks." } else { "No tasks yet." }}</p> }
             >
                 <ul class="task-list" aria-label="Tasks">
                     <For
@@ -151,6 +149,7 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
 #[component]
 fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>) -> impl IntoView {
     let view = use_view();
+    let voice = use_voice(portal);
     let Task {
         id,
         title,
@@ -230,38 +229,58 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                     .find(|c| &c.id == p)
             });
             match named {
-                Some(c) => format!("{} ({})", c.spec.name, side_label(c.spec.side)),
-                None => side_label(assignee).to_owned(),
+                Some(c) => format!("{} ({})", c.spec.name, voice.team(c.spec.side)),
+                None => voice.side(assignee),
             }
         }
     };
     let (title_for_assignee, title_for_status, title_for_due) =
         (title.clone(), title.clone(), title.clone());
+    let (title_for_box, title_for_text, title_for_input) =
+        (title.clone(), title.clone(), title.clone());
     view! {
         <li class="task" class:done=done>
+            // In an archive the row is text: a mark for done, the title as written.
+            <Show when=move || !archive() fallback=move || view! {
+                <span class="task-mark" class:done=done role="img" aria-label=if done { "Done" } else { "Not done" }>
+                    {if done { "✓" } else { "" }}
+                </span>
+            }>
             <input
-                id=checkbox_id
+                id=checkbox_id.clone()
                 type="checkbox"
                 prop:checked=done
                 disabled=move || !may_status()
-                aria-label=format!("Done: {title}")
-                on:change=move |ev| {
-                    let status = if event_target_checked(&ev) { TaskStatus::Done } else { TaskStatus::Todo };
-                    actions::edit_portal(portal, |tx| set_task_status(tx, &id_done, status));
+                aria-label=format!("Done: {title_for_box}")
+                on:change={
+                    let id_done = id_done.clone();
+                    move |ev| {
+                        let status = if event_target_checked(&ev) { TaskStatus::Done } else { TaskStatus::Todo };
+                        actions::edit_portal(portal, |tx| set_task_status(tx, &id_done, status));
+                    }
                 }
             />
+            </Show>
+            <Show when=move || !archive() fallback={
+                let title = title_for_text.clone();
+                move || view! { <span class="task-title task-title-text">{title.clone()}</span> }
+            }>
             <input
                 class="task-title"
-                id=title_id
+                id=title_id.clone()
                 type="text"
                 aria-label="Task title"
                 readonly=move || !may_edit()
-                prop:value=title.clone()
-                on:change=move |ev| {
-                    let text = event_target_value(&ev);
-                    actions::save_portal(portal, set_title_error, |tx| rename_task(tx, &id_title, &text));
+                prop:value=title_for_input.clone()
+                on:change={
+                    let id_title = id_title.clone();
+                    move |ev| {
+                        let text = event_target_value(&ev);
+                        actions::save_portal(portal, set_title_error, |tx| rename_task(tx, &id_title, &text));
+                    }
                 }
             />
+            </Show>
             <span class="field-error" role="alert">{move || title_error.get()}</span>
             <Show when=may_edit fallback=move || view! { <span class="task-assignee muted small">{person_name.clone()}</span> }>
             {
@@ -277,9 +296,9 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                     actions::edit_portal(portal, |tx| set_task_person(tx, &id_assignee, side, person.as_ref()));
                 }
             >
-                <option value="client" selected=current == "client">{side_label(Assignee::Client)}</option>
+                <option value="client" selected=current == "client">{move || voice.side(Assignee::Client)}</option>
                 <Show when=may_hand_over>
-                    <option value="provider" selected=was_provider>{side_label(Assignee::Provider)}</option>
+                    <option value="provider" selected=was_provider>{move || voice.side(Assignee::Provider)}</option>
                 </Show>
                 {
                     let current = current.clone();
@@ -288,7 +307,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                         .map(|c| {
                             let value = assignee_value(c.spec.side, Some(&c.id));
                             let selected = value == current;
-                            view! { <option value=value selected=selected>{format!("{} ({})", c.spec.name, side_label(c.spec.side))}</option> }
+                            view! { <option value=value selected=selected>{format!("{} ({})", c.spec.name, voice.team(c.spec.side))}</option> }
                         }).collect_view()
                 }
             </select>
@@ -357,12 +376,14 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                                 <p>{c.body}</p></li>
                         }).collect_view()}
                     </ul>
-                    <form class="row" on:submit=on_comment aria-label=format!("Comment on {title_for_comment}") data-add-form>
-                        <input type="text" id=comment_id aria-label=format!("Comment on {title_for_comment}") placeholder="Write a comment" prop:value=comment
+                    <Show when=move || !archive()>
+                    <form class="row" on:submit=on_comment.clone() aria-label=format!("Comment on {title_for_comment}") data-add-form>
+                        <input type="text" id=comment_id.clone() aria-label=format!("Comment on {title_for_comment}") placeholder="Write a comment" prop:value=comment
                             on:input=move |ev| set_comment.set(event_target_value(&ev))/>
                         <button type="submit" class="button small">"Post"</button>
                     </form>
                     <p class="field-error" role="alert">{move || comment_error.get()}</p>
+                    </Show>
                     <Show when=move || thread_open.get()>
                         <Attachments portal=portal attachment=files_for.clone() label=files_label.clone()/>
                     </Show>

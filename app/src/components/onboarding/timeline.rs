@@ -10,7 +10,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{parse_date, today};
-use crate::state::permission::{may, Act};
+use crate::state::permission::{archive, may, Act};
 use crate::state::view_mode::use_view;
 use crate::sync::part_memo;
 
@@ -70,17 +70,30 @@ pub fn TimelineSection(id: DocumentId) -> impl IntoView {
                             let mid = m.id.clone();
                             view! {
                                 <li class="milestone" class:reached=reached class:late=late>
+                                    <Show when=move || !archive() fallback={
+                                        let title = m.title.clone();
+                                        move || view! {
+                                            <span class="inline">
+                                                <span class="task-mark" class:done=reached role="img" aria-label=if reached { "Reached" } else { "Not reached" }>{if reached { "✓" } else { "" }}</span>
+                                                <strong>{title.clone()}</strong>
+                                            </span>
+                                        }
+                                    }>
                                     <label class="inline">
                                         <input type="checkbox" prop:checked=reached
                                             // The client sees where the timeline stands; marking it is the provider's.
                                             disabled=move || !may(view.get(), &Act::EditMilestones)
                                             aria-label=format!("Reached: {}", m.title)
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                actions::edit_portal(id, |tx| set_milestone_reached(tx, &mid, on.then(chrono::Utc::now)));
+                                            on:change={
+                                                let mid = mid.clone();
+                                                move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    actions::edit_portal(id, |tx| set_milestone_reached(tx, &mid, on.then(chrono::Utc::now)));
+                                                }
                                             }/>
                                         <strong>{m.title.clone()}</strong>
                                     </label>
+                                    </Show>
                                     <span class="muted small">{when}</span>
                                     {late.then(|| view! { <span class="badge badge-late">"Late"</span> })}
                                 </li>

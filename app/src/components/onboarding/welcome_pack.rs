@@ -14,12 +14,14 @@ use crate::actions;
 use crate::components::widgets::{RemoveButton, TextField};
 use crate::state::permission::{may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::voice::use_voice;
 use crate::sync::part_memo;
 
 #[component]
 pub fn ContactsSection(id: DocumentId) -> impl IntoView {
     let contacts = part_memo(id, CONTACTS);
     let view = use_view();
+    let voice = use_voice(id);
     let (name, set_name) = signal(String::new());
     let (role, set_role) = signal(String::new());
     let (email, set_email) = signal(String::new());
@@ -47,14 +49,15 @@ pub fn ContactsSection(id: DocumentId) -> impl IntoView {
     let list = move || contacts.get().unwrap_or_default();
     view! {
         <section class="card" aria-labelledby="contacts-heading" id="contacts">
-            <h2 id="contacts-heading">"Your team and contacts"</h2>
+            <h2 id="contacts-heading">"Team and contacts"</h2>
             <Show when=move || !list().is_empty() fallback=|| view! { <p class="muted">"No contacts listed yet."</p> }>
                 <ul class="contact-list" aria-label="Contacts">
                     <For each=list key=|c| (c.id.clone(), c.spec.name.clone(), c.spec.role.clone(), c.spec.email.clone(), c.spec.phone.clone(), c.spec.about.clone())
                         children=move |c| {
                             let remove_id = c.id.clone();
                             let who = c.spec.name.clone();
-                            let side = if c.spec.side == Assignee::Provider { "Our team" } else { "Client" };
+                            let side_of = c.spec.side;
+                            let side = move || voice.team(side_of);
                             view! {
                                 <li class="contact">
                                     <div>

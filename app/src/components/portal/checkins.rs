@@ -7,6 +7,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::state::authors::verified_name;
+use crate::state::permission::archive;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 
@@ -34,6 +35,7 @@ pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="checkins-heading" id="checkins">
             <h2 id="checkins-heading">"Check-ins"</h2>
+            <Show when=move || !archive()>
             <form class="stack" on:submit=on_add aria-label="Add a check-in" novalidate data-add-form>
                 <label for="checkin-body">"New check-in"</label>
                 <textarea id="checkin-body" rows="2" placeholder="How is it going? What happened this week?" prop:value=body
@@ -41,6 +43,7 @@ pub fn CheckinsSection(id: DocumentId) -> impl IntoView {
                 <div><button type="submit" class="button primary">"Post check-in"</button></div>
             </form>
             <p class="field-error" role="alert">{move || error.get()}</p>
+            </Show>
             <ul class="comment-list" aria-label="Check-ins">
                 {move || checkins.get().unwrap_or_default().into_iter().map(|c| view! {
                     <li><strong>{verified_name(&id, &["checkins", c.id.as_str()], "author", &c.author)}</strong>

@@ -15,5 +15,5 @@ use activity::ActivitySection;
 use checkins::CheckinsSection;
 use outstanding::OutstandingSection;
 pub use page::PortalPage;
-pub use people::PeopleSection;
+pub use people::{PeopleSection, PeopleWithAccess};
 use stage::StageAndTemplate;

@@ -1,10 +1,10 @@
 //! The portal's views as a navigation bar, each with its count or state ("Intake 3/9",
-//! "Documents 2 waiting"). It wraps onto a second line on a phone rather than scrolling
+//! "Documents 2 waiting", "People 2"), as the model's `view_counts` words them. It wraps onto a second line on a phone rather than scrolling
 //! sideways, so the page never grows wider than the screen.
 
 use leptos::prelude::*;
 use threshold_model::onboarding::{read_exchange, read_intake, EXCHANGE, INTAKE};
-use threshold_model::portal::{Stage, Task, CHECKINS, FILES};
+use threshold_model::portal::{view_counts, Side, Stage, Task, ViewFacts, CHECKINS, FILES};
 use threshold_protocol::DocumentId;
 
 use crate::state::route::{PortalView, Route};
@@ -18,6 +18,8 @@ pub(super) fn PortalNav(
     tasks: Signal<Vec<Task>>,
     stage: Memo<Option<Stage>>,
     offboarding: Signal<bool>,
+    /// How many people have access, once the relay has said (the provider's side only).
+    people: Signal<Option<usize>>,
 ) -> impl IntoView {
     let view = use_view();
     let intake = doc_memo(id, &[INTAKE.keys], |doc| {
@@ -33,39 +35,40 @@ pub(super) fn PortalNav(
     });
     let files = part_memo(id, FILES);
     let checkins = part_memo(id, CHECKINS);
+    // The counts are the model's (`view_counts`): what is open, for this side, and nothing open
+    // once the engagement has ended.
+    let counts = Memo::new(move |_| {
+        let (answered, questions) = intake.get().unwrap_or_default();
+        let (on_client, on_us) = exchange.get().unwrap_or_default();
+        let facts = ViewFacts {
+            stage: stage.get(),
+            offboarding_started: offboarding.get(),
+            open_tasks: tasks.with(|t| t.iter().filter(|t| !t.done).count()),
+            questions_answered: answered,
+            questions,
+            documents_waiting_on_client: on_client,
+            documents_waiting_on_us: on_us,
+            files: files.with(|f| f.as_ref().map_or(0, Vec::len)),
+            checkins: checkins.with(|c| c.as_ref().map_or(0, Vec::len)),
+            people: people.get(),
+        };
+        let side = match view.get() {
+            ViewMode::Client => Side::Client,
+            ViewMode::Provider => Side::Provider,
+        };
+        view_counts(side, &facts)
+    });
     let count = move |v: PortalView| -> Option<String> {
-        let client = view.get() == ViewMode::Client;
-        match v {
-            PortalView::Overview | PortalView::People => None,
-            PortalView::Plan => {
-                let open = tasks.with(|t| t.iter().filter(|t| !t.done).count());
-                (open > 0).then(|| format!("{open} open"))
-            }
-            PortalView::Intake => intake
-                .get()
-                .filter(|(_, total)| *total > 0)
-                .map(|(a, t)| format!("{a}/{t}")),
-            PortalView::Documents => exchange.get().and_then(|(on_client, on_us)| {
-                let n = if client { on_client } else { on_client + on_us };
-                (n > 0).then(|| format!("{n} waiting"))
-            }),
-            PortalView::Files => files
-                .get()
-                .map(|f| f.len())
-                .filter(|n| *n > 0)
-                .map(|n| n.to_string()),
-            PortalView::Offboarding => Some(match stage.get() {
-                Some(Stage::Offboarding) => "under way".to_owned(),
-                Some(Stage::Alumni) => "done".to_owned(),
-                _ if offboarding.get() => "started".to_owned(),
-                _ => "not started".to_owned(),
-            }),
-            PortalView::Activity => checkins
-                .get()
-                .map(|c| c.len())
-                .filter(|n| *n > 0)
-                .map(|n| n.to_string()),
-        }
+        counts.with(|c| match v {
+            PortalView::Overview => None,
+            PortalView::Plan => c.plan.clone(),
+            PortalView::Intake => c.intake.clone(),
+            PortalView::Documents => c.documents.clone(),
+            PortalView::Files => c.files.clone(),
+            PortalView::Offboarding => c.offboarding.clone(),
+            PortalView::Activity => c.activity.clone(),
+            PortalView::People => c.people.clone(),
+        })
     };
     // The client sees the views that are theirs: no people or internal notes, and offboarding
     // only once it has started.

@@ -64,6 +64,7 @@ fn item_list(
 #[component]
 pub fn OutstandingSection(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
     let view = use_view();
+    let provider = crate::state::voice::use_provider_name(id);
     // The tasks come from the portal page, which reads them once for every view of them.
     let rest = doc_memo(id, &[INTAKE.keys, EXCHANGE.keys, MEETINGS.keys], |doc| {
         Some((
@@ -88,9 +89,12 @@ pub fn OutstandingSection(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl Into
         },
         move || {
             if view.get() == ViewMode::Client {
-                "Waiting on your provider"
+                format!(
+                    "Waiting on {}",
+                    provider.get().unwrap_or_else(|| "your provider".into())
+                )
             } else {
-                "Waiting on us"
+                "Waiting on us".into()
             }
         },
     );

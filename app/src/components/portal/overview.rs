@@ -14,7 +14,6 @@ use threshold_model::portal::{
 };
 use threshold_protocol::DocumentId;
 
-use crate::actions::{self, People};
 use crate::state::dates::today;
 use crate::state::route::{PortalView, Route};
 use crate::state::view_mode::{use_view, ViewMode};
@@ -73,15 +72,10 @@ pub(super) fn NextStepCard(
             }))
         },
     );
-    // Who has access is the relay's to say; asked once, for the provider's side only.
-    let invited = RwSignal::new(None::<usize>);
-    if !crate::state::session::is_client() {
-        leptos::task::spawn_local(async move {
-            if let Ok(people) = actions::list_people(People::Portal(id)).await {
-                invited.set(Some(people.iter().filter(|t| t.is_active()).count()));
-            }
-        });
-    }
+    // Who has access is the relay's to say, asked as the portal opens (the provider's side).
+    let invited = use_context::<super::PeopleWithAccess>()
+        .map(|p| p.0)
+        .unwrap_or_else(|| RwSignal::new(None));
     let step = Memo::new(move |_| {
         let (intake, exchange, meetings) = rest.get()?;
         let outstanding =

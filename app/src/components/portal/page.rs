@@ -82,6 +82,7 @@ pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView 
         }
     });
     let missing = move || portal.with(Option::is_none) && unavailable.with(|u| u.contains(&id));
+    let people = super::PeopleWithAccess::provide(id);
 
     view! {
         // A client contact has one portal: no list to go back to.
@@ -106,7 +107,7 @@ pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView 
                 </section>
             }
         >
-            <PortalBody id=id portal=portal current=current/>
+            <PortalBody id=id portal=portal current=current people=people/>
         </Show>
     }
 }
@@ -116,6 +117,7 @@ fn PortalBody(
     id: DocumentId,
     portal: Memo<Option<Portal>>,
     current: Signal<PortalView>,
+    people: super::PeopleWithAccess,
 ) -> impl IntoView {
     // Each part is its own memo, so that a change to one task does not disturb the name and the
     // welcome text, and no part copies the whole portal to read itself.
@@ -142,10 +144,20 @@ fn PortalBody(
             .with(|i| i.as_ref().is_some_and(|i| i.read_only))
     };
     let ended = move || stage.get().is_some_and(|s| s.is_closed());
-    // What the client may no longer change is disabled as a whole: a disabled fieldset disables
-    // every control inside it, and screen readers announce them as unavailable. The archive
-    // class makes what is inside read as a page (values as text, no empty fields or buttons).
-    let archived = move || read_only_token() || (is_client() && ended());
+    // An archive (the model's rule) offers no act: every section shows its values as text, with
+    // no empty fields and no disabled controls. Set before the sections render, so none of them
+    // draws a control first.
+    let archived = move || {
+        let side = if is_client() {
+            threshold_model::access::Side::Client
+        } else {
+            threshold_model::access::Side::Provider
+        };
+        threshold_model::access::is_archive(side, stage.get(), read_only_token())
+    };
+    permission::set_archive(untrack(archived));
+    Effect::new(move |_| permission::set_archive(archived()));
+    on_cleanup(|| permission::set_archive(false));
     // The offboarding sections appear once offboarding has started (a client who cancels
     // during offboarding keeps them in their archive).
     let started = doc_memo(id, &[OFFBOARDING.keys], |doc| {
@@ -156,6 +168,10 @@ fn PortalBody(
             || started.get() == Some(true)
     };
     let provider_view = move || view.get() == ViewMode::Provider;
+    let (rename_error, set_rename_error) = signal(None::<String>);
+    // A read-only token on the provider's side still sees sections drawn for the provider's
+    // team, some of which offer their controls by the view alone: the fieldset keeps those off.
+    let locked = move || read_only_token() && provider_view();
     // A view the person cannot see (People for a client, offboarding before it starts for a
     // client) shows the overview instead.
     let shown = Memo::new(move |_| match current.get() {
@@ -177,7 +193,7 @@ fn PortalBody(
     let has = |n: Option<usize>| n.is_some_and(|n| n > 0);
     let body = move |legend: &'static str, content: AnyView| {
         view! {
-            <fieldset class="portal-body" class:archive-view=archived disabled=archived>
+            <fieldset class="portal-body" class:archive-view=archived disabled=locked>
                 <legend class="visually-hidden">{legend}</legend>
                 {content}
             </fieldset>
@@ -214,19 +230,23 @@ fn PortalBody(
                         <input
                             id="client-name"
                             type="text"
+                            aria-describedby="client-name-error"
                             prop:value=client_name
                             on:change=move |ev| {
                                 let name = event_target_value(&ev);
-                                actions::edit_portal(id, |tx| set_client_name(tx, &name));
+                                actions::save_portal(id, set_rename_error, |tx| set_client_name(tx, &name));
                             }
                         />
+                        // The model's limits refuse an empty or overlong name: said here, next
+                        // to the field, and the name stays as it was.
+                        <p id="client-name-error" class="field-error" role="alert">{move || rename_error.get()}</p>
                     </details>
                     <StageAndTemplate id=id/>
                 </div>
             </Show>
         </header>
         <PortalNav id=id current=Signal::derive(move || shown.get()) tasks=tasks stage=stage
-            offboarding=Signal::derive(offboarding)/>
+            offboarding=Signal::derive(offboarding) people=people.0.into()/>
         <Show when=on(PortalView::Overview)>
             <ThankYou id=id stage=stage/>
             <NextStepCard id=id tasks=tasks stage=stage/>

@@ -27,6 +27,32 @@ fn mailto(email: &str, name: &str, link: &str, people: People) -> String {
     )
 }
 
+/// How many people have access to the open portal, as the relay last said: the navigation and
+/// the overview show it, and the People section updates it whenever it lists them again.
+#[derive(Clone, Copy)]
+pub struct PeopleWithAccess(pub RwSignal<Option<usize>>);
+
+impl PeopleWithAccess {
+    /// Asked once as the portal opens, on the provider's side (a client cannot list people).
+    pub fn provide(id: threshold_protocol::DocumentId) -> Self {
+        let count = PeopleWithAccess(RwSignal::new(None));
+        if !session::is_client() {
+            leptos::task::spawn_local(async move {
+                if let Ok(people) = actions::list_people(People::Portal(id)).await {
+                    count.set(&people);
+                }
+            });
+        }
+        provide_context(count);
+        count
+    }
+
+    fn set(&self, people: &[TokenInfo]) {
+        self.0
+            .set(Some(people.iter().filter(|t| t.is_active()).count()));
+    }
+}
+
 #[component]
 pub fn PeopleSection(
     people: People,
@@ -58,6 +84,15 @@ pub fn PeopleSection(
         });
     };
     reload();
+    if let (People::Portal(_), Some(count)) = (people, use_context::<PeopleWithAccess>()) {
+        Effect::new(move |_| {
+            list.with(|l| {
+                if let Some(Ok(tokens)) = l {
+                    count.set(tokens);
+                }
+            })
+        });
+    }
 
     // A portal whose client has left keeps every contact read-only, even if the stage was set
     // while the relay could not be reached.
