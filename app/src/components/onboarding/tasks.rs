@@ -261,7 +261,9 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                 }
             />
             </Show>
-            <Show when=move || !archive() fallback={
+            // A title this side may not change is text, not a read-only field: it wraps on a
+            // phone instead of being cut off, and nothing looks editable that is not.
+            <Show when=move || !archive() && may_edit() fallback={
                 let title = title_for_text.clone();
                 move || view! { <span class="task-title task-title-text">{title.clone()}</span> }
             }>
@@ -270,7 +272,6 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                 id=title_id.clone()
                 type="text"
                 aria-label="Task title"
-                readonly=move || !may_edit()
                 prop:value=title_for_input.clone()
                 on:change={
                     let id_title = id_title.clone();
