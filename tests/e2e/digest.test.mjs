@@ -33,6 +33,14 @@ function assertWellFormed(message, relay) {
   assert.deepEqual(message.from, { address: "portal@harbor.example", name: "Harbor Studio" });
 }
 
+/** The digests the relay has queued for a portal to `address`, from its outbox (not the SMTP
+ * server, which may not have been handed a just-queued message yet). */
+async function queuedDigests(relay, id, address) {
+  const response = await fetch(`${relay.url}/api/portals/${id}/mail`, { headers: { authorization: `Bearer ${relay.owner}` } });
+  assert.equal(response.status, 200);
+  return (await response.json()).filter(r => r.key.startsWith(`digest-${id}-`) && r.to.includes(address));
+}
+
 const TEST_CLOCK = ["--test-clock", "2026-03-09T05:00:00Z"];
 
 async function addClientTask(page, title) {
@@ -74,7 +82,7 @@ test("a digest after a client task is assigned: one email listing everything wit
     const digests = async () => (await smtp.messages()).filter(m => /waiting for you/.test(m.subject));
     await setClock(relay, "2026-03-09T05:03:00Z");
     await setClock(relay, "2026-03-09T05:09:00Z");
-    assert.equal((await digests()).length, 0, "not before ten quiet minutes");
+    assert.equal((await queuedDigests(relay, id, "dana@acme.example")).length, 0, "not before ten quiet minutes");
     await setClock(relay, "2026-03-09T05:14:00Z");
     const [digest] = await eventually(digests, m => m.length === 1, { message: "the digest" });
     assert.deepEqual(digest.to, [{ address: "dana@acme.example", name: "Dana Reyes" }]);
@@ -89,13 +97,13 @@ test("a digest after a client task is assigned: one email listing everything wit
     assert.ok(digest.text.includes(`Open it: ${documents}\n`), "the document links to the documents");
     assert.ok(digest.html.includes(`href="${plan}"`) && digest.html.includes(`href="${documents}"`));
     assertWellFormed(digest, relay);
-    assert.equal((await smtp.messages()).filter(m => m.to[0].address === "zoe@harbor.example").length, 0,
-      "the provider had the app open and did nothing the client did");
+    assert.equal((await queuedDigests(relay, id, "zoe@harbor.example")).length, 0,
+      "the provider had the app open, and the client did nothing");
 
     // A restart, and more passes: nothing again.
     await relay.restart();
     await setClock(relay, "2026-03-09T06:00:00Z");
-    assert.equal((await digests()).length, 1, "not twice");
+    assert.equal((await queuedDigests(relay, id, "dana@acme.example")).length, 1, "not twice");
 
     // With the app open when the next task comes, the client is not emailed about it.
     const again = await client.context.newPage();
@@ -107,7 +115,7 @@ test("a digest after a client task is assigned: one email listing everything wit
     await again.getByRole("checkbox", { name: "Done: Review the copy" }).waitFor();
     await setClock(relay, "2026-03-09T06:01:00Z");
     await setClock(relay, "2026-03-09T06:30:00Z");
-    assert.equal((await digests()).length, 1, "seen in the app: no digest");
+    assert.equal((await queuedDigests(relay, id, "dana@acme.example")).length, 1, "seen in the app: no digest");
 
     // The one-click unsubscribe in the digest works.
     const unsubscribe = header(digest, "list-unsubscribe").replace(/^<|>$/g, "");
@@ -158,7 +166,6 @@ test("the provider gets a digest of what the client did while they were away, an
     assert.ok(digest.text.includes(`${relay.url}/#/portal/${id}/files`));
     assert.ok(digest.text.includes(`${relay.url}/#/portal/${id}/plan`));
     assertWellFormed(digest, relay);
-    const toClient = (await smtp.messages()).filter(m => m.to[0].address === "dana@acme.example" && !/invited you/.test(m.subject));
-    assert.deepEqual(toClient.map(m => m.subject), [], "the client is not told of their own comment");
+    assert.deepEqual(await queuedDigests(relay, id, "dana@acme.example"), [], "the client is not told of their own comment");
   });
 });
