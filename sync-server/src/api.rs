@@ -378,7 +378,7 @@ async fn portal_mail(
     };
     let records = tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
-        for kind in ["reminder", "follow-up", "goodbye"] {
+        for kind in ["reminder", "follow-up", "goodbye", "digest"] {
             for (q, state) in mail.outbox.with_prefix(&format!("{kind}-{portal}-"))? {
                 out.push(MailRecord {
                     key: q.id,

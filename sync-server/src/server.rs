@@ -28,6 +28,7 @@ use crate::history_budget::{HistoryBook, HistoryLimits};
 use crate::hub::{Admitted, Hub, HubThread};
 use crate::listener::{self, ListenerLimits};
 use crate::mail::{self as mail_mod, Mail, MailConfig};
+use crate::presence::Presence;
 use crate::rate_limit::{HttpLimiter, RateLimit, RateLimiter};
 use crate::security_headers;
 use crate::sign_in::{self, routes::SignInState, SignInLinks};
@@ -142,6 +143,7 @@ struct AppState {
     limits: Limits,
     sockets: Arc<SocketCaps>,
     static_dir: Option<PathBuf>,
+    presence: Presence,
 }
 
 impl FromRef<AppState> for TokenStore {
@@ -184,8 +186,10 @@ async fn sync_socket(
         .write_buffer_size(SOCKET_BUFFER_BYTES)
         .max_message_size(hard_cap)
         .max_frame_size(hard_cap)
-        .on_upgrade(move |socket| {
-            connection::run(hub, socket, admitted, limits, state.tokens, permit)
+        .on_upgrade(move |socket| async move {
+            // Live for as long as the connection: what a digest counts as "seen in the app".
+            let _here = state.presence.arrive(&admitted.token_id);
+            connection::run(hub, socket, admitted, limits, state.tokens, permit).await
         })
 }
 
@@ -386,6 +390,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             .min(max_connections / 2)
             .max(1),
     };
+    let presence = Presence::new(options.clock.clone());
     let state = AppState {
         hub: engine.hub(),
         tokens: tokens.clone(),
@@ -395,6 +400,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             total: options.limits.max_sockets,
         }),
         static_dir: options.static_dir.clone(),
+        presence: presence.clone(),
     };
     let http = Arc::new(HttpLimiter {
         per_token: RateLimiter::new(RateLimit {
@@ -471,6 +477,8 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
                 docs: blobs.docs.clone(),
                 tokens: tokens.clone(),
                 mail: mail.clone(),
+                data_dir: options.data_dir.clone(),
+                presence: presence.clone(),
             }
             .run(),
         );

@@ -52,3 +52,14 @@ pub fn follow_up_prefix(portal: &str, follow_up: &str) -> String {
 pub fn follow_up_key(portal: &str, follow_up: &str, person: &str) -> String {
     format!("{}{}", follow_up_prefix(portal, follow_up), part(person))
 }
+
+/// One digest to one person: named by the moment its oldest item was noticed, so the same
+/// batch is the same key after a restart, and the next batch (which starts later) a new one.
+pub fn digest_key(portal: &str, person: &str, first_at: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "digest-{}-{}-{}",
+        part(portal),
+        part(person),
+        first_at.format("%Y%m%dT%H%M%S%3f")
+    )
+}

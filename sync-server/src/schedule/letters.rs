@@ -1,5 +1,6 @@
-//! The letters the scheduler sends, one constructor per kind, each naming the portal, the item
-//! and its date in words, and linking straight to the item's view.
+//! The letters the scheduler sends (reminders, follow-ups, digests), one constructor per kind,
+//! each naming the portal, the item and its date in words, and linking straight to the item's
+//! view.
 
 use chrono::NaiveDate;
 use lettre::message::Mailbox;
@@ -8,6 +9,7 @@ use threshold_model::offboarding::FollowUp;
 use threshold_model::portal::Assignee;
 use threshold_protocol::DocumentId;
 
+use crate::mail::message::escape;
 use crate::mail::Letter;
 
 /// "Tuesday 10 March 2026": a date nobody has to decode.
@@ -121,5 +123,71 @@ pub fn follow_up_to_provider(
         html: None,
         // Chosen per follow-up by the provider, so not stopped by turning reminders off.
         kind: LetterKind::FollowUp,
+    }
+}
+
+/// One digest to one person: what became waiting on them (the client's side) or what the
+/// client did (the provider's), each item with a link straight to its view.
+pub fn digest(
+    to: Mailbox,
+    side: Assignee,
+    items: &[(String, String)],
+    client_name: &str,
+    provider: &str,
+) -> Letter {
+    let place = portal_words(side, client_name, provider);
+    let count = match items.len() {
+        1 => "1 thing".to_owned(),
+        n => format!("{n} things"),
+    };
+    let (subject, lead) = match side {
+        Assignee::Client => (
+            format!("{count} waiting for you in {place}"),
+            format!("Here is what is waiting for you in {place}:"),
+        ),
+        Assignee::Provider => (
+            format!("{}: {count} new from your client", capitalised(&place)),
+            format!("Here is what your client did in {place}:"),
+        ),
+    };
+    let footer = "You get one summary like this instead of an email for every change. To stop summaries, turn off \u{201c}A summary of what is waiting on you\u{201d} under Emails to you in the app.";
+    let list: String = items
+        .iter()
+        .map(|(line, link)| format!("\u{2022} {line}\n  Open it: {link}\n"))
+        .collect();
+    let text = format!("{}\n\n{lead}\n\n{list}\n{footer}\n", greeting(&to));
+    let html_items: String = items
+        .iter()
+        .map(|(line, link)| {
+            let link = escape(link);
+            format!(
+                "<li style=\"margin:0 0 12px\">{}<br><a href=\"{link}\" style=\"color:#2c5cc5\">Open it in the portal</a></li>",
+                escape(line)
+            )
+        })
+        .collect();
+    let html = format!(
+        "<h1 style=\"font-size:20px;margin:0 0 16px\">{}</h1><p style=\"margin:0 0 16px\">{}</p>\
+<p style=\"margin:0 0 16px\">{}</p><ul style=\"margin:0 0 16px;padding-left:20px\">{html_items}</ul>\
+<p style=\"margin:0;font-size:14px;color:#5b6372\">{}</p>",
+        escape(&subject),
+        escape(&greeting(&to)),
+        escape(&lead),
+        escape(footer),
+    );
+    Letter {
+        to,
+        subject,
+        text,
+        html: Some(html),
+        kind: LetterKind::Digest,
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }

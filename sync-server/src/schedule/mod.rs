@@ -1,5 +1,5 @@
-//! The relay's scheduled mail: due reminders and follow-ups, run by one task over the
-//! workspace's portals.
+//! The relay's scheduled mail: due reminders, follow-ups and digests ([`digests`]), run by
+//! one task over the workspace's portals.
 //!
 //! A pass reads the provider's workspace for its list of portals (nothing else of it), then each
 //! portal, one at a time, with `Hub::inspect` (in memory on the engine thread for as long as the
@@ -12,10 +12,12 @@
 //! Passes run every minute of real time, at the next morning the rules name (when sooner), and
 //! at once whenever the test clock moves ([`crate::clock`]).
 
+pub mod digests;
 pub mod letters;
 pub mod people;
 pub mod portal_facts;
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +34,7 @@ use threshold_protocol::DocumentId;
 use crate::clock::Clock;
 use crate::hub::Hub;
 use crate::mail::{Letter, Mail, Sent};
+use crate::presence::Presence;
 use crate::storage::Storage;
 use crate::token_store::{AccessState, TokenStore};
 use people::{client_side, provider_side, Person};
@@ -48,6 +51,10 @@ pub struct Scheduler {
     pub docs: Arc<dyn Storage + Send + Sync>,
     pub tokens: TokenStore,
     pub mail: Mail,
+    /// The relay's data directory: digests keep what they knew of each portal under it.
+    pub data_dir: PathBuf,
+    /// Who has the app open, for what a digest counts as seen.
+    pub presence: Presence,
 }
 
 /// What one pass did.
@@ -118,9 +125,14 @@ impl Scheduler {
             report.portals += 1;
             let mail = self.mail.clone();
             let access = access.clone();
+            let data_dir = self.data_dir.clone();
+            let presence = self.presence.clone();
             // Outbox look-ups and writes are blocking file I/O.
             let done = tokio::task::spawn_blocking(move || {
-                portal_pass(&mail, &access, portal, &facts, now)
+                let (queued, at) = portal_pass(&mail, &access, portal, &facts, now);
+                let digests =
+                    digest_portal(&mail, &access, &presence, &data_dir, portal, &facts, now);
+                (queued + digests, at)
             })
             .await;
             match done {
@@ -153,6 +165,92 @@ fn queue(mail: &Mail, letter: &Letter, key: &str) -> bool {
     }
 }
 
+/// The digest pass of one portal: its people, authors and presence gathered for
+/// [`digests::digest_pass`]. Errors are logged; the next pass tries again.
+fn digest_portal(
+    mail: &Mail,
+    access: &AccessState,
+    presence: &Presence,
+    data_dir: &Path,
+    portal: DocumentId,
+    facts: &PortalFacts,
+    now: DateTime<Utc>,
+) -> usize {
+    let (client, provider) = sides(mail, access, portal);
+    let authors = match crate::authors::read(data_dir, &portal) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(%portal, error = %e, "the portal's authors could not be read");
+            return 0;
+        }
+    };
+    let seen = client
+        .iter()
+        .chain(&provider)
+        .filter_map(|p| {
+            let last = p
+                .tokens
+                .iter()
+                .filter_map(|t| presence.last_seen(t))
+                .max()?;
+            Some((p.id.clone(), last))
+        })
+        .collect();
+    let audience = digests::Audience {
+        client,
+        provider,
+        authors,
+        seen,
+    };
+    let names = digests::Names {
+        client: &facts.client_name,
+        provider: &provider_name(mail, facts),
+    };
+    match digests::digest_pass(
+        mail,
+        data_dir,
+        portal,
+        &facts.notices,
+        &audience,
+        &names,
+        now,
+    ) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::error!(%portal, error = %e, "a digest pass failed");
+            0
+        }
+    }
+}
+
+/// The provider's name for letters: the portal's brand, else the sender's name.
+fn provider_name(mail: &Mail, facts: &PortalFacts) -> String {
+    match facts.provider.trim() {
+        "" => mail.from().name.clone().unwrap_or_default(),
+        name => name.to_owned(),
+    }
+}
+
+/// Who stands for the provider when no provider token has an email: the provider's reply-to
+/// (the workspace's, else the relay's), else the sending address.
+fn provider_fallback(mail: &Mail) -> Mailbox {
+    mail.sender
+        .get()
+        .reply_to
+        .parse::<Mailbox>()
+        .ok()
+        .or_else(|| mail.config.reply_to.clone())
+        .unwrap_or_else(|| mail.from())
+}
+
+/// The client's people (who may act: not read-only) and the provider's.
+fn sides(mail: &Mail, access: &AccessState, portal: DocumentId) -> (Vec<Person>, Vec<Person>) {
+    (
+        client_side(access, portal, false),
+        provider_side(access, Some(&provider_fallback(mail))),
+    )
+}
+
 /// Reminders and follow-ups for one portal at `now`: how many letters were queued, and the
 /// next morning of anyone it concerns.
 fn portal_pass(
@@ -162,19 +260,9 @@ fn portal_pass(
     facts: &PortalFacts,
     now: DateTime<Utc>,
 ) -> (usize, Option<DateTime<Utc>>) {
-    // The provider's reply-to (the workspace's, else the relay's), else the sending address.
-    let sender = mail.sender.get();
-    let reply_to = sender
-        .reply_to
-        .parse::<Mailbox>()
-        .ok()
-        .or_else(|| mail.config.reply_to.clone());
-    let from = mail.from();
-    let fallback = reply_to.as_ref().or(Some(&from));
-    let provider_name = match facts.provider.trim() {
-        "" => from.name.clone().unwrap_or_default(),
-        name => name.to_owned(),
-    };
+    let fallback = provider_fallback(mail);
+    let fallback = Some(&fallback);
+    let provider_name = provider_name(mail, facts);
     let base = &mail.base_url;
     let portal_id = portal.to_string();
     let mut queued = 0;
@@ -362,6 +450,7 @@ mod tests {
                 mode: FollowUpMode::EmailClient,
                 message: "How are things?".into(),
             }],
+            notices: Vec::new(),
         };
         let queued = simulate(&mail, &access, portal, &facts, 31);
         let keys: Vec<&String> = queued.keys().collect();

@@ -19,6 +19,9 @@ pub struct Person {
     pub to: Mailbox,
     /// Their offset from UTC, from the newest of their tokens that said; `None`: UTC.
     pub offset: Option<FixedOffset>,
+    /// The ids of their tokens (their devices and invites): whose connections count as
+    /// theirs, and whose changes are their own.
+    pub tokens: Vec<String>,
 }
 
 /// The first 16 hex digits of the SHA-256 of a lower-cased address.
@@ -40,12 +43,21 @@ fn people<'a>(tokens: impl Iterator<Item = &'a TokenRecord>) -> Vec<Person> {
             .and_then(|m| FixedOffset::east_opt(m * 60));
         match out.iter_mut().find(|(p, _)| p.id == id) {
             Some((p, newest)) => {
+                p.tokens.push(t.id.clone());
                 if offset.is_some() && (p.offset.is_none() || t.created_at > *newest) {
                     p.offset = offset;
                     *newest = t.created_at;
                 }
             }
-            None => out.push((Person { id, to, offset }, t.created_at)),
+            None => out.push((
+                Person {
+                    id,
+                    to,
+                    offset,
+                    tokens: vec![t.id.clone()],
+                },
+                t.created_at,
+            )),
         }
     }
     out.into_iter().map(|(p, _)| p).collect()
@@ -63,14 +75,16 @@ pub fn client_side(access: &AccessState, portal: DocumentId, read_only: bool) ->
 }
 
 /// The provider's people: active owner and team tokens with an email; when none has one (the
-/// owner token minted at first start has none), `fallback` (the relay's reply-to or sender).
+/// owner token minted at first start has none), `fallback` (the relay's reply-to or sender),
+/// who then stands for the provider tokens without an email.
 pub fn provider_side(access: &AccessState, fallback: Option<&Mailbox>) -> Vec<Person> {
-    let found = people(
+    let active = || {
         access
             .tokens
             .iter()
-            .filter(|t| t.is_active() && t.is_provider() && !t.read_only),
-    );
+            .filter(|t| t.is_active() && t.is_provider() && !t.read_only)
+    };
+    let found = people(active());
     if !found.is_empty() {
         return found;
     }
@@ -79,6 +93,7 @@ pub fn provider_side(access: &AccessState, fallback: Option<&Mailbox>) -> Vec<Pe
             id: person_id(to.email.as_ref()),
             to: to.clone(),
             offset: None,
+            tokens: active().map(|t| t.id.clone()).collect(),
         })
         .into_iter()
         .collect()

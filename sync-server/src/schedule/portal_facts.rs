@@ -2,7 +2,9 @@
 //! is read: nothing from the internal or workspace documents ever reaches a letter.
 
 use automerge::Automerge;
-use threshold_model::notify::{owed_exchange, owed_tasks, Owed};
+use threshold_model::notify::{
+    notices, owed_exchange, owed_tasks, read_notice_facts, Notice, Owed,
+};
 use threshold_model::offboarding::{read_follow_ups, FollowUp};
 use threshold_model::onboarding::read_exchange;
 use threshold_model::portal::{read_brand, read_client_name, read_stage, read_tasks, Stage};
@@ -16,6 +18,8 @@ pub struct PortalFacts {
     /// Open tasks and documents with a due date.
     pub owed: Vec<Owed>,
     pub follow_ups: Vec<FollowUp>,
+    /// What the portal would tell each side now, for digests.
+    pub notices: Vec<Notice>,
 }
 
 impl PortalFacts {
@@ -34,6 +38,9 @@ impl PortalFacts {
             stage,
             owed,
             follow_ups: read_follow_ups(doc).ok()?,
+            notices: read_notice_facts(doc)
+                .map(|f| notices(&f))
+                .unwrap_or_default(),
         })
     }
 
