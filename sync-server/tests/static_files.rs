@@ -28,7 +28,10 @@ fn site(root: &Path) -> std::path::PathBuf {
     fs::write(dir.join(HASHED_JS), script()).unwrap();
     fs::write(
         dir.join("manifest.webmanifest"),
-        format!("{{\"name\": \"Threshold\", \"pad\": \"{}\"}}", "x".repeat(2000)),
+        format!(
+            "{{\"name\": \"Threshold\", \"pad\": \"{}\"}}",
+            "x".repeat(2000)
+        ),
     )
     .unwrap();
     let status = Command::new(RELAY_BIN)
@@ -79,27 +82,61 @@ fn brotli_is_preferred_gzip_when_only_gzip_and_plain_when_neither() {
     let relay = Relay::start(&root.path().join("data"), Some(&dist));
     let path = format!("/{HASHED_JS}");
 
-    let (status, head, body) = get(&relay, &path, &[("Accept-Encoding", "gzip, deflate, br, zstd")]);
+    let (status, head, body) = get(
+        &relay,
+        &path,
+        &[("Accept-Encoding", "gzip, deflate, br, zstd")],
+    );
     assert_eq!(status, 200, "{head}");
-    assert_eq!(header(&head, "content-encoding").as_deref(), Some("br"), "{head}");
+    assert_eq!(
+        header(&head, "content-encoding").as_deref(),
+        Some("br"),
+        "{head}"
+    );
     assert_eq!(unbrotli(&body), script());
     assert_eq!(
         header(&head, "content-length"),
-        Some(fs::metadata(dist.join(format!("{HASHED_JS}.br"))).unwrap().len().to_string())
+        Some(
+            fs::metadata(dist.join(format!("{HASHED_JS}.br")))
+                .unwrap()
+                .len()
+                .to_string()
+        )
     );
-    assert!(header(&head, "content-type").unwrap().contains("javascript"), "{head}");
-    assert!(header(&head, "vary").unwrap().to_ascii_lowercase().contains("accept-encoding"));
+    assert!(
+        header(&head, "content-type")
+            .unwrap()
+            .contains("javascript"),
+        "{head}"
+    );
+    assert!(header(&head, "vary")
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("accept-encoding"));
 
     let (_, head, body) = get(&relay, &path, &[("Accept-Encoding", "gzip")]);
-    assert_eq!(header(&head, "content-encoding").as_deref(), Some("gzip"), "{head}");
+    assert_eq!(
+        header(&head, "content-encoding").as_deref(),
+        Some("gzip"),
+        "{head}"
+    );
     assert_eq!(ungzip(&body), script());
-    assert!(header(&head, "vary").unwrap().to_ascii_lowercase().contains("accept-encoding"));
+    assert!(header(&head, "vary")
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("accept-encoding"));
 
     let (_, head, body) = get(&relay, &path, &[]);
     assert_eq!(header(&head, "content-encoding"), None, "{head}");
     assert_eq!(String::from_utf8(body).unwrap(), script());
-    assert_eq!(header(&head, "content-length"), Some(script().len().to_string()));
-    assert!(header(&head, "vary").unwrap().to_ascii_lowercase().contains("accept-encoding"));
+    assert_eq!(
+        header(&head, "content-length"),
+        Some(script().len().to_string())
+    );
+    assert!(header(&head, "vary")
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("accept-encoding"));
 }
 
 #[test]
@@ -110,7 +147,11 @@ fn a_refusal_with_q_zero_is_honoured() {
     let path = format!("/{HASHED_JS}");
 
     let (_, head, body) = get(&relay, &path, &[("Accept-Encoding", "br;q=0, gzip")]);
-    assert_eq!(header(&head, "content-encoding").as_deref(), Some("gzip"), "{head}");
+    assert_eq!(
+        header(&head, "content-encoding").as_deref(),
+        Some("gzip"),
+        "{head}"
+    );
     assert_eq!(ungzip(&body), script());
 
     let (_, head, body) = get(&relay, &path, &[("Accept-Encoding", "br;q=0, gzip;q=0")]);
@@ -118,7 +159,11 @@ fn a_refusal_with_q_zero_is_honoured() {
     assert_eq!(String::from_utf8(body).unwrap(), script());
 
     let (_, head, _) = get(&relay, &path, &[("Accept-Encoding", "gzip;q=1, br;q=0.5")]);
-    assert_eq!(header(&head, "content-encoding").as_deref(), Some("gzip"), "{head}");
+    assert_eq!(
+        header(&head, "content-encoding").as_deref(),
+        Some("gzip"),
+        "{head}"
+    );
 }
 
 #[test]
@@ -127,14 +172,26 @@ fn hashed_files_are_immutable_and_everything_else_is_revalidated() {
     let dist = site(root.path());
     let relay = Relay::start(&root.path().join("data"), Some(&dist));
 
-    let (_, head, _) = get(&relay, &format!("/{HASHED_JS}"), &[("Accept-Encoding", "br")]);
+    let (_, head, _) = get(
+        &relay,
+        &format!("/{HASHED_JS}"),
+        &[("Accept-Encoding", "br")],
+    );
     assert_eq!(
         header(&head, "cache-control").as_deref(),
         Some("public, max-age=31536000, immutable"),
         "{head}"
     );
-    let (_, head, _) = get(&relay, "/manifest.webmanifest", &[("Accept-Encoding", "br")]);
-    assert_eq!(header(&head, "cache-control").as_deref(), Some("no-cache"), "{head}");
+    let (_, head, _) = get(
+        &relay,
+        "/manifest.webmanifest",
+        &[("Accept-Encoding", "br")],
+    );
+    assert_eq!(
+        header(&head, "cache-control").as_deref(),
+        Some("no-cache"),
+        "{head}"
+    );
     let modified = header(&head, "last-modified").expect("a validator");
     let (status, head, _) = get(
         &relay,
@@ -146,7 +203,11 @@ fn hashed_files_are_immutable_and_everything_else_is_revalidated() {
     for page in ["/", "/index.html", "/portal/some/deep/link"] {
         let (status, head, _) = get(&relay, page, &[("Accept-Encoding", "br")]);
         assert_eq!(status, 200, "{page}: {head}");
-        assert_eq!(header(&head, "cache-control").as_deref(), Some("no-cache"), "{head}");
+        assert_eq!(
+            header(&head, "cache-control").as_deref(),
+            Some("no-cache"),
+            "{head}"
+        );
         let etag = header(&head, "etag").expect("a validator");
         let (status, head, body) = get(
             &relay,
@@ -163,14 +224,25 @@ fn the_page_is_compressed_and_keeps_its_content_security_policy() {
     let root = tempfile::tempdir().unwrap();
     let dist = site(root.path());
     let relay = Relay::start(&root.path().join("data"), Some(&dist));
-    let expected = threshold_sync_server::security_headers::content_security_policy(&PAGE.repeat(20));
+    let expected =
+        threshold_sync_server::security_headers::content_security_policy(&PAGE.repeat(20));
     assert!(expected.contains("'sha256-"));
 
     let (_, head, body) = get(&relay, "/", &[("Accept-Encoding", "gzip, br")]);
-    assert_eq!(header(&head, "content-encoding").as_deref(), Some("br"), "{head}");
+    assert_eq!(
+        header(&head, "content-encoding").as_deref(),
+        Some("br"),
+        "{head}"
+    );
     assert_eq!(unbrotli(&body), PAGE.repeat(20));
-    assert_eq!(header(&head, "content-security-policy"), Some(expected.clone()));
-    assert_eq!(header(&head, "content-length"), Some(body.len().to_string()));
+    assert_eq!(
+        header(&head, "content-security-policy"),
+        Some(expected.clone())
+    );
+    assert_eq!(
+        header(&head, "content-length"),
+        Some(body.len().to_string())
+    );
 
     // Reached through the file service, the page goes out plain, and the policy layer hashes it.
     let (status, head, body) = get(&relay, "/%69ndex.html", &[("Accept-Encoding", "gzip, br")]);
@@ -197,10 +269,19 @@ fn head_and_byte_ranges_still_work() {
     );
     assert_eq!(status, 200, "{head}");
     assert!(body.is_empty());
-    assert_eq!(header(&head, "content-encoding").as_deref(), Some("br"), "{head}");
+    assert_eq!(
+        header(&head, "content-encoding").as_deref(),
+        Some("br"),
+        "{head}"
+    );
     assert_eq!(
         header(&head, "content-length"),
-        Some(fs::metadata(dist.join(format!("{HASHED_JS}.br"))).unwrap().len().to_string())
+        Some(
+            fs::metadata(dist.join(format!("{HASHED_JS}.br")))
+                .unwrap()
+                .len()
+                .to_string()
+        )
     );
 
     // A range counts bytes of the plain file, whatever the browser would accept.
@@ -272,7 +353,11 @@ fn paths_outside_the_app_are_still_refused() {
         // copy (which is not even valid brotli).
         let (status, head, body) = get(&relay, path, &[("Accept-Encoding", "br, gzip")]);
         assert_eq!(status, 200, "{path}: {head}");
-        assert_eq!(header(&head, "content-encoding").as_deref(), Some("br"), "{path}: {head}");
+        assert_eq!(
+            header(&head, "content-encoding").as_deref(),
+            Some("br"),
+            "{path}: {head}"
+        );
         assert_eq!(unbrotli(&body), PAGE.repeat(20), "{path}");
         let (_, head, body) = get(&relay, path, &[]);
         let body = String::from_utf8_lossy(&body);
@@ -289,5 +374,7 @@ fn a_missing_file_of_the_build_is_not_found_rather_than_the_page() {
     assert_eq!(status, 404, "{head}");
     let (status, _, body) = get(&relay, "/portal/deep/link", &[]);
     assert_eq!(status, 200);
-    assert!(String::from_utf8(body).unwrap().contains("Opening your portal"));
+    assert!(String::from_utf8(body)
+        .unwrap()
+        .contains("Opening your portal"));
 }

@@ -47,7 +47,9 @@ fn is_content_hashed(name: &str) -> bool {
     };
     !base.is_empty()
         && (MIN_HASH_DIGITS..=16).contains(&hash.len())
-        && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]
@@ -61,7 +63,11 @@ mod tests {
             "threshold-app-6625ddde18868a11.js",
             "main-7f2a0cfc3ed311a.css",
         ] {
-            assert_eq!(CachePolicy::for_file(hashed), CachePolicy::Immutable, "{hashed}");
+            assert_eq!(
+                CachePolicy::for_file(hashed),
+                CachePolicy::Immutable,
+                "{hashed}"
+            );
         }
         for stable in [
             "index.html",
@@ -73,7 +79,11 @@ mod tests {
             "report-2024.pdf",
             "-6625ddde18868a11.js",
         ] {
-            assert_eq!(CachePolicy::for_file(stable), CachePolicy::Revalidate, "{stable}");
+            assert_eq!(
+                CachePolicy::for_file(stable),
+                CachePolicy::Revalidate,
+                "{stable}"
+            );
         }
     }
 }

@@ -61,14 +61,20 @@ pub fn negotiate(headers: &HeaderMap, available: impl Fn(Encoding) -> bool) -> E
                 continue;
             }
             // An entry whose weight cannot be read is ignored, as if the client had not sent it.
-            let weight = match parts.find_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q="))) {
+            let weight = match parts
+                .find_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
+            {
                 Some(q) => match parse_q(q) {
                     Some(w) => w,
                     None => continue,
                 },
                 None => 1000,
             };
-            let coding = if coding == "x-gzip" { "gzip".to_owned() } else { coding };
+            let coding = if coding == "x-gzip" {
+                "gzip".to_owned()
+            } else {
+                coding
+            };
             listed.push((coding, weight));
         }
     }
@@ -120,7 +126,10 @@ mod tests {
     fn choose(accept: Option<&str>, available: &[Encoding]) -> Encoding {
         let mut headers = HeaderMap::new();
         if let Some(accept) = accept {
-            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(accept).unwrap());
+            headers.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_str(accept).unwrap(),
+            );
         }
         negotiate(&headers, |e| available.contains(&e))
     }
@@ -129,7 +138,10 @@ mod tests {
 
     #[test]
     fn a_browser_gets_brotli_and_an_older_client_gzip() {
-        assert_eq!(choose(Some("gzip, deflate, br, zstd"), BOTH), Encoding::Brotli);
+        assert_eq!(
+            choose(Some("gzip, deflate, br, zstd"), BOTH),
+            Encoding::Brotli
+        );
         assert_eq!(choose(Some("gzip"), BOTH), Encoding::Gzip);
         assert_eq!(choose(Some("x-gzip"), BOTH), Encoding::Gzip);
         assert_eq!(choose(None, BOTH), Encoding::Identity);
@@ -143,8 +155,14 @@ mod tests {
         assert_eq!(choose(Some("br;q=0, gzip;q=0"), BOTH), Encoding::Identity);
         assert_eq!(choose(Some("*"), BOTH), Encoding::Brotli);
         assert_eq!(choose(Some("*;q=0.5, br;q=0"), BOTH), Encoding::Gzip);
-        assert_eq!(choose(Some("identity;q=1, br;q=0.5"), BOTH), Encoding::Identity);
-        assert_eq!(choose(Some("identity;q=0, gzip;q=0.1"), BOTH), Encoding::Gzip);
+        assert_eq!(
+            choose(Some("identity;q=1, br;q=0.5"), BOTH),
+            Encoding::Identity
+        );
+        assert_eq!(
+            choose(Some("identity;q=0, gzip;q=0.1"), BOTH),
+            Encoding::Gzip
+        );
         // Refusing everything still gets the plain file.
         assert_eq!(choose(Some("*;q=0"), BOTH), Encoding::Identity);
     }
@@ -159,7 +177,10 @@ mod tests {
     #[test]
     fn malformed_weights_are_ignored() {
         assert_eq!(choose(Some("br;q=2, gzip"), BOTH), Encoding::Gzip);
-        assert_eq!(choose(Some("br;q=0.0001, gzip;q=0.5"), BOTH), Encoding::Gzip);
+        assert_eq!(
+            choose(Some("br;q=0.0001, gzip;q=0.5"), BOTH),
+            Encoding::Gzip
+        );
         assert_eq!(choose(Some("br;q=abc"), BOTH), Encoding::Identity);
         assert_eq!(choose(Some("BR;Q=0.8, GZIP;q=0.7"), BOTH), Encoding::Brotli);
     }

@@ -53,7 +53,16 @@ pub fn routes(dir: PathBuf) -> Router {
 /// Files a page loads by name. One missing is a broken build, not a deep link: it gets a 404,
 /// not the app's page, so the loader sees the failure for what it is.
 const ASSET_EXTENSIONS: [&str; 10] = [
-    "wasm", "js", "mjs", "css", "map", "json", "webmanifest", "svg", "png", "ico",
+    "wasm",
+    "js",
+    "mjs",
+    "css",
+    "map",
+    "json",
+    "webmanifest",
+    "svg",
+    "png",
+    "ico",
 ];
 
 async fn file(State(files): State<StaticFiles>, mut request: Request) -> Response {
@@ -141,7 +150,10 @@ async fn index(dir: &Path, asked: &HeaderMap) -> Response {
         response
     };
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, CachePolicy::Revalidate.header_value());
+    headers.insert(
+        header::CACHE_CONTROL,
+        CachePolicy::Revalidate.header_value(),
+    );
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     if let Ok(etag) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, etag);

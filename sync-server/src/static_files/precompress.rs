@@ -13,7 +13,16 @@ use std::path::{Path, PathBuf};
 use super::encoding::Encoding;
 
 /// What the build compresses: text and WebAssembly. Images and fonts are compressed already.
-const COMPRESSIBLE: [&str; 8] = ["wasm", "js", "mjs", "css", "html", "svg", "webmanifest", "json"];
+const COMPRESSIBLE: [&str; 8] = [
+    "wasm",
+    "js",
+    "mjs",
+    "css",
+    "html",
+    "svg",
+    "webmanifest",
+    "json",
+];
 
 /// One file and the sizes of its copies, for the build's report.
 #[derive(Debug, Clone)]
@@ -110,14 +119,14 @@ fn keep_if_smaller(
 
 /// Brotli at its best quality and largest window: built once, downloaded by every visitor.
 fn brotli(path: &Path, plain: &[u8]) -> io::Result<Vec<u8>> {
-    let text = !path.extension().is_some_and(|e| e == "wasm");
+    let wasm = path.extension().is_some_and(|e| e == "wasm");
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
         lgwin: 24,
-        mode: if text {
-            brotli::enc::backward_references::BrotliEncoderMode::BROTLI_MODE_TEXT
-        } else {
+        mode: if wasm {
             brotli::enc::backward_references::BrotliEncoderMode::BROTLI_MODE_GENERIC
+        } else {
+            brotli::enc::backward_references::BrotliEncoderMode::BROTLI_MODE_TEXT
         },
         size_hint: plain.len(),
         ..Default::default()
