@@ -12,5 +12,5 @@ PATH="$PWD/tools/wasm-opt/node_modules/.bin:$PATH" trunk build --release --offli
 if [[ -n "${THRESHOLD_RELAY_BIN:-}" ]]; then
   "$THRESHOLD_RELAY_BIN" compress dist
 else
-  cargo run --quiet --release -p threshold-sync-server -- compress dist
+  cargo run --release -p threshold-sync-server -- compress dist
 fi
