@@ -18,12 +18,12 @@ cargo clippy -p threshold-app --target wasm32-unknown-unknown -- -D warnings
 step "native tests: model, engine with simulated peers, relay over real sockets, the app's logic"
 cargo test
 
-step "build the app (release) and the relay"
-scripts/build-app.sh
+step "build the relay and the app (release; the relay compresses its files)"
 cargo build -p threshold-sync-server
-
-step "end-to-end and interop tests in headless Chromium"
 # The relay just built, wherever cargo put it.
 export THRESHOLD_RELAY_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/sync-server"
+scripts/build-app.sh
+
+step "end-to-end and interop tests in headless Chromium"
 export THRESHOLD_DIST="$PWD/dist"
 (cd tests && npm test)

@@ -30,6 +30,7 @@ fn main() {
     browser::focus_keeper::install();
     // A sign-in link opened on this device: the sign-in page exchanges it for a token.
     if let Some(secret) = session::take_sign_in_from_url() {
+        browser::boot_screen::dismiss();
         leptos::mount::mount_to_body(move || {
             leptos::view! { <components::SignIn redeem=secret.clone()/> }
         });
@@ -38,6 +39,7 @@ fn main() {
     let token = session::take_token_from_url().or_else(session::stored_token);
     let Some(token) = token else {
         // Not signed in: only the page that takes an invite link or sends a sign-in link.
+        browser::boot_screen::dismiss();
         leptos::mount::mount_to_body(|| leptos::view! { <components::SignIn/> });
         return;
     };
@@ -54,6 +56,7 @@ fn main() {
         sync::SyncClient::install(store, relay_url(&token));
         sync::install_files(actions::drop_refused_file).await;
         actions::open_home();
+        browser::boot_screen::dismiss();
         leptos::mount::mount_to_body(components::App);
         actions::confirm_session().await;
     });

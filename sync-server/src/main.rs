@@ -138,6 +138,12 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Write a brotli (`.br`) and a gzip (`.gz`) copy beside every compressible file of a built
+    /// app, for `serve --static-dir` to send browsers that accept them. Run after each build.
+    Compress {
+        /// The built app (trunk's dist/).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -290,6 +296,7 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         Command::Token { command } => token(command),
+        Command::Compress { dir } => compress(&dir),
     }
 }
 
@@ -384,6 +391,23 @@ fn token(command: TokenCommand) -> anyhow::Result<()> {
                 record.name
             );
         }
+    }
+    Ok(())
+}
+
+fn compress(dir: &std::path::Path) -> anyhow::Result<()> {
+    let report = threshold_sync_server::static_files::precompress::compress_dir(dir)
+        .with_context(|| format!("compressing {}", dir.display()))?;
+    let kb = |bytes: u64| format!("{:.1} KB", bytes as f64 / 1000.0);
+    for file in report {
+        let name = file.path.strip_prefix(dir).unwrap_or(&file.path);
+        println!(
+            "compress: {} {} -> br {}, gzip {}",
+            name.display(),
+            kb(file.plain),
+            file.brotli.map_or("not smaller".into(), kb),
+            file.gzip.map_or("not smaller".into(), kb),
+        );
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! The relay's HTTP surface: `/sync` (admitted by [`SocketCaller`]), `/api`, `/blobs`,
-//! `/healthz`, and the built app with security headers.
+//! `/healthz`, and the built app (`static_files`) with security headers.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,13 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRef, State, WebSocketUpgrade};
-use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use threshold_model::access::{NewToken, Role};
 use threshold_protocol::{EngineConfig, PeerId};
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -34,6 +32,7 @@ use crate::security_headers;
 use crate::sign_in::{self, routes::SignInState, SignInLinks};
 use crate::socket_caps::{SocketCaps, SocketLimits};
 use crate::staged::Staged;
+use crate::static_files;
 use crate::storage::{FsStorage, Storage};
 use crate::token_store::TokenStore;
 
@@ -142,7 +141,6 @@ struct AppState {
     tokens: TokenStore,
     limits: Limits,
     sockets: Arc<SocketCaps>,
-    static_dir: Option<PathBuf>,
     presence: Presence,
 }
 
@@ -197,60 +195,18 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The service worker script, always whole and never cached. Through the static file service a
-/// new build written within the same second as the last check would get `304 Not Modified`
-/// (Last-Modified has one-second resolution), and browsers would keep the old version.
-async fn service_worker(State(state): State<AppState>) -> Response {
-    let Some(dir) = state.static_dir else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    match tokio::fs::read(dir.join("sw.js")).await {
-        Ok(script) => (
-            [
-                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
-            script,
-        )
-            .into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
-    }
-}
-
-/// The app's page, for `/` and every path that is not a file (deep links). Its content security
-/// policy is set by [`security_headers::html_policy`], like every HTML response's.
-async fn index_page(State(state): State<AppState>) -> Response {
-    let Some(dir) = state.static_dir else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    match tokio::fs::read_to_string(dir.join("index.html")).await {
-        Ok(html) => (
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
-            html,
-        )
-            .into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
-    }
-}
-
 fn router(
     state: AppState,
+    static_dir: Option<PathBuf>,
     api: ApiState,
     blobs: BlobState,
     mail: Option<Mail>,
     sign_in: SignInState,
     clock: ClockState,
 ) -> Router {
-    let static_dir = state.static_dir.clone();
     let mut router = Router::new()
         .route("/sync", get(sync_socket))
         .route("/healthz", get(healthz))
-        .route("/sw.js", get(service_worker))
-        .route("/", get(index_page))
-        .route("/index.html", get(index_page))
         .with_state(state.clone())
         .merge(api::routes(api))
         .merge(blobs::routes(blobs))
@@ -258,12 +214,7 @@ fn router(
         .merge(sign_in::routes::routes(sign_in))
         .merge(clock::routes(clock));
     if let Some(dir) = static_dir {
-        let index = get(index_page).with_state(state);
-        router = router.fallback_service(
-            ServeDir::new(dir)
-                .append_index_html_on_directories(false)
-                .fallback(index),
-        );
+        router = router.merge(static_files::routes(dir));
     }
     // Spans name the path only: the query string of `/sync` carries the token.
     let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -399,7 +350,6 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             per_token: options.limits.max_sockets_per_token,
             total: options.limits.max_sockets,
         }),
-        static_dir: options.static_dir.clone(),
         presence: presence.clone(),
     };
     let http = Arc::new(HttpLimiter {
@@ -483,7 +433,15 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             .run(),
         );
     }
-    let app = router(state, api, blobs, mail.clone(), sign_in, clock_state);
+    let app = router(
+        state,
+        options.static_dir.clone(),
+        api,
+        blobs,
+        mail.clone(),
+        sign_in,
+        clock_state,
+    );
     tracing::info!(%local, data_dir = %options.data_dir.display(), "relay listening");
     if tokens.snapshot().tokens.is_empty() {
         let minted = tokens.create(NewToken {

@@ -99,8 +99,11 @@ test("update_flow_keeps_local_edits", () => {
     await goView(a.page, "Plan");
     await a.page.getByLabel("New task").fill("Typed right before the update");
     await a.page.getByRole("button", { name: "Add task" }).click();
+    // Listen before clicking: the new version's page can finish loading before the click
+    // returns (it comes from the service worker's cache).
+    const reloaded = a.page.waitForEvent("load");
     await a.page.getByRole("button", { name: "Reload to update" }).click();
-    await a.page.waitForEvent("load");
+    await reloaded;
     await a.page.getByRole("checkbox", { name: "Done: Typed right before the update" }).waitFor();
     const caches = await a.page.evaluate(() => caches.keys());
     assert.deepEqual(caches, ["threshold-next-build"]);

@@ -1,7 +1,8 @@
 //! Thin wrappers over browser APIs, one per file: storage (IndexedDB behind the `KvStore`
-//! trait), the relay's WebSocket, the tab channel, the service worker, downloads, the
+//! trait), the loading screen, the relay's WebSocket, the tab channel, the service worker, downloads, the
 //! clipboard, keeping focus across redraws, the theme, and local settings. Nothing here knows about documents or the UI.
 
+pub mod boot_screen;
 mod browser_store;
 pub mod clipboard;
 pub mod download;
