@@ -335,7 +335,7 @@ struct Stores {
     database: Option<Pool>,
 }
 
-async fn open_stores(options: &ServeOptions) -> anyhow::Result<Stores> {
+async fn open_stores(options: &ServeOptions, relay_name: String) -> anyhow::Result<Stores> {
     std::fs::create_dir_all(&options.data_dir)?;
     if let Some(url) = options.database_url.clone() {
         // Connecting and migrating block; so does everything on the synchronous client.
@@ -344,7 +344,7 @@ async fn open_stores(options: &ServeOptions) -> anyhow::Result<Stores> {
             let storage = PgStorage::new(pool.clone());
             tracing::info!("documents and tokens are in the database");
             Ok(Stores {
-                writes: Box::new(storage.clone()),
+                writes: Box::new(PgStorage::announcing(pool.clone(), relay_name.clone())),
                 reads: Arc::new(storage),
                 tokens: TokenStore::open_database(pool.clone())?,
                 storage_id: pg::storage_id(&pool)?,
@@ -369,6 +369,22 @@ async fn open_stores(options: &ServeOptions) -> anyhow::Result<Stores> {
         tokens: TokenStore::open(&options.data_dir)?,
         storage_id: storage_id(&options.data_dir)?,
         database: None,
+    })
+}
+
+/// With a database: hand the engine the chunks other relays announce they stored, so peers on
+/// this relay receive changes made through another. A listener that reconnected has missed
+/// announcements, so then every document in memory is read again.
+fn follow_other_relays(url: &str, relay_name: String, hub: Hub) -> std::io::Result<()> {
+    pg::listen::spawn(url, &[pg::DOCS_CHANNEL], move |heard| match heard {
+        pg::listen::Heard::Notification { payload, .. } => {
+            if let Some(news) = pg::Announcement::parse(&payload) {
+                if news.origin != relay_name {
+                    hub.announced(Some(news.keys));
+                }
+            }
+        }
+        pg::listen::Heard::Reconnected => hub.announced(None),
     })
 }
 
@@ -401,13 +417,15 @@ async fn watch_access_database(url: String, tokens: TokenStore, hub: Hub) {
 }
 
 pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
+    // This process among the relays on one database: its announcements are not news to it.
+    let relay_name = uuid::Uuid::new_v4().simple().to_string();
     let Stores {
         writes: storage,
         reads,
         tokens,
         storage_id,
         database,
-    } = open_stores(&options).await?;
+    } = open_stores(&options, relay_name.clone()).await?;
     let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id);
     config.max_docs_per_conn = options.limits.max_docs_per_conn;
     config.max_ops_per_change = Some(options.limits.max_ops_per_change);
@@ -570,6 +588,9 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     }
     // The line tests and scripts wait for; keep its shape.
     println!("Threshold relay listening on http://{local}");
+    if let Some(url) = &options.database_url {
+        follow_other_relays(url, relay_name, engine.hub())?;
+    }
     if database.is_some() {
         tokio::spawn(watch_access_database(
             options.database_url.clone().unwrap_or_default(),

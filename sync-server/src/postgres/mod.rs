@@ -111,15 +111,55 @@ pub fn storage_id(pool: &Pool) -> Result<String, DatabaseError> {
     Ok(String::from_utf8_lossy(&id).trim().to_owned())
 }
 
+/// The channel on which a relay announces the document chunks each group commit stored.
+pub const DOCS_CHANNEL: &str = "threshold_docs";
+
+/// A `NOTIFY` payload may hold 8000 bytes; keys are about 80, so a batch of many documents is
+/// announced in several.
+const MAX_PAYLOAD: usize = 7000;
+
 /// Document chunks and the guard's records, in the `entries` table.
 #[derive(Clone)]
 pub struct PgStorage {
     pool: Pool,
+    /// Set on the relay's writing handle: its name, on the first line of each announcement, so
+    /// it can ignore its own.
+    announce_as: Option<String>,
+}
+
+/// One announcement of stored chunks, as [`PgStorage::put_all`] sends it.
+#[derive(Debug, PartialEq)]
+pub struct Announcement {
+    pub origin: String,
+    pub keys: Vec<String>,
+}
+
+impl Announcement {
+    pub fn parse(payload: &str) -> Option<Self> {
+        let mut lines = payload.lines();
+        let origin = lines.next()?.to_owned();
+        Some(Self {
+            origin,
+            keys: lines.map(str::to_owned).collect(),
+        })
+    }
 }
 
 impl PgStorage {
     pub fn new(pool: Pool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            announce_as: None,
+        }
+    }
+
+    /// A handle whose writes of document chunks are announced on [`DOCS_CHANNEL`] in the same
+    /// transaction, so other relays hear of exactly the chunks that were committed.
+    pub fn announcing(pool: Pool, origin: String) -> Self {
+        Self {
+            pool,
+            announce_as: Some(origin),
+        }
     }
 
     fn client(
@@ -129,6 +169,26 @@ impl PgStorage {
             .get()
             .map_err(|e| StorageError::Database(format!("no connection: {e}")))
     }
+}
+
+/// `origin` then one key a line, in payloads of at most [`MAX_PAYLOAD`] bytes.
+fn payloads<'a>(origin: &str, keys: impl Iterator<Item = &'a &'a str>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for key in keys {
+        if !current.is_empty() && current.len() + key.len() + 1 > MAX_PAYLOAD {
+            out.push(std::mem::take(&mut current));
+        }
+        if current.is_empty() {
+            current.push_str(origin);
+        }
+        current.push('\n');
+        current.push_str(key);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 fn db(e: ::postgres::Error) -> StorageError {
@@ -187,13 +247,22 @@ impl Storage for PgStorage {
         }
         let keys: Vec<&str> = latest.keys().copied().collect();
         let values: Vec<&[u8]> = latest.values().copied().collect();
-        self.client()?
-            .execute(
-                "INSERT INTO entries (key, value) SELECT * FROM unnest($1::text[], $2::bytea[]) \
-                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                &[&keys, &values],
-            )
-            .map_err(db)?;
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(db)?;
+        tx.execute(
+            "INSERT INTO entries (key, value) SELECT * FROM unnest($1::text[], $2::bytea[]) \
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            &[&keys, &values],
+        )
+        .map_err(db)?;
+        if let Some(origin) = &self.announce_as {
+            let chunks = keys.iter().filter(|k| k.starts_with("docs/"));
+            for payload in payloads(origin, chunks) {
+                tx.execute("SELECT pg_notify($1, $2)", &[&DOCS_CHANNEL, &payload])
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)?;
         Ok(())
     }
 

@@ -37,7 +37,11 @@ const MIGRATION_LOCK: i64 = 0x7468_7265_7368_6f6c; // "threshol"
 pub fn migrate(client: &mut Client) -> Result<(), DatabaseError> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)")?;
+    // Quietly: a second start would otherwise log a notice that the table exists.
+    tx.batch_execute(
+        "SET LOCAL client_min_messages = warning; \
+         CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)",
+    )?;
     let found: i32 = match tx.query_opt("SELECT version FROM schema_version", &[])? {
         Some(row) => row.get(0),
         None => {
