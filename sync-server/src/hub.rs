@@ -181,7 +181,7 @@ impl HubThread {
         let back = commands.clone();
         let loader = Loader::spawn(reads, move |found| {
             let _ = back.send(match found {
-                Found::Loaded(doc, decoded) => Command::Loaded(doc, Box::new(decoded)),
+                Found::Loaded(doc, decoded) => Command::Loaded(doc, decoded),
                 Found::Fetched(doc, chunks) => Command::Fetched(doc, chunks),
             });
         })?;

@@ -32,7 +32,7 @@ enum Job {
 
 /// What a loader thread found.
 pub enum Found {
-    Loaded(DocumentId, Decoded),
+    Loaded(DocumentId, Box<Decoded>),
     /// The bytes of the chunks asked for that still exist.
     Fetched(DocumentId, Vec<Vec<u8>>),
 }
@@ -60,7 +60,7 @@ impl Loader {
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
                     match next {
                         Ok(Job::Load(doc)) => {
-                            done(Found::Loaded(doc, load(storage.as_ref(), &doc)));
+                            done(Found::Loaded(doc, Box::new(load(storage.as_ref(), &doc))));
                         }
                         Ok(Job::Fetch(doc, keys)) => {
                             done(Found::Fetched(doc, fetch(storage.as_ref(), &doc, keys)));

@@ -393,12 +393,16 @@ mod tests {
         client
             .execute("UPDATE schema_version SET version = version + 1", &[])
             .expect("bumps");
-        let err = open(&url).err().expect("refused");
+        let Err(err) = open(&url) else {
+            panic!("refused")
+        };
         assert!(matches!(err, DatabaseError::SchemaTooNew { .. }), "{err}");
         assert!(err.to_string().contains("newer than this relay knows"));
         drop(client);
         cluster.stop().expect("stops");
-        let err = open(&url).err().expect("refused");
+        let Err(err) = open(&url) else {
+            panic!("refused")
+        };
         assert!(matches!(err, DatabaseError::Unreachable(_)), "{err}");
     }
 
