@@ -65,3 +65,13 @@ if [[ "$("$SMTP_VENV/bin/python" -c 'import aiosmtpd; print(aiosmtpd.__version__
   fi
   "$SMTP_VENV/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
 fi
+
+# Several relays on one database (tests/e2e/relays.test.mjs and the postgres module's tests):
+# Debian's PostgreSQL. The tests make and remove their own throwaway clusters; nothing is
+# started here, and Debian's own cluster is not used.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null; then
+  say "installing Debian postgresql (the tests start throwaway clusters)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq postgresql
+fi

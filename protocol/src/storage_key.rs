@@ -19,6 +19,13 @@ pub fn doc_prefix(doc: &DocumentId) -> String {
     format!("docs/{doc}/")
 }
 
+/// The document a chunk's key belongs to, if it is a chunk key.
+pub fn doc_of(key: &str) -> Option<DocumentId> {
+    let rest = key.strip_prefix("docs/")?;
+    let (doc, _) = rest.split_once('/')?;
+    doc.parse().ok()
+}
+
 pub fn chunk_key(doc: &DocumentId, chunk: &Chunk) -> String {
     let hash = hex::encode(Sha256::digest(chunk.bytes()));
     let kind = match chunk {
@@ -110,5 +117,14 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a, chunk_key(&doc, &Chunk::Incremental(vec![1])));
         assert_ne!(a, chunk_key(&doc, &Chunk::Incremental(vec![2])));
+    }
+
+    #[test]
+    fn a_chunk_key_names_its_document_and_other_keys_none() {
+        let doc = DocumentId::random();
+        let key = chunk_key(&doc, &Chunk::Incremental(vec![1]));
+        assert_eq!(doc_of(&key), Some(doc));
+        assert_eq!(doc_of("authors/x.json"), None);
+        assert_eq!(doc_of("docs/not-an-id/chunk"), None);
     }
 }

@@ -890,3 +890,48 @@ fn a_peer_completing_its_own_queue_is_judged_on_both_changes() {
     assert!(relay_doc.get(ROOT, "first").unwrap().is_none());
     assert!(relay_doc.get(ROOT, "forbidden").unwrap().is_none());
 }
+
+#[test]
+fn a_relay_applies_chunks_another_relay_stored_and_its_own_peers_receive_them() {
+    // Node 0 is relay B; relay A is another engine on the same storage, with its own client.
+    let mut net = Net::new();
+    let on_b = net.add_client("on-b");
+    let id = DocumentId::random();
+    net.engine(on_b).create(id, doc_with_title("v1"));
+    net.run();
+    let mut relay_a = Engine::new(EngineConfig::relay(
+        PeerId::new("relay-a"),
+        "relay-store".into(),
+    ));
+    let stored: Vec<Vec<u8>> = net.nodes[0].storage.chunks[&id].clone();
+    relay_a.loaded(
+        id,
+        Loaded {
+            chunks: stored,
+            sync_states: Vec::new(),
+        },
+    );
+    // A client of relay A changes the title: relay A stores the change (its group commit)...
+    relay_a
+        .change(id, |doc| {
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.put(ROOT, "title", "from relay A")?;
+                Ok(())
+            })
+            .expect("transaction commits");
+        })
+        .expect("changes");
+    let chunk = saved_chunk(&mut relay_a).bytes().to_vec();
+    // ...and relay B, told the chunk is stored, applies it without storing it again.
+    net.engine(0).apply_stored(id, &chunk);
+    let effects = net.engine(0).take_effects();
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Save { .. })),
+        "already stored, by relay A"
+    );
+    for effect in effects {
+        net.execute(0, effect);
+    }
+    net.run();
+    assert_eq!(net.title(on_b, &id).as_deref(), Some("from relay A"));
+}

@@ -9,17 +9,20 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use threshold_model::access::Author;
 use threshold_protocol::DocumentId;
 
 use crate::staged::Staged;
+use crate::storage::{FsStorage, Storage};
 
 const DIR: &str = "authors";
 
 /// Every document's binding table, read from disk once and kept.
 pub struct AuthorBook {
-    dir: PathBuf,
+    /// The relay's storage (the data dir's files, or the database's entries).
+    reads: Arc<dyn Storage + Send + Sync>,
     tables: HashMap<DocumentId, Vec<Author>>,
     staged: Staged,
 }
@@ -28,19 +31,25 @@ impl AuthorBook {
     /// Tables are read from `<data_dir>/authors`; new bindings are staged in `staged`, whose
     /// keys are relative to `data_dir` (the relay's storage root).
     pub fn open(data_dir: &Path, staged: Staged) -> io::Result<Self> {
-        let dir = data_dir.join(DIR);
-        std::fs::create_dir_all(&dir)?;
-        Ok(Self {
-            dir,
+        std::fs::create_dir_all(data_dir.join(DIR))?;
+        let reads = FsStorage::open(data_dir).map_err(io::Error::other)?;
+        Ok(Self::on(Arc::new(reads), staged))
+    }
+
+    /// Tables read from the relay's storage, whichever it is; new bindings are staged in
+    /// `staged`, whose keys are that storage's.
+    pub fn on(reads: Arc<dyn Storage + Send + Sync>, staged: Staged) -> Self {
+        Self {
+            reads,
             tables: HashMap::new(),
             staged,
-        })
+        }
     }
 
     /// The bindings of `doc`, from memory or else from disk.
     pub fn table(&mut self, doc: &DocumentId) -> io::Result<&[Author]> {
         if !self.tables.contains_key(doc) {
-            let table = read_table(&self.dir, doc)?;
+            let table = read_stored(self.reads.as_ref(), doc)?;
             self.tables.insert(*doc, table);
         }
         Ok(&self.tables[doc])
@@ -61,6 +70,14 @@ impl AuthorBook {
 /// The bindings of `doc` as stored under `data_dir`, for readers outside the engine thread.
 pub fn read(data_dir: &Path, doc: &DocumentId) -> io::Result<Vec<Author>> {
     read_table(&data_dir.join(DIR), doc)
+}
+
+fn read_stored(reads: &dyn Storage, doc: &DocumentId) -> io::Result<Vec<Author>> {
+    match reads.load(&format!("{DIR}/{doc}.json")) {
+        Ok(Some(bytes)) => serde_json::from_slice(&bytes).map_err(io::Error::other),
+        Ok(None) => Ok(Vec::new()),
+        Err(e) => Err(io::Error::other(e)),
+    }
 }
 
 fn read_table(dir: &Path, doc: &DocumentId) -> io::Result<Vec<Author>> {

@@ -48,10 +48,11 @@ impl From<StoreError> for AppError {
             StoreError::Revoked(_) | StoreError::LastOwner | StoreError::WorkspaceTaken(_) => {
                 AppError::Conflict(e.to_string())
             }
-            StoreError::Corrupt { .. } | StoreError::Io { .. } => {
+            StoreError::Corrupt { .. } | StoreError::Io { .. } | StoreError::Database(_) => {
                 tracing::error!(error = %e, "access file");
                 let cause = match &e {
                     StoreError::Io { source, .. } => source.to_string(),
+                    StoreError::Database(_) => "the database is unavailable".to_owned(),
                     _ => "the access file is unreadable".to_owned(),
                 };
                 AppError::Storage(cause)

@@ -10,13 +10,15 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use threshold_protocol::DocumentId;
 
 use crate::staged::Staged;
+use crate::storage::{FsStorage, Storage};
 
 const DIR: &str = "history";
 
@@ -77,7 +79,8 @@ pub fn today() -> u64 {
 
 /// Every document's usage, read from disk once and kept.
 pub struct HistoryBook {
-    dir: PathBuf,
+    /// The relay's storage (the data dir's files, or the database's entries).
+    reads: Arc<dyn Storage + Send + Sync>,
     limits: HistoryLimits,
     usage: HashMap<DocumentId, Usage>,
     staged: Staged,
@@ -87,14 +90,23 @@ impl HistoryBook {
     /// Usage is read from `<data_dir>/history`; new usage is staged in `staged`, whose keys are
     /// relative to `data_dir` (the relay's storage root).
     pub fn open(data_dir: &Path, limits: HistoryLimits, staged: Staged) -> io::Result<Self> {
-        let dir = data_dir.join(DIR);
-        std::fs::create_dir_all(&dir)?;
-        Ok(Self {
-            dir,
+        std::fs::create_dir_all(data_dir.join(DIR))?;
+        let reads = FsStorage::open(data_dir).map_err(io::Error::other)?;
+        Ok(Self::on(Arc::new(reads), limits, staged))
+    }
+
+    /// Usage read from the relay's storage, whichever it is.
+    pub fn on(
+        reads: Arc<dyn Storage + Send + Sync>,
+        limits: HistoryLimits,
+        staged: Staged,
+    ) -> Self {
+        Self {
+            reads,
             limits,
             usage: HashMap::new(),
             staged,
-        })
+        }
     }
 
     /// The usage of `doc` after adding `bytes` today, without recording it.
@@ -116,10 +128,10 @@ impl HistoryBook {
         if let Some(usage) = self.usage.get(doc) {
             return Ok(*usage);
         }
-        let usage = match std::fs::read(self.dir.join(format!("{doc}.json"))) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(io::Error::other)?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Usage::default(),
-            Err(e) => return Err(e),
+        let usage = match self.reads.load(&format!("{DIR}/{doc}.json")) {
+            Ok(Some(bytes)) => serde_json::from_slice(&bytes).map_err(io::Error::other)?,
+            Ok(None) => Usage::default(),
+            Err(e) => return Err(io::Error::other(e)),
         };
         self.usage.insert(*doc, usage);
         Ok(usage)

@@ -25,7 +25,7 @@ use crate::authors::AuthorBook;
 use crate::doc_store;
 use crate::guard::{People, Person, RelayGuard};
 use crate::history_budget::HistoryBook;
-use crate::loader::{self, Loader};
+use crate::loader::{self, Found, Loader};
 use crate::staged::Staged;
 use crate::storage::Storage;
 
@@ -133,6 +133,11 @@ enum Command {
     Inspect(DocumentId, Inspector),
     /// A loader thread read and decoded a document the engine asked for.
     Loaded(DocumentId, Box<Decoded>),
+    /// Another relay on the same database stored these chunks (`None`: the listener missed
+    /// announcements, so every document in memory may be behind).
+    Announced(Option<Vec<String>>),
+    /// A loader thread read chunks another relay stored.
+    Fetched(DocumentId, Vec<Vec<u8>>),
     Shutdown,
 }
 
@@ -174,8 +179,11 @@ impl HubThread {
         let mut engine = Engine::new(config);
         engine.set_guard(Box::new(RelayGuard::new(people.clone(), authors, history)));
         let back = commands.clone();
-        let loader = Loader::spawn(reads, move |doc, decoded| {
-            let _ = back.send(Command::Loaded(doc, Box::new(decoded)));
+        let loader = Loader::spawn(reads, move |found| {
+            let _ = back.send(match found {
+                Found::Loaded(doc, decoded) => Command::Loaded(doc, decoded),
+                Found::Fetched(doc, chunks) => Command::Fetched(doc, chunks),
+            });
         })?;
         let thread = std::thread::Builder::new()
             .name("sync-engine".into())
@@ -222,6 +230,12 @@ impl Hub {
         if self.commands.send(Command::Regrant(grants, ack)).is_ok() {
             let _ = done.await;
         }
+    }
+
+    /// Another relay stored these chunks (keys in the storage's layout), or, with `None`, may
+    /// have stored anything: the documents held in memory catch up and their peers hear of it.
+    pub fn announced(&self, keys: Option<Vec<String>>) {
+        let _ = self.commands.send(Command::Announced(keys));
     }
 
     pub fn frame(&self, conn: ConnId, frame: Vec<u8>) {
@@ -281,6 +295,9 @@ struct Shell {
     people: People,
     /// Connections whose changes the guard refused since the relay started, for the logs.
     refusals: u64,
+    /// Chunks another relay stored, fetched while the document was still loading here: applied
+    /// once it has loaded (the load may have read storage before they were committed).
+    early: HashMap<DocumentId, Vec<Vec<u8>>>,
 }
 
 /// The loop is group commit: it takes the commands already waiting (up to [`MAX_BATCH`], or
@@ -304,6 +321,7 @@ fn run(
         codes: HashMap::new(),
         people,
         refusals: 0,
+        early: HashMap::new(),
     };
     loop {
         let mut next = match inbox.recv_timeout(Duration::from_secs(1)) {
@@ -422,6 +440,43 @@ impl Shell {
             }
             Command::Loaded(doc, decoded) => {
                 engine.loaded_decoded(doc, *decoded);
+                for chunk in self.early.remove(&doc).unwrap_or_default() {
+                    engine.apply_stored(doc, &chunk);
+                }
+                None
+            }
+            Command::Announced(keys) => {
+                match keys {
+                    Some(keys) => {
+                        let mut per_doc: HashMap<DocumentId, Vec<String>> = HashMap::new();
+                        for key in keys {
+                            if let Some(doc) = threshold_protocol::storage_key::doc_of(&key) {
+                                per_doc.entry(doc).or_default().push(key);
+                            }
+                        }
+                        for (doc, keys) in per_doc {
+                            // A document not in memory is read whole from storage when wanted.
+                            if engine.doc(&doc).is_some() || engine.is_loading(&doc) {
+                                self.loader.fetch(doc, Some(keys));
+                            }
+                        }
+                    }
+                    None => {
+                        for doc in engine.held_documents() {
+                            self.loader.fetch(doc, None);
+                        }
+                    }
+                }
+                None
+            }
+            Command::Fetched(doc, chunks) => {
+                if engine.is_loading(&doc) {
+                    self.early.entry(doc).or_default().extend(chunks);
+                } else {
+                    for chunk in chunks {
+                        engine.apply_stored(doc, &chunk);
+                    }
+                }
                 None
             }
             Command::Shutdown => None,

@@ -15,6 +15,7 @@ pub mod hub;
 pub mod listener;
 pub mod loader;
 pub mod mail;
+pub mod postgres;
 pub mod presence;
 pub mod rate_limit;
 pub mod schedule;

@@ -23,18 +23,32 @@ use crate::storage::Storage;
 /// and loads never take all of a small machine's cores from the engine.
 const LOADERS: usize = 2;
 
+/// What a loader thread is asked for.
+enum Job {
+    Load(DocumentId),
+    /// Chunks another relay stored (`None`: every chunk of the document).
+    Fetch(DocumentId, Option<Vec<String>>),
+}
+
+/// What a loader thread found.
+pub enum Found {
+    Loaded(DocumentId, Box<Decoded>),
+    /// The bytes of the chunks asked for that still exist.
+    Fetched(DocumentId, Vec<Vec<u8>>),
+}
+
 /// Where loads are asked for; dropping it ends the loader threads.
 pub struct Loader {
-    jobs: mpsc::Sender<DocumentId>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Loader {
     /// Start the loader threads: each reads `storage`, decodes, and calls `done` with the result.
     pub fn spawn(
         storage: Arc<dyn Storage + Send + Sync>,
-        done: impl Fn(DocumentId, Decoded) + Send + Sync + 'static,
+        done: impl Fn(Found) + Send + Sync + 'static,
     ) -> std::io::Result<Self> {
-        let (jobs, queue) = mpsc::channel::<DocumentId>();
+        let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         let done = Arc::new(done);
         for n in 0..LOADERS {
@@ -44,18 +58,56 @@ impl Loader {
                 .spawn(move || loop {
                     // Only this pool locks the queue; a poisoned lock still holds the queue.
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok(doc) = next else {
-                        return;
-                    };
-                    done(doc, load(storage.as_ref(), &doc));
+                    match next {
+                        Ok(Job::Load(doc)) => {
+                            done(Found::Loaded(doc, Box::new(load(storage.as_ref(), &doc))));
+                        }
+                        Ok(Job::Fetch(doc, keys)) => {
+                            done(Found::Fetched(doc, fetch(storage.as_ref(), &doc, keys)));
+                        }
+                        Err(_) => return,
+                    }
                 })?;
         }
         Ok(Self { jobs })
     }
 
     pub fn load(&self, doc: DocumentId) {
-        let _ = self.jobs.send(doc);
+        let _ = self.jobs.send(Job::Load(doc));
     }
+
+    /// Read chunks another relay stored (`None`: all of the document's).
+    pub fn fetch(&self, doc: DocumentId, keys: Option<Vec<String>>) {
+        let _ = self.jobs.send(Job::Fetch(doc, keys));
+    }
+}
+
+/// The chunks under `keys`, or the whole document. A chunk compacted away meanwhile is covered
+/// by a later snapshot, which is announced too; if none of them is left, the whole document is
+/// read, so nothing announced is missed.
+fn fetch(storage: &dyn Storage, doc: &DocumentId, keys: Option<Vec<String>>) -> Vec<Vec<u8>> {
+    let whole = || match doc_store::load(storage, doc) {
+        Ok(loaded) => loaded.chunks,
+        Err(e) => {
+            tracing::error!(%doc, error = %e, "could not read another relay's changes");
+            Vec::new()
+        }
+    };
+    let Some(keys) = keys else {
+        return whole();
+    };
+    let mut found = Vec::new();
+    for key in &keys {
+        match storage.load(key) {
+            Ok(Some(bytes)) => found.push(bytes),
+            Ok(None) => return whole(),
+            Err(e) => {
+                tracing::error!(%doc, error = %e, "could not read another relay's changes");
+                return whole();
+            }
+        }
+    }
+    found
 }
 
 /// A document as storage holds it, decoded. An unreadable one is reported and given as empty:

@@ -30,6 +30,11 @@ enum Command {
         bind: std::net::IpAddr,
         #[arg(long, env = "THRESHOLD_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
+        /// Keep documents and tokens in PostgreSQL (`postgres://user@host:5432/db`), shared by
+        /// every relay started with the same URL; the schema is migrated at start. Without it
+        /// they are kept in --data-dir. Never logged.
+        #[arg(long, env = "THRESHOLD_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
         /// The built app (trunk's dist/); omit to serve only /sync, /api and /healthz.
         #[arg(long, env = "THRESHOLD_STATIC_DIR")]
         static_dir: Option<PathBuf>,
@@ -152,6 +157,9 @@ enum TokenCommand {
     Create {
         #[arg(long, env = "THRESHOLD_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
+        /// The relays' database, if they keep tokens in one (as `serve --database-url`).
+        #[arg(long, env = "THRESHOLD_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
         #[arg(long, value_parser = role_parser())]
         role: Role,
         /// The portal (document id) a client token opens.
@@ -179,6 +187,8 @@ enum TokenCommand {
     List {
         #[arg(long, env = "THRESHOLD_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
+        #[arg(long, env = "THRESHOLD_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -186,6 +196,8 @@ enum TokenCommand {
     Revoke {
         #[arg(long, env = "THRESHOLD_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
+        #[arg(long, env = "THRESHOLD_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
         id: String,
     },
 }
@@ -217,6 +229,7 @@ async fn main() -> anyhow::Result<()> {
             port,
             bind,
             data_dir,
+            database_url,
             static_dir,
             public_url,
             max_frame_bytes,
@@ -258,6 +271,7 @@ async fn main() -> anyhow::Result<()> {
                 bind,
                 port,
                 data_dir,
+                database_url,
                 static_dir,
                 public_url,
                 limits: RelayLimits {
@@ -295,15 +309,28 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
-        Command::Token { command } => token(command),
+        // The database client blocks: off the runtime's workers.
+        Command::Token { command } => tokio::task::spawn_blocking(move || token(command)).await?,
         Command::Compress { dir } => compress(&dir),
     }
+}
+
+/// The tokens where the relays keep them: the database if given, else the data dir.
+fn open_tokens(
+    data_dir: &std::path::Path,
+    database_url: Option<String>,
+) -> anyhow::Result<TokenStore> {
+    Ok(match database_url {
+        Some(url) => TokenStore::open_database(threshold_sync_server::postgres::open(&url)?)?,
+        None => TokenStore::open(data_dir)?,
+    })
 }
 
 fn token(command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create {
             data_dir,
+            database_url,
             role,
             portal,
             read_only,
@@ -312,7 +339,7 @@ fn token(command: TokenCommand) -> anyhow::Result<()> {
             base_url,
             json,
         } => {
-            let store = TokenStore::open(&data_dir)?;
+            let store = open_tokens(&data_dir, database_url)?;
             let portal = portal
                 .map(|p| p.parse())
                 .transpose()
@@ -345,8 +372,12 @@ fn token(command: TokenCommand) -> anyhow::Result<()> {
                 println!("Invite link: {link}");
             }
         }
-        TokenCommand::List { data_dir, json } => {
-            let state = TokenStore::open(&data_dir)?.snapshot();
+        TokenCommand::List {
+            data_dir,
+            database_url,
+            json,
+        } => {
+            let state = open_tokens(&data_dir, database_url)?.snapshot();
             if json {
                 let list: Vec<_> = state
                     .tokens
@@ -382,8 +413,12 @@ fn token(command: TokenCommand) -> anyhow::Result<()> {
                 }
             }
         }
-        TokenCommand::Revoke { data_dir, id } => {
-            let record = TokenStore::open(&data_dir)?.revoke(&id)?;
+        TokenCommand::Revoke {
+            data_dir,
+            database_url,
+            id,
+        } => {
+            let record = open_tokens(&data_dir, database_url)?.revoke(&id)?;
             println!(
                 "Revoked {} ({}, {}).",
                 record.id,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRef, State, WebSocketUpgrade};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -26,6 +27,7 @@ use crate::history_budget::{HistoryBook, HistoryLimits};
 use crate::hub::{Admitted, Hub, HubThread};
 use crate::listener::{self, ListenerLimits};
 use crate::mail::{self as mail_mod, Mail, MailConfig};
+use crate::postgres::{self as pg, PgStorage, Pool};
 use crate::presence::Presence;
 use crate::rate_limit::{HttpLimiter, RateLimit, RateLimiter};
 use crate::security_headers;
@@ -34,13 +36,16 @@ use crate::socket_caps::{SocketCaps, SocketLimits};
 use crate::staged::Staged;
 use crate::static_files;
 use crate::storage::{FsStorage, Storage};
-use crate::token_store::TokenStore;
+use crate::token_store::{TokenStore, ACCESS_CHANNEL};
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub bind: std::net::IpAddr,
     pub port: u16,
     pub data_dir: PathBuf,
+    /// `postgres://…`: documents, their records and tokens in PostgreSQL, shared with every
+    /// relay on the same database. `None` keeps them in the data dir.
+    pub database_url: Option<String>,
     pub static_dir: Option<PathBuf>,
     /// The address people open, for the owner link printed at first start.
     pub public_url: Option<String>,
@@ -142,6 +147,8 @@ struct AppState {
     limits: Limits,
     sockets: Arc<SocketCaps>,
     presence: Presence,
+    /// The database, when the relay keeps its state in one.
+    database: Option<Pool>,
 }
 
 impl FromRef<AppState> for TokenStore {
@@ -191,8 +198,16 @@ async fn sync_socket(
         })
 }
 
-async fn healthz() -> &'static str {
-    "ok"
+/// `ok`, or with a database whether it answers: a load balancer takes a relay whose database is
+/// unreachable out of rotation (503), since it can acknowledge no change.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let Some(pool) = state.database else {
+        return "ok".into_response();
+    };
+    match tokio::task::spawn_blocking(move || pg::reachable(&pool)).await {
+        Ok(true) => "ok\ndatabase: reachable".into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database: unreachable").into_response(),
+    }
 }
 
 fn router(
@@ -266,7 +281,34 @@ async fn watch_access_file(tokens: TokenStore, hub: Hub) {
     }
 }
 
-pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
+/// Where the relay keeps documents and tokens: the data dir's files, or a database.
+struct Stores {
+    /// The engine thread's (it does every write) and everyone else's (reads only).
+    writes: Box<dyn Storage>,
+    reads: Arc<dyn Storage + Send + Sync>,
+    tokens: TokenStore,
+    storage_id: String,
+    database: Option<Pool>,
+}
+
+async fn open_stores(options: &ServeOptions, relay_name: String) -> anyhow::Result<Stores> {
+    std::fs::create_dir_all(&options.data_dir)?;
+    if let Some(url) = options.database_url.clone() {
+        // Connecting and migrating block; so does everything on the synchronous client.
+        return tokio::task::spawn_blocking(move || -> anyhow::Result<Stores> {
+            let pool = pg::open(&url)?;
+            let storage = PgStorage::new(pool.clone());
+            tracing::info!("documents and tokens are in the database");
+            Ok(Stores {
+                writes: Box::new(PgStorage::announcing(pool.clone(), relay_name.clone())),
+                reads: Arc::new(storage),
+                tokens: TokenStore::open_database(pool.clone())?,
+                storage_id: pg::storage_id(&pool)?,
+                database: Some(pool),
+            })
+        })
+        .await?;
+    }
     let storage = FsStorage::open(&options.data_dir)?;
     let leftovers = storage.remove_leftovers()?;
     if leftovers > 0 {
@@ -275,8 +317,72 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             "removed temporary files of writes a crash cut short"
         );
     }
-    let tokens = TokenStore::open(&options.data_dir)?;
-    let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id(&options.data_dir)?);
+    Ok(Stores {
+        writes: Box::new(storage),
+        // Reads only (loads and the file check, off the engine thread): every write goes
+        // through the engine thread's own storage.
+        reads: Arc::new(FsStorage::open(&options.data_dir)?),
+        tokens: TokenStore::open(&options.data_dir)?,
+        storage_id: storage_id(&options.data_dir)?,
+        database: None,
+    })
+}
+
+/// With a database: hand the engine the chunks other relays announce they stored, so peers on
+/// this relay receive changes made through another. A listener that reconnected has missed
+/// announcements, so then every document in memory is read again.
+fn follow_other_relays(url: &str, relay_name: String, hub: Hub) -> std::io::Result<()> {
+    pg::listen::spawn(url, &[pg::DOCS_CHANNEL], move |heard| match heard {
+        pg::listen::Heard::Notification { payload, .. } => {
+            if let Some(news) = pg::Announcement::parse(&payload) {
+                if news.origin != relay_name {
+                    hub.announced(Some(news.keys));
+                }
+            }
+        }
+        pg::listen::Heard::Reconnected => hub.announced(None),
+    })
+}
+
+/// With a database: re-read the access row whenever any relay (or the command line) announces
+/// a change on [`ACCESS_CHANNEL`], and apply the new grants to open connections, so a token
+/// revoked on one relay is cut off on every relay within a second. After the listener
+/// reconnects (a database restart), the row is re-read, since announcements made meanwhile
+/// were missed.
+async fn watch_access_database(url: String, tokens: TokenStore, hub: Hub) {
+    let (wake, mut woken) = tokio::sync::mpsc::channel::<()>(1);
+    let listening = pg::listen::spawn(&url, &[ACCESS_CHANNEL], move |_| {
+        let _ = wake.try_send(());
+    });
+    if let Err(e) = listening {
+        tracing::error!(error = %e, "could not start listening for access changes");
+        return;
+    }
+    while woken.recv().await.is_some() {
+        let store = tokens.clone();
+        match tokio::task::spawn_blocking(move || store.reload()).await {
+            Ok(Ok(true)) => {
+                tracing::info!("access changed in the database; applying grants");
+                api::apply_grants(&tokens, &hub).await;
+            }
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "could not re-read the access row"),
+            Err(e) => tracing::error!(error = %e, "access watcher failed"),
+        }
+    }
+}
+
+pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
+    // This process among the relays on one database: its announcements are not news to it.
+    let relay_name = uuid::Uuid::new_v4().simple().to_string();
+    let Stores {
+        writes: storage,
+        reads,
+        tokens,
+        storage_id,
+        database,
+    } = open_stores(&options, relay_name.clone()).await?;
+    let mut config = EngineConfig::relay(PeerId::random("relay"), storage_id);
     config.max_docs_per_conn = options.limits.max_docs_per_conn;
     config.max_ops_per_change = Some(options.limits.max_ops_per_change);
     config.max_ops_per_message = Some(options.limits.max_ops_per_message);
@@ -286,26 +392,16 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     config.ephemeral.sessions = options.limits.max_ephemeral_sessions;
     // Authorship and history records are written in the engine's group commit.
     let staged = Staged::default();
-    let authors = AuthorBook::open(&options.data_dir, staged.clone())?;
-    let history = HistoryBook::open(
-        &options.data_dir,
+    let authors = AuthorBook::on(reads.clone(), staged.clone());
+    let history = HistoryBook::on(
+        reads.clone(),
         HistoryLimits {
             per_day: options.limits.client_history_bytes_per_day,
             total: options.limits.client_history_bytes_total,
         },
         staged.clone(),
-    )?;
-    // Reads only (loads and the file check, off the engine thread): every write goes through
-    // the engine thread's own storage.
-    let reads: Arc<dyn Storage + Send + Sync> = Arc::new(FsStorage::open(&options.data_dir)?);
-    let engine = HubThread::spawn(
-        config,
-        Box::new(storage),
-        reads.clone(),
-        staged,
-        authors,
-        history,
-    )?;
+    );
+    let engine = HubThread::spawn(config, storage, reads.clone(), staged, authors, history)?;
     if let Some(dir) = &options.static_dir {
         if !dir.join("index.html").exists() {
             tracing::warn!(dir = %dir.display(), "no index.html in the static dir; only /sync is served");
@@ -351,6 +447,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             total: options.limits.max_sockets,
         }),
         presence: presence.clone(),
+        database: database.clone(),
     };
     let http = Arc::new(HttpLimiter {
         per_token: RateLimiter::new(RateLimit {
@@ -458,7 +555,18 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     }
     // The line tests and scripts wait for; keep its shape.
     println!("Threshold relay listening on http://{local}");
-    tokio::spawn(watch_access_file(tokens, engine.hub()));
+    if let Some(url) = &options.database_url {
+        follow_other_relays(url, relay_name, engine.hub())?;
+    }
+    if database.is_some() {
+        tokio::spawn(watch_access_database(
+            options.database_url.clone().unwrap_or_default(),
+            tokens,
+            engine.hub(),
+        ));
+    } else {
+        tokio::spawn(watch_access_file(tokens, engine.hub()));
+    }
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = listener::serve(listener, app, listener_limits, async move {
         shutdown_signal().await;

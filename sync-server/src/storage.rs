@@ -1,5 +1,6 @@
 //! Key-value storage behind one narrow trait, with a filesystem implementation and an in-memory
-//! twin for tests. Keys are `/`-separated paths of safe characters.
+//! twin for tests (PostgreSQL's is in `postgres/`). Keys are `/`-separated paths of safe
+//! characters.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -15,6 +16,9 @@ pub enum StorageError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The database behind `--database-url` failed or could not be reached.
+    #[error("database storage failed: {0}")]
+    Database(String),
 }
 
 impl StorageError {
@@ -23,6 +27,7 @@ impl StorageError {
         match self {
             StorageError::BadKey(_) => "bad storage key".to_owned(),
             StorageError::Io { source, .. } => source.to_string(),
+            StorageError::Database(_) => "the database is unavailable".to_owned(),
         }
     }
 }
@@ -58,7 +63,7 @@ pub trait Storage: Send {
     }
 }
 
-fn check_key(key: &str) -> Result<(), StorageError> {
+pub(crate) fn check_key(key: &str) -> Result<(), StorageError> {
     let safe = !key.is_empty()
         && key.split('/').all(|part| {
             !part.is_empty()
@@ -300,10 +305,12 @@ impl Storage for MemStorage {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn exercise(storage: &mut dyn Storage) {
+    /// What every storage must do; run against each implementation (PostgreSQL's in
+    /// `postgres/`).
+    pub(crate) fn exercise(storage: &mut dyn Storage) {
         storage.put("docs/abc/incremental-1", b"one").expect("put");
         storage.put("docs/abc/snapshot-2", b"two").expect("put");
         storage

@@ -16,11 +16,14 @@ use serde::{Deserialize, Serialize};
 use threshold_model::access::{NewToken, Role};
 use threshold_protocol::DocumentId;
 
+use crate::postgres::{self as pg, Pool};
 use crate::storage::write_atomically;
 use crate::token::{hash_secret, mint, Minted, TokenError, TokenRecord};
 
 const ACCESS_FILE: &str = "access.json";
 const LOCK_FILE: &str = "access.lock";
+/// The PostgreSQL channel a change of the access state is announced on.
+pub const ACCESS_CHANNEL: &str = "threshold_access";
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -88,19 +91,37 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("the database failed: {0}")]
+    Database(String),
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> Self {
+        StoreError::Database(pg::error_text(&e))
+    }
 }
 
 impl StoreError {
     /// Whether the disk, not the request, is at fault (a full disk, a read-only mount).
     pub fn is_io(&self) -> bool {
-        matches!(self, StoreError::Io { .. })
+        matches!(self, StoreError::Io { .. } | StoreError::Database(_))
     }
+}
+
+/// Where the access state is kept.
+#[derive(Clone)]
+enum Backend {
+    /// `access.json` in this data dir.
+    File,
+    /// The `access` row of this database.
+    Database(Pool),
 }
 
 /// The access file, shared by every request handler of the relay.
 #[derive(Clone)]
 pub struct TokenStore {
     dir: PathBuf,
+    backend: Backend,
     state: Arc<RwLock<AccessState>>,
     /// The access file's modification time and length when it was last read.
     stamp: Arc<Mutex<Option<(SystemTime, u64)>>>,
@@ -115,9 +136,27 @@ impl TokenStore {
         let state = read_file(&data_dir.join(ACCESS_FILE))?;
         Ok(Self {
             dir: data_dir.to_owned(),
+            backend: Backend::File,
             state: Arc::new(RwLock::new(state)),
             stamp: Arc::new(Mutex::new(file_stamp(&data_dir.join(ACCESS_FILE)))),
         })
+    }
+
+    /// The access state in a database (already migrated by [`pg::open`]), shared by every
+    /// relay on it. Blocking.
+    pub fn open_database(pool: Pool) -> Result<Self, StoreError> {
+        let state = read_row(&pool)?;
+        Ok(Self {
+            dir: PathBuf::new(),
+            backend: Backend::Database(pool),
+            state: Arc::new(RwLock::new(state)),
+            stamp: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// Whether the state is in a database (announced with `NOTIFY`) rather than a file.
+    pub fn in_database(&self) -> bool {
+        matches!(self.backend, Backend::Database(_))
     }
 
     pub fn snapshot(&self) -> AccessState {
@@ -137,8 +176,10 @@ impl TokenStore {
         if known.is_some() {
             return known;
         }
+        // In a database, a token minted on another relay a moment ago may not have been
+        // announced yet: the row is read again (the unauthenticated rate limit bounds how often).
         let current = file_stamp(&self.dir.join(ACCESS_FILE));
-        if *self.stamp.lock().expect("stamp lock") == current {
+        if !self.in_database() && *self.stamp.lock().expect("stamp lock") == current {
             return None;
         }
         if let Err(e) = self.reload() {
@@ -159,11 +200,17 @@ impl TokenStore {
     /// replaced by the older content, and the new token would be unknown here until the next
     /// reload.
     pub fn reload(&self) -> Result<bool, StoreError> {
-        let _lock = self.lock()?;
-        let path = self.dir.join(ACCESS_FILE);
-        let stamp = file_stamp(&path);
-        let fresh = read_file(&path)?;
-        *self.stamp.lock().expect("stamp lock") = stamp;
+        let fresh = match &self.backend {
+            Backend::File => {
+                let _lock = self.lock()?;
+                let path = self.dir.join(ACCESS_FILE);
+                let stamp = file_stamp(&path);
+                let fresh = read_file(&path)?;
+                *self.stamp.lock().expect("stamp lock") = stamp;
+                fresh
+            }
+            Backend::Database(pool) => blocking(|| read_row(pool))?,
+        };
         let mut state = self.state.write().expect("access state lock");
         if *state == fresh {
             return Ok(false);
@@ -194,6 +241,9 @@ impl TokenStore {
         &self,
         change: impl FnOnce(&mut AccessState) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
+        if let Backend::Database(pool) = &self.backend {
+            return blocking(|| self.modify_row(pool, change));
+        }
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| StoreError::Io { path, source }
@@ -207,6 +257,34 @@ impl TokenStore {
         *self.state.write().expect("access state lock") = state;
         // The lock is released when `lock` is dropped, after the new state is visible.
         drop(lock);
+        Ok(result)
+    }
+
+    /// [`Self::modify`] on the database row: the row lock serializes every relay's changes, and
+    /// the `NOTIFY` is delivered to the others only if the change commits.
+    fn modify_row<R>(
+        &self,
+        pool: &Pool,
+        change: impl FnOnce(&mut AccessState) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let mut client = pool
+            .get()
+            .map_err(|e| StoreError::Database(format!("no connection: {e}")))?;
+        let mut tx = client.transaction()?;
+        let row = tx.query_one(
+            "SELECT state::text FROM access WHERE id = 1 FOR UPDATE",
+            &[],
+        )?;
+        let mut state = parse_row(row.get(0))?;
+        let result = change(&mut state)?;
+        let json = serde_json::to_string(&state).expect("access state serializes");
+        tx.execute(
+            "UPDATE access SET state = $1::text::jsonb WHERE id = 1",
+            &[&json],
+        )?;
+        tx.execute("SELECT pg_notify($1, '')", &[&ACCESS_CHANNEL])?;
+        tx.commit()?;
+        *self.state.write().expect("access state lock") = state;
         Ok(result)
     }
 
@@ -291,6 +369,32 @@ impl TokenStore {
     }
 }
 
+/// Run blocking database work from anywhere: the synchronous client must not run on a runtime
+/// worker, and the request handlers that change tokens are async.
+fn blocking<R>(work: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
+fn read_row(pool: &Pool) -> Result<AccessState, StoreError> {
+    let mut client = pool
+        .get()
+        .map_err(|e| StoreError::Database(format!("no connection: {e}")))?;
+    let row = client.query_one("SELECT state::text FROM access WHERE id = 1", &[])?;
+    parse_row(row.get(0))
+}
+
+fn parse_row(json: &str) -> Result<AccessState, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+        path: PathBuf::from("the database's access row"),
+        reason: e.to_string(),
+    })
+}
+
 fn file_stamp(path: &Path) -> Option<(SystemTime, u64)> {
     let meta = fs::metadata(path).ok()?;
     Some((meta.modified().ok()?, meta.len()))
@@ -353,6 +457,28 @@ mod tests {
         store.revoke(&first.record.id).expect("revokes");
         assert!(store.authenticate(&first.secret).is_none());
         assert!(store.authenticate(&second.secret).is_some());
+    }
+
+    #[test]
+    fn two_relays_on_one_database_share_tokens_and_a_revocation() {
+        let cluster = crate::postgres::throwaway::Cluster::start().expect("starts PostgreSQL");
+        let url = cluster.database("tokens").expect("creates");
+        let relay_a = TokenStore::open_database(crate::postgres::open(&url).unwrap()).unwrap();
+        let relay_b = TokenStore::open_database(crate::postgres::open(&url).unwrap()).unwrap();
+        let a = relay_a.create(owner()).expect("creates");
+        let b = relay_b
+            .create(owner())
+            .expect("creates on the other, not over the first");
+        assert!(
+            relay_b.authenticate(&a.secret).is_some(),
+            "a token minted on another relay is found at once"
+        );
+        assert!(relay_a.reload().expect("reloads"));
+        assert_eq!(relay_a.snapshot().tokens.len(), 2);
+        relay_b.revoke(&a.record.id).expect("revokes");
+        assert!(relay_a.reload().expect("reloads"));
+        assert!(relay_a.authenticate(&a.secret).is_none());
+        assert!(relay_a.authenticate(&b.secret).is_some());
     }
 
     #[test]

@@ -45,8 +45,9 @@ const OUTPUT_KEPT = 64 * 1024;
  * starts. `extraArgs` pass limits and the like; `command(bin, args, dataDir)` wraps the process
  * (e.g. in a namespace). What the relay writes is kept, not shown: `output()` returns it.
  */
-export async function startRelay({ dataDir = tempDir("data"), port = 0, staticDir = DIST, extraArgs = [], command } = {}) {
-  let owner = existsSync(join(dataDir, "access.json")) ? mintToken(dataDir, ["--role", "owner", "--name", "Test owner"]).token : null;
+export async function startRelay({ dataDir = tempDir("data"), port = 0, staticDir = DIST, extraArgs = [], command, owner: knownOwner } = {}) {
+  // `owner`: a token already in the relay's database (a second relay on it prints no link).
+  let owner = knownOwner ?? (existsSync(join(dataDir, "access.json")) ? mintToken(dataDir, ["--role", "owner", "--name", "Test owner"]).token : null);
   const args = ["serve", "--port", String(port), "--data-dir", dataDir, ...extraArgs];
   if (staticDir) args.push("--static-dir", staticDir);
   const [bin, argv] = command ? command(RELAY_BIN, args, dataDir) : [RELAY_BIN, args];

@@ -212,6 +212,12 @@ impl Engine {
         }
     }
 
+    /// The documents held in memory or loading: those that must follow changes another relay
+    /// stores in shared storage.
+    pub fn held_documents(&self) -> Vec<DocumentId> {
+        self.docs.keys().copied().collect()
+    }
+
     /// How many documents are held in memory (for tests and metrics).
     pub fn loaded_documents(&self) -> usize {
         self.docs.values().filter(|e| e.doc.is_some()).count()
