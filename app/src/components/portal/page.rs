@@ -28,7 +28,7 @@ use crate::components::onboarding::{
     TimelineSection, WelcomeEditor,
 };
 use crate::components::shell::EmailChoices;
-use crate::components::workspace::{use_internal_id_if, InternalSection};
+use crate::components::workspace::InternalSection;
 use crate::state::permission::{self, Act};
 use crate::state::route::PortalView;
 use crate::state::view_mode::{self, use_view, ViewMode};
@@ -61,16 +61,6 @@ pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView 
         if let Some(p) = portal.get() {
             actions::remember_portal(id, &p.client_name);
         }
-    });
-    // On the provider's devices the portal's internal notes exist as soon as it is open,
-    // whichever view is showing: creating the portal cannot link them while the workspace is
-    // still loading, and leaving it to the People view would leave them unmade until then.
-    let session = crate::state::session::session().expect("session installed before mount");
-    let _ = use_internal_id_if(id, move || {
-        portal.with(Option::is_some)
-            && session
-                .info
-                .with(|i| i.as_ref().is_some_and(|i| i.role != Role::Client))
     });
     // The client sees the provider's brand from the portal's copy: the provider's devices keep
     // it up to date whenever the portal or the workspace's brand changes.

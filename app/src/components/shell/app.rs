@@ -53,6 +53,29 @@ pub fn App() -> impl IntoView {
             view.set(crate::state::view_mode::ViewMode::Client);
         }
     });
+    // On a provider's device every portal in the workspace has its internal notes, whichever
+    // page is showing: creating a portal cannot link them while the workspace or the session is
+    // still loading (a first visit), and the person may leave the portal's page at once.
+    let portals =
+        crate::sync::workspace_memo(&[threshold_model::workspace::WORKSPACE.keys], |doc| {
+            threshold_model::workspace::read_workspace(doc)
+                .ok()
+                .map(|w| w.portals)
+        });
+    Effect::new(move |_| {
+        let writable_provider = session.info.with(|i| {
+            i.as_ref()
+                .is_some_and(|i| i.role != Role::Client && !i.read_only)
+        });
+        if !writable_provider {
+            return;
+        }
+        for p in portals.get().unwrap_or_default() {
+            if p.internal.is_none() {
+                crate::actions::ensure_internal(p.id);
+            }
+        }
+    });
     // The provider's brand, white label: the client's from their portal's copy, the
     // provider's from the workspace. It names the page and colours it.
     let brand_read = home_part_memo(BRAND);

@@ -25,15 +25,6 @@ pub fn InternalSection(portal: DocumentId) -> impl IntoView {
 /// The id of a portal's internal document, once the workspace that links them has loaded (it
 /// may still be loading on first paint, so this looks again when documents change).
 pub fn use_internal_id(portal: DocumentId) -> ReadSignal<Option<DocumentId>> {
-    use_internal_id_if(portal, || true)
-}
-
-/// As `use_internal_id`, but nothing is looked up or created while `wanted` is false (a client's
-/// device never makes internal notes).
-pub fn use_internal_id_if(
-    portal: DocumentId,
-    wanted: impl Fn() -> bool + 'static,
-) -> ReadSignal<Option<DocumentId>> {
     let (internal_id, set_internal_id) = signal(None::<DocumentId>);
     // What `ensure_internal` looks at: the workspace's list of portals and their internal ids.
     let portals = workspace_memo(&[WORKSPACE.keys], |doc| {
@@ -41,7 +32,7 @@ pub fn use_internal_id_if(
     });
     Effect::new(move |_| {
         portals.track();
-        if wanted() && internal_id.get_untracked().is_none() {
+        if internal_id.get_untracked().is_none() {
             if let Some(id) = actions::ensure_internal(portal) {
                 set_internal_id.set(Some(id));
             }

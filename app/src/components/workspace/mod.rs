@@ -12,6 +12,6 @@ mod partner_directory;
 use brand_settings::BrandSettings;
 use email_settings::EmailSettings;
 use exit_analytics::ExitAnalyticsSection;
-pub use internal_notes::{use_internal_id, use_internal_id_if, InternalSection};
+pub use internal_notes::{use_internal_id, InternalSection};
 pub use page::WorkspacePage;
 use partner_directory::PartnerDirectory;
