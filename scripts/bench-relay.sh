@@ -9,6 +9,7 @@ if [ ! -d tests/bench/stock-relay/node_modules/@automerge/automerge-repo-sync-se
   (cd tests/bench/stock-relay && npm install --no-audit --no-fund)
 fi
 cargo build --release -p threshold-sync-server
-export THRESHOLD_RELAY_BIN="$PWD/target/release/sync-server"
+# Where cargo put it: a worktree with its own CARGO_TARGET_DIR has no ./target.
+export THRESHOLD_RELAY_BIN="${THRESHOLD_RELAY_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/sync-server}"
 export STOCK_RELAY_JS="$PWD/tests/bench/stock-relay/node_modules/@automerge/automerge-repo-sync-server/src/index.js"
 cargo bench -p threshold-sync-server --bench relay_load

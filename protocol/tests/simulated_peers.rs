@@ -530,6 +530,52 @@ fn changes_stored_by_another_tab_are_applied_without_being_stored_again() {
     );
 }
 
+#[test]
+fn frames_that_arrive_together_are_answered_once_per_peer() {
+    let mut net = Net::new();
+    let a = net.add_client("a");
+    let b = net.add_client("b");
+    let id = DocumentId::random();
+    net.engine(a).create(id, doc_with_title("v1"));
+    net.run();
+    net.engine(b).open(id);
+    net.run();
+    // Both edit at once; the relay receives both frames before it acts on either, as the
+    // relay's hub does with the frames waiting in its inbox.
+    net.nodes[a].hold_outbound = true;
+    net.nodes[b].hold_outbound = true;
+    set_title(net.engine(a), id, "from a");
+    set_title(net.engine(b), id, "from b");
+    net.flush_effects();
+    let mut frames = Vec::new();
+    for node in [a, b] {
+        net.nodes[node].hold_outbound = false;
+        for (_, frame) in std::mem::take(&mut net.nodes[node].outbox) {
+            frames.push((node, frame));
+        }
+    }
+    for (node, frame) in &frames {
+        net.nodes[0].engine.receive(ConnId(*node as u64), frame);
+    }
+    let effects = net.nodes[0].engine.take_effects();
+    let sends_to = |node: usize| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Send { conn, .. } if *conn == ConnId(node as u64)))
+            .count()
+    };
+    // One message each, carrying the other's change and the answer to its own; answering frame
+    // by frame would send each of them two.
+    assert_eq!((sends_to(a), sends_to(b)), (1, 1));
+    for effect in effects {
+        net.execute(0, effect);
+    }
+    net.run();
+    let (title_a, title_b) = (net.title(a, &id), net.title(b, &id));
+    assert_eq!(title_a, title_b, "both converge");
+    assert_eq!(net.title(0, &id), title_a);
+}
+
 // ----- access --------------------------------------------------------------------------------
 
 #[test]

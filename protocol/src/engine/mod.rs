@@ -7,7 +7,8 @@
 //! `document` (this side's documents and their sync status), `sync` (documents to and from
 //! peers), `guard` (the hook a relay judges each peer's changes with), `search` (asking other
 //! peers for a document nobody here has), `op_count` (operations per change and per message,
-//! counted before a change is applied), `persistence` (loading, and when to write a chunk or a
+//! counted before a change is applied), `owed` (sync messages owed to peers, generated once per
+//! document and peer for the frames that arrived together), `persistence` (loading, and when to write a chunk or a
 //! snapshot).
 
 use std::collections::{BTreeMap, HashMap};
@@ -21,6 +22,7 @@ mod ephemeral;
 mod first_sync;
 mod guard;
 mod op_count;
+mod owed;
 mod persistence;
 mod search;
 mod sync;
@@ -35,6 +37,7 @@ pub use persistence::{Decoded, Loaded};
 use connection::Conn;
 use document::DocEntry;
 use ephemeral::EphemeralSeen;
+use owed::OwedSync;
 
 /// One peer's protocol state: its connections, the documents it holds, and the effects
 /// waiting for its shell.
@@ -43,6 +46,8 @@ pub struct Engine {
     conns: BTreeMap<ConnId, Conn>,
     docs: HashMap<DocumentId, DocEntry>,
     effects: Vec<Effect>,
+    /// Sync messages owed to peers, generated when the shell next takes effects (see `owed`).
+    owed_sync: OwedSync,
     now_ms: u64,
     session_id: String,
     ephemeral_count: u64,
@@ -59,6 +64,7 @@ impl Engine {
             conns: BTreeMap::new(),
             docs: HashMap::new(),
             effects: Vec::new(),
+            owed_sync: OwedSync::default(),
             now_ms: 0,
             session_id: uuid::Uuid::new_v4().simple().to_string(),
             ephemeral_count: 0,
@@ -78,6 +84,9 @@ impl Engine {
 
     /// Everything the engine wants done since the last call, in order.
     pub fn take_effects(&mut self) -> Vec<Effect> {
+        for (id, conn, responding) in self.owed_sync.take() {
+            self.send_sync(id, conn, responding);
+        }
         std::mem::take(&mut self.effects)
     }
 

@@ -176,6 +176,7 @@ impl Engine {
             }
         }
         self.ensure_peer_doc(id, conn);
+        let owed = self.owed_sync.contains(id, conn);
         let Some(entry) = self.docs.get_mut(&id) else {
             return;
         };
@@ -198,11 +199,23 @@ impl Engine {
             rebuild_at(doc, &doc.get_heads());
         }
         let before = doc.get_heads();
+        let acknowledges = sync_message.changes.is_empty() && sync_message.heads == before;
+        let told = pd.sync.last_sent_heads.clone();
         if let Err(e) = doc.receive_sync_message(&mut pd.sync, sync_message) {
             return self.fail(
                 conn,
                 format!("sync message for {id} could not be applied: {e}"),
             );
+        }
+        if owed && acknowledges {
+            // A message without changes at our heads makes automerge record those heads as
+            // sent (`last_sent_heads`), so it generates nothing more for this peer. Frame by
+            // frame that holds: whatever changed our heads was answered at once. But this
+            // peer is owed a message not generated yet: an earlier frame of this batch (its
+            // own changes, or another peer's) moved our heads, and the peer has not been told.
+            // Without it, a peer at our heads never hears that we are: a browser that has just
+            // created a portal waits for "Synced" forever (`tests/relay_batches.rs`).
+            pd.sync.last_sent_heads = told;
         }
         let changed = doc.get_heads() != before;
         if let Some(guard) = guard {
@@ -224,11 +237,13 @@ impl Engine {
             entry.search_started = None;
             self.persist(id);
             self.effects.push(Effect::DocChanged { doc: id });
-            self.sync_subscribers(id, Some(conn));
+            for (other, _) in self.subscriber_peers(id, Some(conn)) {
+                self.owe_sync(id, other, false);
+            }
         }
         // Always answer a sync message, as the automerge sync protocol expects: a peer with a
         // message in flight waits for the reply before it sends its next changes.
-        self.send_sync(id, conn, true);
+        self.owe_sync(id, conn, true);
         self.save_sync_state(id, conn);
         let wants = self
             .peer_doc_mut(id, conn)
@@ -300,6 +315,11 @@ impl Engine {
         for (conn, _) in self.subscriber_peers(id, except) {
             self.sync_one(id, conn);
         }
+    }
+
+    /// Note that a peer is owed a sync message for a document (see `owed`).
+    fn owe_sync(&mut self, id: DocumentId, conn: ConnId, responding: bool) {
+        self.owed_sync.owe(id, conn, responding);
     }
 
     /// Send a peer whatever the automerge sync protocol says it needs from us.
