@@ -497,7 +497,11 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let blobs = BlobState {
         tokens: tokens.clone(),
         hub: engine.hub(),
-        store: BlobStore::open(&options.data_dir, options.max_blob_bytes)?,
+        store: match &database {
+            Some(pool) => BlobStore::open(&options.data_dir, options.max_blob_bytes)?
+                .shared(pool.clone()),
+            None => BlobStore::open(&options.data_dir, options.max_blob_bytes)?,
+        },
         http,
         docs: reads,
         stored_reads: Arc::new(tokio::sync::Semaphore::new(blobs::STORED_READS)),
