@@ -1,8 +1,8 @@
 //! Documents in the relay's storage, in the shared key layout of
 //! [`threshold_protocol::storage_key`].
 
-use threshold_protocol::storage_key::{chunk_key, doc_prefix, replaced_by_snapshot};
 use threshold_protocol::automerge::{Automerge, ReadDoc};
+use threshold_protocol::storage_key::{chunk_key, doc_prefix, replaced_by_snapshot};
 use threshold_protocol::{Chunk, DocumentId, Loaded};
 
 use crate::storage::{Storage, StorageError};

@@ -522,7 +522,10 @@ mod tests {
             loaded.load_incremental(&chunk).expect("chunk loads");
         }
         for key in ["first", "from_a", "from_b"] {
-            assert!(loaded.get(ROOT, key).expect("reads").is_some(), "{key} is stored");
+            assert!(
+                loaded.get(ROOT, key).expect("reads").is_some(),
+                "{key} is stored"
+            );
         }
         assert_eq!(
             pg_a.list(&doc_prefix(&id)).expect("lists").len(),
@@ -545,7 +548,10 @@ mod tests {
         // Each relay found the other's snapshot covered by its own; A compacts first.
         pg_a.delete_replaced(snap_a, &[snap_b]).expect("A compacts");
         pg_b.delete_replaced(snap_b, &[snap_a]).expect("B compacts");
-        assert_eq!(pg_a.list("docs/d/").expect("lists"), vec![snap_a.to_owned()]);
+        assert_eq!(
+            pg_a.list("docs/d/").expect("lists"),
+            vec![snap_a.to_owned()]
+        );
     }
 
     #[test]
