@@ -1,6 +1,7 @@
 // The example load balancer config (deploy/nginx.conf) run by Debian's nginx in front of two
-// relays on one PostgreSQL database: the app loads through it, and two browsers that nginx sends
-// to different relays co-edit a portal live.
+// relays on one PostgreSQL database: the app loads through it, two browsers that nginx sends to
+// different relays co-edit a portal live, and a browser whose relay is SIGKILLed carries on
+// through the other.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -68,4 +69,31 @@ test("through_nginx_a_provider_on_one_relay_and_a_client_on_the_other_co_edit_a_
     ([viaA, viaB]) => viaA.length > 0 && viaB.length > 0, { message: "nginx logged both sockets" });
   assert.ok(syncUpstreams(nginx, toA).every(port => port === a.port), `the provider's sockets went to relay A: ${nginx.log().join("\n")}`);
   assert.ok(syncUpstreams(nginx, toB).every(port => port === b.port), `the client's sockets went to relay B: ${nginx.log().join("\n")}`);
+}));
+
+test("a_relay_killed_behind_nginx_loses_nothing_acknowledged_and_its_browser_carries_on_through_the_other", () => behindNginx(async ({ a, b, nginx, toA, toB }) => {
+  const provider = await newDevice(browser, a);
+  const p = provider.page;
+  const id = await createPortal(p, toA, "Acme Studio");
+  await addTask(p, "Acknowledged before the crash");
+  await waitForStatus(p, "Synced");
+  // A second device on relay B follows along.
+  const watcher = await newDevice(browser, a);
+  const w = watcher.page;
+  await w.goto(`${toB}/#/portal/${id}`);
+  await eventually(() => taskTitles(w), t => t.includes("Acknowledged before the crash"), { message: "relay B's device sees the first task" });
+
+  assert.deepEqual(await a.stop("SIGKILL"), { code: null, signal: "SIGKILL" });
+  // The provider's socket drops; the app reconnects to the same address, and nginx, finding
+  // relay A refusing connections, hands it to relay B, which acknowledges the next change.
+  await addTask(p, "Made after the crash");
+  await waitForStatus(p, "Synced", 30_000);
+  await eventually(() => taskTitles(w), t => t.includes("Made after the crash"), { message: "relay B's device sees the task made after the crash" });
+
+  // The app itself still loads through the front whose relay died, with everything in it.
+  await p.reload();
+  await eventually(() => taskTitles(p), t => ["Acknowledged before the crash", "Made after the crash"].every(x => t.includes(x)), { message: "after a reload, both tasks" });
+  const toDead = nginx.log().filter(line => line.includes(` ${new URL(toA).port} "GET /sync" `) && line.endsWith(`:${b.port}`));
+  assert.ok(toDead.length > 0, `nginx sent the provider's new socket to relay B:\n${nginx.log().join("\n")}`);
+  assert.deepEqual(p.errors.filter(e => !/WebSocket|502|ERR_CONNECTION/i.test(e)), []);
 }));
