@@ -75,3 +75,13 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null; then
   apt-get update -qq
   apt-get install -y -qq postgresql
 fi
+
+# A real load balancer in front of several relays (tests/e2e/nginx.test.mjs runs
+# deploy/nginx.conf): Debian's nginx. The tests run it in the foreground with their own config
+# and prefix in a temp dir; the package's own service is not started (or used).
+if [[ ! -x /usr/sbin/nginx ]]; then
+  say "installing Debian nginx (the tests run their own instance in front of two relays)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nginx
+fi

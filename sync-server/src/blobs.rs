@@ -147,7 +147,7 @@ async fn upload(
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large(limit));
     }
-    if state.store.contains(&hash) {
+    if state.store.contains(&hash).await.map_err(blob_failure)? {
         return Ok(StatusCode::OK.into_response());
     }
     match state.store.put(&hash, body.into_data_stream()).await {
@@ -158,6 +158,7 @@ async fn upload(
         Err(BlobError::TooLarge { limit }) => Err(too_large(limit)),
         Err(e @ BlobError::HashMismatch { .. }) => Err(AppError::BadRequest(e.to_string())),
         Err(e @ BlobError::Body(_)) => Err(AppError::BadRequest(e.to_string())),
+        Err(e @ BlobError::Database(_)) => Err(blob_failure(e)),
         Err(BlobError::Io(e)) => {
             tracing::error!(%hash, error = %e, "could not store a blob");
             let why = if e.raw_os_error() == Some(28) {
@@ -167,6 +168,17 @@ async fn upload(
             };
             Err(AppError::Storage(why))
         }
+    }
+}
+
+/// A store that failed for a reason of its own, not the request's.
+fn blob_failure(e: BlobError) -> AppError {
+    tracing::error!(error = %e, "the blob store failed");
+    match e {
+        BlobError::Database(_) => {
+            AppError::Storage("the database is unavailable; nothing was kept".into())
+        }
+        other => AppError::Storage(other.to_string()),
     }
 }
 
@@ -187,10 +199,9 @@ async fn download(
     request: Request,
 ) -> Result<Response, AppError> {
     authorize(&state, &me, &hash, Intent::Read).await?;
-    let path = state.store.path(&hash);
-    if !path.is_file() {
+    let Some(path) = state.store.local(&hash).await.map_err(blob_failure)? else {
         return Err(AppError::NotFound);
-    }
+    };
     let mime = served
         .mime
         .filter(|m| is_plain_mime(m))

@@ -1,6 +1,7 @@
 //! Documents in the relay's storage, in the shared key layout of
 //! [`threshold_protocol::storage_key`].
 
+use threshold_protocol::automerge::{Automerge, ReadDoc};
 use threshold_protocol::storage_key::{chunk_key, doc_prefix, replaced_by_snapshot};
 use threshold_protocol::{Chunk, DocumentId, Loaded};
 
@@ -50,9 +51,9 @@ pub fn save_batch(
         let mut incremental = Vec::new();
         for chunk in &chunks[start..] {
             match chunk {
-                Chunk::Snapshot(_) => {
+                Chunk::Snapshot(bytes) => {
                     let key = chunk_key(doc, chunk);
-                    snapshots.push((*doc, key.clone()));
+                    snapshots.push((*doc, key.clone(), bytes));
                     writes.push((key, chunk.bytes().to_vec()));
                 }
                 Chunk::Incremental(bytes) => incremental.extend_from_slice(bytes),
@@ -70,13 +71,53 @@ pub fn save_batch(
     // Everything written in this batch for a document with a snapshot is newer than, or is, the
     // snapshot; everything else under its prefix is older and now redundant.
     let written: Vec<String> = writes.into_iter().map(|(key, _)| key).collect();
-    for (doc, snapshot) in snapshots {
+    for (doc, snapshot, bytes) in snapshots {
         let stored = storage.list(&doc_prefix(&doc))?;
-        for old in replaced_by_snapshot(&stored, &snapshot, &written) {
-            storage.delete(old)?;
+        let mut old = replaced_by_snapshot(&stored, &snapshot, &written);
+        if storage.has_other_writers() {
+            old = covered_by(storage, bytes, old)?;
+        }
+        if !old.is_empty() {
+            storage.delete_replaced(&snapshot, &old)?;
         }
     }
     Ok(())
+}
+
+/// Of the chunks `old`, those whose every change is in `snapshot`. Another relay may have
+/// stored a chunk after this one's snapshot was taken, or before its announcement arrived:
+/// listed beside the snapshot, it is not covered by it, and is kept. Costs a load of the
+/// snapshot, so only storages with other writers pay it, once per compaction.
+fn covered_by<'a>(
+    storage: &dyn Storage,
+    snapshot: &[u8],
+    old: Vec<&'a str>,
+) -> Result<Vec<&'a str>, StorageError> {
+    let Ok(mut base) = Automerge::load(snapshot) else {
+        return Ok(Vec::new());
+    };
+    let heads = base.get_heads();
+    let mut covered = Vec::new();
+    for key in old {
+        // Gone meanwhile: another relay's compaction found it covered by its snapshot.
+        let Some(chunk) = storage.load(key)? else {
+            continue;
+        };
+        // Loading a chunk whose changes are all in the snapshot changes nothing; a new change
+        // moves the heads or, missing a dependency, waits in the queue.
+        let loaded = base.load_incremental(&chunk).is_ok();
+        if loaded && base.get_heads() == heads && base.get_missing_deps(&[]).is_empty() {
+            covered.push(key);
+        } else {
+            // Not covered (or unreadable: kept for whoever can tell). Start again from the
+            // snapshot alone, so later chunks are judged against it and not against this one.
+            base = match Automerge::load(snapshot) {
+                Ok(doc) => doc,
+                Err(_) => return Ok(covered),
+            };
+        }
+    }
+    Ok(covered)
 }
 
 #[cfg(test)]

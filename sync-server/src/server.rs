@@ -494,10 +494,15 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         mail: mail.clone(),
         max_blob_bytes: options.max_blob_bytes,
     };
+    let mut store = BlobStore::open(&options.data_dir, options.max_blob_bytes)?;
+    if let Some(pool) = &database {
+        // Every relay on the database serves every file; the data dir keeps a cache.
+        store = store.shared(pool.clone());
+    }
     let blobs = BlobState {
         tokens: tokens.clone(),
         hub: engine.hub(),
-        store: BlobStore::open(&options.data_dir, options.max_blob_bytes)?,
+        store,
         http,
         docs: reads,
         stored_reads: Arc::new(tokio::sync::Semaphore::new(blobs::STORED_READS)),

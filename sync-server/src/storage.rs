@@ -50,6 +50,26 @@ pub trait Storage: Send {
         Ok(())
     }
 
+    /// Whether other processes write this storage too (several relays on one database). Then a
+    /// chunk listed beside a new snapshot may hold changes the snapshot lacks (another relay
+    /// wrote it, and this one has not applied it yet), so compaction checks before deleting.
+    fn has_other_writers(&self) -> bool {
+        false
+    }
+
+    /// Delete `old`, the chunks the snapshot stored under `snapshot` replaces, unless that
+    /// snapshot is gone: with other writers, another relay's compaction may have deleted it as
+    /// covered by its own, and deleting what it replaced too would lose them both.
+    fn delete_replaced(&mut self, snapshot: &str, old: &[&str]) -> Result<(), StorageError> {
+        if self.has_other_writers() && self.load(snapshot)?.is_none() {
+            return Ok(());
+        }
+        for key in old {
+            self.delete(key)?;
+        }
+        Ok(())
+    }
+
     /// Every entry whose key starts with `prefix`, in key order.
     fn load_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
         let mut out = Vec::new();

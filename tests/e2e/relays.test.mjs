@@ -1,8 +1,10 @@
 // Several relay processes on one PostgreSQL database: a change accepted by one reaches peers
-// on another, and a token revoked anywhere is cut off everywhere.
+// on another, a token revoked anywhere is cut off everywhere, and a file uploaded to one is
+// served by all.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { RELAY_BIN, eventually, startRelay, tempDir, withRelay } from "./harness.mjs";
 import { startPostgres } from "./postgres.mjs";
@@ -50,4 +52,30 @@ test("a_token_revoked_on_the_command_line_is_cut_off_on_every_relay", () => with
   assert.equal(await closed, 4401, "relay B closes the revoked token's socket");
   const session = await fetch(`${a.url}/api/session`, { headers: { authorization: `Bearer ${minted.token}` } });
   assert.equal(session.status, 401, "relay A refuses it too");
+}));
+
+test("a_file_uploaded_through_one_relay_is_served_by_another_and_a_bad_upload_is_kept_by_neither", () => withTwoRelays(async (a, b) => {
+  const auth = { authorization: `Bearer ${a.owner}` };
+  const content = randomBytes(300_000);
+  const hash = createHash("sha256").update(content).digest("hex");
+  assert.equal((await fetch(`${b.url}/blobs/${hash}`, { headers: auth })).status, 404, "not stored yet");
+  const put = await fetch(`${a.url}/blobs/${hash}`, { method: "PUT", headers: auth, body: content });
+  assert.equal(put.status, 201);
+  // Relay B has never seen it on its own disk: it comes from the database.
+  const got = await fetch(`${b.url}/blobs/${hash}`, { headers: auth });
+  assert.equal(got.status, 200);
+  assert.ok(Buffer.from(await got.arrayBuffer()).equals(content), "the same bytes");
+  const range = await fetch(`${b.url}/blobs/${hash}`, { headers: { ...auth, range: "bytes=1000-1999" } });
+  assert.equal(range.status, 206);
+  assert.ok(Buffer.from(await range.arrayBuffer()).equals(content.subarray(1000, 2000)));
+  // Uploading it again through B finds it stored.
+  assert.equal((await fetch(`${b.url}/blobs/${hash}`, { method: "PUT", headers: auth, body: content })).status, 200);
+
+  // Content that does not match its name is refused, and neither relay serves it.
+  const other = randomBytes(1000);
+  const claimed = createHash("sha256").update(randomBytes(8)).digest("hex");
+  assert.equal((await fetch(`${b.url}/blobs/${claimed}`, { method: "PUT", headers: auth, body: other })).status, 400);
+  for (const relay of [a, b]) {
+    assert.equal((await fetch(`${relay.url}/blobs/${claimed}`, { headers: auth })).status, 404);
+  }
 }));

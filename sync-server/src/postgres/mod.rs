@@ -274,6 +274,38 @@ impl Storage for PgStorage {
         Ok(())
     }
 
+    fn has_other_writers(&self) -> bool {
+        true
+    }
+
+    /// In one transaction under the document's advisory lock, so two relays compacting the
+    /// same document take turns: the second finds its snapshot deleted by the first (which
+    /// found it covered) and deletes nothing, rather than each deleting the other's snapshot.
+    fn delete_replaced(&mut self, snapshot: &str, old: &[&str]) -> Result<(), StorageError> {
+        check_key(snapshot)?;
+        for key in old {
+            check_key(key)?;
+        }
+        let document = snapshot.rsplit_once('/').map_or(snapshot, |(doc, _)| doc);
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(db)?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            &[&document],
+        )
+        .map_err(db)?;
+        let present = tx
+            .query_opt("SELECT 1 FROM entries WHERE key = $1", &[&snapshot])
+            .map_err(db)?
+            .is_some();
+        if present {
+            tx.execute("DELETE FROM entries WHERE key = ANY($1)", &[&old])
+                .map_err(db)?;
+        }
+        tx.commit().map_err(db)?;
+        Ok(())
+    }
+
     /// One query rather than a listing and a read per key.
     fn load_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
         let rows = self
@@ -404,6 +436,122 @@ mod tests {
             panic!("refused")
         };
         assert!(matches!(err, DatabaseError::Unreachable(_)), "{err}");
+    }
+
+    /// A storage that runs `before_list` once, on its first listing: how a test puts another
+    /// relay's write between a group commit's snapshot and compaction's listing.
+    struct ListHook<S> {
+        inner: S,
+        before_list: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    }
+
+    impl<S: Storage> Storage for ListHook<S> {
+        fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+            let hook = self.before_list.lock().expect("hook").take();
+            if let Some(hook) = hook {
+                hook();
+            }
+            self.inner.list(prefix)
+        }
+        fn load(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+            self.inner.load(key)
+        }
+        fn put(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+            self.inner.put(key, value)
+        }
+        fn delete(&mut self, key: &str) -> Result<(), StorageError> {
+            self.inner.delete(key)
+        }
+        fn put_all(&mut self, entries: &[(String, Vec<u8>)]) -> Result<(), StorageError> {
+            self.inner.put_all(entries)
+        }
+        fn has_other_writers(&self) -> bool {
+            self.inner.has_other_writers()
+        }
+        fn delete_replaced(&mut self, snapshot: &str, old: &[&str]) -> Result<(), StorageError> {
+            self.inner.delete_replaced(snapshot, old)
+        }
+    }
+
+    #[test]
+    fn compaction_keeps_a_chunk_another_relay_wrote_between_the_snapshot_and_the_listing() {
+        use std::sync::{Arc, Barrier};
+        use threshold_protocol::automerge::ReadDoc;
+
+        let cluster = throwaway::Cluster::start().expect("starts PostgreSQL");
+        let (pg_a, url) = storage(&cluster, "compaction");
+        let mut pg_b = PgStorage::new(open(&url).expect("opens"));
+        let id = DocumentId::random();
+        let mut a = AutoCommit::new();
+        let first = vec![(id, Chunk::Incremental(edit(&mut a, "first")))];
+        crate::doc_store::save_batch(&mut pg_a.clone(), first, &[]).expect("first batch");
+        // Relay B holds the document too, and changes it; relay A changes it and takes a
+        // snapshot before it has heard of B's change.
+        let mut b = a.fork();
+        let from_b = edit(&mut b, "from_b");
+        let from_a = edit(&mut a, "from_a");
+        let snapshot = a.save();
+
+        // B's group commit runs after A's put its snapshot and before A lists what it replaces.
+        let turn = Arc::new(Barrier::new(2));
+        let writer = std::thread::spawn({
+            let turn = turn.clone();
+            move || {
+                turn.wait();
+                let saves = vec![(id, Chunk::Incremental(from_b))];
+                crate::doc_store::save_batch(&mut pg_b, saves, &[]).expect("B's batch");
+                turn.wait();
+            }
+        });
+        let mut hooked = ListHook {
+            inner: pg_a.clone(),
+            before_list: std::sync::Mutex::new(Some(Box::new(move || {
+                turn.wait();
+                turn.wait();
+            }))),
+        };
+        let saves = vec![
+            (id, Chunk::Incremental(from_a)),
+            (id, Chunk::Snapshot(snapshot)),
+        ];
+        crate::doc_store::save_batch(&mut hooked, saves, &[]).expect("A's batch");
+        writer.join().expect("B's thread");
+
+        let mut loaded = AutoCommit::new();
+        for chunk in crate::doc_store::load(&pg_a, &id).expect("loads").chunks {
+            loaded.load_incremental(&chunk).expect("chunk loads");
+        }
+        for key in ["first", "from_a", "from_b"] {
+            assert!(
+                loaded.get(ROOT, key).expect("reads").is_some(),
+                "{key} is stored"
+            );
+        }
+        assert_eq!(
+            pg_a.list(&doc_prefix(&id)).expect("lists").len(),
+            2,
+            "the chunk the snapshot covers is compacted away; B's and the snapshot stay"
+        );
+    }
+
+    #[test]
+    fn two_relays_compacting_one_document_never_delete_each_others_snapshot() {
+        let cluster = throwaway::Cluster::start().expect("starts PostgreSQL");
+        let (mut pg_a, url) = storage(&cluster, "snapshots");
+        let mut pg_b = PgStorage::new(open(&url).expect("opens"));
+        let (snap_a, snap_b) = ("docs/d/snapshot-a", "docs/d/snapshot-b");
+        pg_a.put_all(&[
+            (snap_a.to_owned(), b"a".to_vec()),
+            (snap_b.to_owned(), b"b".to_vec()),
+        ])
+        .expect("stores both");
+        // Each relay found the other's snapshot covered by its own; A compacts first.
+        pg_a.delete_replaced(snap_a, &[snap_b]).expect("A compacts");
+        pg_b.delete_replaced(snap_b, &[snap_a]).expect("B compacts");
+        assert_eq!(
+            pg_a.list("docs/d/").expect("lists"),
+            vec![snap_a.to_owned()]
+        );
     }
 
     #[test]

@@ -26,6 +26,15 @@ const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO access (id, state) VALUES (1, '{}');
     "#,
+    // 2: the portal's files, shared by every relay (`blob_store.rs` says why `bytea`). The hash
+    // is checked before a row is written and again when one is read.
+    r#"
+    CREATE TABLE blobs (
+        hash text COLLATE "C" PRIMARY KEY CHECK (hash ~ '^[0-9a-f]{64}$'),
+        size bigint NOT NULL,
+        content bytea NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this relay writes.

@@ -1,0 +1,99 @@
+// The example load balancer config (deploy/nginx.conf) run by Debian's nginx in front of two
+// relays on one PostgreSQL database: the app loads through it, two browsers that nginx sends to
+// different relays co-edit a portal live, and a browser whose relay is SIGKILLed carries on
+// through the other.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  addTask, createPortal, eventually, inviteClient, launchBrowser, newDevice, openInvite, startRelay, taskTitles, waitForStatus, withRelay,
+} from "./harness.mjs";
+import { startPostgres } from "./postgres.mjs";
+import { startNginx } from "./nginx.mjs";
+
+let pg;
+let browser;
+before(async () => { pg = await startPostgres(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); pg?.stop(); });
+
+/**
+ * Relays A and B on one database, and nginx with two fronts: the first sends everything to A
+ * (B as its backup), the second to B (A as its backup).
+ */
+function behindNginx(body) {
+  const database = ["--database-url", pg.database()];
+  return withRelay({ extraArgs: database }, async a => {
+    const b = await startRelay({ extraArgs: database, owner: a.owner });
+    a.defer(() => b.stop());
+    const nginx = await startNginx([[a.port, b.port], [b.port, a.port]]);
+    a.defer(() => nginx.stop());
+    try {
+      await body({ a, b, nginx, toA: nginx.urls[0], toB: nginx.urls[1] });
+    } catch (error) {
+      process.stderr.write(`# relay B wrote:\n${b.output().replace(/^/gm, "#   ")}\n# nginx errors:\n${nginx.errors().replace(/^/gm, "#   ")}\n`);
+      throw error;
+    }
+  });
+}
+
+/** The relay ports nginx sent front `url`'s `/sync` sockets to, from its access log. */
+function syncUpstreams(nginx, url) {
+  const port = new URL(url).port;
+  return nginx.log()
+    .filter(line => line.includes(` ${port} "GET /sync" `))
+    .map(line => Number(line.split(":").pop()));
+}
+
+test("through_nginx_a_provider_on_one_relay_and_a_client_on_the_other_co_edit_a_portal_live", () => behindNginx(async ({ a, b, nginx, toA, toB }) => {
+  const provider = await newDevice(browser, a);
+  const p = provider.page;
+  await createPortal(p, toA, "Acme Studio");
+  await waitForStatus(p, "Synced");
+  const link = await inviteClient(p);
+  assert.ok(link.startsWith(`${toA}/#/join/`), `the invite names the address the provider uses: ${link}`);
+
+  // The client opens the invite through the other front, which sends them to relay B.
+  const client = await openInvite(browser, a, link.replace(toA, toB));
+  const c = client.page;
+  await waitForStatus(c, "Synced");
+  await addTask(c, "Send the brand guidelines");
+  await eventually(() => taskTitles(p), t => t.includes("Send the brand guidelines"), { message: "the provider (relay A) sees the client's task live" });
+  await addTask(p, "Review the guidelines");
+  // A client sees a provider's task without its title field (they may not rename it).
+  await c.getByRole("checkbox", { name: "Done: Review the guidelines" }).waitFor({ timeout: 15_000 });
+  assert.deepEqual([...p.errors, ...c.errors], []);
+
+  // nginx logs a socket when it closes: the provider's went to A and the client's to B.
+  await client.context.close();
+  await provider.context.close();
+  await eventually(() => [syncUpstreams(nginx, toA), syncUpstreams(nginx, toB)],
+    ([viaA, viaB]) => viaA.length > 0 && viaB.length > 0, { message: "nginx logged both sockets" });
+  assert.ok(syncUpstreams(nginx, toA).every(port => port === a.port), `the provider's sockets went to relay A: ${nginx.log().join("\n")}`);
+  assert.ok(syncUpstreams(nginx, toB).every(port => port === b.port), `the client's sockets went to relay B: ${nginx.log().join("\n")}`);
+}));
+
+test("a_relay_killed_behind_nginx_loses_nothing_acknowledged_and_its_browser_carries_on_through_the_other", () => behindNginx(async ({ a, b, nginx, toA, toB }) => {
+  const provider = await newDevice(browser, a);
+  const p = provider.page;
+  const id = await createPortal(p, toA, "Acme Studio");
+  await addTask(p, "Acknowledged before the crash");
+  await waitForStatus(p, "Synced");
+  // A second device on relay B follows along.
+  const watcher = await newDevice(browser, a);
+  const w = watcher.page;
+  await w.goto(`${toB}/#/portal/${id}`);
+  await eventually(() => taskTitles(w), t => t.includes("Acknowledged before the crash"), { message: "relay B's device sees the first task" });
+
+  assert.deepEqual(await a.stop("SIGKILL"), { code: null, signal: "SIGKILL" });
+  // The provider's socket drops; the app reconnects to the same address, and nginx, finding
+  // relay A refusing connections, hands it to relay B, which acknowledges the next change.
+  await addTask(p, "Made after the crash");
+  await waitForStatus(p, "Synced", 30_000);
+  await eventually(() => taskTitles(w), t => t.includes("Made after the crash"), { message: "relay B's device sees the task made after the crash" });
+
+  // The app itself still loads through the front whose relay died, with everything in it.
+  await p.reload();
+  await eventually(() => taskTitles(p), t => ["Acknowledged before the crash", "Made after the crash"].every(x => t.includes(x)), { message: "after a reload, both tasks" });
+  const toDead = nginx.log().filter(line => line.includes(` ${new URL(toA).port} "GET /sync" `) && line.endsWith(`:${b.port}`));
+  assert.ok(toDead.length > 0, `nginx sent the provider's new socket to relay B:\n${nginx.log().join("\n")}`);
+  assert.deepEqual(p.errors.filter(e => !/WebSocket|502|ERR_CONNECTION/i.test(e)), []);
+}));
