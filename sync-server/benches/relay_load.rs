@@ -27,8 +27,8 @@
 //! process, on the same two cores as the relay under test: figures are for comparing the two
 //! relays in one run, not absolute capacity.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use threshold_protocol::DocumentId;
@@ -177,13 +177,7 @@ async fn run(kind: RelayKind, n: usize, seconds: u64, load: Load) -> RunResult {
             "100000",
         ],
     );
-    let shared = Arc::new(Shared {
-        stop: AtomicBool::new(false),
-        acked: AtomicU64::new(0),
-        find: Mutex::new(Samples::default()),
-        visible: Mutex::new(Samples::default()),
-        started: Instant::now(),
-    });
+    let shared = Arc::new(Shared::new());
     let mut tasks = Vec::new();
     let mut client_index = 0;
     for size in groups(n) {

@@ -24,7 +24,7 @@
 //! cores as the relay: the figures compare the two runs, they are not capacity.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
@@ -117,13 +117,7 @@ async fn run(bin: &str, seconds: u64, pace: Duration, attack: Option<(usize, usi
     let portal = DocumentId::random();
     let provider = mint(port, &owner, portal, true).await;
     let client_token = mint(port, &owner, portal, false).await;
-    let shared = Arc::new(Shared {
-        stop: AtomicBool::new(false),
-        acked: AtomicU64::new(0),
-        find: Mutex::new(Samples::default()),
-        visible: Mutex::new(Samples::default()),
-        started: Instant::now(),
-    });
+    let shared = Arc::new(Shared::new());
     let load = Load::Portal { judged: true };
     let honest = [
         tokio::spawn(client(

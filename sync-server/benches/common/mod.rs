@@ -203,7 +203,28 @@ pub struct Shared {
     pub acked: AtomicU64,
     pub find: Mutex<Samples>,
     pub visible: Mutex<Samples>,
+    /// Edit-to-remote latency between peers on different relays (several relays on one
+    /// database): a client's name ends in `@<relay>` there; `visible` then holds same-relay pairs.
+    pub visible_cross: Mutex<Samples>,
     pub started: Instant,
+}
+
+impl Shared {
+    pub fn new() -> Self {
+        Self {
+            stop: AtomicBool::new(false),
+            acked: AtomicU64::new(0),
+            find: Mutex::new(Samples::default()),
+            visible: Mutex::new(Samples::default()),
+            visible_cross: Mutex::new(Samples::default()),
+            started: Instant::now(),
+        }
+    }
+}
+
+/// The relay a client's name places it on (`bench-7@2`), if any.
+fn relay_tag(name: &str) -> Option<&str> {
+    name.rsplit_once('@').map(|(_, relay)| relay)
 }
 
 /// One protocol client: creates (or finds) its document, then writes in a closed loop: each
@@ -289,11 +310,17 @@ pub async fn client(
                         continue;
                     }
                     if seen.get(&key) != Some(&stamp) {
-                        seen.insert(key, stamp);
+                        seen.insert(key.clone(), stamp);
                         let now = shared.started.elapsed().as_micros() as u64;
                         let latency = now.saturating_sub(stamp) as f64 / 1000.0;
                         if !shared.stop.load(Ordering::Relaxed) {
-                            shared.visible.lock().expect("lock").0.push(latency);
+                            let writer = key.strip_prefix("w-").unwrap_or(&key);
+                            let samples = if relay_tag(writer) == relay_tag(&name) {
+                                &shared.visible
+                            } else {
+                                &shared.visible_cross
+                            };
+                            samples.lock().expect("lock").0.push(latency);
                         }
                     }
                 }

@@ -104,6 +104,19 @@ impl Cluster {
         )
     }
 
+    /// The server's process id (the postmaster, parent of every backend), while it runs: for a
+    /// benchmark to count the database's CPU time.
+    pub fn server_pid(&self) -> Option<u32> {
+        let pid_file = self.dir.path().join("data").join("postmaster.pid");
+        std::fs::read_to_string(pid_file)
+            .ok()?
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
     fn data(&self) -> String {
         self.dir.path().join("data").display().to_string()
     }
