@@ -130,7 +130,7 @@ export async function withRelay(options, body) {
         open = false;
       };
       relay.defer(close);
-      return { repo: new Repo({ network: [adapter] }), close };
+      return { repo: new Repo({ network: [adapter] }), close, adapter };
     },
     /** The built app served apart from the relay (see `startFront`). */
     async front() {

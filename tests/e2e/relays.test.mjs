@@ -1,6 +1,6 @@
 // Several relay processes on one PostgreSQL database: a change accepted by one reaches peers
-// on another, a token revoked anywhere is cut off everywhere, and a file uploaded to one is
-// served by all.
+// on the others, a token revoked anywhere is cut off everywhere, a file uploaded to one is
+// served by all, and a database stopped and started again loses nothing acknowledged.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -26,19 +26,69 @@ function withTwoRelays(body) {
 
 const onB = (a, b) => ({ ...a, wsUrlFor: token => b.wsUrlFor(token) });
 
-test("a_change_sent_to_one_relay_reaches_a_stock_js_client_on_another", () => withTwoRelays(async (a, b) => {
+test("a_change_sent_to_one_relay_reaches_stock_js_clients_on_two_others", () => withTwoRelays(async (a, b, url) => {
+  const c = await startRelay({ staticDir: null, extraArgs: ["--database-url", url], owner: a.owner });
+  a.defer(() => c.stop());
   const jsA = a.jsRepo();
-  // A stock client on relay B: the fixture's helper, pointed at B's address.
+  // Stock clients on relays B and C: the fixture's helper, pointed at their addresses.
   const jsB = a.jsRepo.call(onB(a, b));
+  const jsC = a.jsRepo.call(onB(a, c));
   const handle = jsA.repo.create({ note: "from relay A" });
   const found = await jsB.repo.find(handle.url);
   assert.equal(String(found.doc().note), "from relay A");
-  // Live: the next change made through A reaches the client that holds it through B.
+  const third = await jsC.repo.find(handle.url);
+  assert.equal(String(third.doc().note), "from relay A");
+  // Live: the next change made through A reaches the clients that hold it through B and C.
   handle.change(d => { d.more = "added through relay A"; });
   await eventually(() => String(found.doc().more ?? ""), v => v === "added through relay A", { message: "B's client sees A's change" });
-  // And back.
+  await eventually(() => String(third.doc().more ?? ""), v => v === "added through relay A", { message: "C's client sees A's change" });
+  // And back, from B and from C.
   found.change(d => { d.reply = "through relay B"; });
-  await eventually(() => String(handle.doc().reply ?? ""), v => v === "through relay B", { message: "A's client sees B's change" });
+  third.change(d => { d.third = "through relay C"; });
+  for (const doc of [handle, found, third]) {
+    await eventually(() => [String(doc.doc().reply ?? ""), String(doc.doc().third ?? "")],
+      ([reply, fromC]) => reply === "through relay B" && fromC === "through relay C",
+      { message: "every client sees B's and C's changes" });
+  }
+}));
+
+test("the_database_stopped_and_started_again_while_two_relays_run_loses_nothing_acknowledged", () => withTwoRelays(async (a, b) => {
+  const jsA = a.jsRepo();
+  const jsB = a.jsRepo.call(onB(a, b));
+  const handle = jsA.repo.create({ note: "before the outage" });
+  const found = await jsB.repo.find(handle.url);
+  handle.change(d => { d.before = "stored"; });
+  // Seen through relay B, which only learns of it from the database: stored.
+  await eventually(() => String(found.doc().before ?? ""), v => v === "stored", { message: "B's client sees the change made before the outage" });
+
+  pg.stopServer();
+  await Promise.all([a, b].map(async relay => {
+    const health = await fetch(`${relay.url}/healthz`);
+    assert.equal(health.status, 503, "the relay reports the database unreachable");
+    assert.match(await health.text(), /database: unreachable/);
+  }));
+  // The client keeps editing. Relay A cannot store the change, so it acknowledges nothing:
+  // it closes the socket with 1011 and says why; the client keeps the change and reconnects.
+  const socket = jsA.adapter.socket;
+  const closed = new Promise(resolve => socket.addEventListener("close", e => resolve({ code: e.code, reason: String(e.reason) })));
+  handle.change(d => { d.during = "written while the database was down"; });
+  const { code, reason } = await closed;
+  assert.equal(code, 1011);
+  assert.match(reason, /relay storage failed: the database is unavailable/);
+
+  pg.start();
+  // Everything resumes: the client's reconnection stores its change, relay B's listener
+  // reconnects and B's client sees it, and B's edits travel back.
+  await eventually(() => String(found.doc().during ?? ""), v => v === "written while the database was down",
+    { timeout: 30_000, message: "B's client sees the change made during the outage" });
+  found.change(d => { d.after = "through relay B after the outage"; });
+  await eventually(() => String(handle.doc().after ?? ""), v => v === "through relay B after the outage",
+    { timeout: 30_000, message: "A's client sees B's change after the outage" });
+  // Nothing acknowledged was lost: a new client on relay B reads every change from the database.
+  const fresh = a.jsRepo.call(onB(a, b));
+  const again = await fresh.repo.find(handle.url);
+  await eventually(() => again.doc(), d => String(d.before) === "stored" && String(d.during ?? "") !== "" && String(d.after ?? "") !== "",
+    { message: "a new client sees every change" });
 }));
 
 test("a_token_revoked_on_the_command_line_is_cut_off_on_every_relay", () => withTwoRelays(async (a, b, url) => {
