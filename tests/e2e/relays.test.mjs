@@ -52,7 +52,8 @@ test("a_change_sent_to_one_relay_reaches_stock_js_clients_on_two_others", () => 
   }
 }));
 
-test("the_database_stopped_and_started_again_while_two_relays_run_loses_nothing_acknowledged", () => withTwoRelays(async (a, b) => {
+// The timeout only ends a run that would otherwise wait forever on a socket never closed.
+test("the_database_stopped_and_started_again_while_two_relays_run_loses_nothing_acknowledged", { timeout: 120_000 }, () => withTwoRelays(async (a, b) => {
   const jsA = a.jsRepo();
   const jsB = a.jsRepo.call(onB(a, b));
   const handle = jsA.repo.create({ note: "before the outage" });
