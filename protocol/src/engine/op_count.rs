@@ -6,7 +6,7 @@
 //! A sync message's `changes` are automerge storage chunks, each framed as magic bytes, a
 //! checksum, a type byte and a LEB128 length. Change chunks (plain or compressed) are counted
 //! with [`Change::len`], which walks the change's operation columns without building the
-//! document. A bundle's changes are counted the same way. A document chunk (automerge sends one
+//! document. A bundle (chunk type 3) is refused unread: sync never sends one. A document chunk (automerge sends one
 //! whenever most changes are new to the other side, so honest devices send them too) is counted
 //! from its column layout by `document_chunk`, without loading it.
 //!
@@ -14,7 +14,7 @@
 //! message are the same bomb. A document's changes, dependency links and successor links each
 //! cost its load about what an operation does, so each is held to the same per-message limit.
 
-use automerge::{Bundle, Change};
+use automerge::Change;
 
 mod column;
 mod document_chunk;
@@ -97,12 +97,15 @@ fn ops_per_change(chunk: Chunk<'_>, limits: OpLimits) -> Result<Vec<usize>, OpCo
         1 | 2 => Change::try_from(chunk.whole)
             .map(|c| vec![c.len()])
             .map_err(|e| malformed(&e))?,
-        // A bundle of changes.
-        3 => Bundle::try_from(chunk.whole)
-            .map_err(|e| malformed(&e))?
-            .to_changes()
-            .map(|changes| changes.iter().map(Change::len).collect())
-            .map_err(|e| malformed(&e))?,
+        // A bundle of changes: automerge's sync never sends one (it sends changes or a whole
+        // document), and counting one means inflating and building all of its changes first
+        // (a 3 KB bundle of 3,000,000 operations held the engine thread for seconds). Refused
+        // unread.
+        3 => {
+            return Err(OpCountError::Malformed(
+                "a bundle of changes is not accepted in a sync message".into(),
+            ))
+        }
         // A whole document.
         0 => document_chunk::count(chunk.body, limits)?.ops_per_change,
         other => {
@@ -278,6 +281,17 @@ mod tests {
             other.merge(this).unwrap();
         }
         a
+    }
+
+    #[test]
+    fn a_bundle_is_refused_unread_however_small_it_claims_to_be() {
+        let doc = doc_with_text(50_000);
+        let hashes: Vec<_> = doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
+        let bundle = doc.bundle(hashes).unwrap();
+        assert!(matches!(
+            check_ops([bundle.bytes()], limits(usize::MAX, usize::MAX)),
+            Err(OpCountError::Malformed(why)) if why.contains("bundle")
+        ));
     }
 
     #[test]
