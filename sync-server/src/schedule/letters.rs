@@ -75,6 +75,57 @@ pub fn reminder(
     }
 }
 
+/// Most items one reminder letter lists; the rest are counted ("and 12 more").
+pub const MAX_LISTED: usize = 20;
+
+/// Everything due for one person in one portal at one pass, in one letter: a single item reads
+/// as [`reminder`] does; several are listed, each with its date and link, so that a side that
+/// owes many things (or a client who adds hundreds of tasks due today) makes one email, not
+/// hundreds.
+pub fn reminders(
+    to: Mailbox,
+    due: &[(Reminder, String)],
+    client_name: &str,
+    provider: &str,
+) -> Option<Letter> {
+    match due {
+        [] => None,
+        [(one, link)] => Some(reminder(to, one, client_name, provider, link)),
+        many => {
+            let place = portal_words(many[0].0.item.side, client_name, provider);
+            let lines: Vec<String> = many
+                .iter()
+                .take(MAX_LISTED)
+                .map(|(r, link)| {
+                    let when = match r.when {
+                        DueWhen::Tomorrow => format!("due tomorrow, {}", in_words(r.item.due)),
+                        DueWhen::Today => format!("due today, {}", in_words(r.item.due)),
+                        DueWhen::Overdue => format!("was due on {}", in_words(r.item.due)),
+                    };
+                    format!("- \u{201c}{}\u{201d}: {when}. {link}", r.item.title.trim())
+                })
+                .collect();
+            let more = match many.len().saturating_sub(MAX_LISTED) {
+                0 => String::new(),
+                n => format!("\n\n…and {n} more in the portal."),
+            };
+            let text = format!(
+                "{}\n\n{} things in {place} need attention:\n\n{}{more}\n",
+                greeting(&to),
+                many.len(),
+                lines.join("\n"),
+            );
+            Some(Letter {
+                to,
+                subject: format!("{} things due in {place}", many.len()),
+                text,
+                html: None,
+                kind: LetterKind::Reminder,
+            })
+        }
+    }
+}
+
 /// The check-in email to the client, with the text the provider chose.
 pub fn follow_up_to_client(
     to: Mailbox,

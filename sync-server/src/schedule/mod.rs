@@ -16,6 +16,7 @@ pub mod digests;
 pub mod letters;
 pub mod people;
 pub mod portal_facts;
+mod reminded;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
 use threshold_model::notify::{
-    due_follow_ups, due_reminders, follow_up_key, reminder::next_run, reminder_key,
+    due_follow_ups, due_reminders, follow_up_key, reminder::next_run, reminder_key, Reminder,
 };
 use threshold_model::offboarding::FollowUpMode;
 use threshold_model::portal::Assignee;
@@ -129,7 +130,7 @@ impl Scheduler {
             let presence = self.presence.clone();
             // Outbox look-ups and writes are blocking file I/O.
             let done = tokio::task::spawn_blocking(move || {
-                let (queued, at) = portal_pass(&mail, &access, portal, &facts, now);
+                let (queued, at) = portal_pass(&mail, &access, &data_dir, portal, &facts, now);
                 let digests =
                     digest_portal(&mail, &access, &presence, &data_dir, portal, &facts, now);
                 (queued + digests, at)
@@ -148,6 +149,19 @@ impl Scheduler {
         }
         (report, next)
     }
+}
+
+/// The outbox key of one reminder letter: its portal, person and a hash of the item keys it
+/// covers, so the same letter is the same key after a crash, and a new item makes a new one.
+fn reminder_letter_key(portal: &str, person: &str, items: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for item in items {
+        hash.update(item.as_bytes());
+        hash.update([0]);
+    }
+    let hash = hex::encode(&hash.finalize()[..8]);
+    format!("reminder-{portal}-{person}-{hash}")
 }
 
 /// Queue one letter under `key`; whether it was new. Errors are logged, and the next pass
@@ -256,6 +270,7 @@ fn sides(mail: &Mail, access: &AccessState, portal: DocumentId) -> (Vec<Person>,
 fn portal_pass(
     mail: &Mail,
     access: &AccessState,
+    data_dir: &Path,
     portal: DocumentId,
     facts: &PortalFacts,
     now: DateTime<Utc>,
@@ -266,6 +281,10 @@ fn portal_pass(
     let base = &mail.base_url;
     let portal_id = portal.to_string();
     let mut queued = 0;
+    // The reminders already sent (each item, date, moment and person), so that one letter per
+    // person lists only what is new; what is no longer due is forgotten at the end.
+    let mut reminded = reminded::load(data_dir, &portal);
+    let mut still_due = std::collections::BTreeSet::new();
     let mut everyone: Vec<Person> = Vec::new();
 
     if facts.in_progress() {
@@ -284,27 +303,66 @@ fn portal_pass(
                 Assignee::Provider => provider_side(access, fallback),
             };
             for person in people {
-                // The outbox remembers what was sent; the rules need not.
-                for r in due_reminders(&owed, now, person.offset, &Default::default()) {
-                    let key = reminder_key(&portal_id, &r.item.key, r.item.due, r.when, &person.id);
-                    let view = if r.item.key.starts_with("document:") {
-                        "documents"
-                    } else {
-                        "plan"
-                    };
-                    let link = letters::view_link(base, &portal, view);
-                    let letter = letters::reminder(
-                        person.to.clone(),
-                        &r,
-                        &facts.client_name,
-                        &provider_name,
-                        &link,
-                    );
-                    queued += usize::from(queue(mail, &letter, &key));
+                // What is due for this person and not yet reminded, in one letter.
+                let due: Vec<(Reminder, String, String)> =
+                    due_reminders(&owed, now, person.offset, &Default::default())
+                        .into_iter()
+                        .map(|r| {
+                            let key = reminder_key(
+                                &portal_id,
+                                &r.item.key,
+                                r.item.due,
+                                r.when,
+                                &person.id,
+                            );
+                            let view = if r.item.key.starts_with("document:") {
+                                "documents"
+                            } else {
+                                "plan"
+                            };
+                            (r, key, letters::view_link(base, &portal, view))
+                        })
+                        .inspect(|(_, key, _)| {
+                            still_due.insert(key.clone());
+                        })
+                        .filter(|(_, key, _)| !reminded.contains(key))
+                        .collect();
+                let listed: Vec<(Reminder, String)> = due
+                    .iter()
+                    .map(|(r, _, link)| (r.clone(), link.clone()))
+                    .collect();
+                if let Some(letter) = letters::reminders(
+                    person.to.clone(),
+                    &listed,
+                    &facts.client_name,
+                    &provider_name,
+                ) {
+                    let keys: Vec<String> = due.into_iter().map(|(_, key, _)| key).collect();
+                    // One key for the letter, from the items it covers: a pass that queued it
+                    // but died before `reminded` was saved finds it again and sends nothing.
+                    let key = reminder_letter_key(&portal_id, &person.id, &keys);
+                    match mail.send_keyed(&letter, Some(&key)) {
+                        Ok(Sent::Queued { .. }) => {
+                            queued += 1;
+                            reminded.extend(keys);
+                        }
+                        Ok(Sent::Already { .. }) => reminded.extend(keys),
+                        // Not wanted now: not marked, so a person who turns reminders back on
+                        // gets what still applies then.
+                        Ok(Sent::Unsubscribed | Sent::TurnedOff) => {}
+                        Err(e) => {
+                            tracing::error!(%key, error = %e, "a reminder could not be queued")
+                        }
+                    }
                 }
                 everyone.push(person);
             }
         }
+    }
+
+    reminded.retain(|key| still_due.contains(key));
+    if let Err(e) = reminded::save(data_dir, &portal, &reminded) {
+        tracing::error!(%portal, error = %e, "the reminders sent could not be recorded");
     }
 
     for f in facts.follow_ups.iter().filter(|f| f.done_at.is_none()) {
@@ -386,6 +444,7 @@ mod tests {
     fn simulate(
         mail: &Mail,
         access: &AccessState,
+        dir: &Path,
         portal: DocumentId,
         facts: &PortalFacts,
         days: i64,
@@ -394,7 +453,7 @@ mod tests {
         let mut first = std::collections::BTreeMap::new();
         let mut now = start;
         while now < start + chrono::Duration::days(days) {
-            if portal_pass(mail, access, portal, facts, now).0 > 0 {
+            if portal_pass(mail, access, dir, portal, facts, now).0 > 0 {
                 for q in mail.outbox.pending().unwrap() {
                     first.entry(q.id).or_insert(now);
                 }
@@ -452,35 +511,82 @@ mod tests {
             }],
             notices: Vec::new(),
         };
-        let queued = simulate(&mail, &access, portal, &facts, 31);
-        let keys: Vec<&String> = queued.keys().collect();
+        let queued = simulate(&mail, &access, dir.path(), portal, &facts, 31);
         let dana = people::person_id("dana@acme.example");
         let zoe = people::person_id("zoe@harbor.example");
         let p = portal.to_string();
-        let mut expected = [
-            format!("follow-up-{p}-m3-{dana}"),
-            format!("reminder-{p}-task_a-20260310-overdue-{dana}"),
-            format!("reminder-{p}-task_a-20260310-today-{dana}"),
-            format!("reminder-{p}-task_a-20260310-tomorrow-{dana}"),
-            format!("reminder-{p}-task_b-20260320-overdue-{zoe}"),
-            format!("reminder-{p}-task_b-20260320-today-{zoe}"),
-            format!("reminder-{p}-task_b-20260320-tomorrow-{zoe}"),
-        ];
-        expected.sort();
-        assert_eq!(keys, expected.iter().collect::<Vec<_>>());
-        // The client's first reminder went at 08:00 in their UTC+1 morning; the provider's
-        // (no time zone known) at 08:00 UTC.
-        let tomorrow = format!("reminder-{p}-task_a-20260310-tomorrow-{dana}");
+        // Each letter: to whom, its subject, and the pass that queued it.
+        let mut letters: Vec<(String, String, DateTime<Utc>)> = queued
+            .iter()
+            .map(|(key, at)| {
+                let q = mail.outbox.find(key).unwrap().unwrap();
+                let subject = q
+                    .raw
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Subject: "))
+                    .unwrap()
+                    .to_owned();
+                (q.to.join(","), subject, *at)
+            })
+            .collect();
+        letters.sort_by_key(|l| l.2);
+        let at = |d, h| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+        // The client's reminders at 08:00 in their UTC+1 morning; the provider's (no time zone
+        // known) at 08:00 UTC; the follow-up on its date.
         assert_eq!(
-            queued[&tomorrow],
-            Utc.with_ymd_and_hms(2026, 3, 9, 7, 0, 0).unwrap()
+            letters,
+            [
+                (
+                    "dana@acme.example".into(),
+                    "Due tomorrow: Sign".into(),
+                    at(9, 7)
+                ),
+                (
+                    "dana@acme.example".into(),
+                    "Due today: Sign".into(),
+                    at(10, 7)
+                ),
+                (
+                    "dana@acme.example".into(),
+                    "Overdue: Sign".into(),
+                    at(11, 7)
+                ),
+                (
+                    "dana@acme.example".into(),
+                    "Checking in from Harbor Studio".into(),
+                    at(15, 7)
+                ),
+                (
+                    "zoe@harbor.example".into(),
+                    "Due tomorrow: Deliver".into(),
+                    at(19, 8)
+                ),
+                (
+                    "zoe@harbor.example".into(),
+                    "Due today: Deliver".into(),
+                    at(20, 8)
+                ),
+                (
+                    "zoe@harbor.example".into(),
+                    "Overdue: Deliver".into(),
+                    at(21, 8)
+                ),
+            ]
         );
-        let provider = format!("reminder-{p}-task_b-20260320-tomorrow-{zoe}");
-        assert_eq!(
-            queued[&provider],
-            Utc.with_ymd_and_hms(2026, 3, 19, 8, 0, 0).unwrap()
-        );
-        let first = mail.outbox.find(&tomorrow).unwrap().unwrap();
+        assert!(queued.contains_key(&format!("follow-up-{p}-m3-{dana}")));
+        assert!(queued
+            .keys()
+            .any(|k| k.starts_with(&format!("reminder-{p}-{zoe}-"))));
+        let first = mail
+            .outbox
+            .find(
+                queued
+                    .keys()
+                    .find(|k| k.contains(&dana) && k.starts_with("reminder"))
+                    .unwrap(),
+            )
+            .unwrap()
+            .unwrap();
         assert_eq!(first.to, ["dana@acme.example"]);
         assert!(first.raw.contains("portal.example/#/portal/"));
 
@@ -489,10 +595,72 @@ mod tests {
         let mail = self::mail(dir.path());
         facts.stage = Stage::Alumni;
         facts.follow_ups[0].mode = FollowUpMode::RemindMe;
-        let queued = simulate(&mail, &access, portal, &facts, 31);
+        let queued = simulate(&mail, &access, dir.path(), portal, &facts, 31);
         assert_eq!(
             queued.keys().collect::<Vec<_>>(),
             [&format!("follow-up-{p}-m3-{zoe}")]
+        );
+    }
+
+    #[test]
+    fn many_things_due_at_once_make_one_letter_and_a_later_one_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let mail = mail(dir.path());
+        let portal = DocumentId::random();
+        let access = AccessState {
+            workspace: None,
+            tokens: vec![client(portal, "dana@acme.example", Some(0))],
+        };
+        let task = |n: usize| Owed {
+            key: format!("task:{n}"),
+            title: format!("Task {n}"),
+            side: Assignee::Client,
+            due: day(10),
+        };
+        let mut facts = PortalFacts {
+            client_name: "Acme".into(),
+            provider: "Harbor Studio".into(),
+            stage: Stage::Active,
+            owed: (0..300).map(task).collect(),
+            follow_ups: Vec::new(),
+            notices: Vec::new(),
+        };
+        let morning = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
+        assert_eq!(
+            portal_pass(&mail, &access, dir.path(), portal, &facts, morning).0,
+            1
+        );
+        let pending = mail.outbox.pending().unwrap();
+        assert_eq!(pending.len(), 1, "three hundred tasks, one email");
+        assert!(pending[0].raw.contains("300 things due"));
+        assert!(pending[0].raw.contains("280 more"));
+        // The next pass, and a restart (the state is on disk), send nothing more.
+        let later = morning + chrono::Duration::minutes(30);
+        assert_eq!(
+            portal_pass(&mail, &access, dir.path(), portal, &facts, later).0,
+            0
+        );
+        // A task added later gets a letter of its own, naming only it.
+        facts.owed.push(Owed {
+            title: "New one".into(),
+            ..task(300)
+        });
+        let after = later + chrono::Duration::minutes(30);
+        assert_eq!(
+            portal_pass(&mail, &access, dir.path(), portal, &facts, after).0,
+            1
+        );
+        let newest = mail
+            .outbox
+            .pending()
+            .unwrap()
+            .into_iter()
+            .find(|q| q.id != pending[0].id)
+            .unwrap();
+        assert!(
+            newest.raw.contains("Subject: Due today: New one"),
+            "{}",
+            newest.raw
         );
     }
 }
