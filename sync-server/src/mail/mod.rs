@@ -104,8 +104,9 @@ impl Mail {
             .unwrap_or_default()
     }
 
-    /// Record a person's choices. Turning anything on also undoes an unsubscribe: the person
-    /// asked, in the app, for mail again.
+    /// Record a person's choices. They do not undo an unsubscribe: a token naming the address
+    /// does not prove its holder reads that address (the provider typed it), so only the signed
+    /// link in the mail does (`/api/mail/resubscribe/{token}`).
     pub fn set_wants(&self, address: &str, wants: EmailPreferences) -> std::io::Result<()> {
         let key = address.trim().to_lowercase();
         self.preferences.update(|all| {
@@ -115,9 +116,6 @@ impl Mail {
                 all.insert(key.clone(), wants);
             }
         })?;
-        if wants.digests || wants.reminders {
-            self.unsubscribes.resubscribe(&key)?;
-        }
         Ok(())
     }
 
@@ -234,7 +232,7 @@ mod tests {
     }
 
     #[test]
-    fn turning_email_back_on_in_the_app_undoes_an_unsubscribe() {
+    fn the_app_cannot_undo_an_unsubscribe_but_the_signed_link_can() {
         let dir = tempfile::tempdir().unwrap();
         let mail = mail(dir.path());
         mail.unsubscribes.unsubscribe("dana@acme.example").unwrap();
@@ -251,7 +249,11 @@ mod tests {
         );
         mail.set_wants("dana@acme.example", EmailPreferences::default())
             .unwrap();
-        assert!(!mail.unsubscribes.is_unsubscribed("dana@acme.example"));
+        assert!(
+            mail.unsubscribes.is_unsubscribed("dana@acme.example"),
+            "a token naming the address is no proof"
+        );
+        mail.unsubscribes.resubscribe("dana@acme.example").unwrap();
         assert!(matches!(
             mail.send(&letter(LetterKind::Invite)).unwrap(),
             Sent::Queued { .. }

@@ -4,11 +4,13 @@
 //!   unsubscribe, because mail scanners open links on their own.
 //! - `POST /api/mail/unsubscribe/{token}`: unsubscribe (RFC 8058 one-click: mail clients post
 //!   `List-Unsubscribe=One-Click` here; the page's button posts the same).
+//! - `POST /api/mail/resubscribe/{token}`: undo it, from the button on the page that confirms
+//!   the unsubscribe (the same signed link: only mail to the address carries it).
 
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use super::message::escape;
@@ -21,6 +23,7 @@ pub fn routes(mail: Option<Mail>) -> Router {
             "/api/mail/unsubscribe/{token}",
             get(unsubscribe_page).post(unsubscribe),
         )
+        .route("/api/mail/resubscribe/{token}", post(resubscribe))
         .with_state(mail)
 }
 
@@ -81,7 +84,34 @@ async fn unsubscribe(
     Ok(page(
         "You are unsubscribed",
         &format!(
-            "<p>No more emails from this portal will go to <strong>{}</strong>.</p>",
+            "<p>No more emails from this portal will go to <strong>{}</strong>.</p>\
+<p>Changed your mind?</p><form method=\"post\" action=\"/api/mail/resubscribe/{}\">\
+<button type=\"submit\" style=\"font:inherit;padding:.5rem 1rem\">Get these emails again</button></form>",
+            escape(&address),
+            escape(&token)
+        ),
+    ))
+}
+
+/// Undo an unsubscribe. Only the signed link does it, since only mail to the address carries
+/// it: a token that names the address in the app (which the provider may have typed) does not
+/// prove the person asked.
+async fn resubscribe(
+    State(mail): State<Option<Mail>>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let (mail, address) = address_of(&mail, &token)?;
+    let book = mail.unsubscribes.clone();
+    let stored = address.clone();
+    tokio::task::spawn_blocking(move || book.resubscribe(&stored))
+        .await
+        .map_err(|e| AppError::Storage(e.to_string()))?
+        .map_err(|e| AppError::Storage(e.to_string()))?;
+    tracing::info!("an address subscribed again");
+    Ok(page(
+        "You will get these emails again",
+        &format!(
+            "<p>Emails from this portal go to <strong>{}</strong> again. You can choose which in the portal, under \u{201c}Emails to you\u{201d}.</p>",
             escape(&address)
         ),
     ))

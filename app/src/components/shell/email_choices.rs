@@ -1,4 +1,5 @@
-//! "Emails to you": a person turns digests and reminders on or off. The relay keeps the
+//! "Emails to you": a person turns digests and reminders on or off (an unsubscribe is undone
+//! only from the link in the mail, which proves the address is theirs). The relay keeps the
 //! choice (it is the one that sends) for the address their access was given for; nothing shows
 //! when email is off or their access has no address, since there is nothing to choose.
 
@@ -61,17 +62,19 @@ pub fn EmailChoices() -> impl IntoView {
                 <h2 id="email-choices-heading">"Emails to you"</h2>
                 <p class="muted small">"Sent to " <strong>{address}</strong> "."</p>
                 <Show when=unsubscribed>
-                    <p class="small">"You unsubscribed from these emails. Turn one on to get them again."</p>
+                    <p class="small">"You unsubscribed from these emails with the link in one of them. To get them again, open that link once more and choose \u{201c}Get these emails again\u{201d}."</p>
                 </Show>
                 <label class="row choice">
                     <input type="checkbox"
                         prop:checked=move || wants().digests && !unsubscribed()
+                        disabled=unsubscribed
                         on:change=move |ev| save(EmailPreferences { digests: event_target_checked(&ev), ..wants() })/>
                     <span>"A summary of what is waiting on you, at most about once an hour"</span>
                 </label>
                 <label class="row choice">
                     <input type="checkbox"
                         prop:checked=move || wants().reminders && !unsubscribed()
+                        disabled=unsubscribed
                         on:change=move |ev| save(EmailPreferences { reminders: event_target_checked(&ev), ..wants() })/>
                     <span>"Reminders the day before something is due, on the day, and when it is late"</span>
                 </label>
