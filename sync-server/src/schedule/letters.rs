@@ -12,6 +12,19 @@ use threshold_protocol::DocumentId;
 use crate::mail::message::escape;
 use crate::mail::Letter;
 
+/// Text from a portal, at most `max` characters: the model's limits hold in the app, but a
+/// client's device can write anything, and a megabyte title must not become a megabyte email.
+fn short(text: &str, max: usize) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}\u{2026}", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+/// Longest title a letter quotes (the model's limit for task titles).
+const TITLE: usize = 200;
+
 /// "Tuesday 10 March 2026": a date nobody has to decode.
 pub fn in_words(date: NaiveDate) -> String {
     date.format("%A %-d %B %Y").to_string()
@@ -32,7 +45,8 @@ pub fn view_link(base: &str, portal: &DocumentId, view: &str) -> String {
 /// What the portal is called to this side: the client's own portal is "your portal with
 /// <provider>"; the provider's is the client's name.
 fn portal_words(side: Assignee, client_name: &str, provider: &str) -> String {
-    match (side, client_name.trim(), provider.trim()) {
+    let (client_name, provider) = (short(client_name, 120), short(provider, 120));
+    match (side, client_name.as_str(), provider.as_str()) {
         (Assignee::Client, _, "") => "your client portal".to_owned(),
         (Assignee::Client, _, provider) => format!("your portal with {provider}"),
         (Assignee::Provider, "", _) => "a client's portal".to_owned(),
@@ -64,11 +78,11 @@ pub fn reminder(
     let text = format!(
         "{}\n\n{kind} \u{201c}{}\u{201d} in {place} {status}.\n\nOpen it: {link}\n",
         greeting(&to),
-        item.title.trim(),
+        short(&item.title, TITLE),
     );
     Letter {
         to,
-        subject: format!("{subject_lead}: {}", item.title.trim()),
+        subject: format!("{subject_lead}: {}", short(&item.title, TITLE)),
         text,
         html: None,
         kind: LetterKind::Reminder,
@@ -102,7 +116,10 @@ pub fn reminders(
                         DueWhen::Today => format!("due today, {}", in_words(r.item.due)),
                         DueWhen::Overdue => format!("was due on {}", in_words(r.item.due)),
                     };
-                    format!("- \u{201c}{}\u{201d}: {when}. {link}", r.item.title.trim())
+                    format!(
+                        "- \u{201c}{}\u{201d}: {when}. {link}",
+                        short(&r.item.title, TITLE)
+                    )
                 })
                 .collect();
             let more = match many.len().saturating_sub(MAX_LISTED) {
@@ -202,10 +219,20 @@ pub fn digest(
         ),
     };
     let footer = "You get one summary like this instead of an email for every change. To stop summaries, turn off \u{201c}A summary of what is waiting on you\u{201d} under Emails to you in the app.";
-    let list: String = items
+    // At most MAX_LISTED items, each line at most a title's length plus its words.
+    let more = items.len().saturating_sub(MAX_LISTED);
+    let items: Vec<(String, &String)> = items
+        .iter()
+        .take(MAX_LISTED)
+        .map(|(line, link)| (short(line, TITLE + 100), link))
+        .collect();
+    let mut list: String = items
         .iter()
         .map(|(line, link)| format!("\u{2022} {line}\n  Open it: {link}\n"))
         .collect();
+    if more > 0 {
+        list.push_str(&format!("\u{2026}and {more} more in the portal.\n"));
+    }
     let text = format!("{}\n\n{lead}\n\n{list}\n{footer}\n", greeting(&to));
     let html_items: String = items
         .iter()
@@ -240,5 +267,36 @@ fn capitalised(s: &str) -> String {
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use threshold_model::notify::Owed;
+
+    use super::*;
+
+    #[test]
+    fn a_megabyte_title_written_by_a_device_is_quoted_short() {
+        let huge = "x".repeat(1_000_000);
+        let r = Reminder {
+            item: Owed {
+                key: "task:a".into(),
+                title: huge.clone(),
+                side: Assignee::Client,
+                due: NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+            },
+            when: DueWhen::Today,
+        };
+        let to: Mailbox = "dana@acme.example".parse().unwrap();
+        let one = reminder(to.clone(), &r, &huge, &huge, "https://p.example");
+        assert!(one.subject.chars().count() < 250, "{}", one.subject.len());
+        assert!(one.text.len() < 2_000);
+        let lines: Vec<(String, String)> = (0..500)
+            .map(|_| (huge.clone(), "https://p.example".to_owned()))
+            .collect();
+        let d = digest(to, Assignee::Client, &lines, &huge, &huge);
+        assert!(d.text.len() < 20_000, "{}", d.text.len());
+        assert!(d.text.contains("and 480 more"));
     }
 }
