@@ -17,7 +17,8 @@
 //! - `<details>` with an `id` that were open stay open when they are drawn again (a comment
 //!   thread stays open after posting, so the person sees their comment);
 //! - a form marked `data-add-form` returns focus to its first field once submitted, so a
-//!   second item can be typed straight away (and an error next to the field is read out).
+//!   second item can be typed straight away, or to the field marked invalid when the submit
+//!   was refused (its error is read out), unless the person has moved focus on meanwhile.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -248,17 +249,41 @@ pub fn install() {
             return;
         };
         let name = name_of(&field);
+        let active_at_submit = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element());
         // After the submit handler and the redraw it causes: the form (or its row) may have
         // been drawn anew, so look the field up again by name.
         leptos::prelude::request_animation_frame(move || {
             let Some(document) = web_sys::window().and_then(|w| w.document()) else {
                 return;
             };
-            let target = if field.is_connected() {
+            // The person already moved on (typing into another field of a refused form, say):
+            // taking focus now would put their next keystrokes in the wrong field.
+            // Only a field of this same form counts: a control drawn anew elsewhere and focused
+            // again by the keeper is not the person moving on.
+            let active = document.active_element();
+            let moved_on = active != active_at_submit
+                && active.as_ref().is_some_and(|a| {
+                    matches!(a.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                        && form.is_connected()
+                        && form.contains(Some(a.unchecked_ref()))
+                });
+            if moved_on {
+                return;
+            }
+            // A refused submit goes to the field that says what is wrong, an accepted one to the
+            // first field, for the next item.
+            let invalid = form
+                .query_selector("[aria-invalid=\"true\"]")
+                .ok()
+                .flatten()
+                .filter(|el| el.is_connected());
+            let target = invalid.or(if field.is_connected() {
                 Some(field)
             } else {
                 name.as_ref().and_then(|n| find(&document, n))
-            };
+            });
             if let Some(target) = target {
                 focus_quietly(&target);
             }
