@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::message::escape;
+use super::unsubscribe::Unsubscribes;
 use super::Mail;
 use crate::error::AppError;
 
@@ -53,6 +54,20 @@ fn address_of(mail: &Option<Mail>, token: &str) -> Result<(Mail, String), AppErr
     Ok((mail, address))
 }
 
+/// Change the unsubscribe book for `address` durably, off the async threads (a file write).
+async fn record(
+    mail: &Mail,
+    address: &str,
+    change: fn(&Unsubscribes, &str) -> std::io::Result<()>,
+) -> Result<(), AppError> {
+    let book = mail.unsubscribes.clone();
+    let address = address.to_owned();
+    tokio::task::spawn_blocking(move || change(&book, &address))
+        .await
+        .map_err(|e| AppError::Storage(e.to_string()))?
+        .map_err(|e| AppError::Storage(e.to_string()))
+}
+
 async fn unsubscribe_page(
     State(mail): State<Option<Mail>>,
     Path(token): Path<String>,
@@ -74,12 +89,7 @@ async fn unsubscribe(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let (mail, address) = address_of(&mail, &token)?;
-    let book = mail.unsubscribes.clone();
-    let stored = address.clone();
-    tokio::task::spawn_blocking(move || book.unsubscribe(&stored))
-        .await
-        .map_err(|e| AppError::Storage(e.to_string()))?
-        .map_err(|e| AppError::Storage(e.to_string()))?;
+    record(&mail, &address, Unsubscribes::unsubscribe).await?;
     tracing::info!("an address unsubscribed");
     Ok(page(
         "You are unsubscribed",
@@ -101,12 +111,7 @@ async fn resubscribe(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let (mail, address) = address_of(&mail, &token)?;
-    let book = mail.unsubscribes.clone();
-    let stored = address.clone();
-    tokio::task::spawn_blocking(move || book.resubscribe(&stored))
-        .await
-        .map_err(|e| AppError::Storage(e.to_string()))?
-        .map_err(|e| AppError::Storage(e.to_string()))?;
+    record(&mail, &address, Unsubscribes::resubscribe).await?;
     tracing::info!("an address subscribed again");
     Ok(page(
         "You will get these emails again",
