@@ -8,30 +8,12 @@ import assert from "node:assert/strict";
 import {
   withRelay, startSmtp, mailArgs, header, eventually, launchBrowser, providerWithPortal, openInvite,
   inviteClient, goView, waitForStatus,
+  setClock, assertWellFormed,
 } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
-
-/** Move the relay's test clock; resolves once a scheduler pass at that time has finished. */
-async function setClock(relay, now) {
-  const response = await fetch(`${relay.url}/api/test/clock`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${relay.owner}`, "content-type": "application/json" },
-    body: JSON.stringify({ now }),
-  });
-  assert.equal(response.status, 204, await response.text());
-}
-
-/** Multipart text + HTML, with the one-click unsubscribe headers. */
-function assertWellFormed(message, relay) {
-  assert.match(message.raw, /^Content-Type: multipart\/alternative/m);
-  assert.ok(message.text && message.html, "a text and an HTML part");
-  assert.equal(header(message, "list-unsubscribe-post"), "List-Unsubscribe=One-Click");
-  assert.ok(header(message, "list-unsubscribe").startsWith(`<${relay.url}/api/mail/unsubscribe/`));
-  assert.deepEqual(message.from, { address: "portal@harbor.example", name: "Harbor Studio" });
-}
 
 /** The digests the relay has queued for a portal to `address`, from its outbox (not the SMTP
  * server, which may not have been handed a just-queued message yet). */

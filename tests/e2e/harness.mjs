@@ -2,6 +2,7 @@
 // front server for the one test that needs the app to load while the relay is down.
 // `withRelay` is the fixture every test runs in: it owns the relay and everything opened against
 // it, so a test body holds only what it does and asserts.
+import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from "node:fs";
@@ -438,4 +439,24 @@ export async function axeFindings(page) {
   return violations
     .filter(v => v.impact === "serious" || v.impact === "critical")
     .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 4).map(n => `${n.target.join(" ")} (${(n.failureSummary ?? "").replace(/\s+/g, " ").slice(0, 160)})`).join("; ")}`);
+}
+
+/** Move the relay's test clock; resolves once a scheduler pass at that time has finished. */
+export async function setClock(relay, now) {
+  const response = await fetch(`${relay.url}/api/test/clock`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${relay.owner}`, "content-type": "application/json" },
+    body: JSON.stringify({ now }),
+  });
+  assert.equal(response.status, 204, await response.text());
+}
+
+/** A parsed message is multipart text + HTML with a working one-click unsubscribe header. */
+export function assertWellFormed(message, relay) {
+  assert.match(message.raw, /^Content-Type: multipart\/alternative/m);
+  assert.ok(message.text && message.html, "a text and an HTML part");
+  assert.equal(header(message, "list-unsubscribe-post"), "List-Unsubscribe=One-Click");
+  assert.ok(header(message, "list-unsubscribe").startsWith(`<${relay.url}/api/mail/unsubscribe/`));
+  assert.match(header(message, "message-id"), /^<[0-9a-f]{32}@harbor\.example>$/);
+  assert.deepEqual(message.from, { address: "portal@harbor.example", name: "Harbor Studio" });
 }

@@ -9,31 +9,12 @@ import { join } from "node:path";
 import {
   withRelay, startSmtp, mailArgs, header, eventually, launchBrowser, providerWithPortal, newDevice, createPortal,
   inviteClient, goView, addTask, waitForStatus, axeFindings,
+  setClock, assertWellFormed,
 } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
-
-/** Move the relay's test clock; resolves once a scheduler pass at that time has finished. */
-async function setClock(relay, now) {
-  const response = await fetch(`${relay.url}/api/test/clock`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${relay.owner}`, "content-type": "application/json" },
-    body: JSON.stringify({ now }),
-  });
-  assert.equal(response.status, 204, await response.text());
-}
-
-/** A parsed message is multipart text + HTML with a working one-click unsubscribe header. */
-function assertWellFormed(message, relay) {
-  assert.match(message.raw, /^Content-Type: multipart\/alternative/m);
-  assert.ok(message.text && message.html, "a text and an HTML part");
-  assert.equal(header(message, "list-unsubscribe-post"), "List-Unsubscribe=One-Click");
-  assert.ok(header(message, "list-unsubscribe").startsWith(`<${relay.url}/api/mail/unsubscribe/`));
-  assert.match(header(message, "message-id"), /^<[0-9a-f]{32}@harbor\.example>$/);
-  assert.deepEqual(message.from, { address: "portal@harbor.example", name: "Harbor Studio" });
-}
 
 /** A provider's portal with Dana invited and a client task due on `due`, held by the relay. */
 async function portalWithTaskDue(relay, due) {
