@@ -6,6 +6,7 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, Automerge, Change, ObjType, ReadDoc, ROOT};
 use chrono::Duration;
 use threshold_model::access::{check_change, Rule, Side, Writer};
+use threshold_model::doc::limits::Text;
 use threshold_model::doc::*;
 use threshold_model::offboarding::*;
 use threshold_model::onboarding::*;
@@ -1167,5 +1168,82 @@ fn an_ended_engagement_is_the_clients_archive_and_a_read_only_token_is_one_at_an
     assert!(
         !is_archive(Side::Client, None, false),
         "a portal still loading"
+    );
+}
+
+#[test]
+fn a_client_device_writing_past_the_models_limits_is_refused_whatever_it_sends() {
+    let mut p = portal();
+    let mut id = None;
+    p.keep_client(|tx| {
+        id = Some(add_task(tx, "Send logo", Assignee::Client, at(5))?);
+        Ok(())
+    });
+    let id = id.expect("added");
+    // The model's own functions refuse an overlong title; a device that skips them writes it
+    // straight into the document, as a hostile client could.
+    let task = |tx: &Tx<'_>| {
+        let tasks = tx.get(&ROOT, "tasks").unwrap().unwrap().1;
+        tx.get(&tasks, id.as_str()).unwrap().unwrap().1
+    };
+    let megabyte = "x".repeat(1 << 20);
+    refused(
+        p.client(|tx| {
+            let t = task(tx);
+            tx.put(&t, "title", megabyte.as_str())?;
+            Ok(())
+        }),
+        Rule::TooLong {
+            text: Some(Text::TaskTitle),
+            len: 1 << 20,
+        },
+    );
+    // At the limit is kept.
+    let longest = "y".repeat(Text::TaskTitle.max());
+    assert_eq!(
+        p.client(|tx| {
+            let t = task(tx);
+            tx.put(&t, "title", longest.as_str())?;
+            Ok(())
+        }),
+        Ok(())
+    );
+    // A title made a text object and spliced long is measured whole, not per character.
+    refused(
+        p.client(|tx| {
+            let t = task(tx);
+            let text = tx.put_object(&t, "title", ObjType::Text)?;
+            tx.splice_text(&text, 0, 0, &"z".repeat(250))?;
+            Ok(())
+        }),
+        Rule::TooLong {
+            text: Some(Text::TaskTitle),
+            len: 250,
+        },
+    );
+    // A comment past its limit, and an intake answer past the longest text anywhere.
+    let own = id.clone();
+    refused(
+        p.client(|tx| {
+            let comment = add_task_comment(tx, &own, "Dana", "ok", at(5))?;
+            let t = task(tx);
+            let comments = tx.get(&t, "comments").unwrap().unwrap().1;
+            let c = tx.get(&comments, comment.as_str()).unwrap().unwrap().1;
+            tx.put(&c, "body", "c".repeat(Text::CommentBody.max() + 1))?;
+            Ok(())
+        }),
+        Rule::TooLong {
+            text: Some(Text::CommentBody),
+            len: Text::CommentBody.max() + 1,
+        },
+    );
+    let question = p.ids.text_question.clone();
+    let essay = AnswerValue::Text("a".repeat(Text::LONGEST + 1));
+    refused(
+        p.client(|tx| set_answer(tx, &question, &essay, "Dana", at(5))),
+        Rule::TooLong {
+            text: None,
+            len: Text::LONGEST + 1,
+        },
     );
 }

@@ -131,3 +131,21 @@ test("a_client_writing_under_the_providers_actor_is_refused_as_forged", () => wi
   assert.match(forged.errors[0] ?? "", /claims to be by someone else/);
   assert.deepEqual(await headsOnRelay(relay, id), before);
 }));
+
+test("a_client_device_writing_past_the_models_text_limits_is_refused_and_nothing_of_it_is_kept", () => withRelay({ staticDir: null }, async relay => {
+  const { id, handle } = await providerPortal(relay);
+  const client = clientToken(relay, id);
+  const task = (key, title) => d => { d.tasks[key] = { title, done: false, assignee: new A.ImmutableString("client"), createdAt: new Date() }; };
+  // A title at the model's limit goes through; one past it, sent by a device that skips the
+  // app's checks, is refused whole, in words, as text or as a plain string.
+  const atLimit = await clientSends(relay, client.token, id, task("ok", "t".repeat(200)));
+  assert.deepEqual(atLimit.errors, [], "a title at the limit is kept");
+  for (const [key, title] of [["long", "x".repeat(30_000)], ["plain", new A.ImmutableString("y".repeat(201))]]) {
+    const { close, errors } = await clientSends(relay, client.token, id, task(key, title));
+    assert.equal(close?.code, REFUSED, `${key}: ${JSON.stringify({ close, errors })}`);
+    assert.match(errors[0] ?? "", /task title can be at most 200 characters/, key);
+  }
+  await eventually(() => handle.doc().tasks.ok, t => t, { message: "the provider sees the task at the limit" });
+  assert.equal(handle.doc().tasks.long, undefined);
+  assert.equal(handle.doc().tasks.plain, undefined);
+}));

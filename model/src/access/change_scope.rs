@@ -16,6 +16,7 @@ use automerge::{ActorId, Automerge, Change, ObjId, Prop, ReadDoc, ScalarValue, V
 
 use super::permission::{allowed, is_archive, Act, FileTarget, Rule, Side};
 use crate::doc::field;
+use crate::doc::limits::Text;
 use crate::onboarding::SIGNATURES_KEY as SIGNATURES;
 use crate::portal::{read_stage, Attachment, Stage, PORTAL_COLLECTIONS};
 
@@ -114,8 +115,23 @@ pub fn check_change(doc: &Automerge, change: &Change, writer: &Writer<'_>) -> Re
             None => this.act(touch, cancellation),
         };
         allowed(writer.side, &act)?;
+        this.within_limits(touch)?;
     }
     Ok(())
+}
+
+/// The model's limit on the text at `keys` (map keys from the root, list and text positions
+/// left out) where a client may write one; `None` where the model names none, and then any
+/// string is held to [`Text::LONGEST`].
+fn text_limit(keys: &[&str]) -> Option<Text> {
+    match keys {
+        ["tasks", _, "title"] => Some(Text::TaskTitle),
+        ["tasks", _, "comments", _, "body"] => Some(Text::CommentBody),
+        ["checkins", _, "body"] => Some(Text::CheckinBody),
+        [SIGNATURES, _, "typedName"] => Some(Text::TypedSignature),
+        ["people", _, "name"] => Some(Text::PersonName),
+        _ => None,
+    }
 }
 
 /// The change being checked, and what judging it needs.
@@ -129,6 +145,30 @@ struct This<'a> {
 }
 
 impl This<'_> {
+    /// Whether the text a client's operation writes is within the model's limit for where it
+    /// goes: the app refuses an overlong title before it is kept, and so does the relay, since
+    /// a device can send anything (a megabyte title would become a megabyte email). A string
+    /// put is measured itself; a character in a text object by the text it is now part of.
+    fn within_limits(&self, t: &Touch<'_>) -> Result<(), Rule> {
+        let Some(put) = t.put_str() else {
+            return Ok(());
+        };
+        let keys: Vec<&str> = t.keys().into_iter().flatten().collect();
+        let text = text_limit(&keys);
+        let max = text.map_or(Text::LONGEST, Text::max);
+        let obj = t.objs.last().expect("a placed operation has its object");
+        let len = match self.doc.object_type(obj) {
+            // The text's length as it stands, not re-read per character: a splice of n
+            // characters is n operations.
+            Ok(automerge::ObjType::Text) => self.doc.length(obj),
+            _ => put.chars().count(),
+        };
+        if len > max {
+            return Err(Rule::TooLong { text, len });
+        }
+        Ok(())
+    }
+
     /// The shape rules' act for an operation, if it is one they judge: anything at the root's
     /// `kind`, `schema` or on a root key holding an object, and a scalar put over an object.
     fn shape(&self, op: &Op) -> Option<Act> {

@@ -12,6 +12,7 @@
 
 use std::fmt;
 
+use crate::doc::limits::Text;
 use crate::doc::CURRENT_SCHEMA;
 use crate::onboarding::{Direction, ExchangeStatus};
 use crate::portal::{Assignee, Stage};
@@ -203,6 +204,12 @@ pub enum Rule {
     ProviderActivity,
     SignatureIsFinal,
     SignInvoice,
+    /// A client wrote a text longer than the model allows there: `text` names the limit, or
+    /// `None` for the bound on any string ([`Text::LONGEST`]).
+    TooLong {
+        text: Option<Text>,
+        len: usize,
+    },
 }
 
 impl fmt::Display for Rule {
@@ -257,6 +264,17 @@ impl fmt::Display for Rule {
             Rule::SignInvoice => {
                 f.write_str("only documents can be signed: an invoice is paid, not signed")
             }
+            Rule::TooLong { text: Some(text), len } => write!(
+                f,
+                "{} can be at most {} characters; this one has {len}",
+                text.to_string().to_lowercase(),
+                text.max()
+            ),
+            Rule::TooLong { text: None, len } => write!(
+                f,
+                "a text can be at most {} characters; this one has {len}",
+                Text::LONGEST
+            ),
         }
     }
 }

@@ -52,6 +52,11 @@ impl Text {
         }
     }
 
+    /// The longest any limited text may be: the bound on a string written where the model
+    /// names no limit of its own (an intake answer, a file's name), so that no one writes a
+    /// megabyte where a sentence goes.
+    pub const LONGEST: usize = Text::EmailBody.max();
+
     /// What to write, for the message an empty value gets.
     fn noun(self) -> &'static str {
         match self {
