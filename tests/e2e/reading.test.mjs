@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  addTask, eventually, goView, inviteClient, launchBrowser, openInvite, providerWithPortal, waitForStatus, withRelay,
+  addTask, eventually, goView, inviteClient, launchBrowser, mintToken, newDevice, openInvite, providerWithPortal, waitForStatus, withRelay,
 } from "./harness.mjs";
 
 let browser;
@@ -69,6 +69,12 @@ test("the_client_reads_documents_tasks_and_what_waits_written_to_them_not_from_t
   await c.getByRole("heading", { name: "Waiting on Northwind Studio" }).waitFor();
   // A phone that adds the page to its home screen names it after the provider.
   assert.equal(await c.evaluate(() => document.querySelector("meta[name=apple-mobile-web-app-title]")?.content), "Northwind Studio");
+  // Chrome and Android install from the manifest: the one Chromium itself reads for this page.
+  const cdp = await c.context().newCDPSession(c);
+  await eventually(async () => {
+    const { url, errors, data } = await cdp.send("Page.getAppManifest");
+    return { url: new URL(url).pathname, errors, name: data && JSON.parse(data).name };
+  }, m => m.url === "/app.webmanifest" && m.errors.length === 0 && m.name === "Northwind Studio", { message: "the installed app is named after the provider" });
   assert.deepEqual([...p.errors, ...c.errors], []);
 }));
 
@@ -192,4 +198,36 @@ test("an_empty_message_line_takes_no_room_at_the_foot_of_the_people_card", () =>
   await card.getByLabel("Contact email").fill("not an email");
   await card.getByRole("button", { name: "Create invite link" }).click();
   await eventually(() => card.locator(".field-error").evaluateAll(es => es.some(e => e.textContent.trim() && e.getBoundingClientRect().height > 1)), v => v, { message: "the error shows" });
+}));
+
+test("a_read_only_teammate_reads_every_view_as_text_with_no_form_and_no_disabled_control", () => withRelay(async relay => {
+  const { page: p, id } = await providerWithPortal(browser, relay, "Northwind Traders", { template: "Service engagement" });
+  await inviteClient(p);
+  await goView(p, "Offboarding");
+  await p.locator("#offboarding-playbook").selectOption({ label: "Service engagement" });
+  await p.getByRole("button", { name: "Start offboarding" }).click();
+  await p.getByRole("list", { name: "Offboarding checklist" }).waitFor();
+  await waitForStatus(p, "Synced");
+
+  // A teammate whose access is read-only, on a phone.
+  const { token } = mintToken(relay.dataDir, ["--role", "team", "--read-only", "--name", "Rita Ortiz"]);
+  const { page: r } = await newDevice(browser, relay, { token });
+  await r.setViewportSize({ width: 390, height: 844 });
+  await r.goto(`${relay.url}/#/portal/${id}`);
+  await r.getByText("Your access to this portal is read-only.").waitFor();
+  const found = {};
+  for (const view of ["Overview", "Plan", "Intake", "Documents", "Files", "Offboarding", "Check-ins", "People"]) {
+    await goView(r, view);
+    // What the provider's side shows in each view has drawn: a heading of the view's own.
+    await r.locator("main h2").first().waitFor();
+    const controls = await r.evaluate(() => [...document.querySelectorAll("main :is(input, select, textarea, button)")]
+      .filter(e => e.disabled || (e.matches("input, select, textarea") && e.type !== "search"))
+      .map(e => `${e.tagName.toLowerCase()} ${e.getAttribute("aria-label") ?? e.labels?.[0]?.textContent?.trim() ?? e.textContent.trim()}`));
+    if (controls.length) found[view] = controls;
+  }
+  assert.deepEqual(found, {}, "a field or a disabled control in a read-only view");
+  // The internal checklist and the offboarding checklist are read, not ticked.
+  await goView(r, "People");
+  await r.getByText(/: not done/).first().waitFor({ state: "attached" });
+  assert.deepEqual(r.errors, []);
 }));

@@ -3,9 +3,9 @@
 //! document's title, the `theme-color` meta an installed app and a phone's browser bar use, and
 //! the tab's icon (the provider's logo, when there is one), and the name a phone gives the page
 //! when it is added to the home screen (`application-name`, and `apple-mobile-web-app-title`,
-//! which iOS reads from the page at that moment). The web app manifest stays Threshold's: one
-//! manifest serves every provider on a relay, and it is read at install time; a manifest per
-//! provider would be the relay's to serve.
+//! which iOS reads from the page at that moment), and the web app manifest Chrome and Android
+//! install from: the relay's `/app.webmanifest` in the provider's name and colour once there is
+//! a brand, the built app's own manifest otherwise.
 
 use wasm_bindgen::JsCast;
 
@@ -59,6 +59,9 @@ pub fn apply(colours: Option<&Colours>, title: &str, icon: Option<&str>) {
         let colour = colours.map_or("#1f3a5f", |c| c.brand.as_str());
         let _ = meta.set_attribute("content", colour);
     }
+    if let Some(link) = document.query_selector("link[rel=manifest]").ok().flatten() {
+        let _ = link.set_attribute("href", &manifest_href(title, colours));
+    }
     if let Some(link) = document.query_selector("link[rel=icon]").ok().flatten() {
         let _ = link.set_attribute("href", icon.unwrap_or("/favicon.svg"));
         let _ = match icon {
@@ -66,4 +69,23 @@ pub fn apply(colours: Option<&Colours>, title: &str, icon: Option<&str>) {
             None => link.set_attribute("type", "image/svg+xml"),
         };
     }
+}
+
+/// The manifest for this brand: Threshold's own without one (the page's title is then
+/// "Threshold"), else the relay's, which takes the name and colour from the address.
+fn manifest_href(title: &str, colours: Option<&Colours>) -> String {
+    if title == "Threshold" && colours.is_none() {
+        return "/manifest.webmanifest".to_owned();
+    }
+    let mut href = format!(
+        "/app.webmanifest?name={}",
+        js_sys::encode_uri_component(title)
+    );
+    if let Some(c) = colours {
+        href.push_str(&format!(
+            "&theme={}",
+            js_sys::encode_uri_component(&c.brand)
+        ));
+    }
+    href
 }

@@ -9,6 +9,7 @@
 
 pub mod cache_policy;
 pub mod encoding;
+mod manifest;
 pub mod precompress;
 
 use std::path::{Component, Path, PathBuf};
@@ -46,6 +47,7 @@ pub fn routes(dir: PathBuf) -> Router {
         .route("/", get(page))
         .route("/index.html", get(page))
         .route("/sw.js", get(service_worker))
+        .route("/app.webmanifest", get(manifest::branded))
         .fallback(file)
         .with_state(files)
 }
