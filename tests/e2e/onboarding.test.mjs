@@ -209,7 +209,7 @@ test("provider_builds_a_portal_by_hand_and_the_client_sees_it", () => withRelay(
   assert.equal(await note.innerText(), "user: hand / pass: s3cret");
   await c.getByRole("list", { name: "Waiting on the client" }).getByText("W-9").waitFor();
   await goView(c, "Plan");
-  await c.getByRole("checkbox", { name: "Reached: Kick-off" }).waitFor();
+  await c.getByRole("list", { name: "Milestones" }).getByText("Kick-off").waitFor();
   await goView(c, "Intake");
   await c.getByLabel("Preferred contact channel (required)").selectOption("Video call");
   await goView(p, "Intake");

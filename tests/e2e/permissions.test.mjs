@@ -57,7 +57,9 @@ test("the_client_view_offers_no_control_the_rules_refuse_a_client", () => withRe
 
   // The timeline is shown, not marked.
   await goView(c, "Plan");
-  assert.ok(await c.getByRole("checkbox", { name: "Reached: Kick-off meeting" }).isDisabled(), "no marking a milestone");
+  // The timeline is read, not marked: no checkbox (not even a disabled one), and its state in words.
+  await c.getByRole("list", { name: "Milestones" }).getByText("Kick-off meeting (not reached)").waitFor();
+  assert.equal(await c.getByRole("checkbox", { name: "Reached: Kick-off meeting" }).count(), 0, "no marking a milestone");
 
   // Tasks: none for "Our team", and the provider's task is read-only to them.
   assert.deepEqual(await options(c.locator("#new-task-assignee")), ["client"]);

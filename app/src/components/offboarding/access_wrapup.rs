@@ -9,7 +9,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::widgets::{AddRow, RemoveButton, TextField};
 use crate::state::dates::{parse_date, today};
-use crate::state::permission::archive;
+use crate::state::permission::{archive, may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::state::voice::{use_voice, Voice};
 use crate::sync::part_memo;
@@ -75,7 +75,7 @@ pub fn AccessWrapUpSection(id: DocumentId) -> impl IntoView {
                     </tbody>
                 </table>
             </Show>
-            <Show when=move || view.get() == ViewMode::Provider>
+            <Show when=move || may(view.get(), &Act::EditAccessList)>
                 <AddRow label="Add access to remove" button="Add access" on_add=on_add error=error>
                     <TextField id="access-tool" label="Tool and access" placeholder="e.g. Admin seat in our Figma team" grow=true value=tool set_value=set_tool/>
                     <div class="field">
@@ -145,7 +145,7 @@ fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
             <th scope="row">
                 {item.tool.clone()}
                 {overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
-                <Show when=move || view.get() == ViewMode::Provider>
+                <Show when=move || may(view.get(), &Act::EditAccessList)>
                     <RemoveButton what="access" name=tool.clone()
                         on_remove=move |()| actions::edit_portal(portal, |tx| remove_access_item(tx, &id.get_value()))/>
                 </Show>

@@ -67,7 +67,7 @@ pub fn DeliverablesSection(id: DocumentId) -> impl IntoView {
                     key=|d| format!("{d:?}")
                     children=move |d| view! { <DeliverableItem portal=id deliverable=d/> }/>
             </ul>
-            <Show when=move || view.get() == ViewMode::Provider>
+            <Show when=move || may(view.get(), &Act::EditDeliverables)>
                 <Show when=move || candidates.with(|c| c.as_ref().is_some_and(|c| !c.is_empty()))>
                     <div class="candidates">
                         <h3>"From the plan"</h3>

@@ -8,7 +8,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::widgets::{Entry, ScoreScale, TextField};
-use crate::state::permission::archive;
+use crate::state::permission::{archive, may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::{doc_memo, part_memo};
 
@@ -82,7 +82,7 @@ pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
                                     report(actions::try_edit_portal(id, |tx| set_exit_answer(tx, &qid.get_value(), &text)));
                                 }></textarea>
                         </label>
-                        <Show when=move || !client()>
+                        <Show when=move || may(view.get(), &Act::EditExitQuestions)>
                             <button type="button" class="button ghost small" aria-label=format!("Remove question {prompt}")
                                 on:click=move |_| actions::edit_portal(id, |tx| remove_exit_question(tx, &qid.get_value()))>"Remove question"</button>
                         </Show>
@@ -144,7 +144,7 @@ pub fn ExitFeedbackSection(id: DocumentId) -> impl IntoView {
                     {move || if f().submitted.is_some() { "Send again" } else { "Send feedback" }}
                 </button>
             </Show>
-            <Show when=move || !client()>
+            <Show when=move || may(view.get(), &Act::EditExitQuestions)>
                 <form class="add-row" aria-label="Add a question" data-add-form on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
                     let q = question.get_untracked();

@@ -9,8 +9,9 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::state::dates::{input_value, parse_date, today};
+use crate::state::permission::{may, Act};
 use crate::state::session;
-use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::view_mode::use_view;
 use crate::sync::part_memo;
 
 /// Follow-ups at 3, 6 and 12 months after the end; the provider moves their dates, chooses
@@ -65,7 +66,7 @@ pub fn FollowUpsSection(id: DocumentId) -> impl IntoView {
                         let text_id = format!("follow-up-text-{}", f.key);
                         view! {
                             <li class="row follow-up" class:overdue=due>
-                                <Show when=move || view.get() == ViewMode::Provider fallback={
+                                <Show when=move || may(view.get(), &Act::EditFollowUps) fallback={
                                     let title = title.clone();
                                     move || view! { <span class="grow">{format!("{title}: {}", crate::state::dates::show(f.due))}</span> }
                                 }>

@@ -13,8 +13,9 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::browser::download::{download, file_stem};
-use crate::components::widgets::TextField;
+use crate::components::widgets::{Entry, TextField};
 use crate::state::dates::parse_date;
+use crate::state::permission::{may, Act};
 use crate::state::view_mode::use_view;
 use crate::sync::doc_memo;
 
@@ -199,6 +200,8 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
             set_invoice.set(String::new());
         }
     };
+    // A read-only teammate reads where the goodbye stands: no payments marked, nothing sent.
+    let may_edit = move || may(view.get(), &Act::EditGoodbye);
     view! {
         <section class="card goodbye" aria-labelledby="goodbye-heading" id="goodbye">
             <h2 id="goodbye-heading">"Goodbye email"</h2>
@@ -212,7 +215,7 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
                             <li class="row" class:complete=paid>
                                 <span class="grow">{i.name.clone()}</span>
                                 <span class=if paid { "badge badge-done" } else { "badge badge-late" }>{if paid { "Paid".to_owned() } else { format!("Not paid ({})", i.status.as_str()) }}</span>
-                                {(!paid).then(|| view! {
+                                {(!paid && may_edit()).then(|| view! {
                                     <button type="button" class="button small" aria-label=format!("Mark {name} paid")
                                         on:click=move |_| { actions::save_portal(id, set_message, |tx| set_exchange_status(tx, &item, ExchangeStatus::Paid)); }>"Mark paid"</button>
                                 })}
@@ -222,11 +225,13 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
                 </ul>
                 <p class="muted small">"Mark an invoice paid here when the payment arrives."</p>
             </Show>
-            <form class="add-row" aria-label="Add an invoice" on:submit=on_add_invoice data-add-form>
-                <TextField id="invoice-name" label="Invoice" placeholder="e.g. Final invoice" grow=true value=invoice set_value=set_invoice/>
-                <TextField id="invoice-due" label="Due date" kind="date" value=due set_value=set_due/>
-                <button type="submit" class="button">"Add invoice"</button>
-            </form>
+            <Show when=may_edit>
+                <form class="add-row" aria-label="Add an invoice" on:submit=on_add_invoice data-add-form>
+                    <TextField id="invoice-name" label="Invoice" placeholder="e.g. Final invoice" grow=true value=invoice set_value=set_invoice/>
+                    <TextField id="invoice-due" label="Due date" kind="date" value=due set_value=set_due/>
+                    <button type="submit" class="button">"Add invoice"</button>
+                </form>
+            </Show>
             <h3>"The email"</h3>
             {move || to_send().map(|e| view! {
                 <dl class="email-preview">
@@ -245,6 +250,12 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
                     <button type="button" class="button" on:click=on_eml>"Download .eml"</button>
                 </div>
             })}
+            <Show when=may_edit fallback=move || view! {
+                <dl class="entries">
+                    <Entry label="Subject" value=Signal::derive(move || subject.get())/>
+                    <Entry label="Goodbye email text" value=Signal::derive(move || body.get())/>
+                </dl>
+            }>
             <div class="stack goodbye-editor">
                 <div class="field">
                     <label for="goodbye-subject">"Subject"</label>
@@ -260,8 +271,10 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
                     <button type="button" class="button ghost small" on:click=on_reset>"Start again from the portal"</button>
                 </Show>
             </div>
+            </Show>
             {move || match sent.get() {
                 Some(at) => view! { <p class="badge badge-done" role="status">{format!("Sent and completed on {}", crate::state::dates::show_at(at))}</p> }.into_any(),
+                None if !may_edit() => view! { <p class="muted small">"Not sent yet."</p> }.into_any(),
                 None => view! {
                     <div class="row">
                         <Show when=crate::state::session::email_enabled>

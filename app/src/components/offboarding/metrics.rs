@@ -10,7 +10,8 @@ use super::MetricChart;
 use crate::actions;
 use crate::components::widgets::{AddRow, RemoveButton, TextField};
 use crate::state::dates::{parse_date, today};
-use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::permission::{may, Act};
+use crate::state::view_mode::use_view;
 use crate::sync::part_memo;
 
 /// Success measured: metrics defined at intake with their baseline, and the exit value recorded
@@ -71,13 +72,13 @@ pub fn MetricsSection(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoVi
                         <For each=move || list.get() key=|m| format!("{m:?}")
                             children=move |m| view! {
                                 <MetricRow portal=id metric=m
-                                    editable=Signal::derive(move || at_exit() && view.get() == ViewMode::Provider)
-                                    removable=Signal::derive(move || view.get() == ViewMode::Provider)/>
+                                    editable=Signal::derive(move || at_exit() && may(view.get(), &Act::EditMetrics))
+                                    removable=Signal::derive(move || may(view.get(), &Act::EditMetrics))/>
                             }/>
                     </tbody>
                 </table>
             </Show>
-            <Show when=move || view.get() == ViewMode::Provider>
+            <Show when=move || may(view.get(), &Act::EditMetrics)>
                 <AddRow label="Add a success measure" button="Add measure" on_add=on_add error=error>
                     <TextField id="metric-name" label="Measure" placeholder="e.g. Weekly orders" grow=true value=name set_value=set_name/>
                     <TextField id="metric-unit" label="Unit" placeholder="orders" value=unit set_value=set_unit/>

@@ -8,7 +8,7 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::widgets::{RemoveButton, TextField};
-use crate::state::permission::archive;
+use crate::state::permission::{archive, may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::{part_memo, workspace_part_memo};
 
@@ -17,7 +17,8 @@ use crate::sync::{part_memo, workspace_part_memo};
 #[component]
 pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
     let view = use_view();
-    let provider = move || view.get() == ViewMode::Provider;
+    // Suggesting steps and referring partners are the provider's, and nobody's in an archive.
+    let provider = move || may(view.get(), &Act::EditNextSteps);
     let steps = part_memo(id, NEXT_STEPS);
     let referrals = part_memo(id, REFERRALS);
     let offboarding = part_memo(id, OFFBOARDING);

@@ -9,7 +9,8 @@ use threshold_protocol::DocumentId;
 
 use crate::actions;
 use crate::components::workspace::use_internal_id;
-use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::permission::{may, Act};
+use crate::state::view_mode::use_view;
 use crate::sync::client;
 use crate::sync::{doc_memo, part_memo, workspace_part_memo};
 
@@ -18,7 +19,8 @@ use crate::sync::{doc_memo, part_memo, workspace_part_memo};
 #[component]
 pub fn OffboardingPlan(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoView {
     let view = use_view();
-    let provider = move || view.get() == ViewMode::Provider;
+    // The plan's controls are the provider's, and nobody's in an archive (a read-only token).
+    let provider = move || may(view.get(), &Act::EditOffboarding);
     let started = move || matches!(stage.get(), Some(Stage::Offboarding | Stage::Alumni));
     view! {
         // Offboarding can start from any stage before it: the model walks the stage through

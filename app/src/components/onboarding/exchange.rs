@@ -198,15 +198,20 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
                 fallback=move || view! { <span class="badge exchange-status">{status_label(current)}</span> }>
                 {
                     let (name, status_id) = (status_name.clone(), status_id.clone());
+                    // A visible "Status" over the menu: on a phone the row wraps, and a bare
+                    // menu of "Sent" or "Signed" reads as a statement, not as a choice.
                     view! {
-                        <select aria-label=format!("Status of {name}") on:change=move |ev| {
-                            let status = ExchangeStatus::parse(&event_target_value(&ev));
-                            actions::edit_portal(portal, |tx| set_exchange_status(tx, &status_id, status));
-                        }>
-                            {choices().into_iter().map(|s| view! {
-                                <option value=s.as_str() selected=s == current>{status_label(s)}</option>
-                            }).collect_view()}
-                        </select>
+                        <label class="status-choice">
+                            <span class="small muted">"Status"</span>
+                            <select aria-label=format!("Status of {name}") on:change=move |ev| {
+                                let status = ExchangeStatus::parse(&event_target_value(&ev));
+                                actions::edit_portal(portal, |tx| set_exchange_status(tx, &status_id, status));
+                            }>
+                                {choices().into_iter().map(|s| view! {
+                                    <option value=s.as_str() selected=s == current>{status_label(s)}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
                     }
                 }
             </Show>

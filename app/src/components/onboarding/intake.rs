@@ -15,8 +15,8 @@ use crate::actions;
 use crate::components::files::Attachments;
 use crate::components::widgets::{Entry, RemoveButton, TextField};
 use crate::state::authors::verified_name;
-use crate::state::permission::archive;
-use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::permission::{archive, may, Act};
+use crate::state::view_mode::use_view;
 use crate::sync::part_memo;
 
 fn kind_label(kind: FieldKind) -> &'static str {
@@ -52,7 +52,7 @@ pub fn IntakeSection(id: DocumentId) -> impl IntoView {
                 <h2 id="intake-heading">"Intake form"</h2>
                 <p class="muted small" aria-live="polite" data-testid="intake-progress">{progress}</p>
             </div>
-            <Show when=move || view.get() == ViewMode::Provider>
+            <Show when=move || may(view.get(), &Act::EditIntakeQuestions)>
                 <FieldBuilder id=id/>
             </Show>
             <Show
@@ -357,7 +357,7 @@ fn IntakeQuestion(
             <p id=error_id class="field-error" aria-live="polite">{move || error.get()}</p>
             <div class="question-foot">
                 <span class="muted small">{answered_note}</span>
-                <Show when=move || view.get() == ViewMode::Provider>
+                <Show when=move || may(view.get(), &Act::EditIntakeQuestions)>
                     {
                         let remove_id = remove_id.clone();
                         let label = label_text.clone();

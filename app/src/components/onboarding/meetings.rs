@@ -12,7 +12,8 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::browser::download::download;
 use crate::components::widgets::TextField;
-use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::permission::{may, Act};
+use crate::state::view_mode::use_view;
 use crate::sync::part_memo;
 
 /// The browser's own time zone, as an IANA name.
@@ -155,7 +156,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                                     <div class="meeting-actions">
                                         <button type="button" class="button small" aria-label=format!("Add {title} to calendar")
                                             on:click=move |_| export(Some(for_export.clone()))>"Add to calendar"</button>
-                                        <Show when=move || view.get() == ViewMode::Provider>
+                                        <Show when=move || may(view.get(), &Act::EditMeetings)>
                                             {
                                                 let remove_id = remove_id.clone();
                                                 let title = title.clone();
@@ -171,7 +172,7 @@ pub fn MeetingsSection(id: DocumentId) -> impl IntoView {
                         }/>
                 </ul>
             </Show>
-            <Show when=move || view.get() == ViewMode::Provider>
+            <Show when=move || may(view.get(), &Act::EditMeetings)>
                 <details class="builder">
                     <summary>"Schedule a meeting"</summary>
                     <form class="stack" on:submit=on_add aria-label="Schedule a meeting" novalidate data-add-form>

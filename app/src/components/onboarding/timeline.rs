@@ -10,7 +10,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::widgets::{AddRow, TextField};
 use crate::state::dates::{parse_date, today};
-use crate::state::permission::{archive, may, Act};
+use crate::state::permission::{may, Act};
 use crate::state::view_mode::use_view;
 use crate::sync::part_memo;
 
@@ -70,19 +70,19 @@ pub fn TimelineSection(id: DocumentId) -> impl IntoView {
                             let mid = m.id.clone();
                             view! {
                                 <li class="milestone" class:reached=reached class:late=late>
-                                    <Show when=move || !archive() fallback={
+                                    // Whoever may not mark milestones (the client, an archive) reads where
+                                    // the timeline stands from the rail's dot, with its state in words for
+                                    // a screen reader; a checkbox is there only to be used.
+                                    <Show when=move || may(view.get(), &Act::EditMilestones) fallback={
                                         let title = m.title.clone();
                                         move || view! {
-                                            <span class="inline">
-                                                <span class="task-mark" class:done=reached role="img" aria-label=if reached { "Reached" } else { "Not reached" }>{if reached { "✓" } else { "" }}</span>
-                                                <strong>{title.clone()}</strong>
-                                            </span>
+                                            <strong>{title.clone()}
+                                                <span class="visually-hidden">{if reached { " (reached)" } else { " (not reached)" }}</span>
+                                            </strong>
                                         }
                                     }>
                                     <label class="inline">
                                         <input type="checkbox" prop:checked=reached
-                                            // The client sees where the timeline stands; marking it is the provider's.
-                                            disabled=move || !may(view.get(), &Act::EditMilestones)
                                             aria-label=format!("Reached: {}", m.title)
                                             on:change={
                                                 let mid = mid.clone();

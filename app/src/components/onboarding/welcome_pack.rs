@@ -13,7 +13,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::widgets::{RemoveButton, TextField};
 use crate::state::permission::{may, Act};
-use crate::state::view_mode::{use_view, ViewMode};
+use crate::state::view_mode::use_view;
 use crate::state::voice::use_voice;
 use crate::sync::part_memo;
 
@@ -144,7 +144,7 @@ pub fn LinksSection(id: DocumentId) -> impl IntoView {
                         children=move |l| view! { <LinkRow portal=id link=l/> }/>
                 </ul>
             </Show>
-            <Show when=move || view.get() == ViewMode::Provider>
+            <Show when=move || may(view.get(), &Act::EditLinks)>
                 <details class="builder">
                     <summary>"Add a link"</summary>
                     <form class="stack" on:submit=on_add aria-label="Add a link" novalidate data-add-form>
@@ -196,7 +196,7 @@ fn LinkRow(portal: DocumentId, link: Link) -> impl IntoView {
                         {move || if revealed.get() { "Hide" } else { "Reveal" }}
                     </button>
                 })}
-                <Show when=move || view.get() == ViewMode::Provider>
+                <Show when=move || may(view.get(), &Act::EditLinks)>
                     {
                         let id = id.clone();
                         let title = title.clone();

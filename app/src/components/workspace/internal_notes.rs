@@ -6,6 +6,8 @@ use threshold_model::workspace::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
+use crate::components::widgets::Entry;
+use crate::state::permission::archive;
 use crate::sync::{doc_memo, workspace_memo};
 
 /// The provider's own notes and provisioning checklist for a client. It lives in a separate
@@ -69,6 +71,20 @@ fn InternalBody(id: DocumentId) -> impl IntoView {
                     <fieldset class="provisioning">
                         <legend>{area.label()}</legend>
                         {items.into_iter().map(|item| {
+                            // A read-only token reads the checklist: what is done, by whom and when.
+                            if archive() {
+                                let owner = (!item.owner.is_empty()).then(|| format!(" · {}", item.owner));
+                                let done = item.done_at.is_some();
+                                return view! {
+                                    <div class="provisioning-item" class:complete=done>
+                                        <span class="check" aria-hidden="true">{if done { "✓" } else { "○" }}</span>
+                                        <span class="grow">{item.item.clone()}
+                                            <span class="visually-hidden">{if done { ": done" } else { ": not done" }}</span>
+                                        </span>
+                                        <span class="muted small">{owner}{item.done_at.map(|t| format!(" · done {}", crate::state::dates::show_at(t)))}</span>
+                                    </div>
+                                }.into_any();
+                            }
                             let (done_id, owner_id) = (item.id.clone(), item.id.clone());
                             let label = item.item.clone();
                             view! {
@@ -88,17 +104,21 @@ fn InternalBody(id: DocumentId) -> impl IntoView {
                                         }/>
                                     <span class="muted small">{item.done_at.map(|t| format!("done {}", crate::state::dates::show_at(t)))}</span>
                                 </div>
-                            }
+                            }.into_any()
                         }).collect_view()}
                     </fieldset>
                 }
             }).collect_view()
         })}
-        <label for="internal-notes">"Internal notes"</label>
-        <textarea id="internal-notes" rows="4" prop:value=notes
-            on:change=move |ev| {
-                let text = event_target_value(&ev);
-                actions::edit_internal(id, |tx| update_internal_notes(tx, &text));
-            }></textarea>
+        <Show when=move || !archive() fallback=move || view! {
+            <dl class="entries"><Entry label="Internal notes" value=Signal::derive(notes) empty="No notes."/></dl>
+        }>
+            <label for="internal-notes">"Internal notes"</label>
+            <textarea id="internal-notes" rows="4" prop:value=notes
+                on:change=move |ev| {
+                    let text = event_target_value(&ev);
+                    actions::edit_internal(id, |tx| update_internal_notes(tx, &text));
+                }></textarea>
+        </Show>
     }
 }

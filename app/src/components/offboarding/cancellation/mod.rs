@@ -12,6 +12,7 @@ use threshold_model::offboarding::OFFBOARDING;
 use threshold_model::portal::Stage;
 use threshold_protocol::DocumentId;
 
+use crate::state::permission::{may, Act};
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::part_memo;
 use flow::CancelFlow;
@@ -41,7 +42,7 @@ pub fn CancellationSection(id: DocumentId, stage: Memo<Option<Stage>>) -> impl I
             {move || settings.get().and_then(|s| s.offer_accepted_at).map(|at| view! {
                 <p class="badge badge-done" role="status">{format!("The client accepted the save offer on {}", crate::state::dates::show_at(at))}</p>
             })}
-            <Show when=move || view.get() == ViewMode::Provider>
+            <Show when=move || may(view.get(), &Act::EditOffboarding)>
                 <SaveOfferSettings id=id offer=Signal::derive(move || settings.get().and_then(|s| s.save_offer))/>
             </Show>
             <Show when=move || view.get() == ViewMode::Client && !ended()>
