@@ -11,6 +11,8 @@
 //! never by a name written in the document: the relay passes the actors it has bound to the
 //! token's person, the app its own actor.
 
+use std::collections::HashMap;
+
 use automerge::legacy::{Key, ObjectId, Op, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ObjId, Prop, ReadDoc, ScalarValue, Value, ROOT};
 
@@ -109,13 +111,16 @@ pub fn check_change(doc: &Automerge, change: &Change, writer: &Writer<'_>) -> Re
     if stage_writes.is_empty() && is_archive(writer.side, read_stage(doc).ok(), false) {
         return Err(Rule::EngagementEnded);
     }
+    // The objects met so far and, for a text, its length: a splice of n characters is n
+    // operations on one object, measured once.
+    let mut texts = HashMap::new();
     for touch in &touches {
         let act = match this.shape(touch.op) {
             Some(act) => act,
             None => this.act(touch, cancellation),
         };
         allowed(writer.side, &act)?;
-        this.within_limits(touch)?;
+        this.within_limits(touch, &mut texts)?;
     }
     Ok(())
 }
@@ -149,20 +154,32 @@ impl This<'_> {
     /// goes: the app refuses an overlong title before it is kept, and so does the relay, since
     /// a device can send anything (a megabyte title would become a megabyte email). A string
     /// put is measured itself; a character in a text object by the text it is now part of.
-    fn within_limits(&self, t: &Touch<'_>) -> Result<(), Rule> {
+    fn within_limits(
+        &self,
+        t: &Touch<'_>,
+        texts: &mut HashMap<ObjId, Option<usize>>,
+    ) -> Result<(), Rule> {
         let Some(put) = t.put_str() else {
             return Ok(());
         };
+        let obj = t.objs.last().expect("a placed operation has its object");
+        let text_len = match texts.get(obj) {
+            // A text already measured passed; no need to look again.
+            Some(Some(_)) => return Ok(()),
+            Some(None) => None,
+            None => {
+                let len = match self.doc.object_type(obj) {
+                    Ok(automerge::ObjType::Text) => Some(self.doc.length(obj)),
+                    _ => None,
+                };
+                texts.insert(obj.clone(), len);
+                len
+            }
+        };
+        let len = text_len.unwrap_or_else(|| put.chars().count());
         let keys: Vec<&str> = t.keys().into_iter().flatten().collect();
         let text = text_limit(&keys);
         let max = text.map_or(Text::LONGEST, Text::max);
-        let obj = t.objs.last().expect("a placed operation has its object");
-        let len = match self.doc.object_type(obj) {
-            // The text's length as it stands, not re-read per character: a splice of n
-            // characters is n operations.
-            Ok(automerge::ObjType::Text) => self.doc.length(obj),
-            _ => put.chars().count(),
-        };
         if len > max {
             return Err(Rule::TooLong { text, len });
         }
