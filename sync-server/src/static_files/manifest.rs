@@ -32,6 +32,8 @@ const SHORT_NAME_CHARS: usize = 12;
 
 #[derive(Deserialize)]
 pub(super) struct Brand {
+    /// Missing reads as empty, refused in the model's words like any empty name.
+    #[serde(default)]
     name: String,
     theme: Option<String>,
 }
