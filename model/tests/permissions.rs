@@ -214,6 +214,16 @@ impl Portal {
         self.doc = after;
     }
 
+    /// The client adds a task of their own (allowed, and kept); its id.
+    fn client_adds_a_task(&mut self, title: &str) -> TaskId {
+        let mut id = None;
+        self.keep_client(|tx| {
+            id = Some(add_task(tx, title, Assignee::Client, at(5))?);
+            Ok(())
+        });
+        id.expect("added")
+    }
+
     /// Keep an edit the provider made.
     fn keep_provider(&mut self, edit: impl FnOnce(&mut Tx<'_>) -> Result<(), ModelError>) {
         edit_at(&mut self.doc, at(6), edit).expect("the provider's edit");
@@ -544,12 +554,7 @@ fn the_client_adds_tasks_for_their_side_only() {
 #[test]
 fn the_client_edits_tasks_they_added_but_cannot_hand_them_to_the_provider() {
     let mut p = portal();
-    let mut id = None;
-    p.keep_client(|tx| {
-        id = Some(add_task(tx, "Send logo", Assignee::Client, at(5))?);
-        Ok(())
-    });
-    let id = id.expect("added");
+    let id = p.client_adds_a_task("Send logo");
     let i = id.clone();
     assert_eq!(p.client(|tx| rename_task(tx, &i, "Send logos")), Ok(()));
     let i = id.clone();
@@ -1174,12 +1179,7 @@ fn an_ended_engagement_is_the_clients_archive_and_a_read_only_token_is_one_at_an
 #[test]
 fn a_client_device_writing_past_the_models_limits_is_refused_whatever_it_sends() {
     let mut p = portal();
-    let mut id = None;
-    p.keep_client(|tx| {
-        id = Some(add_task(tx, "Send logo", Assignee::Client, at(5))?);
-        Ok(())
-    });
-    let id = id.expect("added");
+    let id = p.client_adds_a_task("Send logo");
     // The model's own functions refuse an overlong title; a device that skips them writes it
     // straight into the document, as a hostile client could.
     let task = |tx: &Tx<'_>| {
