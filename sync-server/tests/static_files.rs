@@ -45,6 +45,20 @@ fn site(root: &Path) -> std::path::PathBuf {
     dir
 }
 
+/// A relay serving a fresh [`site`]; `root` holds both and is removed when dropped.
+struct Served {
+    root: tempfile::TempDir,
+    dist: std::path::PathBuf,
+    relay: Relay,
+}
+
+fn served() -> Served {
+    let root = tempfile::tempdir().unwrap();
+    let dist = site(root.path());
+    let relay = Relay::start(&root.path().join("data"), Some(&dist));
+    Served { root, dist, relay }
+}
+
 fn get(relay: &Relay, path: &str, headers: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
     request(relay.port, "GET", path, None, headers, b"")
 }
@@ -77,9 +91,11 @@ fn ungzip(body: &[u8]) -> String {
 
 #[test]
 fn brotli_is_preferred_gzip_when_only_gzip_and_plain_when_neither() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = site(root.path());
-    let relay = Relay::start(&root.path().join("data"), Some(&dist));
+    let Served {
+        root: _root,
+        dist,
+        relay,
+    } = served();
     let path = format!("/{HASHED_JS}");
 
     let (status, head, body) = get(
@@ -141,9 +157,9 @@ fn brotli_is_preferred_gzip_when_only_gzip_and_plain_when_neither() {
 
 #[test]
 fn a_refusal_with_q_zero_is_honoured() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = site(root.path());
-    let relay = Relay::start(&root.path().join("data"), Some(&dist));
+    let Served {
+        root: _root, relay, ..
+    } = served();
     let path = format!("/{HASHED_JS}");
 
     let (_, head, body) = get(&relay, &path, &[("Accept-Encoding", "br;q=0, gzip")]);
@@ -168,9 +184,9 @@ fn a_refusal_with_q_zero_is_honoured() {
 
 #[test]
 fn hashed_files_are_immutable_and_everything_else_is_revalidated() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = site(root.path());
-    let relay = Relay::start(&root.path().join("data"), Some(&dist));
+    let Served {
+        root: _root, relay, ..
+    } = served();
 
     let (_, head, _) = get(
         &relay,
@@ -221,9 +237,9 @@ fn hashed_files_are_immutable_and_everything_else_is_revalidated() {
 
 #[test]
 fn the_page_is_compressed_and_keeps_its_content_security_policy() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = site(root.path());
-    let relay = Relay::start(&root.path().join("data"), Some(&dist));
+    let Served {
+        root: _root, relay, ..
+    } = served();
     let expected =
         threshold_sync_server::security_headers::content_security_policy(&PAGE.repeat(20));
     assert!(expected.contains("'sha256-"));
@@ -254,9 +270,11 @@ fn the_page_is_compressed_and_keeps_its_content_security_policy() {
 
 #[test]
 fn head_and_byte_ranges_still_work() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = site(root.path());
-    let relay = Relay::start(&root.path().join("data"), Some(&dist));
+    let Served {
+        root: _root,
+        dist,
+        relay,
+    } = served();
     let path = format!("/{HASHED_JS}");
 
     let (status, head, body) = request(
@@ -301,9 +319,11 @@ fn head_and_byte_ranges_still_work() {
 
 #[test]
 fn a_copy_older_than_its_source_is_never_sent() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = site(root.path());
-    let relay = Relay::start(&root.path().join("data"), Some(&dist));
+    let Served {
+        root: _root,
+        dist,
+        relay,
+    } = served();
     let path = format!("/{HASHED_JS}");
     let source = dist.join(HASHED_JS);
     fs::write(&source, "export const rebuilt = true;\n".repeat(100)).unwrap();
@@ -367,9 +387,9 @@ fn paths_outside_the_app_are_still_refused() {
 
 #[test]
 fn a_missing_file_of_the_build_is_not_found_rather_than_the_page() {
-    let root = tempfile::tempdir().unwrap();
-    let dist = site(root.path());
-    let relay = Relay::start(&root.path().join("data"), Some(&dist));
+    let Served {
+        root: _root, relay, ..
+    } = served();
     let (status, head, _) = get(&relay, "/threshold-app-0123456789abcdef_bg.wasm", &[]);
     assert_eq!(status, 404, "{head}");
     let (status, _, body) = get(&relay, "/portal/deep/link", &[]);
@@ -377,4 +397,37 @@ fn a_missing_file_of_the_build_is_not_found_rather_than_the_page() {
     assert!(String::from_utf8(body)
         .unwrap()
         .contains("Opening your portal"));
+}
+
+#[test]
+fn the_branded_manifest_is_the_builds_in_the_name_and_colour_asked_and_refuses_nonsense() {
+    let Served {
+        root: _root, relay, ..
+    } = served();
+    let (status, head, body) = get(
+        &relay,
+        "/app.webmanifest?name=Acme%20Design%20Studio&theme=%23C0FFEE",
+        &[],
+    );
+    assert_eq!(status, 200, "{head}");
+    assert_eq!(
+        header(&head, "content-type").as_deref(),
+        Some("application/manifest+json")
+    );
+    assert_eq!(header(&head, "cache-control").as_deref(), Some("no-cache"));
+    let manifest: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(manifest["name"], "Acme Design Studio");
+    assert_eq!(manifest["theme_color"], "#c0ffee");
+    // The rest is the built app's manifest.
+    assert_eq!(manifest["pad"], "x".repeat(2000));
+    for bad in [
+        "/app.webmanifest",
+        "/app.webmanifest?name=",
+        "/app.webmanifest?name=Acme&theme=red",
+    ] {
+        let (status, head, body) = get(&relay, bad, &[]);
+        assert_eq!(status, 400, "{bad}: {head}");
+        let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(error["error"].as_str().is_some(), "{bad}: {error}");
+    }
 }
