@@ -41,6 +41,8 @@ pub enum BlobError {
     Io(#[from] io::Error),
     #[error("the database failed: {0}")]
     Database(String),
+    #[error("the database's disk is full: {0}")]
+    DatabaseFull(String),
 }
 
 #[derive(Clone)]
@@ -226,6 +228,9 @@ fn client(
 }
 
 fn db(e: ::postgres::Error) -> BlobError {
+    if crate::postgres::is_disk_full(&e) {
+        return BlobError::DatabaseFull(crate::postgres::error_text(&e));
+    }
     BlobError::Database(crate::postgres::error_text(&e))
 }
 

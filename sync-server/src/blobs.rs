@@ -158,7 +158,7 @@ async fn upload(
         Err(BlobError::TooLarge { limit }) => Err(too_large(limit)),
         Err(e @ BlobError::HashMismatch { .. }) => Err(AppError::BadRequest(e.to_string())),
         Err(e @ BlobError::Body(_)) => Err(AppError::BadRequest(e.to_string())),
-        Err(e @ BlobError::Database(_)) => Err(blob_failure(e)),
+        Err(e @ (BlobError::Database(_) | BlobError::DatabaseFull(_))) => Err(blob_failure(e)),
         Err(BlobError::Io(e)) => {
             tracing::error!(%hash, error = %e, "could not store a blob");
             let why = if e.raw_os_error() == Some(28) {
@@ -177,6 +177,9 @@ fn blob_failure(e: BlobError) -> AppError {
     match e {
         BlobError::Database(_) => {
             AppError::Storage("the database is unavailable; nothing was kept".into())
+        }
+        BlobError::DatabaseFull(_) => {
+            AppError::Storage("the database's disk is full; nothing was kept".into())
         }
         other => AppError::Storage(other.to_string()),
     }

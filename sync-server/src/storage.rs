@@ -19,6 +19,9 @@ pub enum StorageError {
     /// The database behind `--database-url` failed or could not be reached.
     #[error("database storage failed: {0}")]
     Database(String),
+    /// The database answers but has no disk space left for what it was given.
+    #[error("the database's disk is full: {0}")]
+    DatabaseFull(String),
 }
 
 impl StorageError {
@@ -28,6 +31,7 @@ impl StorageError {
             StorageError::BadKey(_) => "bad storage key".to_owned(),
             StorageError::Io { source, .. } => source.to_string(),
             StorageError::Database(_) => "the database is unavailable".to_owned(),
+            StorageError::DatabaseFull(_) => "the database's disk is full".to_owned(),
         }
     }
 }

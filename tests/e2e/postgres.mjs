@@ -15,10 +15,19 @@ function pgBin() {
   return bin;
 }
 
-export async function startPostgres() {
+/**
+ * `diskMegabytes` puts the cluster on a tmpfs of that size, for a database disk that fills up:
+ * `dir` is where a test writes to fill it. Mounting one needs root (as CI and the test command
+ * run); without it the cluster cannot be placed and this says so.
+ */
+export async function startPostgres({ diskMegabytes } = {}) {
   const bin = pgBin();
   const dir = tempDir("pg");
   const asRoot = process.getuid?.() === 0;
+  if (diskMegabytes) {
+    if (!asRoot) throw new Error("a database on a small disk needs root, to mount a tmpfs for it");
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${diskMegabytes}m`, "tmpfs", dir]);
+  }
   if (asRoot) {
     const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
     const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
@@ -34,6 +43,7 @@ export async function startPostgres() {
   start();
   let databases = 0;
   return {
+    dir,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     /** A new empty database (one per group of relays), and its URL. */
     database() {
@@ -45,6 +55,7 @@ export async function startPostgres() {
     stopServer: () => pg("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]),
     stop() {
       try { pg("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]); } catch {}
+      if (diskMegabytes) execFileSync("umount", [dir]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -83,6 +83,12 @@ pub fn error_text(e: &::postgres::Error) -> String {
     }
 }
 
+/// Whether the database refused for want of disk space (SQLSTATE 53100): it answers, but can
+/// keep nothing until there is room, which is worth saying rather than "unavailable".
+pub fn is_disk_full(e: &::postgres::Error) -> bool {
+    e.code() == Some(&::postgres::error::SqlState::DISK_FULL)
+}
+
 /// Whether the database answers, for `/healthz`. Blocking.
 pub fn reachable(pool: &Pool) -> bool {
     pool.get()
@@ -192,6 +198,9 @@ fn payloads<'a>(origin: &str, keys: impl Iterator<Item = &'a &'a str>) -> Vec<St
 }
 
 fn db(e: ::postgres::Error) -> StorageError {
+    if is_disk_full(&e) {
+        return StorageError::DatabaseFull(error_text(&e));
+    }
     StorageError::Database(error_text(&e))
 }
 
