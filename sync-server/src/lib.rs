@@ -5,6 +5,7 @@ pub mod authors;
 pub mod blob_store;
 pub mod blobs;
 pub mod caller;
+pub mod client_address;
 pub mod clock;
 pub mod connection;
 pub mod doc_store;

@@ -132,6 +132,15 @@ enum Command {
         /// take (the wait doubles from one second up to this).
         #[arg(long, env = "THRESHOLD_MAIL_MAX_BACKOFF_SECS", default_value_t = 300)]
         mail_max_backoff_secs: u64,
+        /// A load balancer or proxy in front of the relay (nginx on this machine: 127.0.0.1),
+        /// whose `X-Forwarded-For` names the client for the per-address sign-in limits.
+        /// Repeat it, or give a comma-separated list. Without it the header is ignored.
+        #[arg(
+            long = "trusted-proxy",
+            env = "THRESHOLD_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
         /// For tests only: the scheduler's clock starts at this RFC 3339 time and moves only
         /// when an owner calls `PUT /api/test/clock`. Never set in production.
         #[arg(long, hide = true, value_parser = parse_rfc3339)]
@@ -258,6 +267,7 @@ async fn main() -> anyhow::Result<()> {
             mail_from,
             mail_reply_to,
             mail_max_backoff_secs,
+            trusted_proxies,
             test_clock,
         } => {
             let secs = |s: u64| Duration::from_secs(s.max(1));
@@ -298,6 +308,7 @@ async fn main() -> anyhow::Result<()> {
                     max_ephemeral_sessions,
                 },
                 max_blob_bytes,
+                trusted_proxies,
                 mail,
                 clock: match test_clock {
                     Some(start) => {

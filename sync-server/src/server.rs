@@ -21,6 +21,7 @@ use crate::authors::AuthorBook;
 use crate::blob_store::BlobStore;
 use crate::blobs::{self, BlobState};
 use crate::caller::SocketCaller;
+use crate::client_address::TrustedProxies;
 use crate::clock::{self, Clock, ClockState};
 use crate::connection::{self, Limits};
 use crate::history_budget::{HistoryBook, HistoryLimits};
@@ -56,6 +57,8 @@ pub struct ServeOptions {
     pub mail: Option<MailConfig>,
     /// Where scheduled mail takes its time from: the system's, or a test clock.
     pub clock: Clock,
+    /// Proxies whose `X-Forwarded-For` names the client (see `client_address`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Files up to 50 MB, unless the relay is started with another limit.
@@ -514,6 +517,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         per_email: Arc::new(sign_in::routes::per_email()),
         per_ip: Arc::new(sign_in::routes::per_ip()),
         redeem_per_ip: Arc::new(sign_in::routes::redeem_per_ip()),
+        proxies: TrustedProxies::new(options.trusted_proxies.clone()),
     };
     let clock_state = ClockState {
         clock: options.clock.clone(),

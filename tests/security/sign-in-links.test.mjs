@@ -117,3 +117,30 @@ test("a relay without email says so for sign-in links", async () => {
     assert.match((await r.json()).error, /sends no email/);
   });
 });
+
+test("behind a trusted proxy each client address has its own sign-in budget, and the header from anyone else counts for nothing", async () => {
+  const from = (relay, forwardedFor) => fetch(`${relay.url}/api/sign-in/redeem`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor },
+    body: JSON.stringify({ link: "tsl_" + "1".repeat(44) }),
+  });
+  /** Redeem unknown links as `forwardedFor` until the relay refuses; how many it took. */
+  const untilRefused = async (relay, forwardedFor) => {
+    for (let n = 1; n <= 40; n++) if ((await from(relay, forwardedFor)).status === 429) return n;
+    return Infinity;
+  };
+  // The relay trusts the proxy on this machine (the test's own requests come from 127.0.0.1,
+  // as nginx's would): a flood from one client behind it leaves another client's budget whole.
+  await withRelay({ staticDir: null, extraArgs: ["--trusted-proxy", "127.0.0.1"] }, async relay => {
+    const first = await untilRefused(relay, "198.51.100.7");
+    assert.ok(first > 1 && first <= 25, `the first client is refused after its budget: ${first}`);
+    assert.notEqual((await from(relay, "203.0.113.9")).status, 429, "another client is not");
+    // What a client writes to the left of what the proxy appended is not read.
+    assert.equal((await from(relay, "203.0.113.10, 198.51.100.7")).status, 429, "a forged hop does not buy a new budget");
+  });
+  // Without the flag the header is nobody's word: every request is the socket's peer.
+  await withRelay({ staticDir: null }, async relay => {
+    await untilRefused(relay, "198.51.100.7");
+    assert.equal((await from(relay, "203.0.113.9")).status, 429, "one budget for the one peer");
+  });
+});

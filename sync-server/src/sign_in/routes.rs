@@ -12,13 +12,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use chrono::Utc;
 use threshold_model::access::{CreatedToken, NewToken, RedeemSignIn, SignInRequest};
 
 use super::{LinkError, SignInLinks};
+use crate::client_address::TrustedProxies;
 use crate::error::AppError;
 use crate::mail::{self, Mail};
 use crate::rate_limit::{RateLimit, RateLimiter};
@@ -56,6 +57,8 @@ pub struct SignInState {
     pub per_email: Arc<RateLimiter>,
     pub per_ip: Arc<RateLimiter>,
     pub redeem_per_ip: Arc<RateLimiter>,
+    /// Who the per-address limits count behind a load balancer.
+    pub proxies: TrustedProxies,
 }
 
 pub fn routes(state: SignInState) -> Router {
@@ -74,6 +77,7 @@ fn too_many(wait: Duration) -> AppError {
 async fn request_link(
     State(s): State<SignInState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Json(body): Json<SignInRequest>,
 ) -> Result<StatusCode, AppError> {
     let Some(mail) = s.mail.clone() else {
@@ -87,9 +91,8 @@ async fn request_link(
         return Err(AppError::BadRequest("that is not an email address".into()));
     }
     let now = Instant::now();
-    s.per_ip
-        .take(&peer.ip().to_string(), now)
-        .map_err(too_many)?;
+    let client = s.proxies.client(peer.ip(), &headers);
+    s.per_ip.take(&client.to_string(), now).map_err(too_many)?;
     s.per_email.take(&address, now).map_err(too_many)?;
     // Answered before anything depends on whether the address is known, so neither the answer
     // nor its timing tells.
@@ -148,10 +151,12 @@ fn secret_of(link: &str) -> &str {
 async fn redeem(
     State(s): State<SignInState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Json(body): Json<RedeemSignIn>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+    let client = s.proxies.client(peer.ip(), &headers);
     s.redeem_per_ip
-        .take(&peer.ip().to_string(), Instant::now())
+        .take(&client.to_string(), Instant::now())
         .map_err(too_many)?;
     let links = s.links.clone();
     let secret = secret_of(&body.link).to_owned();
