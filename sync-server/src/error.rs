@@ -35,6 +35,12 @@ pub enum AppError {
     /// One token holds as many connections as it may.
     #[error("too many connections: {0}")]
     TooManyConnections(String),
+    /// A token whose changes were refused again and again waits before it connects again.
+    #[error("the relay refused {refusals} changes from this access within ten minutes; wait {retry_after_secs} s before connecting again")]
+    CoolingDown {
+        refusals: usize,
+        retry_after_secs: u64,
+    },
     /// The relay holds as many connections as it may.
     #[error("busy: {0}")]
     Busy(String),
@@ -73,11 +79,16 @@ impl IntoResponse for AppError {
             AppError::Storage(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::TooManyConnections(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyConnections(_) | AppError::CoolingDown { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         };
         let retry_after = match self {
-            AppError::TooManyRequests { retry_after_secs } => Some(retry_after_secs),
+            AppError::TooManyRequests { retry_after_secs }
+            | AppError::CoolingDown {
+                retry_after_secs, ..
+            } => Some(retry_after_secs),
             _ => None,
         };
         let body = Refusal {

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { eventually, withRelay } from "../e2e/harness.mjs";
-import { A, RawPeer, api } from "./wire.mjs";
+import { A, RawPeer, api, upgradeRefusal } from "./wire.mjs";
 
 const REFUSED = 4403;
 
@@ -71,9 +71,10 @@ const rewrites = [
 
 test("a_client_tokens_rewrites_are_refused_with_4403_and_never_reach_the_provider", () => withRelay({ staticDir: null }, async relay => {
   const { id } = await providerPortal(relay);
-  const client = clientToken(relay, id);
   const before = await headsOnRelay(relay, id);
   for (const [what, edit, rule] of rewrites) {
+    // A token of its own for each: a token refused three times cools down (the next test).
+    const client = clientToken(relay, id);
     const { close, errors } = await clientSends(relay, client.token, id, edit);
     assert.equal(close?.code, REFUSED, `${what}: closed with ${JSON.stringify(close)}; errors ${JSON.stringify(errors)}`);
     assert.equal(errors.length, 1, `${what}: one error naming the rule`);
@@ -148,4 +149,23 @@ test("a_client_device_writing_past_the_models_text_limits_is_refused_and_nothing
   await eventually(() => handle.doc().tasks.ok, t => t, { message: "the provider sees the task at the limit" });
   assert.equal(handle.doc().tasks.long, undefined);
   assert.equal(handle.doc().tasks.plain, undefined);
+}));
+
+test("a_token_refused_three_times_waits_before_it_connects_again_and_others_do_not", () => withRelay({ staticDir: null }, async relay => {
+  const { id } = await providerPortal(relay);
+  const client = clientToken(relay, id);
+  for (const [what, edit] of rewrites.slice(0, 3)) {
+    const { close } = await clientSends(relay, client.token, id, edit);
+    assert.equal(close?.code, REFUSED, what);
+  }
+  // The fourth connection is refused at the upgrade, in words, with when to try again.
+  const refused = await upgradeRefusal(relay.wsUrlFor(client.token));
+  assert.equal(refused?.status, 429, JSON.stringify(refused));
+  assert.ok(Number(refused.retryAfter) > 0, "Retry-After");
+  assert.match(JSON.parse(refused.body).error, /refused 3 changes from this access within ten minutes; wait \d+ s/);
+  // Another token of the same portal, and the provider, are not held back.
+  const other = clientToken(relay, id);
+  const allowed = await clientSends(relay, other.token, id, d => { d.tasks.c1 = { title: "Send the logo", done: false, assignee: new A.ImmutableString("client"), createdAt: new Date() }; });
+  assert.deepEqual(allowed.errors, []);
+  assert.ok((await headsOnRelay(relay, id)).length > 0, "the owner still connects");
 }));

@@ -18,6 +18,20 @@ export function upgradeStatus(url) {
   });
 }
 
+/** The answer to a WebSocket upgrade that is refused: `{ status, retryAfter, body }` (null if it opened). */
+export function upgradeRefusal(url) {
+  return new Promise(resolve => {
+    const ws = new WebSocket(url);
+    ws.on("unexpected-response", (_req, res) => {
+      let body = "";
+      res.on("data", chunk => { body += chunk; });
+      res.on("end", () => { resolve({ status: res.statusCode, retryAfter: res.headers["retry-after"], body }); ws.terminate(); });
+    });
+    ws.on("open", () => { resolve(null); ws.close(); });
+    ws.on("error", () => {});
+  });
+}
+
 export class RawPeer {
   static async connect(url, name = "raw-peer") {
     const peer = new RawPeer(url, name);
