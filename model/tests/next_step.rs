@@ -191,3 +191,35 @@ fn the_providers_button_names_the_place_the_step_is_done() {
     assert_eq!(step.place, StepPlace::Documents);
     assert_eq!(step.action.as_deref(), Some("Open documents"));
 }
+
+#[test]
+fn once_offboarding_starts_its_steps_come_before_what_is_left_from_onboarding() {
+    // The intake was never finished; the client is now leaving.
+    let outstanding = Outstanding {
+        waiting_on_client: vec![item(
+            OutstandingKind::IntakeAnswer,
+            "Answer “Billing email”",
+        )],
+        ..Outstanding::default()
+    };
+    let mut f = facts(Stage::Offboarding, &outstanding);
+    let mut off = OffboardingFacts {
+        to_acknowledge: 1,
+        client_access_to_confirm: 0,
+        feedback_submitted: false,
+        goodbye_blockers: vec![],
+    };
+    f.offboarding = Some(off.clone());
+    assert_eq!(
+        next_step(Side::Client, &f).title,
+        "Review what we delivered"
+    );
+    // With offboarding's part done, what is left of the start is still asked for.
+    off.to_acknowledge = 0;
+    off.feedback_submitted = true;
+    f.offboarding = Some(off);
+    assert_eq!(
+        next_step(Side::Client, &f).title,
+        "Answer the intake questions"
+    );
+}

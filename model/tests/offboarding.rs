@@ -1101,9 +1101,14 @@ fn recipients_are_the_invited_people_then_the_listed_contacts_once_per_address()
 #[test]
 fn the_goodbye_is_signed_by_the_person_not_by_a_role() {
     let ours = vec!["Sam Lee".to_owned()];
-    assert_eq!(goodbye_signer("Owner", &ours), "Sam Lee");
-    assert_eq!(goodbye_signer("Pat Doe", &ours), "Pat Doe");
-    assert_eq!(goodbye_signer("Owner", &[]), "Owner");
+    assert_eq!(goodbye_signer("Owner", &ours, "Harbor Studio"), "Sam Lee");
+    assert_eq!(goodbye_signer("Pat Doe", &ours, "Harbor Studio"), "Pat Doe");
+    // No contact: the business signs, by the name its clients know it by.
+    assert_eq!(
+        goodbye_signer("Owner", &[], "Harbor Studio"),
+        "Harbor Studio"
+    );
+    assert_eq!(goodbye_signer("Owner", &[], " "), "Owner");
 }
 
 #[test]

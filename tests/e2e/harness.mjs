@@ -294,6 +294,18 @@ export async function goView(page, label) {
   await page.waitForFunction(l => [...document.querySelectorAll(".portal-nav a[aria-current=page] .nav-label")].some(e => e.textContent === l), label);
 }
 
+/** Sign a document on the Documents view with the typed-name form, as a person would. */
+export async function signDocument(page, documentName, typedName) {
+  await goView(page, "Documents");
+  const row = page.getByRole("list", { name: "Documents" }).getByRole("listitem").filter({ has: page.getByText(documentName, { exact: true }) });
+  await row.getByRole("button", { name: "Sign", exact: true }).click();
+  const form = page.getByRole("form", { name: `Sign ${documentName}` });
+  await form.getByLabel("Your full name").fill(typedName);
+  await form.getByLabel("I agree this is my signature").check();
+  await form.getByRole("button", { name: "Sign document" }).click();
+  await page.getByRole("list", { name: `Signatures on ${documentName}` }).getByRole("listitem").first().waitFor();
+}
+
 export async function addTask(page, title) {
   await goView(page, "Plan");
   await page.getByLabel("New task").fill(title);

@@ -60,6 +60,13 @@ test("every_view_fits_a_phone_and_a_laptop_with_no_serious_accessibility_finding
   // The workspace and the pages around the portal, before and after there is a portal.
   await p.goto(relay.url + "/");
   await p.getByRole("heading", { name: "Clients", level: 1 }).waitFor();
+  // A white-label brand with a mid-dark accent, as a customer would set it: every colour drawn
+  // from the accent must still read (a translucent pill over it once did not).
+  const brand = p.getByRole("region", { name: "Your brand" });
+  await brand.getByLabel("Business name").fill("Harbor Studio");
+  await brand.getByLabel("Accent colour").fill("#0b6e4f");
+  await brand.getByRole("button", { name: "Save brand" }).click();
+  await brand.getByText("Saved. Your clients see this brand in their portals.").waitFor();
   const id = await createPortal(p, relay.url, "Northwind Traders", { template: "Service engagement" });
   await p.goto(relay.url + "/");
   await p.getByRole("row", { name: /Northwind Traders/ }).waitFor();

@@ -106,7 +106,9 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   await c.getByRole("checkbox", { name: "Received: Final report" }).check();
   await c.getByRole("checkbox", { name: "Received: Handover session" }).check();
   // The client reads the confirmations from their side: theirs is "you".
-  assert.ok(await c.getByRole("checkbox", { name: "Confirmed by your provider: Admin seat in our Figma team" }).isDisabled(), "each side confirms only its own");
+  // Each side confirms only its own: the provider's confirmation is a mark, not a disabled box.
+  assert.equal(await c.getByRole("checkbox", { name: "Confirmed by your provider: Admin seat in our Figma team" }).count(), 0, "each side confirms only its own");
+  await c.getByRole("img", { name: "Confirmed by your provider: Admin seat in our Figma team: yes" }).waitFor();
   await c.getByRole("checkbox", { name: "Confirmed by you: Admin seat in our Figma team" }).check();
   for (const tool of ["Shared drive folders", "Our accounts on the client's tools"]) {
     await c.getByRole("checkbox", { name: `Confirmed by you: ${tool}` }).check();
@@ -128,7 +130,7 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   await eventually(() => p.getByTestId("deliverables-progress").innerText(), t => t === "2 of 2 acknowledged", { message: "acknowledgements arrive" });
   await p.getByText("Sent by Dana Reyes on", { exact: false }).waitFor();
   await p.getByText("The client is interested", { exact: false }).waitFor();
-  await eventually(() => p.getByRole("checkbox", { name: "Confirmed by client: Admin seat in our Figma team" }).isChecked(), v => v, { message: "client's confirmation arrives" });
+  await eventually(() => p.getByRole("img", { name: "Confirmed by client: Admin seat in our Figma team: yes" }).count(), n => n === 1, { message: "client's confirmation arrives" });
 
   // The goodbye waits for the deposit invoice, and says so.
   const finish = p.getByRole("button", { name: "Mark as sent and complete offboarding" });
@@ -157,8 +159,12 @@ test("provider_takes_a_client_from_active_to_alumni_while_the_client_does_their_
   assert.equal(message.headers.find(h => h.key === "x-unsent")?.value, "1");
 
   await finish.click();
-  await p.getByText("Offboarding is complete.", { exact: false }).waitFor();
+  await p.getByText("Offboarding is complete", { exact: false }).waitFor();
   assert.equal(await p.getByLabel("Stage").inputValue(), "alumni");
+  // The client's access is read-only on the relay at once, before anyone opens People.
+  const clientTokens = async () => (await (await fetch(`${relay.url}/api/tokens`, { headers: { authorization: `Bearer ${relay.owner}` } })).json())
+    .filter(t => t.role === "client" && !t.revokedAt);
+  await eventually(clientTokens, ts => ts.length > 0 && ts.every(t => t.readOnly), { message: "the client's token is read-only once offboarding completes" });
   await goView(p, "People");
   await people.getByText("Read-only", { exact: true }).waitFor();
   await goView(p, "Offboarding");

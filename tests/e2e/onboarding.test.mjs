@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
-import { createPortal, eventually, goView, launchBrowser, newDevice, viewAs, waitForStatus, withRelay } from "./harness.mjs";
+import { createPortal, eventually, goView, launchBrowser, newDevice, signDocument, viewAs, waitForStatus, withRelay } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -80,8 +80,7 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", () 
   await eventually(() => clientWaits.getByText(/^Answer/).count(), n => n === 0, { message: "no required answers outstanding" });
 
   // The client signs the NDA and ticks off their task; the provider sees both.
-  await goView(c, "Documents");
-  await c.getByLabel("Status of NDA").selectOption("signed");
+  await signDocument(c, "NDA", "Dana Reyes");
   await goView(c, "Plan");
   await c.getByRole("checkbox", { name: "Done: Sign the NDA" }).check();
   await goView(p, "Documents");

@@ -35,13 +35,29 @@ pub async fn send_goodbye(id: DocumentId, email: Email) -> Result<String, String
     let queued = api::send_goodbye(&token, id, &request)
         .await
         .map_err(|e| format!("The goodbye was not sent: {e}."))?;
+    let done = complete(id).await?;
+    Ok(match queued.message_ids.len() {
+        0 => format!("Nobody gets it: every recipient unsubscribed. {done}"),
+        1 => format!("The goodbye is on its way. {done}"),
+        n => format!("The goodbye is on its way to {n} people. {done}"),
+    })
+}
+
+/// Complete offboarding: the portal becomes alumni, and the relay turns the client's access
+/// read-only at once (the stage alone would leave their tokens writable until someone opened
+/// People). The words for the person.
+pub async fn complete(id: DocumentId) -> Result<String, String> {
     try_edit_portal(id, |tx| complete_offboarding(tx, chrono::Utc::now()))
         .map_err(|e| e.to_string())?;
-    Ok(match queued.message_ids.len() {
-        0 => "Nobody gets it: every recipient unsubscribed. Offboarding is complete.".to_owned(),
-        1 => "The goodbye is on its way. Offboarding is complete: the client keeps the portal as a read-only archive.".to_owned(),
-        n => format!("The goodbye is on its way to {n} people. Offboarding is complete: the client keeps the portal as a read-only archive."),
-    })
+    Ok(
+        match super::set_client_access(id, super::ClientAccess::ReadOnly).await {
+            Ok(_) => "Offboarding is complete: the client keeps the portal as a read-only archive."
+                .to_owned(),
+            Err(e) => format!(
+                "Offboarding is complete, but the client's access could not be made read-only yet: {e}. It will be when someone opens People with the relay reachable."
+            ),
+        },
+    )
 }
 
 #[cfg(test)]

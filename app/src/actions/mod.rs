@@ -30,7 +30,7 @@ pub use brand::{copy_brand, save_brand};
 pub use email::{my_email, save_my_email, save_sender, workspace_mail};
 pub use export::{download_archive, download_automerge, download_calendar, download_json};
 pub use files::{add_file, drop_refused_file, remove_file};
-pub use goodbye::{mailbox, send_goodbye};
+pub use goodbye::{complete as complete_offboarding, mailbox, send_goodbye};
 pub use mail::{follow_up_sent, portal_mail};
 pub use people::{
     change_access, invite, list_people, needs_read_only, AccessChange, Invite, People,

@@ -193,8 +193,9 @@ pub fn goodbye_recipients(invited: &[Recipient], contacts: &[Contact]) -> Vec<Re
 
 /// The name the goodbye is signed with: the person sending it, as their session names them.
 /// A token still called by its role ("Owner", "Team member") says nothing to a client, so the
-/// provider's first contact in the portal signs instead, when there is one.
-pub fn goodbye_signer(session_name: &str, provider_contacts: &[String]) -> String {
+/// provider's first contact in the portal signs instead, when there is one, else the business
+/// by its brand name.
+pub fn goodbye_signer(session_name: &str, provider_contacts: &[String], business: &str) -> String {
     let name = session_name.trim();
     let generic = [
         "",
@@ -205,9 +206,13 @@ pub fn goodbye_signer(session_name: &str, provider_contacts: &[String]) -> Strin
         "provider team",
     ]
     .contains(&name.to_lowercase().as_str());
+    if !generic {
+        return name.to_owned();
+    }
     match provider_contacts.iter().find(|c| !c.trim().is_empty()) {
-        Some(contact) if generic => contact.trim().to_owned(),
-        _ => name.to_owned(),
+        Some(contact) => contact.trim().to_owned(),
+        None if !business.trim().is_empty() => business.trim().to_owned(),
+        None => name.to_owned(),
     }
 }
 
@@ -246,11 +251,12 @@ pub fn compose_goodbye(
          email gathers everything you need in one place.\n"
     ));
 
-    if !portal.tasks.is_empty() {
-        let done_tasks = portal.tasks.iter().filter(|t| t.done).count();
+    // What was done, not what was not: a goodbye is no place to count the tasks left open.
+    let done_tasks = portal.tasks.iter().filter(|t| t.done).count();
+    if done_tasks > 0 {
+        let tasks = if done_tasks == 1 { "task" } else { "tasks" };
         b.push_str(&format!(
-            "\nThe work\nTogether we completed {done_tasks} of {} tasks in the plan.\n",
-            portal.tasks.len()
+            "\nThe work\nTogether we completed {done_tasks} {tasks} in the plan.\n"
         ));
     }
 

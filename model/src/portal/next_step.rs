@@ -180,7 +180,8 @@ fn client_item_step(item: &OutstandingItem, waiting: &[OutstandingItem]) -> Next
     }
 }
 
-/// The client's next step.
+/// The client's next step. Once offboarding has started, what it asks of them comes first:
+/// an intake answer left over from the start is not what a client leaving needs to do next.
 fn client_step(facts: &StepFacts) -> NextStep {
     if facts.stage.is_closed() {
         return nothing(
@@ -188,46 +189,52 @@ fn client_step(facts: &StepFacts) -> NextStep {
             "Everything stays here to read and download whenever you need it.",
         );
     }
+    if let Some(step) = facts.offboarding.as_ref().and_then(offboarding_step) {
+        return step;
+    }
     let waiting = &facts.outstanding.waiting_on_client;
     if let Some(item) = first_in_order(waiting) {
         return client_item_step(item, waiting);
-    }
-    if let Some(off) = &facts.offboarding {
-        if off.to_acknowledge > 0 {
-            return step(
-                "Review what we delivered",
-                format!(
-                    "Acknowledge {} once you have what you need.",
-                    plural(off.to_acknowledge, "deliverable", "deliverables")
-                ),
-                StepPlace::Offboarding,
-                "Review deliverables",
-            );
-        }
-        if off.client_access_to_confirm > 0 {
-            return step(
-                "Confirm access was removed",
-                format!(
-                    "{} on your side to remove and confirm.",
-                    plural(off.client_access_to_confirm, "access item", "access items")
-                ),
-                StepPlace::Offboarding,
-                "Open offboarding",
-            );
-        }
-        if !off.feedback_submitted {
-            return step(
-                "Tell us how it went",
-                "A few questions about the engagement, to help us do better.",
-                StepPlace::Offboarding,
-                "Give feedback",
-            );
-        }
     }
     nothing(
         "Nothing waits on you",
         "You are all caught up. We will let you know when something needs you.",
     )
+}
+
+/// What offboarding asks of the client, in order: acknowledge, confirm access, give feedback.
+fn offboarding_step(off: &OffboardingFacts) -> Option<NextStep> {
+    if off.to_acknowledge > 0 {
+        return Some(step(
+            "Review what we delivered",
+            format!(
+                "Acknowledge {} once you have what you need.",
+                plural(off.to_acknowledge, "deliverable", "deliverables")
+            ),
+            StepPlace::Offboarding,
+            "Review deliverables",
+        ));
+    }
+    if off.client_access_to_confirm > 0 {
+        return Some(step(
+            "Confirm access was removed",
+            format!(
+                "{} on your side to remove and confirm.",
+                plural(off.client_access_to_confirm, "access item", "access items")
+            ),
+            StepPlace::Offboarding,
+            "Open offboarding",
+        ));
+    }
+    if !off.feedback_submitted {
+        return Some(step(
+            "Tell us how it went",
+            "A few questions about the engagement, to help us do better.",
+            StepPlace::Offboarding,
+            "Give feedback",
+        ));
+    }
+    None
 }
 
 /// The provider's next step.

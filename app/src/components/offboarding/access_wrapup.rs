@@ -117,8 +117,9 @@ fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
         let (text_label, text_short) = (label.clone(), short);
         view! {
             <td>
-                // In an archive each confirmation is a mark and its words, not a checkbox.
-                <Show when=move || !archive() fallback=move || view! {
+                // Each side confirms its own removals: the other side's confirmation, and both
+                // in an archive, are a mark and its words, not a disabled checkbox.
+                <Show when=move || !archive() && side_of(view.get()) == side fallback=move || view! {
                     <span class="inline">
                         <span class="task-mark" class:done=checked role="img"
                             aria-label=format!("{}: {}", text_label(), if checked { "yes" } else { "not yet" })>{if checked { "✓" } else { "" }}</span>
@@ -127,7 +128,6 @@ fn AccessRow(portal: DocumentId, item: AccessItem) -> impl IntoView {
                 }>
                 <label class="inline">
                     <input type="checkbox" aria-label=label.clone() prop:checked=checked
-                        disabled=move || side_of(view.get()) != side
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             actions::edit_portal(portal, |tx| confirm_access_removed(tx, &id.get_value(), side, on.then(chrono::Utc::now)));

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use threshold_model::formats::{Email, Sender};
 use threshold_model::offboarding::{
-    complete_offboarding, compose_goodbye, goodbye_recipients, goodbye_signer, read_offboarding,
-    unpaid_reason, Recipient, GOODBYE_KEYS, OFFBOARDING,
+    compose_goodbye, goodbye_recipients, goodbye_signer, read_offboarding, unpaid_reason,
+    Recipient, GOODBYE_KEYS, OFFBOARDING,
 };
 use threshold_model::onboarding::{
     add_exchange_item, read_contacts, read_exchange, set_exchange_invoice, set_exchange_status,
@@ -66,7 +66,16 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
             .into_iter()
             .map(|c| c.spec.name)
             .collect();
-        goodbye_signer(&view.get_untracked().actor_name(), &names)
+        let business = crate::sync::client()
+            .read(&id, |doc| {
+                threshold_model::portal::read_brand(doc)
+                    .ok()
+                    .flatten()
+                    .map(|b| b.name)
+            })
+            .flatten()
+            .unwrap_or_default();
+        goodbye_signer(&view.get_untracked().actor_name(), &names, &business)
     };
     // What the email reads, and only that: ticking a task re-composes it, typing a check-in
     // does not.
@@ -182,10 +191,11 @@ pub fn GoodbyeSection(id: DocumentId) -> impl IntoView {
     };
     let no_recipient = move || recipients().iter().all(|r| r.email.is_empty());
     let on_complete = move |_| {
-        match actions::try_edit_portal(id, |tx| complete_offboarding(tx, chrono::Utc::now())) {
-            Ok(()) => set_message.set(Some("Offboarding is complete. The client is now alumni and keeps the portal as a read-only archive.".into())),
-            Err(e) => set_message.set(Some(e.to_string())),
-        }
+        leptos::task::spawn_local(async move {
+            match actions::complete_offboarding(id).await {
+                Ok(done) | Err(done) => set_message.set(Some(done)),
+            }
+        });
     };
     let (invoice, set_invoice) = signal(String::new());
     let (due, set_due) = signal(String::new());

@@ -106,8 +106,11 @@ pub fn NextStepsSection(id: DocumentId) -> impl IntoView {
                     <button type="submit" class="button">"Add step"</button>
                 </form>
             </Show>
-            <h3>"Partners we recommend"</h3>
-            <Show when=move || referrals.with(|r| r.as_ref().is_some_and(|r| !r.is_empty())) fallback=|| view! { <p class="muted small">"No referrals yet."</p> }>
+            // The client is shown partners only once there are some.
+            <Show when=move || provider() || referrals.with(|r| r.as_ref().is_some_and(|r| !r.is_empty()))>
+                <h3>"Partners we recommend"</h3>
+            </Show>
+            <Show when=move || referrals.with(|r| r.as_ref().is_some_and(|r| !r.is_empty())) fallback=move || provider().then(|| view! { <p class="muted small">"No referrals yet."</p> })>
                 <ul class="referrals" aria-label="Partner referrals">
                     {move || referrals.get().unwrap_or_default().into_iter().map(|r| {
                         let pid = StoredValue::new(r.partner.id.clone());

@@ -10,7 +10,7 @@ use threshold_protocol::DocumentId;
 use crate::actions;
 use crate::components::workspace::use_internal_id;
 use crate::state::permission::{may, Act};
-use crate::state::view_mode::use_view;
+use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::client;
 use crate::sync::{doc_memo, part_memo, workspace_part_memo};
 
@@ -85,9 +85,13 @@ fn StartOffboarding(id: DocumentId) -> impl IntoView {
 #[component]
 fn Checklist(id: DocumentId) -> impl IntoView {
     let checklist = part_memo(id, CHECKLIST);
+    let view = use_view();
     view! {
         <ul class="checklist" aria-label="Offboarding checklist">
-            {move || checklist.get().unwrap_or_default().into_iter().map(|item| {
+            // A line with nothing in it is the provider's to fill; the client is not shown it.
+            {move || checklist.get().unwrap_or_default().into_iter()
+                .filter(|item| view.get() == ViewMode::Provider || !item.is_empty())
+                .map(|item| {
                 let complete = item.is_complete();
                 let count = if item.is_empty() { "nothing to do yet".to_owned() } else { format!("{} of {}", item.done, item.total) };
                 view! {

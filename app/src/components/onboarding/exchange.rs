@@ -17,7 +17,7 @@ use crate::components::widgets::{AddRow, TextField};
 use crate::state::authors::{name_for, verified_name};
 use crate::state::dates::{input_value, parse_date, today};
 use crate::state::permission::{may, Act};
-use crate::state::view_mode::use_view;
+use crate::state::view_mode::{use_view, ViewMode};
 use crate::state::voice::use_voice;
 use crate::sync::part_memo;
 
@@ -111,9 +111,24 @@ fn ExchangeRow(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
     // what is theirs to, sees every other status (an invoice's above all) as text, and attaches
     // files only where the document is theirs to send or sign.
     let (item_direction, invoice, current) = (item.direction, item.invoice, item.status);
+    // A client who may sign the document signs it with the Sign form, which records who
+    // signed what and when (and moves the status); "Signed" picked from a menu records nothing.
+    let signs_with_form = move || {
+        view.get() == ViewMode::Client
+            && may(
+                view.get(),
+                &Act::Sign {
+                    on: FileTarget::Exchange {
+                        direction: item_direction,
+                        invoice,
+                    },
+                },
+            )
+    };
     let choices = move || {
         ExchangeStatus::ALL
             .into_iter()
+            .filter(|s| *s == current || !(*s == ExchangeStatus::Signed && signs_with_form()))
             .filter(|s| {
                 *s == current
                     || may(
@@ -270,26 +285,40 @@ fn Signatures(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let name = item.name.clone();
     let form_id = format!("sign-{}", item.id);
+    let signatures_id = format!("{form_id}-signatures");
     let on_sign = {
         let item = item.clone();
+        let (signatures_id, focus_form) = (signatures_id.clone(), form_id.clone());
         move |ev: SubmitEvent| {
             ev.prevent_default();
-            if actions::sign(
+            let signed = actions::sign(
                 portal,
                 &item,
                 &typed.get_untracked(),
                 consent.get_untracked(),
                 set_error,
-            ) {
+            );
+            if signed {
                 set_open.set(false);
                 set_typed.set(String::new());
                 set_consent.set(false);
             }
+            // The form closes on success, and its button with it: focus goes to the signature
+            // just recorded, not to whatever follows on the page. A refusal names the field to
+            // fix, so focus goes there (the name, or the consent once a name is written).
+            let target = if signed {
+                signatures_id.clone()
+            } else if typed.get_untracked().trim().is_empty() {
+                format!("{focus_form}-name")
+            } else {
+                format!("{focus_form}-consent")
+            };
+            request_animation_frame(move || focus_by_id(&target));
         }
     };
     view! {
         <Show when=move || !listed().is_empty()>
-            <ul class="signatures" aria-label=format!("Signatures on {name}")>
+            <ul class="signatures" id=signatures_id.clone() tabindex="-1" aria-label=format!("Signatures on {name}")>
                 {
                     let mine = mine.clone();
                     move || mine().into_iter().map(|s| view! { <li class="signature small">{signature_line(&s)}</li> }).collect_view()
@@ -351,4 +380,16 @@ fn signature_line(s: &Signature) -> String {
         line.push_str(&format!(" · file sha256 {hash}…"));
     }
     line
+}
+
+/// Move focus to the element with `id`, if it is on the page.
+fn focus_by_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
 }

@@ -115,17 +115,19 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
                         on:input=move |ev| set_title.set(event_target_value(&ev))
                     />
                 </div>
+                // A side that may add tasks only for itself (the client) has nothing to choose:
+                // no menu of one option.
+                <Show when=move || may(view.get(), &Act::AddTask { assignee: Assignee::Provider })>
                 <div class="field">
                     <label for="new-task-assignee">"Assigned to"</label>
                     <select id="new-task-assignee"
                         on:change=move |ev| set_assignee.set(Assignee::parse(&event_target_value(&ev)))
                     >
                         <option value="client" selected=move || assignee.get() == Assignee::Client>{move || voice.side(Assignee::Client)}</option>
-                        <Show when=move || may(view.get(), &Act::AddTask { assignee: Assignee::Provider })>
-                            <option value="provider" selected=move || assignee.get() == Assignee::Provider>{move || voice.side(Assignee::Provider)}</option>
-                        </Show>
+                        <option value="provider" selected=move || assignee.get() == Assignee::Provider>{move || voice.side(Assignee::Provider)}</option>
                     </select>
                 </div>
+                </Show>
                 <button type="submit" class="button primary">"Add task"</button>
             </form>
             <p id="task-error" class="field-error" aria-live="polite">{move || error.get()}</p>
@@ -240,17 +242,20 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
         (title.clone(), title.clone(), title.clone());
     view! {
         <li class="task" class:done=done>
-            // In an archive the row is text: a mark for done, the title as written.
-            <Show when=move || !archive() fallback=move || view! {
+            // In an archive, and on a task this side may not tick (the provider's, for a
+            // client), the row is text: a mark for done, the title as written. A checkbox is
+            // there only to be used, never shown disabled.
+            <Show when=move || !archive() && may_status() fallback=move || view! {
                 <span class="task-mark" class:done=done role="img" aria-label=if done { "Done" } else { "Not done" }>
                     {if done { "✓" } else { "" }}
                 </span>
             }>
+            // The label around the box is the finger's target (44 px); the box keeps its size.
+            <label class="task-tick">
             <input
                 id=checkbox_id.clone()
                 type="checkbox"
                 prop:checked=done
-                disabled=move || !may_status()
                 aria-label=format!("Done: {title_for_box}")
                 on:change={
                     let id_done = id_done.clone();
@@ -260,6 +265,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                     }
                 }
             />
+            </label>
             </Show>
             // A title this side may not change is text, not a read-only field: it wraps on a
             // phone instead of being cut off, and nothing looks editable that is not.

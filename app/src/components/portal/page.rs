@@ -240,9 +240,9 @@ fn PortalBody(
         <Show when=on(PortalView::Overview)>
             <ThankYou id=id stage=stage/>
             <NextStepCard id=id tasks=tasks stage=stage/>
-            // Reading what is outstanding stays available in the archive, except for the client
-            // whose engagement has ended: nothing waits on them any more.
-            <Show when=move || !(view.get() == ViewMode::Client && ended())>
+            // Once the engagement has ended nothing waits on anyone: a list of what was left
+            // open would contradict the card above it, for either side.
+            <Show when=move || !ended()>
                 <OutstandingSection id=id tasks=tasks/>
             </Show>
             {body("Welcome", view! {

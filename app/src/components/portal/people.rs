@@ -95,8 +95,9 @@ pub fn PeopleSection(
     }
 
     // A portal whose client has left keeps every contact read-only, even if the stage was set
-    // while the relay could not be reached.
-    if let (People::Portal(id), Some(stage)) = (people, stage) {
+    // while the relay could not be reached. Only someone who may manage this portal's people
+    // does it: a read-only teammate's device would be refused, and say so in red.
+    if let (People::Portal(id), Some(stage), true) = (people, stage, can_invite) {
         Effect::new(move |_| {
             let ended = stage.get().is_some_and(|s| s.is_closed());
             let needed = list
