@@ -22,6 +22,11 @@ test("client_completes_onboarding_while_the_provider_watches_progress_live", () 
   await goView(p, "Overview");
   const clientWaits = p.getByRole("list", { name: "Waiting on the client" });
   await clientWaits.getByText("Answer “Billing email”").waitFor();
+  // Each item leads to where it is done.
+  await clientWaits.getByRole("link", { name: "Answer “Billing email”" }).click();
+  await p.getByRole("heading", { name: "Intake form" }).waitFor();
+  assert.match(p.url(), /\/intake$/);
+  await goView(p, "Overview");
 
   // The provider schedules the kick-off and exports it to a calendar.
   await goView(p, "Plan");

@@ -215,7 +215,7 @@ test("a_signature_is_recorded_with_the_verified_signer_and_the_file_version_and_
   await waitForStatus(c, "Synced");
 
   const sha = createHash("sha256").update(pdf).digest("hex");
-  const record = new RegExp(`^Signed by Dana Reyes \\(typed “Dana Reyes”\\) on \\d{1,2} [A-Z][a-z]{2}( \\d{4})? · file sha256 ${sha.slice(0, 12)}…$`);
+  const record = new RegExp(`^Signed by Dana Reyes \\(typed “Dana Reyes”\\) on \\d{1,2} [A-Z][a-z]{2}( \\d{4})? · NDA\\.pdf, version ${sha.slice(0, 8)}$`);
   const signatures = page => page.getByRole("list", { name: "Signatures on NDA" }).getByRole("listitem");
   await eventually(() => signatures(c).allInnerTexts(), t => t.length === 1 && record.test(t[0]), { message: "the client sees their signature" });
   // The provider sees the same record, the signer named by the relay, and the status follows.

@@ -37,13 +37,6 @@ pub struct Signature {
     pub signer: Option<ActorId>,
 }
 
-impl Signature {
-    /// The first characters of the file's hash, enough to compare by eye with a download.
-    pub fn short_hash(&self) -> Option<&str> {
-        self.file_hash.as_deref().map(|h| &h[..h.len().min(12)])
-    }
-}
-
 /// What a person signs: the name they type and their consent, given in the form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignatureSpec {

@@ -29,7 +29,7 @@ pub use file::{
     add_file, clean_file_name, is_blob_hash, read_files, references_blob, remove_file, Attachment,
     FileRef, FileSpec, FILES,
 };
-pub use next_step::{next_step, NextStep, OffboardingFacts, Side, StepFacts, StepPlace};
+pub use next_step::{next_step, place_of, NextStep, OffboardingFacts, Side, StepFacts, StepPlace};
 pub use outstanding::{outstanding, Outstanding, OutstandingItem, OutstandingKind};
 pub use stage::{read_stage, read_stage_dates, set_stage, Stage, StageError, STAGE};
 pub use task::{

@@ -61,7 +61,8 @@ pub struct StepFacts<'a> {
     pub offboarding: Option<OffboardingFacts>,
 }
 
-fn place_of(kind: OutstandingKind) -> StepPlace {
+/// Where an outstanding item of `kind` is done.
+pub fn place_of(kind: OutstandingKind) -> StepPlace {
     match kind {
         OutstandingKind::IntakeAnswer => StepPlace::Intake,
         OutstandingKind::Signature | OutstandingKind::Payment | OutstandingKind::Document => {

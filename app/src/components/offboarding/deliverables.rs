@@ -57,7 +57,9 @@ pub fn DeliverablesSection(id: DocumentId) -> impl IntoView {
                 <h2 id="deliverables-heading">"Deliverables review"</h2>
                 <p class="muted small" data-testid="deliverables-progress">{acknowledged}</p>
             </div>
-            <p class="muted small">{move || if view.get() == ViewMode::Client {
+            <p class="muted small">{move || if archive() {
+                "Everything we delivered, with how to use and look after it."
+            } else if view.get() == ViewMode::Client {
                 "Everything we delivered, with how to use and look after it. Tick each one you have received."
             } else {
                 "Every deliverable of the engagement in one place, with handover notes. The client acknowledges each one."

@@ -31,7 +31,11 @@ pub fn OffboardingPlan(id: DocumentId, stage: Memo<Option<Stage>>) -> impl IntoV
         <Show when=started>
             <section class="card offboarding" aria-labelledby="offboarding-heading" id="offboarding">
                 <h2 id="offboarding-heading">"Offboarding"</h2>
-                <p class="muted small">"Everything to hand over, settle and wrap up before we say goodbye."</p>
+                <p class="muted small">{move || if matches!(stage.get(), Some(Stage::Alumni)) {
+                    "What was handed over, settled and wrapped up before we said goodbye."
+                } else {
+                    "Everything to hand over, settle and wrap up before we say goodbye."
+                }}</p>
                 <Checklist id=id/>
                 <Show when=provider>
                     <OffboardingSettings id=id/>

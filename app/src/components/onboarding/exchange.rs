@@ -321,7 +321,16 @@ fn Signatures(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
             <ul class="signatures" id=signatures_id.clone() tabindex="-1" aria-label=format!("Signatures on {name}")>
                 {
                     let mine = mine.clone();
-                    move || mine().into_iter().map(|s| view! { <li class="signature small">{signature_line(&s)}</li> }).collect_view()
+                    move || {
+                        let files = crate::sync::client()
+                            .read(&portal, |doc| threshold_model::portal::read_files(doc).ok())
+                            .flatten()
+                            .unwrap_or_default();
+                        mine().into_iter().map(|s| {
+                            let file = s.file_hash.as_deref().and_then(|h| files.iter().find(|f| f.spec.hash == h)).map(|f| f.spec.name.clone());
+                            view! { <li class="signature small">{signature_line(&s, file.as_deref())}</li> }
+                        }).collect_view()
+                    }
                 }
             </ul>
         </Show>
@@ -362,9 +371,10 @@ fn Signatures(portal: DocumentId, item: ExchangeItem) -> impl IntoView {
     }
 }
 
-/// "Signed by Dana Reyes (typed “Dana Reyes”) on 27 Nov · file sha256 ab12…": the signer as the
-/// relay verified them, the name as typed, the day, and the file version.
-fn signature_line(s: &Signature) -> String {
+/// "Signed by Dana Reyes (typed “Dana Reyes”) on 27 Nov · NDA.pdf, version ab12cd34": the signer
+/// as the relay verified them, the name as typed, the day, and the file by its name with the
+/// start of its hash, which tells two uploads of the same name apart (the export has it whole).
+fn signature_line(s: &Signature, file_name: Option<&str>) -> String {
     let who = name_for(
         &s.signer
             .as_ref()
@@ -376,8 +386,12 @@ fn signature_line(s: &Signature) -> String {
     if let Some(at) = s.at {
         line.push_str(&format!(" on {}", crate::state::dates::show_at(at)));
     }
-    if let Some(hash) = s.short_hash() {
-        line.push_str(&format!(" · file sha256 {hash}…"));
+    if let Some(hash) = s.file_hash.as_deref() {
+        let version = &hash[..hash.len().min(8)];
+        line.push_str(&match file_name {
+            Some(name) => format!(" · {name}, version {version}"),
+            None => format!(" · file version {version}"),
+        });
     }
     line
 }

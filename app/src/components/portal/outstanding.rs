@@ -5,10 +5,12 @@ use leptos::prelude::*;
 use threshold_model::onboarding::{
     read_exchange, read_intake, read_meetings, EXCHANGE, INTAKE, MEETINGS,
 };
-use threshold_model::portal::{outstanding, OutstandingItem, OutstandingKind, Task};
+use threshold_model::portal::{outstanding, place_of, OutstandingItem, OutstandingKind, Task};
 use threshold_protocol::DocumentId;
 
+use super::overview::view_of;
 use crate::state::dates::today;
+use crate::state::route::Route;
 use crate::state::view_mode::{use_view, ViewMode};
 use crate::sync::doc_memo;
 
@@ -28,6 +30,7 @@ fn kind_label(kind: OutstandingKind) -> &'static str {
 const SHOWN: usize = 25;
 
 fn item_list(
+    portal: DocumentId,
     items: Vec<OutstandingItem>,
     label: &'static str,
     show_all: RwSignal<bool>,
@@ -46,7 +49,8 @@ fn item_list(
             {items.into_iter().take(total - hidden).map(|i| view! {
                 <li class:overdue=i.overdue>
                     <span class="badge">{kind_label(i.kind)}</span>
-                    " " {i.title}
+                    // Each item leads to the view where it is done.
+                    " " <a href=Route::Portal(portal, view_of(place_of(i.kind))).href()>{i.title}</a>
                     {i.due.map(|d| view! { <span class="muted small">{format!(" · due {}", crate::state::dates::show(d))}</span> })}
                     {i.overdue.then(|| view! { <span class="badge badge-late">"Overdue"</span> })}
                 </li>
@@ -104,11 +108,11 @@ pub fn OutstandingSection(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl Into
             <div class="grid-2">
                 <div>
                     <h3>{client_title}</h3>
-                    {move || item_list(result.get().map(|r| r.waiting_on_client).unwrap_or_default(), "Waiting on the client", show_all_client)}
+                    {move || item_list(id, result.get().map(|r| r.waiting_on_client).unwrap_or_default(), "Waiting on the client", show_all_client)}
                 </div>
                 <div>
                     <h3>{us_title}</h3>
-                    {move || item_list(result.get().map(|r| r.waiting_on_us).unwrap_or_default(), "Waiting on the provider", show_all_us)}
+                    {move || item_list(id, result.get().map(|r| r.waiting_on_us).unwrap_or_default(), "Waiting on the provider", show_all_us)}
                 </div>
             </div>
         </section>
