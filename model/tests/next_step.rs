@@ -20,6 +20,17 @@ fn facts(stage: Stage, outstanding: &Outstanding) -> StepFacts<'_> {
     }
 }
 
+/// Offboarding with `acknowledge` deliverables and `confirm` access items left to the client,
+/// and no feedback yet.
+fn client_owes(acknowledge: usize, confirm: usize) -> OffboardingFacts {
+    OffboardingFacts {
+        to_acknowledge: acknowledge,
+        client_access_to_confirm: confirm,
+        feedback_submitted: false,
+        goodbye_blockers: vec![],
+    }
+}
+
 #[test]
 fn a_new_portal_asks_the_provider_to_invite_the_client() {
     let outstanding = Outstanding::default();
@@ -92,12 +103,7 @@ fn with_the_intake_done_the_client_signs_then_does_their_tasks() {
 fn during_offboarding_the_client_acknowledges_then_confirms_access_then_gives_feedback() {
     let outstanding = Outstanding::default();
     let mut f = facts(Stage::Offboarding, &outstanding);
-    let mut off = OffboardingFacts {
-        to_acknowledge: 2,
-        client_access_to_confirm: 1,
-        feedback_submitted: false,
-        goodbye_blockers: vec![],
-    };
+    let mut off = client_owes(2, 1);
     f.offboarding = Some(off.clone());
     assert_eq!(
         next_step(Side::Client, &f).title,
@@ -203,12 +209,7 @@ fn once_offboarding_starts_its_steps_come_before_what_is_left_from_onboarding() 
         ..Outstanding::default()
     };
     let mut f = facts(Stage::Offboarding, &outstanding);
-    let mut off = OffboardingFacts {
-        to_acknowledge: 1,
-        client_access_to_confirm: 0,
-        feedback_submitted: false,
-        goodbye_blockers: vec![],
-    };
+    let mut off = client_owes(1, 0);
     f.offboarding = Some(off.clone());
     assert_eq!(
         next_step(Side::Client, &f).title,
