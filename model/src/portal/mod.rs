@@ -34,7 +34,7 @@ pub use file::{
 pub use next_step::{next_step, NextStep, OffboardingFacts, Side, StepFacts, StepPlace};
 pub use outstanding::{outstanding, Outstanding, OutstandingItem, OutstandingKind};
 pub use plan_window::{
-    plan_window, title_matches, PlanFilter, PlanQuery, PlanWindow, PLAN_PAGE,
+    plan_window, title_matches, PlanFilter, PlanQuery, PlanWindow, PLAN_FIND_FROM, PLAN_PAGE,
 };
 pub use stage::{read_stage, read_stage_dates, set_stage, Stage, StageError, STAGE};
 pub use task::{

@@ -17,6 +17,10 @@ use super::task::{Task, TaskId};
 /// How many rows a plan draws at first, and how many more each "Show more" adds.
 pub const PLAN_PAGE: usize = 50;
 
+/// From how many tasks a plan offers its search and filter: a short plan is read at a glance,
+/// and a search box above three tasks is only clutter.
+pub const PLAN_FIND_FROM: usize = 10;
+
 /// Which tasks the plan lists, by where they stand.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum PlanFilter {
@@ -40,7 +44,7 @@ impl PlanFilter {
 
     pub fn label(&self) -> &'static str {
         match self {
-            PlanFilter::All => "All tasks",
+            PlanFilter::All => "All",
             PlanFilter::Open => "Open",
             PlanFilter::Done => "Done",
         }
