@@ -8,7 +8,11 @@ fn task(n: usize, done: bool) -> Task {
         id: TaskId::from_string(format!("t{n:04}")),
         title: format!("Task {n:04}"),
         done,
-        status: if done { TaskStatus::Done } else { TaskStatus::Todo },
+        status: if done {
+            TaskStatus::Done
+        } else {
+            TaskStatus::Todo
+        },
         assignee: Assignee::Client,
         person: None,
         created_at: None,
@@ -77,10 +81,17 @@ fn a_task_just_added_is_drawn_past_the_window_while_it_matches() {
     q.pinned = &pinned;
     let window = plan_window(&tasks, &q);
     assert_eq!(window.rows.len(), PLAN_PAGE + 1);
-    assert_eq!(window.rows.last().map(|t| t.title.as_str()), Some("Task 0200"));
+    assert_eq!(
+        window.rows.last().map(|t| t.title.as_str()),
+        Some("Task 0200")
+    );
     assert_eq!(window.hidden(), 200 - PLAN_PAGE - 1);
     q.search = "Task 0001";
-    assert_eq!(plan_window(&tasks, &q).rows.len(), 1, "not when the search leaves it out");
+    assert_eq!(
+        plan_window(&tasks, &q).rows.len(),
+        1,
+        "not when the search leaves it out"
+    );
 }
 
 #[test]

@@ -134,7 +134,8 @@ try {
   const persisted = [];
   const fromSubmit = [];
   const visible = [];
-  const stopTypingTraces = TRACE && [await startTrace(a.page), await startTrace(b.page)];
+  // Tracing is browser-wide: one trace holds both pages' renderers.
+  const stopTypingTrace = TRACE && await startTrace(a.page);
   const typingFrom = { a: await a.page.evaluate(() => performance.now()), b: await b.page.evaluate(() => performance.now()) };
   for (let n = 0; n < EDITS; n++) {
     const title = `bench edit ${n}`;
@@ -161,10 +162,8 @@ try {
   console.log(`  of which the form's submit event to persisted (the app's own work): ${summary(fromSubmit)}`);
   console.log(`keystroke to visible in the other browser through the relay: ${summary(visible)}`);
   if (TRACE) {
-    for (const [n, who] of ["typing", "watching"].entries()) {
-      await stopTypingTraces[n](join(TRACE, `${who}.json`));
-      printTrace(`${who} browser while typing`, join(TRACE, `${who}.json`));
-    }
+    await stopTypingTrace(join(TRACE, "typing.json"));
+    printTrace("both browsers while typing", join(TRACE, "typing.json"));
   }
   console.log(`main-thread tasks while typing (Long Tasks API), typing browser: ${longSummary(await longTasksSince(a.page, typingFrom.a))}`);
   console.log(`main-thread tasks while typing (Long Tasks API), watching browser: ${longSummary(await longTasksSince(b.page, typingFrom.b))}`);

@@ -29,8 +29,9 @@ export async function startTrace(page) {
 }
 
 /**
- * The renderer main thread's tasks over `threshold` ms in the trace at `file`, and the events
- * their time went to (self time: an event's duration less its children's), largest first.
+ * The renderer main thread's tasks over `threshold` ms in the trace at `file`, where they were
+ * posted from, and the events their time went to (self time: an event's duration less its
+ * children's), largest first.
  */
 export function summarizeTrace(file, threshold = 50) {
   const parsed = JSON.parse(readFileSync(file, "utf8"));
@@ -47,6 +48,8 @@ export function summarizeTrace(file, threshold = 50) {
   }
   const tasks = [];
   const selfTime = new Map();
+  // Where the long tasks were posted from (Chromium annotates a task with its source function).
+  const postedFrom = new Map();
   for (const list of byThread.values()) {
     list.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
     // Walk the nesting: a stack of open events; each event's self time is what its children
@@ -62,6 +65,10 @@ export function summarizeTrace(file, threshold = 50) {
         current = e.dur / 1000 > threshold && /RunTask/.test(e.name) ? e : null;
         if (current) tasks.push(e.dur / 1000);
       }
+      if (current && stack.length <= 1 && e.args?.src_func) {
+        const from = `${e.args.src_file?.split("/").pop()}: ${e.args.src_func}`;
+        postedFrom.set(from, (postedFrom.get(from) ?? 0) + e.dur / 1000);
+      }
       const node = { name: e.name, ts: e.ts, dur: e.dur, self: e.dur };
       if (stack.length) stack.at(-1).self -= Math.min(e.dur, stack.at(-1).ts + stack.at(-1).dur - e.ts);
       stack.push(node);
@@ -69,12 +76,16 @@ export function summarizeTrace(file, threshold = 50) {
     while (stack.length) close(stack.pop());
   }
   const top = [...selfTime.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  return { tasks: tasks.sort((a, b) => b - a), top };
+  const sources = [...postedFrom.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  return { tasks: tasks.sort((a, b) => b - a), top, sources };
 }
 
 /** Prints a trace's summary under `label`. */
 export function printTrace(label, file) {
-  const { tasks, top } = summarizeTrace(file);
+  const { tasks, top, sources } = summarizeTrace(file);
   console.log(`trace (${label}): ${tasks.length} main-thread tasks over 50 ms, longest ${tasks.slice(0, 5).map(t => `${t.toFixed(0)} ms`).join(", ") || "–"}; ${file}`);
+  console.log("  where the long tasks were posted from:");
+  for (const [from, ms] of sources) console.log(`  ${ms.toFixed(0).padStart(7)} ms  ${from}`);
+  console.log("  what their time went to (self time):");
   for (const [name, ms] of top) console.log(`  ${ms.toFixed(0).padStart(7)} ms  ${name}`);
 }
