@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use threshold_model::doc::ContactId;
 use threshold_model::onboarding::{Contact, CONTACTS};
 use threshold_model::portal::{
-    add_task, add_task_comment, client_first, delete_task, plan_window, rename_task,
-    set_task_due, set_task_person, set_task_status, Assignee, Attachment, PlanFilter, PlanQuery,
-    Task, TaskId, TaskStatus, PLAN_FIND_FROM, PLAN_PAGE,
+    add_task, add_task_comment, client_first, delete_task, plan_window, rename_task, set_task_due,
+    set_task_person, set_task_status, Assignee, Attachment, PlanFilter, PlanQuery, Task, TaskId,
+    TaskStatus, PLAN_FIND_FROM, PLAN_PAGE,
 };
 use threshold_protocol::DocumentId;
 
@@ -83,7 +83,8 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
         })
     });
     let rows = move || window.with(|w| w.rows.clone());
-    let searching = move || search.with(|s| !s.trim().is_empty()) || filter.get() != PlanFilter::All;
+    let searching =
+        move || search.with(|s| !s.trim().is_empty()) || filter.get() != PlanFilter::All;
     let count = move || {
         window.with(|w| {
             if searching() {
@@ -102,7 +103,8 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
     let offer_find = move || searching() || tasks.with(Vec::len) >= PLAN_FIND_FROM;
     let more = move || window.with(|w| w.hidden().min(PLAN_PAGE));
     let show_more = move |_| {
-        let before: Vec<TaskId> = window.with_untracked(|w| w.rows.iter().map(|t| t.id.clone()).collect());
+        let before: Vec<TaskId> =
+            window.with_untracked(|w| w.rows.iter().map(|t| t.id.clone()).collect());
         set_limit.update(|l| *l += PLAN_PAGE);
         let first_new = window.with_untracked(|w| {
             w.rows
@@ -260,8 +262,8 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
         id.clone(),
     );
     let current = assignee_value(assignee, person.as_ref());
-    // A task's files are read only once its thread is opened: a plan of a thousand tasks would
-    // otherwise keep a thousand readers of the portal's files.
+    // A task's files and comment form are drawn only once its thread is opened: a plan of a
+    // thousand tasks would otherwise keep a thousand readers of the portal's files, and forms.
     let (thread_open, set_thread_open) = signal(false);
     let files_for = Attachment::Task(id.clone());
     let files_label = title.clone();
@@ -457,7 +459,10 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                                 <p>{c.body}</p></li>
                         }).collect_view()}
                     </ul>
-                    <Show when=move || !archive()>
+                    // The comment form is drawn only while its thread is open: Chromium's
+                    // autofill scans every form on the page after each change, and a form per
+                    // row was most of the 5–15 s stalls on a large plan (BENCHMARKS.md, issue 19).
+                    <Show when=move || !archive() && thread_open.get()>
                     <form class="row" on:submit=on_comment.clone() aria-label=format!("Comment on {title_for_comment}") data-add-form>
                         <input type="text" id=comment_id.clone() aria-label=format!("Comment on {title_for_comment}") placeholder="Write a comment" prop:value=comment
                             on:input=move |ev| set_comment.set(event_target_value(&ev))/>
