@@ -4,7 +4,7 @@
 // the window.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { eventually, goView, launchBrowser, providerWithPortal, waitForStatus, withRelay } from "./harness.mjs";
+import { axeFindings, eventually, goView, launchBrowser, providerWithPortal, waitForStatus, withRelay } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -80,4 +80,17 @@ test("a_long_plan_shows_a_window_of_rows_more_on_request_and_search_finds_any_ta
   await page.getByLabel("New task").press("Enter");
   await page.getByRole("checkbox", { name: "Done: Added at the end" }).waitFor();
   assert.equal(await rows(page), first + 1);
+}));
+
+test("a_long_plan_with_its_search_and_show_more_fits_a_phone_with_no_serious_accessibility_finding", () => withRelay(async relay => {
+  const { page, id } = await providerWithPortal(browser, relay, "Big Plan Ltd");
+  await waitForStatus(page, "Synced");
+  await fillPlan(relay, id);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await goView(page, "Plan");
+  await page.getByRole("button", { name: /^Show \d+ more/ }).waitFor();
+  await page.getByRole("search", { name: "Find tasks" }).waitFor();
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 0, `no horizontal scroll at 360 px (${wide} px too wide)`);
+  assert.deepEqual(await axeFindings(page), []);
 }));
