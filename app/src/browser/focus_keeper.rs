@@ -153,6 +153,12 @@ fn beside_removed_row() -> Option<Element> {
     })
 }
 
+/// Whether the `<details>` with this `id` was open when it was last drawn: a row drawn anew can
+/// draw what its open thread shows at once, so the control that had focus is there to return to.
+pub fn kept_open(id: &str) -> bool {
+    OPEN.with(|open| open.borrow().contains(id))
+}
+
 /// The page changed: reopen threads that were open, then put focus back if it was lost.
 fn after_redraw() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {

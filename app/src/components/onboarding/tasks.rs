@@ -14,7 +14,7 @@ use threshold_model::portal::{
 use threshold_protocol::DocumentId;
 
 use crate::actions;
-use crate::browser::focus_keeper::focus_when_drawn;
+use crate::browser::focus_keeper::{focus_when_drawn, kept_open};
 use crate::components::files::Attachments;
 use crate::state::authors::verified_name;
 use crate::state::dates::{input_value, parse_date};
@@ -264,7 +264,9 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
     let current = assignee_value(assignee, person.as_ref());
     // A task's files and comment form are drawn only once its thread is opened: a plan of a
     // thousand tasks would otherwise keep a thousand readers of the portal's files, and forms.
-    let (thread_open, set_thread_open) = signal(false);
+    // A row drawn anew after an edit (a posted comment) starts with its thread as it was, so its
+    // comment field is there for focus to return to.
+    let (thread_open, set_thread_open) = signal(kept_open(&thread_id));
     let files_for = Attachment::Task(id.clone());
     let files_label = title.clone();
     let (comment, set_comment) = signal(String::new());
