@@ -1,7 +1,7 @@
-// Client figures on a large portal (issue 8): cold open from IndexedDB to first render,
+// Client figures on a large portal (issues 8 and 19): cold open from IndexedDB to first render,
 // keystroke to persisted in IndexedDB, and edit visible in a second browser through the relay,
-// the longest main-thread tasks (Long Tasks API), plus the wasm size. Prints figures; asserts
-// nothing about speed.
+// the longest main-thread tasks (Long Tasks API), ten answers in the Intake view, plus the wasm
+// size. Prints figures; asserts nothing about speed.
 //   scripts/bench-client.sh   (builds the app, the relay and the generator in release, then runs this)
 // Environment: BENCH_TASKS (1000), BENCH_FIELDS (200), BENCH_CHANGES (50000), BENCH_OPENS (10),
 // BENCH_EDITS (50); LARGE_PORTAL_BIN, the generator (target/release/examples/large_portal).
@@ -167,6 +167,33 @@ try {
   }
   console.log(`main-thread tasks while typing (Long Tasks API), typing browser: ${longSummary(await longTasksSince(a.page, typingFrom.a))}`);
   console.log(`main-thread tasks while typing (Long Tasks API), watching browser: ${longSummary(await longTasksSince(b.page, typingFrom.b))}`);
+
+  // The Intake view: the portal's other long list (its 200 fields in one form). Ten answers,
+  // each typed into the first text field and committed with Tab (answers save on change), timed
+  // from the change to `threshold:persisted`, with the long tasks meanwhile.
+  await a.page.goto(`${relay.url}/#/portal/${generated.portal}/intake`);
+  const field = a.page.locator(".intake-form input[type=text]").first();
+  await field.waitFor({ timeout: 120_000 });
+  const intakeFrom = await a.page.evaluate(() => performance.now());
+  const stopIntakeTrace = TRACE && await startTrace(a.page);
+  const answered = [];
+  for (let n = 0; n < 10; n++) {
+    await field.fill(`bench answer ${n}`);
+    await a.page.evaluate(() => {
+      window.__answer = new Promise(resolve => {
+        const start = performance.now();
+        window.addEventListener("threshold:persisted", () => resolve(performance.now() - start), { once: true });
+      });
+    });
+    await field.press("Tab");
+    answered.push(await a.page.evaluate(() => window.__answer));
+  }
+  if (TRACE) {
+    await stopIntakeTrace(join(TRACE, "intake.json"));
+    printTrace("intake answers", join(TRACE, "intake.json"));
+  }
+  console.log(`intake (${await a.page.locator(".intake-form :is(input, textarea, select)").count()} controls): answer to persisted: ${summary(answered)}`);
+  console.log(`main-thread tasks while answering (Long Tasks API): ${longSummary(await longTasksSince(a.page, intakeFrom))}`);
 } finally {
   await browser.close();
   await relay.stop();
