@@ -153,6 +153,12 @@ fn beside_removed_row() -> Option<Element> {
     })
 }
 
+/// Whether the `<details>` with this `id` was open when it was last drawn: a row drawn anew can
+/// draw what its open thread shows at once, so the control that had focus is there to return to.
+pub fn kept_open(id: &str) -> bool {
+    OPEN.with(|open| open.borrow().contains(id))
+}
+
 /// The page changed: reopen threads that were open, then put focus back if it was lost.
 fn after_redraw() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -189,6 +195,32 @@ fn first_field(form: &Element) -> Option<Element> {
     )
     .ok()
     .flatten()
+}
+
+/// Move focus into the element with this `id` (a list's row) once the page has drawn it: its
+/// first control that takes focus, else the row itself (give it `tabindex="-1"`). A list that
+/// grows on request ("Show more") puts the person on its first new row, not back at the button
+/// (which may be gone) or at the top of the page.
+pub fn focus_when_drawn(id: String) {
+    // Rows are drawn by effects that run before the next frame; a few frames cover a slow one.
+    fn attempt(id: String, frames_left: u8) {
+        leptos::prelude::request_animation_frame(move || {
+            let found = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&id));
+            match found {
+                Some(row) => {
+                    let control = row.query_selector(FOCUSABLE).ok().flatten();
+                    if let Some(el) = control.unwrap_or(row).dyn_ref::<HtmlElement>() {
+                        let _ = el.focus();
+                    }
+                }
+                None if frames_left > 0 => attempt(id, frames_left - 1),
+                None => {}
+            }
+        });
+    }
+    attempt(id, 5);
 }
 
 /// Start keeping focus. Called once, before the app is mounted.

@@ -1,7 +1,8 @@
 //! The shared portal document's frame, one per client: the document itself (client name,
 //! welcome text), the plan (tasks and their comments), the stage of the engagement, activity
 //! and check-ins, shared files, what is outstanding on each side, the counts beside each view
-//! in the navigation, and the provider's brand as the client sees it.
+//! in the navigation, the window of a long plan the page draws, and the provider's brand as the
+//! client sees it.
 
 mod activity;
 mod brand;
@@ -10,6 +11,7 @@ mod document;
 mod file;
 mod next_step;
 mod outstanding;
+mod plan_window;
 mod stage;
 mod task;
 mod view_counts;
@@ -31,6 +33,9 @@ pub use file::{
 };
 pub use next_step::{next_step, place_of, NextStep, OffboardingFacts, Side, StepFacts, StepPlace};
 pub use outstanding::{outstanding, Outstanding, OutstandingItem, OutstandingKind};
+pub use plan_window::{
+    plan_window, title_matches, PlanFilter, PlanQuery, PlanWindow, PLAN_FIND_FROM, PLAN_PAGE,
+};
 pub use stage::{read_stage, read_stage_dates, set_stage, Stage, StageError, STAGE};
 pub use task::{
     add_task, add_task_comment, client_first, delete_task, read_tasks, rename_task,

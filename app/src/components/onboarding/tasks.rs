@@ -1,4 +1,5 @@
-//! The task plan: adding a task, and each task's row (status, who, due date, comments,
+//! The task plan: adding a task, finding tasks in a long plan (a window of rows, a search, a
+//! filter, "Show more"), and each task's row (status, who, due date, comments,
 //! attachments).
 
 use leptos::ev::SubmitEvent;
@@ -6,12 +7,14 @@ use leptos::prelude::*;
 use threshold_model::doc::ContactId;
 use threshold_model::onboarding::{Contact, CONTACTS};
 use threshold_model::portal::{
-    add_task, add_task_comment, client_first, delete_task, rename_task, set_task_due,
-    set_task_person, set_task_status, Assignee, Attachment, Task, TaskStatus,
+    add_task, add_task_comment, client_first, delete_task, plan_window, rename_task, set_task_due,
+    set_task_person, set_task_status, Assignee, Attachment, PlanFilter, PlanQuery, Task, TaskId,
+    TaskStatus, PLAN_FIND_FROM, PLAN_PAGE,
 };
 use threshold_protocol::DocumentId;
 
 use crate::actions;
+use crate::browser::focus_keeper::{focus_when_drawn, kept_open};
 use crate::components::files::Attachments;
 use crate::state::authors::verified_name;
 use crate::state::dates::{input_value, parse_date};
@@ -35,9 +38,6 @@ fn parse_assignee(value: &str) -> (Assignee, Option<ContactId>) {
     }
 }
 
-/// How many task rows the first paint holds.
-const FIRST_SLICE: usize = 60;
-
 #[component]
 pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
     let view = use_view();
@@ -53,26 +53,68 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
             (!t.is_empty()).then(|| format!("{done} of {} done", t.len()))
         })
     };
-    // A long plan is put on screen in two steps: its first rows with the rest of the portal, the
-    // remainder in the next animation frame, so that a thousand rows do not hold up the first
-    // paint of everything else.
-    let (rendered, set_rendered) = signal(FIRST_SLICE);
-    Effect::new(move |_| {
-        let total = tasks.with(Vec::len);
-        if rendered.get() < total {
-            request_animation_frame(move || set_rendered.set(usize::MAX));
-        }
+    // A long plan draws a window of rows, not all of them: a thousand rows of inputs cost the
+    // browser seconds of style, layout and accessibility work (issue 19). The search and the
+    // filter run in the model over every task; "Show more" grows the window.
+    let (search, set_search) = signal(String::new());
+    let (filter, set_filter) = signal(PlanFilter::All);
+    let (limit, set_limit) = signal(PLAN_PAGE);
+    // Tasks added from this page stay drawn past the window, so an added task never vanishes.
+    let (pinned, set_pinned) = signal(Vec::<TaskId>::new());
+    let window = Memo::new(move |_| {
+        let client = view.get() == ViewMode::Client;
+        search.with(|search| {
+            pinned.with(|pinned| {
+                let query = PlanQuery {
+                    search,
+                    filter: filter.get(),
+                    limit: limit.get(),
+                    pinned,
+                };
+                // A client sees their own open to-dos first.
+                tasks.with(|all| {
+                    if client {
+                        plan_window(&client_first(all), &query)
+                    } else {
+                        plan_window(all, &query)
+                    }
+                })
+            })
+        })
     });
-    // A client sees their own open to-dos first.
-    let ordered = move || {
-        let all = tasks.get();
-        let mut all = if view.get() == ViewMode::Client {
-            client_first(&all)
-        } else {
-            all
-        };
-        all.truncate(rendered.get());
-        all
+    let rows = move || window.with(|w| w.rows.clone());
+    let searching =
+        move || search.with(|s| !s.trim().is_empty()) || filter.get() != PlanFilter::All;
+    let count = move || {
+        window.with(|w| {
+            if searching() {
+                match w.matching {
+                    0 => "No task matches.".to_owned(),
+                    n => format!("{n} of {} tasks match", w.total),
+                }
+            } else if w.hidden() > 0 {
+                format!("Showing {} of {} tasks", w.rows.len(), w.total)
+            } else {
+                String::new()
+            }
+        })
+    };
+    // Once a search or filter is in use the bar stays, even if the plan shrinks below the mark.
+    let offer_find = move || searching() || tasks.with(Vec::len) >= PLAN_FIND_FROM;
+    let more = move || window.with(|w| w.hidden().min(PLAN_PAGE));
+    let show_more = move |_| {
+        let before: Vec<TaskId> =
+            window.with_untracked(|w| w.rows.iter().map(|t| t.id.clone()).collect());
+        set_limit.update(|l| *l += PLAN_PAGE);
+        let first_new = window.with_untracked(|w| {
+            w.rows
+                .iter()
+                .find(|t| !before.contains(&t.id))
+                .map(|t| t.id.clone())
+        });
+        if let Some(first_new) = first_new {
+            focus_when_drawn(format!("task-row-{first_new}"));
+        }
     };
     let on_add = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -92,10 +134,15 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
             }
             who => who,
         };
+        let mut added = None;
         if actions::save_portal(id, set_error, |tx| {
-            add_task(tx, &text, who, chrono::Utc::now()).map(|_| ())
+            added = Some(add_task(tx, &text, who, chrono::Utc::now())?);
+            Ok(())
         }) {
             set_title.set(String::new());
+            if let Some(added) = added {
+                set_pinned.update(|p| p.push(added));
+            }
         }
     };
 
@@ -136,13 +183,45 @@ pub fn TaskList(id: DocumentId, tasks: Signal<Vec<Task>>) -> impl IntoView {
                 when=move || tasks.with(|t| !t.is_empty())
                 fallback=|| view! { <p class="muted">{move || if archive() { "No tasks." } else { "No tasks yet." }}</p> }
             >
+                <Show when=offer_find>
+                <div class="plan-find" role="search" aria-label="Find tasks">
+                    <div class="field grow">
+                        <label for="task-search">"Search tasks"</label>
+                        <input id="task-search" type="search" placeholder="Words in a task's title"
+                            prop:value=search
+                            on:input=move |ev| {
+                                set_search.set(event_target_value(&ev));
+                                set_limit.set(PLAN_PAGE);
+                            }
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="task-filter">"Which tasks"</label>
+                        <select id="task-filter" on:change=move |ev| {
+                            set_filter.set(PlanFilter::parse(&event_target_value(&ev)));
+                            set_limit.set(PLAN_PAGE);
+                        }>
+                            {PlanFilter::ALL.into_iter().map(|f| view! {
+                                <option value=f.as_str() selected=move || filter.get() == f>{f.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+                </Show>
+                <p class="muted small plan-count" aria-live="polite" data-testid="task-count">{count}</p>
                 <ul class="task-list" aria-label="Tasks">
                     <For
-                        each=ordered
+                        each=rows
                         key=|t| (t.id.clone(), t.title.clone(), t.status, t.assignee, t.person.clone(), t.due, t.comments.clone())
                         children=move |task| view! { <TaskRow portal=id task=task contacts=contacts/> }
                     />
                 </ul>
+                <Show when=move || more() != 0>
+                    <button type="button" class="button show-more" on:click=show_more>
+                        {move || format!("Show {} more", more())}
+                        <span class="muted small">{move || window.with(|w| format!(" ({} not shown)", w.hidden()))}</span>
+                    </button>
+                </Show>
             </Show>
         </section>
     }
@@ -165,6 +244,7 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
     } = task;
     // Every control has an id derived from the task's, so that focus finds its way back when
     // the row is drawn anew after an edit (see `browser::focus_keeper`).
+    let row_id = format!("task-row-{id}");
     let checkbox_id = format!("task-done-{id}");
     let (title_id, assignee_id, status_id, due_id, thread_id, comment_id) = (
         format!("task-title-{id}"),
@@ -184,9 +264,11 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
         id.clone(),
     );
     let current = assignee_value(assignee, person.as_ref());
-    // A task's files are read only once its thread is opened: a plan of a thousand tasks would
-    // otherwise keep a thousand readers of the portal's files.
-    let (thread_open, set_thread_open) = signal(false);
+    // A task's files and comment form are drawn only once its thread is opened: a plan of a
+    // thousand tasks would otherwise keep a thousand readers of the portal's files, and forms.
+    // A row drawn anew after an edit (a posted comment) starts with its thread as it was, so its
+    // comment field is there for focus to return to.
+    let (thread_open, set_thread_open) = signal(kept_open(&thread_id));
     let files_for = Attachment::Task(id.clone());
     let files_label = title.clone();
     let (comment, set_comment) = signal(String::new());
@@ -241,7 +323,9 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
     let (title_for_box, title_for_text, title_for_input) =
         (title.clone(), title.clone(), title.clone());
     view! {
-        <li class="task" class:done=done>
+        // The row takes focus itself when it has no control this side may use ("Show more"
+        // moves focus to the first new row).
+        <li class="task" class:done=done id=row_id tabindex="-1">
             // In an archive, and on a task this side may not tick (the provider's, for a
             // client), the row is text: a mark for done, the title as written. A checkbox is
             // there only to be used, never shown disabled.
@@ -383,7 +467,10 @@ fn TaskRow(portal: DocumentId, task: Task, contacts: Memo<Option<Vec<Contact>>>)
                                 <p>{c.body}</p></li>
                         }).collect_view()}
                     </ul>
-                    <Show when=move || !archive()>
+                    // The comment form is drawn only while its thread is open: Chromium's
+                    // autofill scans every form on the page after each change, and a form per
+                    // row was most of the 5–15 s stalls on a large plan (BENCHMARKS.md, issue 19).
+                    <Show when=move || !archive() && thread_open.get()>
                     <form class="row" on:submit=on_comment.clone() aria-label=format!("Comment on {title_for_comment}") data-add-form>
                         <input type="text" id=comment_id.clone() aria-label=format!("Comment on {title_for_comment}") placeholder="Write a comment" prop:value=comment
                             on:input=move |ev| set_comment.set(event_target_value(&ev))/>
