@@ -101,3 +101,32 @@ fn an_unknown_filter_word_lists_everything() {
         assert_eq!(PlanFilter::parse(f.as_str()), f);
     }
 }
+
+#[test]
+fn a_preview_is_the_name_and_the_rows_the_plan_draws_first_and_survives_storage() {
+    let portal = Portal {
+        client_name: "Northwind Traders".into(),
+        welcome: "Welcome.".into(),
+        tasks: plan(1000),
+        schema: 1,
+    };
+    let p = preview(&portal);
+    assert_eq!(p.client_name, "Northwind Traders");
+    assert_eq!(p.total, 1000);
+    let drawn = plan_window(&portal.tasks, &query("", PlanFilter::All, PLAN_PAGE));
+    assert_eq!(
+        p.rows,
+        drawn
+            .rows
+            .iter()
+            .map(|t| PreviewRow {
+                title: t.title.clone(),
+                done: t.done
+            })
+            .collect::<Vec<_>>()
+    );
+    // Kept as JSON in the browser's small storage, and read back as it was.
+    let kept = serde_json::to_string(&p).unwrap();
+    assert!(kept.len() < 8 * 1024, "{} bytes", kept.len());
+    assert_eq!(serde_json::from_str::<Preview>(&kept).unwrap(), p);
+}

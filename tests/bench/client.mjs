@@ -58,10 +58,15 @@ const pageProbe = () => {
       for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: "longtask", buffered: true });
   } catch { /* no Long Tasks API: the figures say n=0 */ }
+  // First render: the portal's name and its first task rows on screen, drawn from this
+  // device's ready-to-draw copy (text) or from the document. First usable: the rows' own
+  // checkboxes, once the document is loaded and the page itself is drawn.
   const tick = () => {
     const name = document.querySelector('[data-testid="client-name"]');
-    const rows = document.querySelectorAll('input[aria-label^="Done: "]').length;
-    if (name && name.textContent && rows > 0) window.__firstPortal = performance.now();
+    const rows = document.querySelectorAll(".task-list li.task").length;
+    const usable = document.querySelectorAll('input[aria-label^="Done: "]').length;
+    if (name && name.textContent && rows > 0 && window.__firstPortal === undefined) window.__firstPortal = performance.now();
+    if (usable > 0) window.__firstUsable = performance.now();
     else requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
@@ -90,21 +95,22 @@ try {
   const a = await newDevice(browser, relay);
   await a.page.addInitScript(pageProbe);
   await a.page.goto(portalUrl);
-  await a.page.waitForFunction(() => window.__firstPortal !== undefined, null, { timeout: 120_000 });
+  await a.page.waitForFunction(() => window.__firstUsable !== undefined, null, { timeout: 120_000 });
   const fromRelay = await a.page.evaluate(() => window.__firstPortal);
   await waitForStatus(a.page, "Synced", 60_000);
   console.log(`first open on a new device (portal from the relay): ${fmt(fromRelay)}`);
 
   // Cold open: a fresh page load with the portal only in IndexedDB (the relay has nothing newer).
-  const cold = { read: [], loaded: [], first: [], rows: [], longest: [] };
+  const cold = { read: [], loaded: [], first: [], usable: [], rows: [], longest: [] };
   const stopColdTrace = TRACE && await startTrace(a.page);
   for (let i = 0; i < OPENS; i++) {
     await a.page.reload();
-    await a.page.waitForFunction(() => window.__firstPortal !== undefined, null, { timeout: 120_000 });
+    await a.page.waitForFunction(() => window.__firstUsable !== undefined, null, { timeout: 120_000 });
     const t = await a.page.evaluate(id => ({
       read: performance.getEntriesByName(`threshold:read:${id}`)[0]?.startTime,
       loaded: performance.getEntriesByName(`threshold:loaded:${id}`)[0]?.startTime,
       first: window.__firstPortal,
+      usable: window.__firstUsable,
       rows: document.querySelectorAll('input[aria-label^="Done: "]').length,
       longest: Math.max(0, ...window.__longTasks.map(l => l.duration)),
     }), generated.portal);
@@ -117,14 +123,15 @@ try {
   console.log(`cold open, navigation to the portal's bytes read from IndexedDB: ${summary(cold.read)}`);
   console.log(`cold open, navigation to the document loaded by the engine: ${summary(cold.loaded)}`);
   console.log(`cold open from IndexedDB to first render (the portal's name and first task rows, Plan view): ${summary(cold.first)}`);
-  console.log(`cold open, task rows in the page at first render: ${summary(cold.rows).replaceAll(" ms", "")}`);
-  console.log(`cold open, longest main-thread task up to first render: ${summary(cold.longest)}`);
+  console.log(`cold open to the page itself drawn (the rows' checkboxes, the document loaded): ${summary(cold.usable)}`);
+  console.log(`cold open, task rows in the page once drawn: ${summary(cold.rows).replaceAll(" ms", "")}`);
+  console.log(`cold open, longest main-thread task up to the page drawn: ${summary(cold.longest)}`);
 
   // A second browser on the same portal, to watch edits arrive.
   const b = await newDevice(browser, relay);
   await b.page.addInitScript(pageProbe);
   await b.page.goto(portalUrl);
-  await b.page.waitForFunction(() => window.__firstPortal !== undefined, null, { timeout: 120_000 });
+  await b.page.waitForFunction(() => window.__firstUsable !== undefined, null, { timeout: 120_000 });
   await waitForStatus(b.page, "Synced", 60_000);
   await waitForStatus(a.page, "Synced", 60_000);
 

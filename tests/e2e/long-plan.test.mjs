@@ -94,3 +94,35 @@ test("a_long_plan_with_its_search_and_show_more_fits_a_phone_with_no_serious_acc
   assert.ok(wide <= 0, `no horizontal scroll at 360 px (${wide} px too wide)`);
   assert.deepEqual(await axeFindings(page), []);
 }));
+
+test("a_portal_opened_before_draws_its_name_and_first_rows_from_this_device_while_its_document_loads", () => withRelay(async relay => {
+  const { page, id } = await providerWithPortal(browser, relay, "Big Plan Ltd");
+  await waitForStatus(page, "Synced");
+  await fillPlan(relay, id);
+  await goView(page, "Plan");
+  await page.getByRole("checkbox", { name: `Done: ${title(1)}` }).waitFor();
+  // The device keeps a ready-to-draw copy of what the plan shows first.
+  const kept = await eventually(() => page.evaluate(id => JSON.parse(localStorage.getItem(`threshold.preview.${id}`) ?? "null"), id),
+    p => p?.rows?.length === 50, { message: "the preview is kept" });
+  assert.equal(kept.clientName, "Big Plan Ltd");
+  assert.equal(kept.total, TASKS);
+  assert.deepEqual(kept.rows[0], { title: title(1), done: false });
+
+  // Reopened, the first frame with the portal draws that copy, before the document is read;
+  // the page itself then takes its place.
+  await page.addInitScript(() => {
+    window.__preview = null;
+    new MutationObserver(() => {
+      const p = document.querySelector(".portal-preview");
+      if (p && !window.__preview) {
+        window.__preview = { name: p.querySelector("h1")?.textContent, rows: p.querySelectorAll("li.task").length, checkboxes: p.querySelectorAll("input").length };
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.reload();
+  await page.getByRole("checkbox", { name: `Done: ${title(1)}` }).waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__preview), { name: "Big Plan Ltd", rows: 50, checkboxes: 0 },
+    "the preview was drawn first: the name, 50 rows as text, nothing to use");
+  assert.equal(await page.locator(".portal-preview").count(), 0, "and is gone once the page is drawn");
+  assert.deepEqual(page.errors, []);
+}));

@@ -12,6 +12,7 @@ mod file;
 mod next_step;
 mod outstanding;
 mod plan_window;
+mod preview;
 mod stage;
 mod task;
 mod view_counts;
@@ -36,6 +37,7 @@ pub use outstanding::{outstanding, Outstanding, OutstandingItem, OutstandingKind
 pub use plan_window::{
     plan_window, title_matches, PlanFilter, PlanQuery, PlanWindow, PLAN_FIND_FROM, PLAN_PAGE,
 };
+pub use preview::{preview, Preview, PreviewRow};
 pub use stage::{read_stage, read_stage_dates, set_stage, Stage, StageError, STAGE};
 pub use task::{
     add_task, add_task_comment, client_first, delete_task, read_tasks, rename_task,

@@ -7,7 +7,8 @@ use threshold_model::access::Role;
 use threshold_model::offboarding::{read_offboarding, METRICS, OFFBOARDING};
 use threshold_model::onboarding::{CONTACTS, LINKS, MEETINGS, MILESTONES};
 use threshold_model::portal::{
-    read_portal, read_portal_update, set_client_name, Portal, Stage, Task, BRAND, STAGE,
+    preview, read_portal, read_portal_update, set_client_name, Portal, Preview, Stage, Task, BRAND,
+    STAGE,
 };
 use threshold_protocol::DocumentId;
 
@@ -17,6 +18,7 @@ use super::{
     ActivitySection, CheckinsSection, OutstandingSection, PeopleSection, StageAndTemplate,
 };
 use crate::actions::{self, People};
+use crate::browser::preview_store;
 use crate::components::files::FilesSection;
 use crate::components::offboarding::{
     AccessWrapUpSection, CancellationSection, DeliverablesSection, ExitFeedbackSection,
@@ -56,12 +58,19 @@ pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView 
             })
             .flatten()
     });
-    // A portal opened from a shared link joins this browser's list of portals.
+    // A portal opened from a shared link joins this browser's list of portals, and its
+    // ready-to-draw copy follows each change (read in place: a portal of 1,000 tasks is not
+    // cloned per keystroke).
     Effect::new(move |_| {
-        if let Some(p) = portal.get() {
-            actions::remember_portal(id, &p.client_name);
-        }
+        portal.with(|p| {
+            if let Some(p) = p {
+                actions::remember_portal(id, &p.client_name);
+                preview_store::store(id, &preview(p));
+            }
+        })
     });
+    // Drawn while the document loads, if this device has opened the portal before.
+    let kept = StoredValue::new(preview_store::load(id));
     // The client sees the provider's brand from the portal's copy: the provider's devices keep
     // it up to date whenever the portal or the workspace's brand changes.
     let copied_brand = part_memo(id, BRAND);
@@ -82,23 +91,59 @@ pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView 
         <Show
             when=move || portal.with(Option::is_some)
             fallback=move || view! {
-                <section class="card empty" role="status">
-                    {move || if missing() {
-                        view! {
-                            <h1>"Portal not found"</h1>
-                            <p>"Neither this device nor the relay has this portal. Check the link, or ask whoever shared it to open it once while online."</p>
-                        }.into_any()
-                    } else {
-                        view! {
-                            <h1>"Opening portal…"</h1>
-                            <p class="muted">"Looking on this device, then on the relay."</p>
-                        }.into_any()
-                    }}
-                </section>
+                {move || match kept.get_value().filter(|_| !missing()) {
+                    Some(kept) => view! { <PortalPreview preview=kept plan=current.get_untracked() == PortalView::Plan/> }.into_any(),
+                    None => view! {
+                        <section class="card empty" role="status">
+                            {move || if missing() {
+                                view! {
+                                    <h1>"Portal not found"</h1>
+                                    <p>"Neither this device nor the relay has this portal. Check the link, or ask whoever shared it to open it once while online."</p>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <h1>"Opening portal…"</h1>
+                                    <p class="muted">"Looking on this device, then on the relay."</p>
+                                }.into_any()
+                            }}
+                        </section>
+                    }.into_any(),
+                }}
             }
         >
             <PortalBody id=id portal=portal current=current people=people/>
         </Show>
+    }
+}
+
+/// The page as this device last drew it, shown while the document loads: the name and, on the
+/// plan, its first rows as text. Nothing in it can be used, so nothing is done to a copy that
+/// may be a moment old; the page replaces it as soon as the document is read.
+#[component]
+fn PortalPreview(preview: Preview, plan: bool) -> impl IntoView {
+    let Preview {
+        client_name, rows, ..
+    } = preview;
+    view! {
+        <div class="portal-preview" aria-busy="true">
+            <header class="portal-head">
+                <div class="portal-title"><h1 data-testid="client-name">{client_name}</h1></div>
+            </header>
+            <p class="muted small" role="status">"Opening portal…"</p>
+            {plan.then(|| view! {
+                <section class="card" aria-labelledby="preview-plan-heading">
+                    <h2 id="preview-plan-heading">"Task plan"</h2>
+                    <ul class="task-list" aria-hidden="true">
+                        {rows.into_iter().map(|r| view! {
+                            <li class="task task-preview" class:done=r.done>
+                                <span class="task-mark" class:done=r.done>{if r.done { "✓" } else { "" }}</span>
+                                <span class="task-title task-title-text">{r.title}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
+        </div>
     }
 }
 
