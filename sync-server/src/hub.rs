@@ -530,7 +530,18 @@ impl Shell {
             }
             let docs: BTreeSet<DocumentId> = saves.iter().map(|(doc, _)| *doc).collect();
             let records = self.staged.take();
-            if let Err(e) = doc_store::save_batch(self.storage.as_mut(), saves, &records) {
+            if saves.is_empty() {
+                // No change of this batch waits on the records (they are left from a batch
+                // whose commit failed, or note no change): a failure keeps them for the next
+                // commit, and the batch's answers go out. Withholding them would close every
+                // peer, readers and newcomers too, for as long as the storage is down.
+                if !records.is_empty() {
+                    if let Err(e) = self.storage.put_all(&records) {
+                        self.staged.restore(records);
+                        tracing::warn!(error = %e, "could not store the guard's records; kept for the next commit");
+                    }
+                }
+            } else if let Err(e) = doc_store::save_batch(self.storage.as_mut(), saves, &records) {
                 self.staged.restore(records);
                 tracing::error!(error = %e, documents = docs.len(), "could not store changes; not acknowledging them");
                 for doc in docs {
