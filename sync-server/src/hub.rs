@@ -544,8 +544,9 @@ impl Shell {
             } else if let Err(e) = doc_store::save_batch(self.storage.as_mut(), saves, &records) {
                 self.staged.restore(records);
                 tracing::error!(error = %e, documents = docs.len(), "could not store changes; not acknowledging them");
+                // Memory must not run ahead of storage: the documents are read again when asked.
                 for doc in docs {
-                    engine.persist_failed(doc);
+                    engine.forget_unstored(doc);
                 }
                 let reason = format!("relay storage failed: {}", e.brief());
                 let involved: BTreeSet<ConnId> = triggers

@@ -103,6 +103,17 @@ impl Engine {
         }
     }
 
+    /// A relay could not store the last `Save` of a document: forget the document, with every
+    /// peer's sync state for it. Kept in memory, it would hold changes storage lacks, and sync
+    /// would tell every peer that asks (by its heads) that the relay has them: a device would
+    /// show its change as stored while the database is down, and a relay that then dies loses
+    /// it. Read again from storage when next asked for, it lacks them, so their sender sends
+    /// them again. (A client keeps its document: its user's edits live only there.) The shell
+    /// closes every connection the failed batch involved, so no peer is left expecting pushes.
+    pub fn forget_unstored(&mut self, id: DocumentId) {
+        self.docs.remove(&id);
+    }
+
     /// Storage answered an [`Effect::Load`].
     pub fn loaded(&mut self, id: DocumentId, loaded: Loaded) {
         self.loaded_decoded(id, loaded.decode());
