@@ -139,3 +139,69 @@ test("a_file_mid_upload_when_its_relay_is_killed_is_sent_again_through_the_other
   assert.ok(readFileSync(await (await download).path()).equals(content), "the same bytes");
   assert.deepEqual(w.errors, []);
 }));
+
+test("two_browsers_on_different_relays_edit_offline_and_every_device_ends_with_both_edits", () => behindNginx(async ({ a, b, nginx, toA, toB }) => {
+  const first = await newDevice(browser, a);
+  const p = first.page;
+  const id = await createPortal(p, toA, "Acme Studio");
+  await waitForStatus(p, "Synced");
+  const second = await newDevice(browser, a);
+  const q = second.page;
+  await q.goto(`${toB}/#/portal/${id}`);
+  await q.getByRole("navigation", { name: "Portal" }).waitFor();
+  await waitForStatus(q, "Synced");
+
+  await first.context.setOffline(true);
+  await second.context.setOffline(true);
+  await waitForStatus(p, "Offline");
+  await waitForStatus(q, "Offline");
+  const both = ["Written offline beside relay A", "Written offline beside relay B"];
+  await addTask(p, both[0]);
+  await addTask(q, both[1]);
+  await first.context.setOffline(false);
+  await second.context.setOffline(false);
+  for (const page of [p, q]) {
+    await eventually(() => taskTitles(page), t => both.every(x => t.includes(x)), { message: "each browser gets the other's offline edit", timeout: 30_000 });
+    await waitForStatus(page, "Synced", 30_000);
+  }
+  // A third device on a fresh profile reads both from the relays.
+  const third = (await newDevice(browser, a)).page;
+  await third.goto(`${toA}/#/portal/${id}`);
+  await eventually(() => taskTitles(third), t => both.every(x => t.includes(x)), { message: "a fresh device sees both offline edits" });
+  await second.context.close();
+  await first.context.close();
+  await eventually(() => [syncUpstreams(nginx, toA), syncUpstreams(nginx, toB)],
+    ([viaA, viaB]) => viaA.length > 0 && viaB.length > 0, { message: "nginx logged both browsers' sockets" });
+  assert.ok(syncUpstreams(nginx, toB).every(port => port === b.port), `the second browser's sockets went to relay B: ${nginx.log().join("\n")}`);
+  assert.deepEqual([...p.errors, ...q.errors, ...third.errors].filter(e => !/ERR_INTERNET_DISCONNECTED|WebSocket/i.test(e)), []);
+}));
+
+test("while_the_database_is_down_the_app_does_not_say_synced_and_says_so_once_it_is_back", { timeout: 120_000 }, () => behindNginx(async ({ a, toA }) => {
+  const device = await newDevice(browser, a);
+  const p = device.page;
+  const id = await createPortal(p, toA, "Acme Studio");
+  await waitForStatus(p, "Synced");
+  // Every state the badge shows from here on, in order.
+  await p.evaluate(() => {
+    const badge = document.querySelector("[data-testid=connection-status]");
+    window.shown = [badge.textContent.trim()];
+    new MutationObserver(() => window.shown.push(badge.textContent.trim())).observe(badge, { subtree: true, childList: true, characterData: true });
+  });
+  pg.stopServer();
+  try {
+    await addTask(p, "Written while the database was down");
+    // The relay refuses the change it cannot store (and again when the app resends it).
+    await eventually(() => (a.output().match(/could not store changes/g) ?? []).length, n => n >= 2,
+      { message: "relay A refused the change twice", timeout: 60_000 });
+    const shown = await p.evaluate(() => window.shown);
+    const status = await p.getByTestId("connection-status").innerText();
+    assert.ok(shown.length > 1 && !shown.slice(1).includes("Synced"), `never "Synced" during the outage: ${shown}`);
+    assert.notEqual(status.trim(), "Synced");
+  } finally {
+    pg.start();
+  }
+  await waitForStatus(p, "Synced", 60_000);
+  const fresh = (await newDevice(browser, a)).page;
+  await fresh.goto(`${toA}/#/portal/${id}`);
+  await eventually(() => taskTitles(fresh), t => t.includes("Written while the database was down"), { message: "a fresh device reads the change stored after the outage" });
+}));
