@@ -540,8 +540,23 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         http: api.http.clone(),
     };
     if let Some(mail) = &mail {
+        // With a database, what was sent is recorded there, and one relay at a time sends.
+        let (records, leader) = match (&database, &options.database_url) {
+            (Some((pool, health)), Some(url)) => (
+                crate::schedule::Records::Database(
+                    PgStorage::new(pool.clone()).sharing(health.clone()),
+                ),
+                Some(Arc::new(pg::leader::Leadership::new(url)?)),
+            ),
+            _ => (
+                crate::schedule::Records::Dir(options.data_dir.clone()),
+                None,
+            ),
+        };
         tokio::spawn(
             crate::schedule::Scheduler {
+                records,
+                leader,
                 clock: options.clock.clone(),
                 hub: engine.hub(),
                 docs: blobs.docs.clone(),

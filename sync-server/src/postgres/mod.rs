@@ -12,6 +12,7 @@
 //! bytewise (`COLLATE "C"`), as the filesystem storage's listings do.
 
 pub mod health;
+pub mod leader;
 pub mod listen;
 pub mod schema;
 pub mod throwaway;
