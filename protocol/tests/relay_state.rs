@@ -224,8 +224,8 @@ fn a_document_whose_save_failed_is_read_again_from_storage_not_advertised_from_m
         }
     }
     assert!(saved, "the change is to be saved");
-    // The shell could not store it; it closes the writer.
-    engine.forget_unstored(id);
+    // The shell could not store it; it closes the connections that were syncing it.
+    assert_eq!(engine.forget_unstored(id), vec![writer]);
     engine.disconnect(writer);
 
     let reader = ConnId(2);

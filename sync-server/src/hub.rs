@@ -544,10 +544,12 @@ impl Shell {
             } else if let Err(e) = doc_store::save_batch(self.storage.as_mut(), saves, &records) {
                 self.staged.restore(records);
                 tracing::error!(error = %e, documents = docs.len(), "could not store changes; not acknowledging them");
-                // Memory must not run ahead of storage: the documents are read again when asked.
-                for doc in docs {
-                    engine.forget_unstored(doc);
-                }
+                // Memory must not run ahead of storage: the documents are read again when asked,
+                // and their peers, who would hear nothing more of them, resync when they return.
+                let forgotten: Vec<ConnId> = docs
+                    .into_iter()
+                    .flat_map(|doc| engine.forget_unstored(doc))
+                    .collect();
                 let reason = format!("relay storage failed: {}", e.brief());
                 let involved: BTreeSet<ConnId> = triggers
                     .iter()
@@ -556,6 +558,7 @@ impl Shell {
                         Effect::Send { conn, .. } => Some(*conn),
                         _ => None,
                     }))
+                    .chain(forgotten)
                     .collect();
                 for conn in involved {
                     if let Some(peer) = self.conns.remove(&conn) {
