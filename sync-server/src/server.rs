@@ -527,7 +527,10 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     };
     let sign_in = SignInState {
         tokens: tokens.clone(),
-        links: SignInLinks::open(&options.data_dir)?,
+        links: match &database {
+            Some((pool, _)) => SignInLinks::open_database(pool.clone()),
+            None => SignInLinks::open(&options.data_dir)?,
+        },
         mail: mail.clone(),
         per_email: Arc::new(sign_in::routes::per_email()),
         per_ip: Arc::new(sign_in::routes::per_ip()),

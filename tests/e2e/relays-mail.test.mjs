@@ -1,12 +1,14 @@
 // Scheduled mail with several relays on one PostgreSQL database: only the relay holding the
 // scheduler's lock (a session advisory lock) runs passes, so each letter goes once however many
 // relays run; what it sent is recorded in the database, so when it dies and another relay takes
-// the lock, the new sender knows what went and sends only what is new. Real SMTP (aiosmtpd).
+// the lock, the new sender knows what went and sends only what is new. A sign-in link asked for
+// through one relay works through another, once. Real SMTP (aiosmtpd).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import {
-  addTask, eventually, inviteClient, launchBrowser, mailArgs, providerWithPortal, setClock, startRelay, startSmtp,
-  waitForStatus, withRelay,
+  RELAY_BIN, addTask, eventually, inviteClient, launchBrowser, mailArgs, providerWithPortal, setClock, startRelay, startSmtp,
+  tempDir, waitForStatus, withRelay,
 } from "./harness.mjs";
 import { startPostgres } from "./postgres.mjs";
 
@@ -64,5 +66,30 @@ test("two_relays_send_a_due_reminder_once_and_when_the_sender_dies_the_other_sen
     assert.ok(all[1].text.includes(`${other.url}/#/portal/`), "sent by the relay that took over");
     await setClock(other, "2026-03-10T13:00:00Z");
     assert.equal((await reminders()).length, 2, "and once");
+  });
+});
+
+test("a_sign_in_link_asked_for_through_one_relay_works_once_through_another", async () => {
+  const smtp = await startSmtp();
+  const url = pg.database();
+  const args = ["--database-url", url, ...mailArgs(smtp)];
+  await withRelay({ staticDir: null, extraArgs: args }, async a => {
+    a.defer(smtp.close);
+    const b = await startRelay({ staticDir: null, extraArgs: args, owner: a.owner });
+    a.defer(() => b.stop());
+    execFileSync(RELAY_BIN, ["token", "create", "--json", "--data-dir", tempDir("cli"), "--database-url", url,
+      "--role", "team", "--name", "Dana Reyes", "--email", "dana@acme.example"]);
+    const post = (relay, path, body) => fetch(`${relay.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    assert.equal((await post(a, "/api/sign-in/email", { email: "dana@acme.example" })).status, 204);
+    const [message] = await eventually(() => smtp.messages(), m => m.length === 1, { message: "the sign-in email from relay A" });
+    const link = message.text.match(/(http:\/\/\S+\/#\/sign-in\/tsl_\w+)/)[1];
+    const redeemed = await post(b, "/api/sign-in/redeem", { link });
+    assert.equal(redeemed.status, 201, "relay B signs the link in");
+    const { token } = await redeemed.json();
+    const session = await fetch(`${a.url}/api/session`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(session.status, 200, "the token it gave works on relay A too");
+    for (const relay of [a, b]) {
+      assert.equal((await post(relay, "/api/sign-in/redeem", { link })).status, 410, "once, on every relay");
+    }
   });
 });
