@@ -1,6 +1,6 @@
 //! What a relay engine keeps per connection, tried with hand-made peers: the ephemeral table
-//! is bounded and keyed by connection, and a peer id belongs to the principal that joined with
-//! it.
+//! is bounded and keyed by connection, a peer id belongs to the principal that joined with it,
+//! and a document whose save failed is read again from storage rather than served from memory.
 
 use threshold_protocol::automerge::sync::{self, SyncDoc};
 use threshold_protocol::automerge::Automerge;
@@ -170,4 +170,90 @@ fn another_principal_claiming_a_connected_peer_id_is_refused() {
     let effects = join(&mut engine, reconnect, "provider-device");
     assert!(closed(&effects, provider).is_some_and(|r| r.contains("replaced")));
     assert_eq!(closed(&effects, reconnect), None);
+}
+
+#[test]
+fn a_document_whose_save_failed_is_read_again_from_storage_not_advertised_from_memory() {
+    use threshold_protocol::automerge::transaction::Transactable;
+    use threshold_protocol::automerge::{AutoCommit, ROOT};
+    use threshold_protocol::DocMessage;
+
+    let mut engine = relay();
+    let id = DocumentId::random();
+    let writer = ConnId(1);
+    engine.connect_as(writer, Access::full(), "token-a");
+    join(&mut engine, writer, "writer");
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "note", "only in memory").expect("put");
+    // Sync until the relay has the change (the first message carries only heads).
+    let mut state = sync::State::new();
+    let mut saved = false;
+    let mut first = true;
+    loop {
+        let Some(message) = doc.sync().generate_sync_message(&mut state) else {
+            break;
+        };
+        let body = DocMessage {
+            sender_id: PeerId::new("writer"),
+            target_id: PeerId::new("relay"),
+            document_id: id,
+            data: message.encode(),
+        };
+        let frame = if first {
+            Message::Request(body)
+        } else {
+            Message::Sync(body)
+        };
+        first = false;
+        engine.receive(writer, &frame.encode());
+        for effect in answer_loads(&mut engine) {
+            match effect {
+                Effect::Save { doc, .. } if doc == id => saved = true,
+                Effect::Send { conn, frame } if conn == writer => {
+                    if let Ok(Message::Sync(reply) | Message::Request(reply)) =
+                        Message::decode(&frame)
+                    {
+                        let reply = sync::Message::decode(&reply.data).expect("sync message");
+                        doc.sync()
+                            .receive_sync_message(&mut state, reply)
+                            .expect("applies");
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(saved, "the change is to be saved");
+    // The shell could not store it; it closes the connections that were syncing it.
+    assert_eq!(engine.forget_unstored(id), vec![writer]);
+    engine.disconnect(writer);
+
+    let reader = ConnId(2);
+    engine.connect_as(reader, Access::full(), "token-b");
+    join(&mut engine, reader, "reader");
+    let empty = Automerge::new();
+    let data = empty
+        .generate_sync_message(&mut sync::State::new())
+        .expect("a first message")
+        .encode();
+    let ask = Message::Request(DocMessage {
+        sender_id: PeerId::new("reader"),
+        target_id: PeerId::new("relay"),
+        document_id: id,
+        data,
+    });
+    engine.receive(reader, &ask.encode());
+    let effects = engine.take_effects();
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Load { doc } if *doc == id)),
+        "read again from storage: {effects:?}"
+    );
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Send { conn, .. } if *conn == reader)),
+        "nothing answered from memory before storage is read"
+    );
 }

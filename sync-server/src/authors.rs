@@ -15,6 +15,7 @@ use threshold_model::access::Author;
 use threshold_protocol::DocumentId;
 
 use crate::staged::Staged;
+use crate::stale::StaleRecords;
 use crate::storage::{FsStorage, Storage};
 
 const DIR: &str = "authors";
@@ -23,8 +24,10 @@ const DIR: &str = "authors";
 pub struct AuthorBook {
     /// The relay's storage (the data dir's files, or the database's entries).
     reads: Arc<dyn Storage + Send + Sync>,
-    tables: HashMap<DocumentId, Vec<Author>>,
+    /// Each table, with the generation of `stale` it was read at.
+    tables: HashMap<DocumentId, (u64, Vec<Author>)>,
     staged: Staged,
+    stale: StaleRecords,
 }
 
 impl AuthorBook {
@@ -43,16 +46,34 @@ impl AuthorBook {
             reads,
             tables: HashMap::new(),
             staged,
+            stale: StaleRecords::default(),
         }
     }
 
-    /// The bindings of `doc`, from memory or else from disk.
+    /// This book, reading a table again once `stale` says another relay may have changed it.
+    pub fn watching(mut self, stale: StaleRecords) -> Self {
+        self.stale = stale;
+        self
+    }
+
+    /// The bindings of `doc`, from memory or else from storage. A table another relay may have
+    /// changed is read again and merged with what this relay holds (tables only grow; this
+    /// relay's newest bindings may still be staged, not stored).
     pub fn table(&mut self, doc: &DocumentId) -> io::Result<&[Author]> {
-        if !self.tables.contains_key(doc) {
-            let table = read_stored(self.reads.as_ref(), doc)?;
-            self.tables.insert(*doc, table);
+        let generation = self.stale.generation(doc);
+        let current = self.tables.get(doc).is_some_and(|(g, _)| *g == generation);
+        if !current {
+            let mut table = read_stored(self.reads.as_ref(), doc)?;
+            if let Some((_, held)) = self.tables.remove(doc) {
+                for author in held {
+                    if !table.iter().any(|a| a.actor == author.actor) {
+                        table.push(author);
+                    }
+                }
+            }
+            self.tables.insert(*doc, (generation, table));
         }
-        Ok(&self.tables[doc])
+        Ok(&self.tables[doc].1)
     }
 
     /// Add bindings to `doc`'s table: at once in memory, and on disk with the group commit of
@@ -62,7 +83,8 @@ impl AuthorBook {
         table.extend(new);
         let json = serde_json::to_vec_pretty(&table).map_err(io::Error::other)?;
         self.staged.stage(format!("{DIR}/{doc}.json"), json);
-        self.tables.insert(*doc, table);
+        let generation = self.stale.generation(doc);
+        self.tables.insert(*doc, (generation, table));
         Ok(())
     }
 }
@@ -105,6 +127,41 @@ mod tests {
             name: format!("holder of {token}"),
             role: Role::Client,
         }
+    }
+
+    #[test]
+    fn a_table_another_relay_changed_is_read_again_and_merged_before_this_relay_writes_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_owned();
+        let doc = DocumentId::random();
+        let commit = |staged: &Staged| {
+            let mut storage = crate::storage::FsStorage::open(&dir).unwrap();
+            crate::storage::Storage::put_all(&mut storage, &staged.take()).unwrap();
+        };
+        let (staged_a, staged_b) = (Staged::default(), Staged::default());
+        let stale = StaleRecords::default();
+        let mut relay_a = AuthorBook::open(&dir, staged_a.clone())
+            .unwrap()
+            .watching(stale.clone());
+        let mut relay_b = AuthorBook::open(&dir, staged_b.clone()).unwrap();
+        relay_a.bind(&doc, vec![author("aa", "t1")]).unwrap();
+        commit(&staged_a);
+        // Relay B binds an actor and commits; relay A hears of B's chunks.
+        relay_b.bind(&doc, vec![author("bb", "t2")]).unwrap();
+        commit(&staged_b);
+        stale.mark(doc);
+        assert!(
+            relay_a.table(&doc).unwrap().iter().any(|a| a.actor == "bb"),
+            "relay A sees B's binding, so nobody else can claim that actor through A"
+        );
+        relay_a.bind(&doc, vec![author("cc", "t1")]).unwrap();
+        commit(&staged_a);
+        let stored: Vec<String> = read(&dir, &doc)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.actor)
+            .collect();
+        assert_eq!(stored, ["aa", "bb", "cc"], "A's write keeps B's binding");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use threshold_protocol::DocumentId;
 
 use crate::staged::Staged;
+use crate::stale::StaleRecords;
 use crate::storage::{FsStorage, Storage};
 
 const DIR: &str = "history";
@@ -82,8 +83,10 @@ pub struct HistoryBook {
     /// The relay's storage (the data dir's files, or the database's entries).
     reads: Arc<dyn Storage + Send + Sync>,
     limits: HistoryLimits,
-    usage: HashMap<DocumentId, Usage>,
+    /// Each document's usage, with the generation of `stale` it was read at.
+    usage: HashMap<DocumentId, (u64, Usage)>,
     staged: Staged,
+    stale: StaleRecords,
 }
 
 impl HistoryBook {
@@ -106,7 +109,15 @@ impl HistoryBook {
             limits,
             usage: HashMap::new(),
             staged,
+            stale: StaleRecords::default(),
         }
+    }
+
+    /// This book, reading a document's usage again once `stale` says another relay may have
+    /// changed it.
+    pub fn watching(mut self, stale: StaleRecords) -> Self {
+        self.stale = stale;
+        self
     }
 
     /// The usage of `doc` after adding `bytes` today, without recording it.
@@ -120,21 +131,45 @@ impl HistoryBook {
     pub fn record(&mut self, doc: &DocumentId, usage: Usage) -> io::Result<()> {
         let json = serde_json::to_vec(&usage).map_err(io::Error::other)?;
         self.staged.stage(format!("{DIR}/{doc}.json"), json);
-        self.usage.insert(*doc, usage);
+        let generation = self.stale.generation(doc);
+        self.usage.insert(*doc, (generation, usage));
         Ok(())
     }
 
+    /// From memory, or from storage; usage another relay may have changed is read again and
+    /// merged with what this relay holds (the larger count of the same day: both only grow).
     fn usage_of(&mut self, doc: &DocumentId) -> io::Result<Usage> {
-        if let Some(usage) = self.usage.get(doc) {
-            return Ok(*usage);
-        }
-        let usage = match self.reads.load(&format!("{DIR}/{doc}.json")) {
+        let generation = self.stale.generation(doc);
+        let held = match self.usage.get(doc) {
+            Some((g, usage)) if *g == generation => return Ok(*usage),
+            Some((_, usage)) => Some(*usage),
+            None => None,
+        };
+        let stored: Usage = match self.reads.load(&format!("{DIR}/{doc}.json")) {
             Ok(Some(bytes)) => serde_json::from_slice(&bytes).map_err(io::Error::other)?,
             Ok(None) => Usage::default(),
             Err(e) => return Err(io::Error::other(e)),
         };
-        self.usage.insert(*doc, usage);
+        let usage = match held {
+            Some(held) => merge(stored, held),
+            None => stored,
+        };
+        self.usage.insert(*doc, (generation, usage));
         Ok(usage)
+    }
+}
+
+/// The larger of two readings of one document's usage.
+fn merge(a: Usage, b: Usage) -> Usage {
+    let today = match a.day.cmp(&b.day) {
+        std::cmp::Ordering::Greater => a.today,
+        std::cmp::Ordering::Less => b.today,
+        std::cmp::Ordering::Equal => a.today.max(b.today),
+    };
+    Usage {
+        day: a.day.max(b.day),
+        today,
+        total: a.total.max(b.total),
     }
 }
 
@@ -146,6 +181,36 @@ mod tests {
         per_day: 100,
         total: 250,
     };
+
+    #[test]
+    fn usage_another_relay_recorded_counts_here_once_it_is_marked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_owned();
+        let doc = DocumentId::random();
+        let commit = |staged: &Staged| {
+            let mut storage = FsStorage::open(&dir).unwrap();
+            storage.put_all(&staged.take()).unwrap();
+        };
+        let (staged_a, staged_b) = (Staged::default(), Staged::default());
+        let stale = StaleRecords::default();
+        let mut relay_a = HistoryBook::open(&dir, LIMITS, staged_a.clone())
+            .unwrap()
+            .watching(stale.clone());
+        let mut relay_b = HistoryBook::open(&dir, LIMITS, staged_b.clone()).unwrap();
+        let usage = relay_a.check(&doc, 10).unwrap().unwrap();
+        relay_a.record(&doc, usage).unwrap();
+        commit(&staged_a);
+        let usage = relay_b.check(&doc, 80).unwrap().unwrap();
+        relay_b.record(&doc, usage).unwrap();
+        commit(&staged_b);
+        stale.mark(doc);
+        // B's 80 (which counted A's 10) and 30 more break the day's 100.
+        assert_eq!(
+            relay_a.check(&doc, 30).unwrap(),
+            Err(OverBudget::Day { limit: 100 })
+        );
+        assert!(relay_a.check(&doc, 10).unwrap().is_ok());
+    }
 
     #[test]
     fn a_day_allows_its_bytes_then_refuses_and_a_new_day_starts_again() {

@@ -27,6 +27,7 @@ use crate::guard::{People, Person, RelayGuard};
 use crate::history_budget::HistoryBook;
 use crate::loader::{self, Found, Loader};
 use crate::staged::Staged;
+use crate::stale::StaleRecords;
 use crate::storage::Storage;
 
 /// Frames waiting for one connection. A peer that lets this many pile up is not reading; it is
@@ -176,6 +177,9 @@ impl HubThread {
     ) -> std::io::Result<Self> {
         let (commands, inbox) = mpsc::channel();
         let people = People::default();
+        let stale = StaleRecords::default();
+        let authors = authors.watching(stale.clone());
+        let history = history.watching(stale.clone());
         let mut engine = Engine::new(config);
         engine.set_guard(Box::new(RelayGuard::new(people.clone(), authors, history)));
         let back = commands.clone();
@@ -187,7 +191,7 @@ impl HubThread {
         })?;
         let thread = std::thread::Builder::new()
             .name("sync-engine".into())
-            .spawn(move || run(engine, storage, staged, loader, people, inbox))?;
+            .spawn(move || run(engine, storage, staged, loader, people, stale, inbox))?;
         Ok(Self {
             hub: Hub { commands },
             thread,
@@ -298,6 +302,8 @@ struct Shell {
     /// Chunks another relay stored, fetched while the document was still loading here: applied
     /// once it has loaded (the load may have read storage before they were committed).
     early: HashMap<DocumentId, Vec<Vec<u8>>>,
+    /// Documents another relay stored changes to, whose guard records the books read again.
+    stale: StaleRecords,
 }
 
 /// The loop is group commit: it takes the commands already waiting (up to [`MAX_BATCH`], or
@@ -310,6 +316,7 @@ fn run(
     staged: Staged,
     loader: Loader,
     people: People,
+    stale: StaleRecords,
     inbox: mpsc::Receiver<Command>,
 ) {
     let started = Instant::now();
@@ -322,6 +329,7 @@ fn run(
         people,
         refusals: 0,
         early: HashMap::new(),
+        stale,
     };
     loop {
         let mut next = match inbox.recv_timeout(Duration::from_secs(1)) {
@@ -470,6 +478,8 @@ impl Shell {
                 None
             }
             Command::Fetched(doc, chunks) => {
+                // Stored with another relay's group commit, perhaps with new guard records.
+                self.stale.mark(doc);
                 if engine.is_loading(&doc) {
                     self.early.entry(doc).or_default().extend(chunks);
                 } else {
@@ -530,12 +540,26 @@ impl Shell {
             }
             let docs: BTreeSet<DocumentId> = saves.iter().map(|(doc, _)| *doc).collect();
             let records = self.staged.take();
-            if let Err(e) = doc_store::save_batch(self.storage.as_mut(), saves, &records) {
+            if saves.is_empty() {
+                // No change of this batch waits on the records (they are left from a batch
+                // whose commit failed, or note no change): a failure keeps them for the next
+                // commit, and the batch's answers go out. Withholding them would close every
+                // peer, readers and newcomers too, for as long as the storage is down.
+                if !records.is_empty() {
+                    if let Err(e) = self.storage.put_all(&records) {
+                        self.staged.restore(records);
+                        tracing::warn!(error = %e, "could not store the guard's records; kept for the next commit");
+                    }
+                }
+            } else if let Err(e) = doc_store::save_batch(self.storage.as_mut(), saves, &records) {
                 self.staged.restore(records);
                 tracing::error!(error = %e, documents = docs.len(), "could not store changes; not acknowledging them");
-                for doc in docs {
-                    engine.persist_failed(doc);
-                }
+                // Memory must not run ahead of storage: the documents are read again when asked,
+                // and their peers, who would hear nothing more of them, resync when they return.
+                let forgotten: Vec<ConnId> = docs
+                    .into_iter()
+                    .flat_map(|doc| engine.forget_unstored(doc))
+                    .collect();
                 let reason = format!("relay storage failed: {}", e.brief());
                 let involved: BTreeSet<ConnId> = triggers
                     .iter()
@@ -544,6 +568,7 @@ impl Shell {
                         Effect::Send { conn, .. } => Some(*conn),
                         _ => None,
                     }))
+                    .chain(forgotten)
                     .collect();
                 for conn in involved {
                     if let Some(peer) = self.conns.remove(&conn) {

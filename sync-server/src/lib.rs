@@ -25,6 +25,7 @@ pub mod server;
 pub mod sign_in;
 pub mod socket_caps;
 pub mod staged;
+pub mod stale;
 pub mod static_files;
 pub mod storage;
 pub mod token;

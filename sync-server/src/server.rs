@@ -150,8 +150,8 @@ struct AppState {
     limits: Limits,
     sockets: Arc<SocketCaps>,
     presence: Presence,
-    /// The database, when the relay keeps its state in one.
-    database: Option<Pool>,
+    /// The database, when the relay keeps its state in one, and whether it is known down.
+    database: Option<(Pool, pg::Health)>,
 }
 
 impl FromRef<AppState> for TokenStore {
@@ -204,10 +204,10 @@ async fn sync_socket(
 /// `ok`, or with a database whether it answers: a load balancer takes a relay whose database is
 /// unreachable out of rotation (503), since it can acknowledge no change.
 async fn healthz(State(state): State<AppState>) -> Response {
-    let Some(pool) = state.database else {
+    let Some((pool, health)) = state.database else {
         return "ok".into_response();
     };
-    match tokio::task::spawn_blocking(move || pg::reachable(&pool)).await {
+    match tokio::task::spawn_blocking(move || pg::reachable(&pool, &health)).await {
         Ok(true) => "ok\ndatabase: reachable".into_response(),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database: unreachable").into_response(),
     }
@@ -291,7 +291,7 @@ struct Stores {
     reads: Arc<dyn Storage + Send + Sync>,
     tokens: TokenStore,
     storage_id: String,
-    database: Option<Pool>,
+    database: Option<(Pool, pg::Health)>,
 }
 
 async fn open_stores(options: &ServeOptions, relay_name: String) -> anyhow::Result<Stores> {
@@ -300,14 +300,18 @@ async fn open_stores(options: &ServeOptions, relay_name: String) -> anyhow::Resu
         // Connecting and migrating block; so does everything on the synchronous client.
         return tokio::task::spawn_blocking(move || -> anyhow::Result<Stores> {
             let pool = pg::open(&url)?;
-            let storage = PgStorage::new(pool.clone());
+            // One for the relay: what one handle learns (the database is down), all know.
+            let health = pg::Health::default();
+            let storage = PgStorage::new(pool.clone()).sharing(health.clone());
             tracing::info!("documents and tokens are in the database");
             Ok(Stores {
-                writes: Box::new(PgStorage::announcing(pool.clone(), relay_name.clone())),
+                writes: Box::new(
+                    PgStorage::announcing(pool.clone(), relay_name.clone()).sharing(health.clone()),
+                ),
                 reads: Arc::new(storage),
                 tokens: TokenStore::open_database(pool.clone())?,
                 storage_id: pg::storage_id(&pool)?,
-                database: Some(pool),
+                database: Some((pool, health)),
             })
         })
         .await?;
@@ -333,8 +337,15 @@ async fn open_stores(options: &ServeOptions, relay_name: String) -> anyhow::Resu
 
 /// With a database: hand the engine the chunks other relays announce they stored, so peers on
 /// this relay receive changes made through another. A listener that reconnected has missed
-/// announcements, so then every document in memory is read again.
-fn follow_other_relays(url: &str, relay_name: String, hub: Hub) -> std::io::Result<()> {
+/// announcements, so then every document in memory is read again. The listener's connection is
+/// also the first to notice the database stop or return: it tells `health`, so that a group
+/// commit fails at once rather than waiting for a connection while the database is down.
+fn follow_other_relays(
+    url: &str,
+    relay_name: String,
+    hub: Hub,
+    health: pg::Health,
+) -> std::io::Result<()> {
     pg::listen::spawn(url, &[pg::DOCS_CHANNEL], move |heard| match heard {
         pg::listen::Heard::Notification { payload, .. } => {
             if let Some(news) = pg::Announcement::parse(&payload) {
@@ -343,7 +354,11 @@ fn follow_other_relays(url: &str, relay_name: String, hub: Hub) -> std::io::Resu
                 }
             }
         }
-        pg::listen::Heard::Reconnected => hub.announced(None),
+        pg::listen::Heard::Reconnected => {
+            health.found();
+            hub.announced(None);
+        }
+        pg::listen::Heard::Lost => health.lost(),
     })
 }
 
@@ -354,8 +369,11 @@ fn follow_other_relays(url: &str, relay_name: String, hub: Hub) -> std::io::Resu
 /// were missed.
 async fn watch_access_database(url: String, tokens: TokenStore, hub: Hub) {
     let (wake, mut woken) = tokio::sync::mpsc::channel::<()>(1);
-    let listening = pg::listen::spawn(&url, &[ACCESS_CHANNEL], move |_| {
-        let _ = wake.try_send(());
+    let listening = pg::listen::spawn(&url, &[ACCESS_CHANNEL], move |heard| {
+        // A lost connection has nothing new to read; its reconnection does.
+        if !matches!(heard, pg::listen::Heard::Lost) {
+            let _ = wake.try_send(());
+        }
     });
     if let Err(e) = listening {
         tracing::error!(error = %e, "could not start listening for access changes");
@@ -498,7 +516,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         max_blob_bytes: options.max_blob_bytes,
     };
     let mut store = BlobStore::open(&options.data_dir, options.max_blob_bytes)?;
-    if let Some(pool) = &database {
+    if let Some((pool, _)) = &database {
         // Every relay on the database serves every file; the data dir keeps a cache.
         store = store.shared(pool.clone());
     }
@@ -512,7 +530,10 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     };
     let sign_in = SignInState {
         tokens: tokens.clone(),
-        links: SignInLinks::open(&options.data_dir)?,
+        links: match &database {
+            Some((pool, _)) => SignInLinks::open_database(pool.clone()),
+            None => SignInLinks::open(&options.data_dir)?,
+        },
         mail: mail.clone(),
         per_email: Arc::new(sign_in::routes::per_email()),
         per_ip: Arc::new(sign_in::routes::per_ip()),
@@ -526,8 +547,23 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         http: api.http.clone(),
     };
     if let Some(mail) = &mail {
+        // With a database, what was sent is recorded there, and one relay at a time sends.
+        let (records, leader) = match (&database, &options.database_url) {
+            (Some((pool, health)), Some(url)) => (
+                crate::schedule::Records::Database(
+                    PgStorage::new(pool.clone()).sharing(health.clone()),
+                ),
+                Some(Arc::new(pg::leader::Leadership::new(url)?)),
+            ),
+            _ => (
+                crate::schedule::Records::Dir(options.data_dir.clone()),
+                None,
+            ),
+        };
         tokio::spawn(
             crate::schedule::Scheduler {
+                records,
+                leader,
                 clock: options.clock.clone(),
                 hub: engine.hub(),
                 docs: blobs.docs.clone(),
@@ -564,8 +600,8 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     }
     // The line tests and scripts wait for; keep its shape.
     println!("Threshold relay listening on http://{local}");
-    if let Some(url) = &options.database_url {
-        follow_other_relays(url, relay_name, engine.hub())?;
+    if let (Some(url), Some((_, health))) = (&options.database_url, &database) {
+        follow_other_relays(url, relay_name, engine.hub(), health.clone())?;
     }
     if database.is_some() {
         tokio::spawn(watch_access_database(

@@ -51,6 +51,11 @@ export async function startPostgres({ diskMegabytes } = {}) {
       pg("createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", name]);
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
+    /** One query's rows as psql prints them unaligned, in the database at `url`. */
+    query(url, sql) {
+      const database = new URL(url).pathname.slice(1);
+      return pg("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", database, "-Atc", sql]).toString().trim();
+    },
     start,
     stopServer: () => pg("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]),
     stop() {

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { RELAY_BIN, eventually, startRelay, tempDir, withRelay } from "./harness.mjs";
 import { startPostgres } from "./postgres.mjs";
+import { A, RawPeer } from "../security/wire.mjs";
 
 let pg;
 before(async () => { pg = await startPostgres(); });
@@ -92,6 +93,58 @@ test("the_database_stopped_and_started_again_while_two_relays_run_loses_nothing_
     { message: "a new client sees every change" });
 }));
 
+// A failed group commit must not hold the relay's engine while the database is down: every
+// document of the relay would wait behind it, even those whose peers only read. The yardstick is
+// a file read on the same relay, which waits out the pool's connection timeout before it fails:
+// two refused writes and five reads of other documents all finish before it does. (Before the
+// relay knew the database was down, each refused write alone held the engine that long.)
+test("while_the_database_is_down_writes_are_refused_at_once_and_readers_of_other_documents_are_answered", { timeout: 120_000 }, () => withTwoRelays(async (a, b) => {
+  const jsA = a.jsRepo();
+  const written = jsA.repo.create({ note: "the writer's document" });
+  const read = [0, 1, 2, 3, 4].map(n => jsA.repo.create({ n }));
+  // Stored (relay B reads them from the database); relay A keeps them in memory a while.
+  const jsB = a.jsRepo.call(onB(a, b));
+  for (const handle of [written, ...read]) await jsB.repo.find(handle.url);
+  jsA.close();
+  jsB.close();
+  pg.stopServer();
+  try {
+    await refusedAndAnsweredWhileDown(a, written.documentId, read.map(h => h.documentId));
+  } finally {
+    pg.start();
+  }
+}));
+
+async function refusedAndAnsweredWhileDown(a, written, read) {
+  const health = await fetch(`${a.url}/healthz`);
+  assert.equal(health.status, 503, "relay A knows the database is down");
+  const order = [];
+  const yardstick = fetch(`${a.url}/blobs/${"0".repeat(64)}`, { headers: { authorization: `Bearer ${a.owner}` } })
+    .then(r => { order.push("file read"); return r.status; });
+  // Two writes, one after the other, each refused with a close.
+  for (const attempt of [1, 2]) {
+    const writer = await (await RawPeer.connect(a.wsUrlFor(a.owner), "writer")).handshake();
+    writer.request(written);
+    const reply = await writer.next(m => m.type === "sync" && m.documentId === written, 60_000);
+    const [doc, state] = A.receiveSyncMessage(A.init(), A.initSyncState(), reply.data);
+    const [, data] = A.generateSyncMessage(A.change(doc, d => { d.attempt = attempt; }), state);
+    writer.send({ type: "sync", senderId: writer.senderId, targetId: writer.relayId, documentId: written, data });
+    const { code } = await writer.closedWithin(60_000);
+    assert.equal(code, 1011, "a change the relay cannot store is refused with 1011");
+    order.push(`write ${attempt} refused`);
+  }
+  // A reader asks for five other documents, one after the other; each is answered.
+  const reader = await (await RawPeer.connect(a.wsUrlFor(a.owner), "reader")).handshake();
+  for (const id of read) {
+    reader.request(id);
+    await reader.next(m => m.type === "sync" && m.documentId === id, 60_000);
+  }
+  reader.close();
+  order.push("five reads answered");
+  assert.notEqual(await yardstick, 200, "the file read fails: the database is down");
+  assert.deepEqual(order, ["write 1 refused", "write 2 refused", "five reads answered", "file read"]);
+}
+
 test("a_token_revoked_on_the_command_line_is_cut_off_on_every_relay", () => withTwoRelays(async (a, b, url) => {
   const minted = JSON.parse(execFileSync(RELAY_BIN, ["token", "create", "--json", "--data-dir", tempDir("cli"),
     "--database-url", url, "--role", "team", "--name", "Sam"], { encoding: "utf8" }));
@@ -101,8 +154,9 @@ test("a_token_revoked_on_the_command_line_is_cut_off_on_every_relay", () => with
   const closed = new Promise(resolve => socket.on("close", code => resolve(code)));
   execFileSync(RELAY_BIN, ["token", "revoke", "--data-dir", tempDir("cli"), "--database-url", url, minted.id]);
   assert.equal(await closed, 4401, "relay B closes the revoked token's socket");
-  const session = await fetch(`${a.url}/api/session`, { headers: { authorization: `Bearer ${minted.token}` } });
-  assert.equal(session.status, 401, "relay A refuses it too");
+  // Relay A hears of it from the database too, within a second (B may hear first).
+  await eventually(async () => (await fetch(`${a.url}/api/session`, { headers: { authorization: `Bearer ${minted.token}` } })).status,
+    status => status === 401, { message: "relay A refuses it too" });
 }));
 
 test("a_file_uploaded_through_one_relay_is_served_by_another_and_a_bad_upload_is_kept_by_neither", () => withTwoRelays(async (a, b) => {

@@ -103,6 +103,21 @@ impl Engine {
         }
     }
 
+    /// A relay could not store the last `Save` of a document: forget the document, with every
+    /// peer's sync state for it. Kept in memory, it would hold changes storage lacks, and sync
+    /// would tell every peer that asks (by its heads) that the relay has them: a device would
+    /// show its change as stored while the database is down, and a relay that then dies loses
+    /// it. Read again from storage when next asked for, it lacks them, so their sender sends
+    /// them again. (A client keeps its document: its user's edits live only there.) Returns the
+    /// connections that were syncing it: they would hear nothing more of it, so the shell closes
+    /// them (they resync when they return).
+    pub fn forget_unstored(&mut self, id: DocumentId) -> Vec<ConnId> {
+        self.docs
+            .remove(&id)
+            .map(|entry| entry.peers.into_keys().collect())
+            .unwrap_or_default()
+    }
+
     /// Storage answered an [`Effect::Load`].
     pub fn loaded(&mut self, id: DocumentId, loaded: Loaded) {
         self.loaded_decoded(id, loaded.decode());

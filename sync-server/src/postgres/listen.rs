@@ -19,6 +19,9 @@ pub enum Heard {
     },
     /// The connection was (re)established; anything announced before may have been missed.
     Reconnected,
+    /// The connection failed (the database stopped, or the network between failed); the
+    /// listener is trying to reconnect.
+    Lost,
 }
 
 /// The longest wait between two tries to reconnect.
@@ -55,6 +58,7 @@ pub fn spawn(
                         backoff = Duration::from_millis(100);
                         let e = relay_notifications(client, &heard);
                         tracing::warn!(error = %super::error_text(&e), "lost the database listener; reconnecting");
+                        heard(Heard::Lost);
                     }
                     Err(e) => {
                         tracing::warn!(error = %super::error_text(&e), "cannot listen to the database yet");

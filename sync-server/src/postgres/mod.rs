@@ -11,6 +11,8 @@
 //! keys as the files of the data dir ([`Storage`] is a key-value trait); its keys sort
 //! bytewise (`COLLATE "C"`), as the filesystem storage's listings do.
 
+pub mod health;
+pub mod leader;
 pub mod listen;
 pub mod schema;
 pub mod throwaway;
@@ -22,6 +24,7 @@ use ::postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 
 use crate::storage::{check_key, Storage, StorageError};
+pub use health::Health;
 
 pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 
@@ -89,12 +92,19 @@ pub fn is_disk_full(e: &::postgres::Error) -> bool {
     e.code() == Some(&::postgres::error::SqlState::DISK_FULL)
 }
 
-/// Whether the database answers, for `/healthz`. Blocking.
-pub fn reachable(pool: &Pool) -> bool {
-    pool.get()
-        .ok()
-        .and_then(|mut c| c.simple_query("SELECT 1").ok())
-        .is_some()
+/// Whether the database answers, for `/healthz`. Blocking, but at once while `health` knows
+/// the database is down.
+pub fn reachable(pool: &Pool, health: &Health) -> bool {
+    let Ok(mut client) = health.checkout(pool) else {
+        return false;
+    };
+    match client.simple_query("SELECT 1") {
+        Ok(_) => true,
+        Err(e) => {
+            health.note(&e);
+            false
+        }
+    }
 }
 
 /// The storage id every relay on this database gives clients: they all serve one storage, so a
@@ -131,6 +141,9 @@ pub struct PgStorage {
     /// Set on the relay's writing handle: its name, on the first line of each announcement, so
     /// it can ignore its own.
     announce_as: Option<String>,
+    /// Shared with the relay's other handles on the pool: while the database is known down,
+    /// every call fails at once instead of waiting for a connection (see `health.rs`).
+    health: Health,
 }
 
 /// One announcement of stored chunks, as [`PgStorage::put_all`] sends it.
@@ -156,6 +169,7 @@ impl PgStorage {
         Self {
             pool,
             announce_as: None,
+            health: Health::default(),
         }
     }
 
@@ -165,15 +179,28 @@ impl PgStorage {
         Self {
             pool,
             announce_as: Some(origin),
+            health: Health::default(),
         }
     }
 
-    fn client(
-        &self,
-    ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, StorageError> {
-        self.pool
-            .get()
+    /// This handle, sharing `health` with the relay's other handles on the same pool.
+    pub fn sharing(mut self, health: Health) -> Self {
+        self.health = health;
+        self
+    }
+
+    fn client(&self) -> Result<health::Connection, StorageError> {
+        self.health
+            .checkout(&self.pool)
             .map_err(|e| StorageError::Database(format!("no connection: {e}")))
+    }
+
+    /// A failed query's error, noting in `health` whether it means the database is down.
+    fn db(&self) -> impl Fn(::postgres::Error) -> StorageError + '_ {
+        |e| {
+            self.health.note(&e);
+            db(e)
+        }
     }
 }
 
@@ -226,7 +253,7 @@ impl Storage for PgStorage {
                 "SELECT key FROM entries WHERE key >= $1 AND key < $2 ORDER BY key",
                 &[&prefix, &prefix_end(prefix)],
             )
-            .map_err(db)?;
+            .map_err(self.db())?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
@@ -234,7 +261,7 @@ impl Storage for PgStorage {
         let row = self
             .client()?
             .query_opt("SELECT value FROM entries WHERE key = $1", &[&key])
-            .map_err(db)?;
+            .map_err(self.db())?;
         Ok(row.map(|r| r.get(0)))
     }
 
@@ -257,21 +284,21 @@ impl Storage for PgStorage {
         let keys: Vec<&str> = latest.keys().copied().collect();
         let values: Vec<&[u8]> = latest.values().copied().collect();
         let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(db)?;
+        let mut tx = client.transaction().map_err(self.db())?;
         tx.execute(
             "INSERT INTO entries (key, value) SELECT * FROM unnest($1::text[], $2::bytea[]) \
              ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
             &[&keys, &values],
         )
-        .map_err(db)?;
+        .map_err(self.db())?;
         if let Some(origin) = &self.announce_as {
             let chunks = keys.iter().filter(|k| k.starts_with("docs/"));
             for payload in payloads(origin, chunks) {
                 tx.execute("SELECT pg_notify($1, $2)", &[&DOCS_CHANNEL, &payload])
-                    .map_err(db)?;
+                    .map_err(self.db())?;
             }
         }
-        tx.commit().map_err(db)?;
+        tx.commit().map_err(self.db())?;
         Ok(())
     }
 
@@ -279,7 +306,7 @@ impl Storage for PgStorage {
         check_key(key)?;
         self.client()?
             .execute("DELETE FROM entries WHERE key = $1", &[&key])
-            .map_err(db)?;
+            .map_err(self.db())?;
         Ok(())
     }
 
@@ -297,21 +324,21 @@ impl Storage for PgStorage {
         }
         let document = snapshot.rsplit_once('/').map_or(snapshot, |(doc, _)| doc);
         let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(db)?;
+        let mut tx = client.transaction().map_err(self.db())?;
         tx.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
             &[&document],
         )
-        .map_err(db)?;
+        .map_err(self.db())?;
         let present = tx
             .query_opt("SELECT 1 FROM entries WHERE key = $1", &[&snapshot])
-            .map_err(db)?
+            .map_err(self.db())?
             .is_some();
         if present {
             tx.execute("DELETE FROM entries WHERE key = ANY($1)", &[&old])
-                .map_err(db)?;
+                .map_err(self.db())?;
         }
-        tx.commit().map_err(db)?;
+        tx.commit().map_err(self.db())?;
         Ok(())
     }
 
@@ -323,7 +350,7 @@ impl Storage for PgStorage {
                 "SELECT key, value FROM entries WHERE key >= $1 AND key < $2 ORDER BY key",
                 &[&prefix, &prefix_end(prefix)],
             )
-            .map_err(db)?;
+            .map_err(self.db())?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 }
@@ -379,7 +406,8 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_batch_stores_nothing_and_a_stopped_database_fails_writes_until_it_returns() {
+    fn a_failed_batch_stores_nothing_and_a_stopped_database_fails_writes_at_once_until_it_returns()
+    {
         let cluster = throwaway::Cluster::start().expect("starts PostgreSQL");
         let (mut pg, url) = storage(&cluster, "faults");
         // A fault inside the database halfway through a batch (a trigger refusing one row).
@@ -405,6 +433,8 @@ mod tests {
             "all or nothing"
         );
 
+        assert!(!pg.health.is_down(), "a refused row is not an outage");
+
         pg.put_all(&batch).expect("stores");
         drop(client);
         cluster.stop().expect("stops");
@@ -414,9 +444,34 @@ mod tests {
             matches!(failed, Err(StorageError::Database(_))),
             "{failed:?}"
         );
+        assert!(pg.health.is_down(), "the failure showed the database down");
+        // Known down, writes fail without waiting for a connection: ten of them fail while a
+        // checkout that waits the pool's timeout is still waiting.
+        let (done, waited) = std::sync::mpsc::channel();
+        let pool = pg.pool.clone();
+        let yardstick = std::thread::spawn(move || {
+            let _ = pool.get();
+            let _ = done.send(());
+        });
+        for _ in 0..10 {
+            assert!(pg.put_all(&three).is_err());
+        }
+        assert!(
+            waited.try_recv().is_err(),
+            "ten writes failed before one checkout timed out"
+        );
+        yardstick.join().expect("yardstick");
+
         cluster.start_server().expect("restarts");
-        pg.put_all(&three)
-            .expect("stores once the database is back");
+        // The pool reconnects in the background; the first checkout that finds a connection
+        // marks the database up again.
+        let mut tries = 0;
+        while pg.put_all(&three).is_err() {
+            tries += 1;
+            assert!(tries < 300, "storage works again once the database is back");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(!pg.health.is_down());
         assert_eq!(pg.list("docs/a/").expect("lists").len(), 3);
     }
 

@@ -35,6 +35,16 @@ const MIGRATIONS: &[&str] = &[
         content bytea NOT NULL
     );
     "#,
+    // 3: one-time sign-in links, shared so a link sent through one relay works through any, and
+    // once: redeeming is one `UPDATE … WHERE used_at IS NULL`. Times in milliseconds since 1970.
+    r#"
+    CREATE TABLE sign_in_links (
+        hash text COLLATE "C" PRIMARY KEY,
+        token_id text NOT NULL,
+        expires_at bigint NOT NULL,
+        used_at bigint
+    );
+    "#,
 ];
 
 /// The schema version this relay writes.

@@ -18,6 +18,8 @@ pub mod people;
 pub mod portal_facts;
 mod reminded;
 
+pub use reminded::Records;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +56,11 @@ pub struct Scheduler {
     pub mail: Mail,
     /// The relay's data directory: digests keep what they knew of each portal under it.
     pub data_dir: PathBuf,
+    /// Where the reminders sent are recorded (the data dir, or the relays' database).
+    pub records: Records,
+    /// With several relays on one database, only the relay holding this lock runs passes, so
+    /// each letter goes once; `None` with one relay.
+    pub leader: Option<Arc<crate::postgres::leader::Leadership>>,
     /// Who has the app open, for what a digest counts as seen.
     pub presence: Presence,
 }
@@ -71,7 +78,11 @@ impl Scheduler {
         let mut moves = self.clock.moves();
         loop {
             let now = self.clock.now();
-            let (report, next) = self.pass(now).await;
+            let (report, next) = if self.leads().await {
+                self.pass(now).await
+            } else {
+                (PassReport::default(), None)
+            };
             if report.queued > 0 {
                 tracing::info!(
                     portals = report.portals,
@@ -92,6 +103,17 @@ impl Scheduler {
                 _ = tokio::time::sleep(wait) => {}
             }
         }
+    }
+
+    /// Whether this relay runs the passes: always alone; among several relays on one database,
+    /// while it holds the scheduler's lock (taking it if it is free).
+    async fn leads(&self) -> bool {
+        let Some(leader) = self.leader.clone() else {
+            return true;
+        };
+        tokio::task::spawn_blocking(move || leader.hold())
+            .await
+            .unwrap_or(false)
     }
 
     /// One pass at `now`: what it queued, and the next moment the rules name.
@@ -127,10 +149,11 @@ impl Scheduler {
             let mail = self.mail.clone();
             let access = access.clone();
             let data_dir = self.data_dir.clone();
+            let records = self.records.clone();
             let presence = self.presence.clone();
             // Outbox look-ups and writes are blocking file I/O.
             let done = tokio::task::spawn_blocking(move || {
-                let (queued, at) = portal_pass(&mail, &access, &data_dir, portal, &facts, now);
+                let (queued, at) = portal_pass(&mail, &access, &records, portal, &facts, now);
                 let digests =
                     digest_portal(&mail, &access, &presence, &data_dir, portal, &facts, now);
                 (queued + digests, at)
@@ -270,7 +293,7 @@ fn sides(mail: &Mail, access: &AccessState, portal: DocumentId) -> (Vec<Person>,
 fn portal_pass(
     mail: &Mail,
     access: &AccessState,
-    data_dir: &Path,
+    records: &Records,
     portal: DocumentId,
     facts: &PortalFacts,
     now: DateTime<Utc>,
@@ -283,7 +306,7 @@ fn portal_pass(
     let mut queued = 0;
     // The reminders already sent (each item, date, moment and person), so that one letter per
     // person lists only what is new; what is no longer due is forgotten at the end.
-    let mut reminded = reminded::load(data_dir, &portal);
+    let mut reminded = reminded::load(records, &portal);
     let mut still_due = std::collections::BTreeSet::new();
     let mut everyone: Vec<Person> = Vec::new();
 
@@ -361,7 +384,7 @@ fn portal_pass(
     }
 
     reminded.retain(|key| still_due.contains(key));
-    if let Err(e) = reminded::save(data_dir, &portal, &reminded) {
+    if let Err(e) = reminded::save(records, &portal, &reminded) {
         tracing::error!(%portal, error = %e, "the reminders sent could not be recorded");
     }
 
@@ -453,7 +476,16 @@ mod tests {
         let mut first = std::collections::BTreeMap::new();
         let mut now = start;
         while now < start + chrono::Duration::days(days) {
-            if portal_pass(mail, access, dir, portal, facts, now).0 > 0 {
+            if portal_pass(
+                mail,
+                access,
+                &Records::Dir(dir.to_owned()),
+                portal,
+                facts,
+                now,
+            )
+            .0 > 0
+            {
                 for q in mail.outbox.pending().unwrap() {
                     first.entry(q.id).or_insert(now);
                 }
@@ -627,7 +659,15 @@ mod tests {
         };
         let morning = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
         assert_eq!(
-            portal_pass(&mail, &access, dir.path(), portal, &facts, morning).0,
+            portal_pass(
+                &mail,
+                &access,
+                &Records::Dir(dir.path().to_owned()),
+                portal,
+                &facts,
+                morning
+            )
+            .0,
             1
         );
         let pending = mail.outbox.pending().unwrap();
@@ -637,7 +677,15 @@ mod tests {
         // The next pass, and a restart (the state is on disk), send nothing more.
         let later = morning + chrono::Duration::minutes(30);
         assert_eq!(
-            portal_pass(&mail, &access, dir.path(), portal, &facts, later).0,
+            portal_pass(
+                &mail,
+                &access,
+                &Records::Dir(dir.path().to_owned()),
+                portal,
+                &facts,
+                later
+            )
+            .0,
             0
         );
         // A task added later gets a letter of its own, naming only it.
@@ -647,7 +695,15 @@ mod tests {
         });
         let after = later + chrono::Duration::minutes(30);
         assert_eq!(
-            portal_pass(&mail, &access, dir.path(), portal, &facts, after).0,
+            portal_pass(
+                &mail,
+                &access,
+                &Records::Dir(dir.path().to_owned()),
+                portal,
+                &facts,
+                after
+            )
+            .0,
             1
         );
         let newest = mail

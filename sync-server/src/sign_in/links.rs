@@ -1,6 +1,8 @@
-//! The one-time sign-in links, as `<data dir>/sign-in/links.json`: for each, the SHA-256 of its
-//! secret, the token it signs in as, when it expires and whether it was used. A link is marked
-//! used (durably) before the device gets its token, so it works once even across a crash.
+//! The one-time sign-in links, as `<data dir>/sign-in/links.json`, or with `--database-url` the
+//! `sign_in_links` table (so a link sent through one relay works through any, once): for each,
+//! the SHA-256 of its secret, the token it signs in as, when it expires and whether it was used.
+//! A link is marked used (durably) before the device gets its token, so it works once even
+//! across a crash.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -9,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::postgres::{error_text, Pool};
 use crate::storage::write_atomically;
 use crate::token::hash_secret;
 
@@ -41,8 +44,16 @@ pub enum LinkError {
 
 #[derive(Clone)]
 pub struct SignInLinks {
-    file: PathBuf,
-    links: Arc<Mutex<Vec<LinkRecord>>>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    File {
+        file: PathBuf,
+        links: Arc<Mutex<Vec<LinkRecord>>>,
+    },
+    Database(Pool),
 }
 
 /// Whether `secret` is shaped like one of ours: the prefix and 32 bytes of base58.
@@ -64,16 +75,26 @@ impl SignInLinks {
             Err(e) => return Err(e),
         };
         Ok(Self {
-            file,
-            links: Arc::new(Mutex::new(links)),
+            backend: Backend::File {
+                file,
+                links: Arc::new(Mutex::new(links)),
+            },
         })
     }
 
-    fn save(&self, links: &mut Vec<LinkRecord>, now: DateTime<Utc>) -> io::Result<()> {
+    /// The links in the relays' database (already migrated by `postgres::open`). Blocking calls:
+    /// use them off the runtime.
+    pub fn open_database(pool: Pool) -> Self {
+        Self {
+            backend: Backend::Database(pool),
+        }
+    }
+
+    fn save(file: &Path, links: &mut Vec<LinkRecord>, now: DateTime<Utc>) -> io::Result<()> {
         // Spent links are kept only while they could still be presented, to answer "spent".
         links.retain(|l| l.expires_at + LIFETIME > now);
         let json = serde_json::to_vec_pretty(&*links).map_err(io::Error::other)?;
-        write_atomically(&self.file, &json)
+        write_atomically(file, &json)
     }
 
     /// A new link for `token_id`; the secret is returned once and only its hash is kept.
@@ -81,14 +102,40 @@ impl SignInLinks {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(io::Error::other)?;
         let secret = format!("{PREFIX}{}", bs58::encode(bytes).into_string());
-        let mut links = self.links.lock().expect("sign-in links lock");
-        links.push(LinkRecord {
+        let record = LinkRecord {
             hash: hash_secret(&secret),
             token_id: token_id.to_owned(),
             expires_at: now + LIFETIME,
             used_at: None,
-        });
-        self.save(&mut links, now)?;
+        };
+        match &self.backend {
+            Backend::File { file, links } => {
+                let mut links = links.lock().expect("sign-in links lock");
+                links.push(record);
+                Self::save(file, &mut links, now)?;
+            }
+            Backend::Database(pool) => {
+                let mut client = pool.get().map_err(io::Error::other)?;
+                let expired = (now - LIFETIME).timestamp_millis();
+                client
+                    .execute(
+                        "DELETE FROM sign_in_links WHERE expires_at < $1",
+                        &[&expired],
+                    )
+                    .and_then(|_| {
+                        client.execute(
+                            "INSERT INTO sign_in_links (hash, token_id, expires_at) \
+                             VALUES ($1, $2, $3)",
+                            &[
+                                &record.hash,
+                                &record.token_id,
+                                &record.expires_at.timestamp_millis(),
+                            ],
+                        )
+                    })
+                    .map_err(|e| io::Error::other(error_text(&e)))?;
+            }
+        }
         Ok(secret)
     }
 
@@ -99,7 +146,24 @@ impl SignInLinks {
             return Err(LinkError::Malformed);
         }
         let hash = hash_secret(secret);
-        let mut links = self.links.lock().expect("sign-in links lock");
+        let (file, links) = match &self.backend {
+            Backend::File { file, links } => (file, links),
+            Backend::Database(pool) => {
+                // One statement: of two relays redeeming the same link at once, one gets it.
+                let mut client = pool.get().map_err(io::Error::other)?;
+                let now = now.timestamp_millis();
+                let row = client
+                    .query_opt(
+                        "UPDATE sign_in_links SET used_at = $2 \
+                         WHERE hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                         RETURNING token_id",
+                        &[&hash, &now],
+                    )
+                    .map_err(|e| io::Error::other(error_text(&e)))?;
+                return row.map(|r| r.get(0)).ok_or(LinkError::Spent);
+            }
+        };
+        let mut links = links.lock().expect("sign-in links lock");
         let link = links
             .iter_mut()
             .find(|l| l.hash == hash)
@@ -109,7 +173,7 @@ impl SignInLinks {
         }
         link.used_at = Some(now);
         let token_id = link.token_id.clone();
-        self.save(&mut links, now)?;
+        Self::save(file, &mut links, now)?;
         Ok(token_id)
     }
 }
@@ -141,6 +205,37 @@ mod tests {
             matches!(reopened.redeem(&secret, t0), Err(LinkError::Spent)),
             "used stays used"
         );
+    }
+
+    #[test]
+    fn with_a_database_a_link_sent_through_one_relay_works_once_through_another() {
+        let cluster = crate::postgres::throwaway::Cluster::start().expect("starts PostgreSQL");
+        let url = cluster.database("links").expect("creates");
+        let relay_a = SignInLinks::open_database(crate::postgres::open(&url).expect("opens"));
+        let relay_b = SignInLinks::open_database(crate::postgres::open(&url).expect("opens"));
+        let t0 = Utc::now();
+        let secret = relay_a.mint("abc123", t0).unwrap();
+        let late = relay_a.mint("abc123", t0 - LIFETIME).unwrap();
+        assert_eq!(
+            relay_b.redeem(&secret, t0 + Duration::minutes(59)).unwrap(),
+            "abc123"
+        );
+        for relay in [&relay_a, &relay_b] {
+            assert!(
+                matches!(relay.redeem(&secret, t0), Err(LinkError::Spent)),
+                "used once, used everywhere"
+            );
+        }
+        assert!(matches!(relay_b.redeem(&late, t0), Err(LinkError::Spent)));
+        let unknown = format!("{PREFIX}{}", bs58::encode([7u8; 32]).into_string());
+        assert!(matches!(
+            relay_b.redeem(&unknown, t0),
+            Err(LinkError::Spent)
+        ));
+        assert!(matches!(
+            relay_b.redeem("tsl_", t0),
+            Err(LinkError::Malformed)
+        ));
     }
 
     #[test]
