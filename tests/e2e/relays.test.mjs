@@ -27,6 +27,22 @@ function withTwoRelays(body) {
 
 const onB = (a, b) => ({ ...a, wsUrlFor: token => b.wsUrlFor(token) });
 
+/**
+ * Waits until `relay` holds `handle`'s document as its client has it: a relay answers nothing
+ * before its group commit, so its answer with those heads means they are stored, and another
+ * relay asked for the document finds it in the database.
+ */
+async function storedThrough(relay, handle) {
+  const want = [...A.getHeads(handle.doc())].sort().join();
+  await eventually(async () => {
+    const peer = await (await RawPeer.connect(relay.wsUrlFor(relay.owner), "reader")).handshake();
+    try {
+      const { doc } = await peer.sync(handle.documentId, A.init(), { timeout: 2000 });
+      return [...A.getHeads(doc)].sort().join();
+    } catch { return null; } finally { peer.close(); }
+  }, heads => heads === want, { message: "the relay has stored the document" });
+}
+
 test("a_change_sent_to_one_relay_reaches_stock_js_clients_on_two_others", () => withTwoRelays(async (a, b, url) => {
   const c = await startRelay({ staticDir: null, extraArgs: ["--database-url", url], owner: a.owner });
   a.defer(() => c.stop());
@@ -35,6 +51,8 @@ test("a_change_sent_to_one_relay_reaches_stock_js_clients_on_two_others", () => 
   const jsB = a.jsRepo.call(onB(a, b));
   const jsC = a.jsRepo.call(onB(a, c));
   const handle = jsA.repo.create({ note: "from relay A" });
+  // Asked for a document no relay has stored yet, relay B rightly answers "unavailable".
+  await storedThrough(a, handle);
   const found = await jsB.repo.find(handle.url);
   assert.equal(String(found.doc().note), "from relay A");
   const third = await jsC.repo.find(handle.url);
@@ -58,6 +76,7 @@ test("the_database_stopped_and_started_again_while_two_relays_run_loses_nothing_
   const jsA = a.jsRepo();
   const jsB = a.jsRepo.call(onB(a, b));
   const handle = jsA.repo.create({ note: "before the outage" });
+  await storedThrough(a, handle);
   const found = await jsB.repo.find(handle.url);
   handle.change(d => { d.before = "stored"; });
   // Seen through relay B, which only learns of it from the database: stored.
@@ -104,7 +123,10 @@ test("while_the_database_is_down_writes_are_refused_at_once_and_readers_of_other
   const read = [0, 1, 2, 3, 4].map(n => jsA.repo.create({ n }));
   // Stored (relay B reads them from the database); relay A keeps them in memory a while.
   const jsB = a.jsRepo.call(onB(a, b));
-  for (const handle of [written, ...read]) await jsB.repo.find(handle.url);
+  for (const handle of [written, ...read]) {
+    await storedThrough(a, handle);
+    await jsB.repo.find(handle.url);
+  }
   jsA.close();
   jsB.close();
   pg.stopServer();
