@@ -122,7 +122,7 @@ try {
   }
   console.log(`cold open, navigation to the portal's bytes read from IndexedDB: ${summary(cold.read)}`);
   console.log(`cold open, navigation to the document loaded by the engine: ${summary(cold.loaded)}`);
-  console.log(`cold open from IndexedDB to first render (the portal's name and first task rows, Plan view): ${summary(cold.first)}`);
+  console.log(`cold open, navigation to first render (the portal's name and first task rows, Plan view; from this device's copy once it has one): ${summary(cold.first)}`);
   console.log(`cold open to the page itself drawn (the rows' checkboxes, the document loaded): ${summary(cold.usable)}`);
   console.log(`cold open, task rows in the page once drawn: ${summary(cold.rows).replaceAll(" ms", "")}`);
   console.log(`cold open, longest main-thread task up to the page drawn: ${summary(cold.longest)}`);
