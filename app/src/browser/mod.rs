@@ -1,7 +1,6 @@
 //! Thin wrappers over browser APIs, one per file: storage (IndexedDB behind the `KvStore`
 //! trait), the loading screen, the relay's WebSocket, the tab channel, the service worker, downloads, the
-//! clipboard, keeping focus across redraws, the theme, local settings, and the ready-to-draw copy
-//! of a portal's page. Nothing here reads documents or draws the UI.
+//! clipboard, keeping focus across redraws, the theme, and local settings. Nothing here knows about documents or the UI.
 
 pub mod boot_screen;
 mod browser_store;
@@ -10,7 +9,6 @@ pub mod download;
 pub mod focus_keeper;
 mod idb_store;
 mod kv_store;
-pub mod preview_store;
 pub mod service_worker;
 pub mod settings;
 pub mod storage_status;

@@ -1,11 +1,13 @@
 //! What the app knows outside documents: the session (token and what the relay says it may
 //! do), the view mode and what the permission table offers in it, who wrote what (as the relay
-//! verified it), the route, the user's calendar day, the connection status, and the words each side reads.
+//! verified it), the route, the user's calendar day, the connection status, the words each side
+//! reads, and the ready-to-draw copy of each portal's page this device keeps.
 
 pub mod authors;
 mod connection_status;
 pub mod dates;
 pub mod permission;
+pub mod preview;
 pub mod route;
 pub mod session;
 pub mod view_mode;

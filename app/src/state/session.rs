@@ -161,7 +161,7 @@ pub async fn refresh() -> Result<SessionInfo, ApiError> {
 pub fn sign_out() {
     LocalStorage::delete(TOKEN);
     LocalStorage::delete(INFO);
-    crate::browser::preview_store::forget_all();
+    super::preview::forget_all();
 }
 
 #[cfg(test)]

@@ -18,7 +18,6 @@ use super::{
     ActivitySection, CheckinsSection, OutstandingSection, PeopleSection, StageAndTemplate,
 };
 use crate::actions::{self, People};
-use crate::browser::preview_store;
 use crate::components::files::FilesSection;
 use crate::components::offboarding::{
     AccessWrapUpSection, CancellationSection, DeliverablesSection, ExitFeedbackSection,
@@ -32,6 +31,7 @@ use crate::components::onboarding::{
 use crate::components::shell::EmailChoices;
 use crate::components::workspace::InternalSection;
 use crate::state::permission::{self, Act};
+use crate::state::preview;
 use crate::state::route::PortalView;
 use crate::state::view_mode::{self, use_view, ViewMode};
 use crate::sync::{client, doc_memo, part_memo, touched_memo, workspace_part_memo};
@@ -65,12 +65,12 @@ pub fn PortalPage(id: DocumentId, current: Signal<PortalView>) -> impl IntoView 
         portal.with(|p| {
             if let Some(p) = p {
                 actions::remember_portal(id, &p.client_name);
-                preview_store::store(id, &preview(p));
+                preview::store(id, &preview(p));
             }
         })
     });
     // Drawn while the document loads, if this device has opened the portal before.
-    let kept = StoredValue::new(preview_store::load(id));
+    let kept = StoredValue::new(preview::load(id));
     // The client sees the provider's brand from the portal's copy: the provider's devices keep
     // it up to date whenever the portal or the workspace's brand changes.
     let copied_brand = part_memo(id, BRAND);

@@ -1,6 +1,6 @@
-//! The ready-to-draw copy of each open portal's page (`threshold_model::portal::Preview`), in
-//! localStorage beside the small settings: a synchronous read, so the page can draw it in the
-//! first frame, while the document itself still loads from IndexedDB.
+//! The ready-to-draw copy of each portal's page this device has opened
+//! (`threshold_model::portal::Preview`), in localStorage beside the session: a synchronous read,
+//! so the page can draw it in its first frame while the document itself loads from IndexedDB.
 
 use gloo_storage::{LocalStorage, Storage};
 use threshold_model::portal::Preview;
