@@ -20,8 +20,8 @@
 //! - `GET /api/portals/{id}/authors`: who each actor in a portal is, as the relay verified it;
 //!   for the provider and the portal's own client tokens (read-only ones too).
 
+use crate::storage::Storage;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, Path, Query, State};
@@ -47,8 +47,9 @@ use crate::token_store::TokenStore;
 pub struct ApiState {
     pub tokens: TokenStore,
     pub hub: Hub,
-    /// Where the relay keeps its files: the authors route reads the binding tables there.
-    pub data_dir: PathBuf,
+    /// The relay's storage, for reads (the data dir, or the relays' database): the authors
+    /// route reads the binding tables there.
+    pub records: Arc<dyn Storage + Send + Sync>,
     pub http: Arc<HttpLimiter>,
     /// `None` when no SMTP server is configured: nothing is emailed.
     pub mail: Option<Mail>,
@@ -285,10 +286,11 @@ async fn portal_authors(
     if !me.is_provider() && me.portal != Some(portal) {
         return Err(AppError::NotFound);
     }
-    let authors = tokio::task::spawn_blocking(move || crate::authors::read(&s.data_dir, &portal))
-        .await
-        .map_err(|e| AppError::Storage(e.to_string()))?
-        .map_err(|e| AppError::Storage(e.to_string()))?;
+    let authors =
+        tokio::task::spawn_blocking(move || crate::authors::read(s.records.as_ref(), &portal))
+            .await
+            .map_err(|e| AppError::Storage(e.to_string()))?
+            .map_err(|e| AppError::Storage(e.to_string()))?;
     Ok(Json(authors))
 }
 

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use threshold_model::access::Author;
@@ -89,9 +89,10 @@ impl AuthorBook {
     }
 }
 
-/// The bindings of `doc` as stored under `data_dir`, for readers outside the engine thread.
-pub fn read(data_dir: &Path, doc: &DocumentId) -> io::Result<Vec<Author>> {
-    read_table(&data_dir.join(DIR), doc)
+/// The bindings of `doc` as the relay's storage holds them (the data dir's files, or the
+/// relays' database), for readers outside the engine thread.
+pub fn read(reads: &dyn Storage, doc: &DocumentId) -> io::Result<Vec<Author>> {
+    read_stored(reads, doc)
 }
 
 fn read_stored(reads: &dyn Storage, doc: &DocumentId) -> io::Result<Vec<Author>> {
@@ -100,19 +101,6 @@ fn read_stored(reads: &dyn Storage, doc: &DocumentId) -> io::Result<Vec<Author>>
         Ok(None) => Ok(Vec::new()),
         Err(e) => Err(io::Error::other(e)),
     }
-}
-
-fn read_table(dir: &Path, doc: &DocumentId) -> io::Result<Vec<Author>> {
-    match std::fs::read(table_path(dir, doc)) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(io::Error::other),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(e),
-    }
-}
-
-/// A document id is base58, so it is a safe file name as it is.
-fn table_path(dir: &Path, doc: &DocumentId) -> PathBuf {
-    dir.join(format!("{doc}.json"))
 }
 
 #[cfg(test)]
@@ -156,7 +144,7 @@ mod tests {
         );
         relay_a.bind(&doc, vec![author("cc", "t1")]).unwrap();
         commit(&staged_a);
-        let stored: Vec<String> = read(&dir, &doc)
+        let stored: Vec<String> = read(&crate::storage::FsStorage::open(&dir).unwrap(), &doc)
             .unwrap()
             .into_iter()
             .map(|a| a.actor)
@@ -174,7 +162,9 @@ mod tests {
         book.bind(&one, vec![author("aa", "t1")]).unwrap();
         book.bind(&one, vec![author("bb", "t2")]).unwrap();
         assert!(
-            read(&dir, &one).unwrap().is_empty(),
+            read(&crate::storage::FsStorage::open(&dir).unwrap(), &one)
+                .unwrap()
+                .is_empty(),
             "on disk only with the group commit"
         );
         // What the hub's group commit does.
@@ -186,6 +176,11 @@ mod tests {
             &[author("aa", "t1"), author("bb", "t2")]
         );
         assert!(reopened.table(&two).unwrap().is_empty());
-        assert_eq!(read(&dir, &one).unwrap().len(), 2);
+        assert_eq!(
+            read(&crate::storage::FsStorage::open(&dir).unwrap(), &one)
+                .unwrap()
+                .len(),
+            2
+        );
     }
 }

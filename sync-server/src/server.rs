@@ -510,7 +510,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let api = ApiState {
         tokens: tokens.clone(),
         hub: engine.hub(),
-        data_dir: options.data_dir.clone(),
+        records: reads.clone(),
         http: http.clone(),
         mail: mail.clone(),
         max_blob_bytes: options.max_blob_bytes,

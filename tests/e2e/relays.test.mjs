@@ -167,6 +167,21 @@ async function refusedAndAnsweredWhileDown(a, written, read) {
   assert.deepEqual(order, ["write 1 refused", "write 2 refused", "five reads answered", "file read"]);
 }
 
+test("every_relay_names_the_verified_author_of_a_change_from_the_database", () => withTwoRelays(async (a, b) => {
+  const jsA = a.jsRepo();
+  const handle = jsA.repo.create({ note: "written through relay A" });
+  await storedThrough(a, handle);
+  // The binding of the writer's actor to its token is stored with the change, in the database:
+  // both relays serve it (the app names people by it; digests leave out a reader's own changes).
+  for (const relay of [a, b]) {
+    const authors = await eventually(async () => {
+      const r = await fetch(`${relay.url}/api/portals/${handle.documentId}/authors`, { headers: { authorization: `Bearer ${a.owner}` } });
+      return r.status === 200 ? r.json() : [];
+    }, list => list.length > 0, { message: `relay on ${relay.url} names the author` });
+    assert.equal(authors[0].actor, A.getActorId(handle.doc()));
+  }
+}));
+
 test("a_token_revoked_on_the_command_line_is_cut_off_on_every_relay", () => withTwoRelays(async (a, b, url) => {
   const minted = JSON.parse(execFileSync(RELAY_BIN, ["token", "create", "--json", "--data-dir", tempDir("cli"),
     "--database-url", url, "--role", "team", "--name", "Sam"], { encoding: "utf8" }));

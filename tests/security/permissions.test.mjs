@@ -39,10 +39,26 @@ async function headsOnRelay(relay, id) {
   } finally { peer.close(); }
 }
 
+/**
+ * A raw peer with a token minted a moment ago: the running relay reads new tokens from its
+ * access file within a second, and answers 401 until then.
+ */
+async function connectMinted(relay, token) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return await RawPeer.connect(relay.wsUrlFor(token), "client");
+    } catch (e) {
+      if (!/upgrade refused: 401/.test(e.message) || Date.now() > deadline) throw e;
+      await new Promise(r => setTimeout(r, 100));
+    }
+  }
+}
+
 /** A raw client device loads the portal, makes `edit` (as `actor`, if given), and sends it. */
 async function clientSends(relay, token, id, edit, actor) {
   const started = Date.now();
-  const peer = await (await RawPeer.connect(relay.wsUrlFor(token), "client")).handshake();
+  const peer = await (await connectMinted(relay, token)).handshake();
   // The whole portal arrives in the first replies; the rest of the wait is the sync settling.
   const { doc } = await peer.sync(id, A.init(), { timeout: 1000 });
   const loaded = Date.now();

@@ -151,11 +151,15 @@ impl Scheduler {
             let data_dir = self.data_dir.clone();
             let records = self.records.clone();
             let presence = self.presence.clone();
+            let docs = self.docs.clone();
             // Outbox look-ups and writes are blocking file I/O.
             let done = tokio::task::spawn_blocking(move || {
                 let (queued, at) = portal_pass(&mail, &access, &records, portal, &facts, now);
-                let digests =
-                    digest_portal(&mail, &access, &presence, &data_dir, portal, &facts, now);
+                let places = DigestPlaces {
+                    data_dir: &data_dir,
+                    records: docs.as_ref(),
+                };
+                let digests = digest_portal(&mail, &access, &presence, places, portal, &facts, now);
                 (queued + digests, at)
             })
             .await;
@@ -202,19 +206,27 @@ fn queue(mail: &Mail, letter: &Letter, key: &str) -> bool {
     }
 }
 
+/// Where a digest pass reads: its own state under the data dir (per relay), and the portal's
+/// verified authors in the relay's storage (the data dir's files, or the relays' database).
+struct DigestPlaces<'a> {
+    data_dir: &'a Path,
+    records: &'a (dyn Storage + Send + Sync),
+}
+
 /// The digest pass of one portal: its people, authors and presence gathered for
 /// [`digests::digest_pass`]. Errors are logged; the next pass tries again.
 fn digest_portal(
     mail: &Mail,
     access: &AccessState,
     presence: &Presence,
-    data_dir: &Path,
+    places: DigestPlaces<'_>,
     portal: DocumentId,
     facts: &PortalFacts,
     now: DateTime<Utc>,
 ) -> usize {
+    let DigestPlaces { data_dir, records } = places;
     let (client, provider) = sides(mail, access, portal);
-    let authors = match crate::authors::read(data_dir, &portal) {
+    let authors = match crate::authors::read(records, &portal) {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(%portal, error = %e, "the portal's authors could not be read");
