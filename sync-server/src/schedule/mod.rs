@@ -670,54 +670,24 @@ mod tests {
             notices: Vec::new(),
         };
         let morning = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
-        assert_eq!(
-            portal_pass(
-                &mail,
-                &access,
-                &Records::Dir(dir.path().to_owned()),
-                portal,
-                &facts,
-                morning
-            )
-            .0,
-            1
-        );
+        let records = Records::Dir(dir.path().to_owned());
+        let pass_at =
+            |facts: &PortalFacts, now| portal_pass(&mail, &access, &records, portal, facts, now).0;
+        assert_eq!(pass_at(&facts, morning), 1);
         let pending = mail.outbox.pending().unwrap();
         assert_eq!(pending.len(), 1, "three hundred tasks, one email");
         assert!(pending[0].raw.contains("300 things due"));
         assert!(pending[0].raw.contains("280 more"));
         // The next pass, and a restart (the state is on disk), send nothing more.
         let later = morning + chrono::Duration::minutes(30);
-        assert_eq!(
-            portal_pass(
-                &mail,
-                &access,
-                &Records::Dir(dir.path().to_owned()),
-                portal,
-                &facts,
-                later
-            )
-            .0,
-            0
-        );
+        assert_eq!(pass_at(&facts, later), 0);
         // A task added later gets a letter of its own, naming only it.
         facts.owed.push(Owed {
             title: "New one".into(),
             ..task(300)
         });
         let after = later + chrono::Duration::minutes(30);
-        assert_eq!(
-            portal_pass(
-                &mail,
-                &access,
-                &Records::Dir(dir.path().to_owned()),
-                portal,
-                &facts,
-                after
-            )
-            .0,
-            1
-        );
+        assert_eq!(pass_at(&facts, after), 1);
         let newest = mail
             .outbox
             .pending()
