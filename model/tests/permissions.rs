@@ -1237,6 +1237,15 @@ fn a_client_device_writing_past_the_models_limits_is_refused_whatever_it_sends()
             len: Text::CommentBody.max() + 1,
         },
     );
+    // A map key is a string too: one longer than any id the app makes is refused.
+    refused(
+        p.client(|tx| {
+            let t = task(tx);
+            tx.put(&t, "k".repeat(200), "x")?;
+            Ok(())
+        }),
+        Rule::KeyTooLong { len: 200 },
+    );
     let question = p.ids.text_question.clone();
     let essay = AnswerValue::Text("a".repeat(Text::LONGEST + 1));
     refused(

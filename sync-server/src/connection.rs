@@ -45,6 +45,7 @@ pub async fn run(
     tokens: TokenStore,
     permit: SocketPermit,
 ) {
+    let _permit = permit;
     let conn = ConnId(NEXT_CONN.fetch_add(1, Ordering::Relaxed));
     let (outbound_tx, mut outbound) = mpsc::channel(OUTBOUND_QUEUE);
     let outflow = Outflow::new(limits.max_outbound_bytes);
@@ -157,9 +158,6 @@ pub async fn run(
                     }
                 }
                 Some(Outbound::Close { code, reason }) => {
-                    if code == CloseCode::Refused {
-                        permit.note_refusal();
-                    }
                     let frame = CloseFrame { code: code.code(), reason: truncate(&reason).into() };
                     let _ = sink.send(Message::Close(Some(frame))).await;
                     // Finish the closing handshake: dropping the socket with the peer's frames

@@ -13,6 +13,7 @@ use threshold_protocol::automerge::{ActorId, Automerge, Change};
 use threshold_protocol::{ChangeGuard, ConnId, DocumentId};
 
 use crate::authors::AuthorBook;
+use crate::cooldown::Cooldown;
 use crate::history_budget::HistoryBook;
 
 /// The person behind a connection, as its token says.
@@ -33,20 +34,67 @@ pub struct RelayGuard {
     people: People,
     authors: AuthorBook,
     history: HistoryBook,
+    /// Client tokens refused again and again, whose changes are refused unjudged for a while.
+    cooldown: Cooldown,
 }
 
 impl RelayGuard {
-    pub fn new(people: People, authors: AuthorBook, history: HistoryBook) -> Self {
+    pub fn new(
+        people: People,
+        authors: AuthorBook,
+        history: HistoryBook,
+        cooldown: Cooldown,
+    ) -> Self {
         Self {
             people,
             authors,
             history,
+            cooldown,
         }
+    }
+
+    fn person(&self, conn: ConnId) -> Option<Person> {
+        self.people.lock().ok()?.get(&conn).cloned()
     }
 }
 
 impl ChangeGuard for RelayGuard {
+    fn before_applying(&mut self, conn: ConnId) -> Result<(), String> {
+        let Some(person) = self.person(conn).filter(|p| p.role == Role::Client) else {
+            return Ok(());
+        };
+        match self.cooldown.wait(&person.token_id) {
+            Some((refusals, wait)) => {
+                // Still counted: a device that keeps sending waits longer.
+                self.cooldown.note_refusal(&person.token_id);
+                Err(format!(
+                    "the relay refused {refusals} changes from this access within ten minutes; it takes none for {} s",
+                    wait.as_secs_f64().ceil() as u64
+                ))
+            }
+            None => Ok(()),
+        }
+    }
+
     fn admit(
+        &mut self,
+        conn: ConnId,
+        doc: &DocumentId,
+        doc_after: &Automerge,
+        new_changes: &[Change],
+    ) -> Result<(), String> {
+        let verdict = self.judge(conn, doc, doc_after, new_changes);
+        if verdict.is_err() {
+            if let Some(person) = self.person(conn).filter(|p| p.role == Role::Client) {
+                self.cooldown.note_refusal(&person.token_id);
+            }
+        }
+        verdict
+    }
+}
+
+impl RelayGuard {
+    fn judge(
         &mut self,
         conn: ConnId,
         doc: &DocumentId,

@@ -22,6 +22,7 @@ use tokio::sync::mpsc::Sender;
 use tokio::sync::{oneshot, Notify};
 
 use crate::authors::AuthorBook;
+use crate::cooldown::Cooldown;
 use crate::doc_store;
 use crate::guard::{People, Person, RelayGuard};
 use crate::history_budget::HistoryBook;
@@ -174,6 +175,7 @@ impl HubThread {
         staged: Staged,
         authors: AuthorBook,
         history: HistoryBook,
+        cooldown: Cooldown,
     ) -> std::io::Result<Self> {
         let (commands, inbox) = mpsc::channel();
         let people = People::default();
@@ -181,7 +183,12 @@ impl HubThread {
         let authors = authors.watching(stale.clone());
         let history = history.watching(stale.clone());
         let mut engine = Engine::new(config);
-        engine.set_guard(Box::new(RelayGuard::new(people.clone(), authors, history)));
+        engine.set_guard(Box::new(RelayGuard::new(
+            people.clone(),
+            authors,
+            history,
+            cooldown,
+        )));
         let back = commands.clone();
         let loader = Loader::spawn(reads, move |found| {
             let _ = back.send(match found {

@@ -8,6 +8,7 @@ pub mod caller;
 pub mod client_address;
 pub mod clock;
 pub mod connection;
+pub mod cooldown;
 pub mod doc_store;
 pub mod error;
 pub mod guard;

@@ -24,6 +24,7 @@ use crate::caller::SocketCaller;
 use crate::client_address::TrustedProxies;
 use crate::clock::{self, Clock, ClockState};
 use crate::connection::{self, Limits};
+use crate::cooldown::Cooldown;
 use crate::history_budget::{HistoryBook, HistoryLimits};
 use crate::hub::{Admitted, Hub, HubThread};
 use crate::listener::{self, ListenerLimits};
@@ -422,7 +423,17 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         },
         staged.clone(),
     );
-    let engine = HubThread::spawn(config, storage, reads.clone(), staged, authors, history)?;
+    // Client tokens refused again and again: refused unjudged by the engine, and at the upgrade.
+    let cooldown = Cooldown::default();
+    let engine = HubThread::spawn(
+        config,
+        storage,
+        reads.clone(),
+        staged,
+        authors,
+        history,
+        cooldown.clone(),
+    )?;
     if let Some(dir) = &options.static_dir {
         if !dir.join("index.html").exists() {
             tracing::warn!(dir = %dir.display(), "no index.html in the static dir; only /sync is served");
@@ -463,10 +474,13 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         hub: engine.hub(),
         tokens: tokens.clone(),
         limits,
-        sockets: SocketCaps::new(SocketLimits {
-            per_token: options.limits.max_sockets_per_token,
-            total: options.limits.max_sockets,
-        }),
+        sockets: SocketCaps::new(
+            SocketLimits {
+                per_token: options.limits.max_sockets_per_token,
+                total: options.limits.max_sockets,
+            },
+            cooldown,
+        ),
         presence: presence.clone(),
         database: database.clone(),
     };

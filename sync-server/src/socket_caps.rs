@@ -4,23 +4,12 @@
 //! Client tokens share all but a reserve of the total, which only provider (owner and team)
 //! tokens may use: a flood of client sockets cannot lock the provider out of their own relay.
 //!
-//! A token whose changes the relay keeps refusing (close 4403) cools down: after
-//! [`REFUSALS_BEFORE_COOLDOWN`] refusals within [`REFUSAL_WINDOW`], its next socket waits
-//! [`COOLDOWN`] from the last one. Judging a change means applying it, up to the op limits, so
-//! a device reconnecting to send a forbidden change in a loop would otherwise take the relay's
-//! time for as long as it liked. An honest device is refused only when it has fallen behind a
-//! rule (edits made offline after the portal ended), and the app says so; waiting a minute
-//! before it tries again costs it nothing.
+//! A client token cooling down after refused changes ([`crate::cooldown`]) is refused here too.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-/// Refusals of one token's changes, within [`REFUSAL_WINDOW`], after which it cools down.
-pub const REFUSALS_BEFORE_COOLDOWN: usize = 3;
-pub const REFUSAL_WINDOW: Duration = Duration::from_secs(600);
-/// How long after its last refusal a cooling token's sockets are refused.
-pub const COOLDOWN: Duration = Duration::from_secs(60);
+use crate::cooldown::Cooldown;
 
 use crate::error::AppError;
 
@@ -36,13 +25,12 @@ pub struct SocketLimits {
 struct Counts {
     total: usize,
     per_token: HashMap<String, usize>,
-    /// When each token's recent changes were refused, oldest first, within the window.
-    refusals: HashMap<String, VecDeque<Instant>>,
 }
 
 pub struct SocketCaps {
     limits: SocketLimits,
     counts: Mutex<Counts>,
+    cooldown: Cooldown,
 }
 
 /// One open WebSocket, counted until it is dropped.
@@ -52,10 +40,11 @@ pub struct SocketPermit {
 }
 
 impl SocketCaps {
-    pub fn new(limits: SocketLimits) -> Arc<Self> {
+    pub fn new(limits: SocketLimits, cooldown: Cooldown) -> Arc<Self> {
         Arc::new(Self {
             limits,
             counts: Mutex::default(),
+            cooldown,
         })
     }
 
@@ -70,22 +59,13 @@ impl SocketCaps {
         token_id: &str,
         provider: bool,
     ) -> Result<SocketPermit, AppError> {
-        self.admit_at(token_id, provider, Instant::now())
-    }
-
-    fn admit_at(
-        self: &Arc<Self>,
-        token_id: &str,
-        provider: bool,
-        now: Instant,
-    ) -> Result<SocketPermit, AppError> {
-        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(wait) = cooling(&mut counts, token_id, now) {
+        if let Some((refusals, wait)) = self.cooldown.wait(token_id).filter(|_| !provider) {
             return Err(AppError::CoolingDown {
-                refusals: REFUSALS_BEFORE_COOLDOWN,
+                refusals,
                 retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
             });
         }
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         let mine = counts.per_token.get(token_id).copied().unwrap_or(0);
         if mine >= self.limits.per_token {
             return Err(AppError::TooManyConnections(format!(
@@ -113,42 +93,6 @@ impl SocketCaps {
     }
 }
 
-impl SocketPermit {
-    /// The relay refused a change this socket sent (and closes it with 4403).
-    pub fn note_refusal(&self) {
-        self.note_refusal_at(Instant::now());
-    }
-
-    fn note_refusal_at(&self, now: Instant) {
-        let mut counts = self.caps.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let recent = counts.refusals.entry(self.token_id.clone()).or_default();
-        recent.push_back(now);
-        // Only the last few matter; the window drops the rest as time passes.
-        while recent.len() > REFUSALS_BEFORE_COOLDOWN {
-            recent.pop_front();
-        }
-    }
-}
-
-/// How much longer `token_id` cools down, if it does; forgets refusals past the window.
-fn cooling(counts: &mut Counts, token_id: &str, now: Instant) -> Option<Duration> {
-    let recent = counts.refusals.get_mut(token_id)?;
-    while recent
-        .front()
-        .is_some_and(|t| now.saturating_duration_since(*t) > REFUSAL_WINDOW)
-    {
-        recent.pop_front();
-    }
-    let Some(last) = recent.back().copied() else {
-        counts.refusals.remove(token_id);
-        return None;
-    };
-    if recent.len() < REFUSALS_BEFORE_COOLDOWN {
-        return None;
-    }
-    COOLDOWN.checked_sub(now.saturating_duration_since(last))
-}
-
 impl Drop for SocketPermit {
     fn drop(&mut self) {
         let mut counts = self.caps.counts.lock().unwrap_or_else(|e| e.into_inner());
@@ -168,10 +112,13 @@ mod tests {
 
     #[test]
     fn tokens_are_capped_and_providers_keep_a_reserve() {
-        let caps = SocketCaps::new(SocketLimits {
-            per_token: 2,
-            total: 8,
-        });
+        let caps = SocketCaps::new(
+            SocketLimits {
+                per_token: 2,
+                total: 8,
+            },
+            Cooldown::default(),
+        );
         let a1 = caps.admit("a", false).unwrap();
         let _a2 = caps.admit("a", false).unwrap();
         assert!(matches!(
@@ -192,57 +139,5 @@ mod tests {
             .admit("owner", true)
             .expect("the reserve is the provider's");
         assert!(matches!(caps.admit("owner", true), Err(AppError::Busy(_))));
-    }
-
-    #[test]
-    fn a_token_refused_three_times_in_ten_minutes_waits_a_minute_from_the_last() {
-        let caps = SocketCaps::new(SocketLimits {
-            per_token: 4,
-            total: 16,
-        });
-        let t0 = Instant::now();
-        let at = |secs: u64| t0 + Duration::from_secs(secs);
-        let cooling = |r: Result<SocketPermit, AppError>| match r {
-            Err(AppError::CoolingDown {
-                retry_after_secs, ..
-            }) => Some(retry_after_secs),
-            Ok(_) => None,
-            Err(e) => panic!("{e}"),
-        };
-        // Two refusals, far apart from a third: no cool-down.
-        caps.admit_at("c", false, at(0))
-            .unwrap()
-            .note_refusal_at(at(0));
-        caps.admit_at("c", false, at(1))
-            .unwrap()
-            .note_refusal_at(at(1));
-        let third = caps.admit_at("c", false, at(700)).unwrap();
-        third.note_refusal_at(at(700));
-        assert_eq!(
-            cooling(caps.admit_at("c", false, at(701))),
-            None,
-            "the first two are past the window"
-        );
-        // Three within the window: refused until a minute after the last, and only that token.
-        caps.admit_at("c", false, at(710))
-            .unwrap()
-            .note_refusal_at(at(710));
-        assert_eq!(
-            cooling(caps.admit_at("c", false, at(711))),
-            None,
-            "two in the window"
-        );
-        caps.admit_at("c", false, at(715))
-            .unwrap()
-            .note_refusal_at(at(715));
-        assert_eq!(cooling(caps.admit_at("c", false, at(720))), Some(55));
-        assert_eq!(cooling(caps.admit_at("other", false, at(720))), None);
-        assert_eq!(cooling(caps.admit_at("c", false, at(774))), Some(1));
-        assert_eq!(
-            cooling(caps.admit_at("c", false, at(776))),
-            None,
-            "free again"
-        );
-        drop(third);
     }
 }

@@ -185,3 +185,47 @@ test("a_token_refused_three_times_waits_before_it_connects_again_and_others_do_n
   assert.deepEqual(allowed.errors, []);
   assert.ok((await headsOnRelay(relay, id)).length > 0, "the owner still connects");
 }));
+
+test("many_sockets_of_one_client_token_sending_refused_changes_at_once_get_three_judged_and_the_rest_refused_unjudged", () => withRelay({ staticDir: null }, async relay => {
+  const { id } = await providerPortal(relay);
+  const client = clientToken(relay, id);
+  // Eight devices of one client token, each holding the portal, then each sending a forbidden
+  // change at the same moment: judging means applying, and a refusal rebuilding the portal.
+  const devices = [];
+  for (let n = 0; n < 8; n++) {
+    const peer = await (await connectMinted(relay, client.token)).handshake();
+    const { doc, state } = await peer.sync(id, A.init(), { timeout: 1000 });
+    devices.push({ peer, doc, state });
+  }
+  for (const { peer, doc, state } of devices) {
+    const changed = A.change(A.clone(doc), d => { A.splice(d, ["welcome"], 0, 0, "Pay to IBAN. "); });
+    peer.send({ type: "sync", senderId: peer.senderId, targetId: peer.relayId, documentId: id, data: A.generateSyncMessage(changed, state)[1] });
+  }
+  const verdicts = [];
+  for (const { peer } of devices) {
+    const close = await peer.closedWithin(10_000);
+    verdicts.push({ code: close.code, error: peer.errors()[0] ?? "" });
+    peer.close();
+  }
+  assert.ok(verdicts.every(v => v.code === REFUSED), JSON.stringify(verdicts));
+  const judged = verdicts.filter(v => /welcome/.test(v.error)).length;
+  const unjudged = verdicts.filter(v => /takes none for \d+ s/.test(v.error)).length;
+  assert.equal(judged, 3, JSON.stringify(verdicts));
+  assert.equal(unjudged, 5, JSON.stringify(verdicts));
+  // Every refusal counted: the cool-down is longer than a minute by now.
+  const refused = await upgradeRefusal(relay.wsUrlFor(client.token));
+  assert.equal(refused?.status, 429);
+  assert.ok(Number(refused.retryAfter) > 60, `Retry-After ${refused.retryAfter}`);
+
+  // The provider's tokens never cool down: a client can make the provider's writes break the
+  // shape rules, and must not lock the provider out that way.
+  for (let n = 0; n < 4; n++) {
+    const owner = await (await RawPeer.connect(relay.wsUrlFor(relay.owner), "owner")).handshake();
+    const { doc, state } = await owner.sync(id, A.init(), { timeout: 1000 });
+    const changed = A.change(A.clone(doc), d => { d.kind = "workspace"; });
+    owner.send({ type: "sync", senderId: owner.senderId, targetId: owner.relayId, documentId: id, data: A.generateSyncMessage(changed, state)[1] });
+    assert.equal((await owner.closedWithin(10_000)).code, REFUSED);
+    owner.close();
+  }
+  assert.equal(await upgradeRefusal(relay.wsUrlFor(relay.owner)), null, "the owner still connects");
+}));

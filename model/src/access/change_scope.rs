@@ -125,6 +125,9 @@ pub fn check_change(doc: &Automerge, change: &Change, writer: &Writer<'_>) -> Re
     Ok(())
 }
 
+/// The longest map key a client may write: every id the app makes is far shorter.
+pub const MAX_KEY_CHARS: usize = 128;
+
 /// The model's limit on the text at `keys` (map keys from the root, list and text positions
 /// left out) where a client may write one; `None` where the model names none, and then any
 /// string is held to [`Text::LONGEST`].
@@ -159,6 +162,22 @@ impl This<'_> {
         t: &Touch<'_>,
         texts: &mut HashMap<ObjId, Option<usize>>,
     ) -> Result<(), Rule> {
+        // Keys are strings too: an id the app makes is a few dozen characters.
+        if let Key::Map(key) = &t.op.key {
+            let len = key.chars().count();
+            if len > MAX_KEY_CHARS {
+                return Err(Rule::KeyTooLong { len });
+            }
+        }
+        // Bytes have no place in a portal a client writes; held to the same bound as text.
+        if let OpType::Put(ScalarValue::Bytes(bytes)) = &t.op.action {
+            if bytes.len() > Text::LONGEST {
+                return Err(Rule::TooLong {
+                    text: None,
+                    len: bytes.len(),
+                });
+            }
+        }
         let Some(put) = t.put_str() else {
             return Ok(());
         };

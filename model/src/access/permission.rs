@@ -210,6 +210,10 @@ pub enum Rule {
         text: Option<Text>,
         len: usize,
     },
+    /// A client wrote a map key longer than any id the app makes.
+    KeyTooLong {
+        len: usize,
+    },
 }
 
 impl fmt::Display for Rule {
@@ -269,6 +273,11 @@ impl fmt::Display for Rule {
                 "{} can be at most {} characters; this one has {len}",
                 text.to_string().to_lowercase(),
                 text.max()
+            ),
+            Rule::KeyTooLong { len } => write!(
+                f,
+                "a key can be at most {} characters; this one has {len}",
+                super::change_scope::MAX_KEY_CHARS
             ),
             Rule::TooLong { text: None, len } => write!(
                 f,

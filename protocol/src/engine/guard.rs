@@ -21,4 +21,11 @@ pub trait ChangeGuard: Send {
         doc_after: &Automerge,
         new_changes: &[Change],
     ) -> Result<(), String>;
+
+    /// Whether changes from `conn` may be judged at all, asked before any is applied: a guard
+    /// may refuse a writer in advance (one that keeps sending what it refuses), which costs
+    /// nothing, where judging means applying and a refusal rebuilding the document.
+    fn before_applying(&mut self, _conn: ConnId) -> Result<(), String> {
+        Ok(())
+    }
 }

@@ -175,6 +175,13 @@ impl Engine {
                 }
             }
         }
+        if may_write && !sync_message.changes.is_empty() {
+            if let Some(guard) = self.guard.as_mut() {
+                if let Err(rule) = guard.before_applying(conn) {
+                    return self.refuse(conn, id, rule);
+                }
+            }
+        }
         self.ensure_peer_doc(id, conn);
         let owed = self.owed_sync.contains(id, conn);
         let Some(entry) = self.docs.get_mut(&id) else {
