@@ -41,7 +41,7 @@ impl TrustedProxies {
             .collect();
         for hop in hops.iter().rev() {
             // An entry that is not an address ends the walk at the last address vouched for.
-            let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            let Some(ip) = address(hop.trim()) else {
                 break;
             };
             client = canonical(ip);
@@ -50,6 +50,26 @@ impl TrustedProxies {
             }
         }
         client
+    }
+}
+
+/// A hop as proxies write it: a bare address, or with its port (`a.b.c.d:p`, `[v6]:p`), which
+/// some load balancers add.
+fn address(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+}
+
+/// What a per-address limit counts: an IPv4 address, or an IPv6 address's /64, since one
+/// household or server is given a whole /64 and could otherwise take a new limit per address.
+pub fn limit_key(client: IpAddr) -> String {
+    match canonical(client) {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        v4 => v4.to_string(),
     }
 }
 
@@ -114,6 +134,28 @@ mod tests {
             proxies.client(ip("127.0.0.1"), &headers(&["not-an-address, 10.0.0.2"])),
             ip("10.0.0.2")
         );
+    }
+
+    #[test]
+    fn a_hop_with_its_port_is_its_address_and_an_ipv6_client_counts_by_its_64() {
+        let proxies = TrustedProxies::new(vec![ip("127.0.0.1")]);
+        assert_eq!(
+            proxies.client(ip("127.0.0.1"), &headers(&["198.51.100.7:51234"])),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            proxies.client(ip("127.0.0.1"), &headers(&["[2001:db8::1]:443"])),
+            ip("2001:db8::1")
+        );
+        assert_eq!(
+            limit_key(ip("2001:db8:1:2:aaaa::1")),
+            limit_key(ip("2001:db8:1:2:bbbb::9"))
+        );
+        assert_ne!(
+            limit_key(ip("2001:db8:1:2::1")),
+            limit_key(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(limit_key(ip("::ffff:198.51.100.7")), "198.51.100.7");
     }
 
     #[test]

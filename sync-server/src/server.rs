@@ -545,7 +545,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let sign_in = SignInState {
         tokens: tokens.clone(),
         links: match &database {
-            Some((pool, _)) => SignInLinks::open_database(pool.clone()),
+            Some((pool, health)) => SignInLinks::open_database(pool.clone(), health.clone()),
             None => SignInLinks::open(&options.data_dir)?,
         },
         mail: mail.clone(),

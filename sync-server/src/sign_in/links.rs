@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::postgres::health::Health;
 use crate::postgres::{error_text, Pool};
 use crate::storage::write_atomically;
 use crate::token::hash_secret;
@@ -53,7 +54,9 @@ enum Backend {
         file: PathBuf,
         links: Arc<Mutex<Vec<LinkRecord>>>,
     },
-    Database(Pool),
+    /// With the relay's knowledge of whether the database is down, so that a link asked for
+    /// or redeemed during an outage fails at once instead of waiting out the pool's timeout.
+    Database(Pool, Health),
 }
 
 /// Whether `secret` is shaped like one of ours: the prefix and 32 bytes of base58.
@@ -84,9 +87,9 @@ impl SignInLinks {
 
     /// The links in the relays' database (already migrated by `postgres::open`). Blocking calls:
     /// use them off the runtime.
-    pub fn open_database(pool: Pool) -> Self {
+    pub fn open_database(pool: Pool, health: Health) -> Self {
         Self {
-            backend: Backend::Database(pool),
+            backend: Backend::Database(pool, health),
         }
     }
 
@@ -114,8 +117,8 @@ impl SignInLinks {
                 links.push(record);
                 Self::save(file, &mut links, now)?;
             }
-            Backend::Database(pool) => {
-                let mut client = pool.get().map_err(io::Error::other)?;
+            Backend::Database(pool, health) => {
+                let mut client = health.checkout(pool).map_err(io::Error::other)?;
                 let expired = (now - LIFETIME).timestamp_millis();
                 client
                     .execute(
@@ -148,9 +151,9 @@ impl SignInLinks {
         let hash = hash_secret(secret);
         let (file, links) = match &self.backend {
             Backend::File { file, links } => (file, links),
-            Backend::Database(pool) => {
+            Backend::Database(pool, health) => {
                 // One statement: of two relays redeeming the same link at once, one gets it.
-                let mut client = pool.get().map_err(io::Error::other)?;
+                let mut client = health.checkout(pool).map_err(io::Error::other)?;
                 let now = now.timestamp_millis();
                 let row = client
                     .query_opt(
@@ -211,8 +214,14 @@ mod tests {
     fn with_a_database_a_link_sent_through_one_relay_works_once_through_another() {
         let cluster = crate::postgres::throwaway::Cluster::start().expect("starts PostgreSQL");
         let url = cluster.database("links").expect("creates");
-        let relay_a = SignInLinks::open_database(crate::postgres::open(&url).expect("opens"));
-        let relay_b = SignInLinks::open_database(crate::postgres::open(&url).expect("opens"));
+        let relay_a = SignInLinks::open_database(
+            crate::postgres::open(&url).expect("opens"),
+            Health::default(),
+        );
+        let relay_b = SignInLinks::open_database(
+            crate::postgres::open(&url).expect("opens"),
+            Health::default(),
+        );
         let t0 = Utc::now();
         let secret = relay_a.mint("abc123", t0).unwrap();
         let late = relay_a.mint("abc123", t0 - LIFETIME).unwrap();

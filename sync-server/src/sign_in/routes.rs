@@ -19,7 +19,7 @@ use chrono::Utc;
 use threshold_model::access::{CreatedToken, NewToken, RedeemSignIn, SignInRequest};
 
 use super::{LinkError, SignInLinks};
-use crate::client_address::TrustedProxies;
+use crate::client_address::{limit_key, TrustedProxies};
 use crate::error::AppError;
 use crate::mail::{self, Mail};
 use crate::rate_limit::{RateLimit, RateLimiter};
@@ -92,7 +92,7 @@ async fn request_link(
     }
     let now = Instant::now();
     let client = s.proxies.client(peer.ip(), &headers);
-    s.per_ip.take(&client.to_string(), now).map_err(too_many)?;
+    s.per_ip.take(&limit_key(client), now).map_err(too_many)?;
     s.per_email.take(&address, now).map_err(too_many)?;
     // Answered before anything depends on whether the address is known, so neither the answer
     // nor its timing tells.
@@ -156,7 +156,7 @@ async fn redeem(
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     let client = s.proxies.client(peer.ip(), &headers);
     s.redeem_per_ip
-        .take(&client.to_string(), Instant::now())
+        .take(&limit_key(client), Instant::now())
         .map_err(too_many)?;
     let links = s.links.clone();
     let secret = secret_of(&body.link).to_owned();

@@ -72,9 +72,9 @@ async fn read_base(dir: &Path) -> Result<serde_json::Value, AppError> {
 fn manifest(mut base: serde_json::Value, brand: &Brand) -> Result<String, AppError> {
     let name = limits::checked(Text::BusinessName, &brand.name)
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    if name.chars().any(char::is_control) {
+    if name.chars().any(|c| c.is_control() || invisible(c)) {
         return Err(AppError::BadRequest(
-            "a business name has no control characters".into(),
+            "a business name has no control or invisible characters".into(),
         ));
     }
     let theme = brand
@@ -86,13 +86,47 @@ fn manifest(mut base: serde_json::Value, brand: &Brand) -> Result<String, AppErr
     let Some(fields) = base.as_object_mut() else {
         return Err(AppError::NotFound);
     };
-    let short: String = name.chars().take(SHORT_NAME_CHARS).collect();
     fields.insert("name".into(), name.into());
-    fields.insert("short_name".into(), short.trim_end().into());
+    fields.insert("short_name".into(), short_name(name).into());
     if let Some(theme) = theme {
         fields.insert("theme_color".into(), theme.to_string().into());
     }
     Ok(base.to_string())
+}
+
+/// Characters that draw nothing but change how a name reads: they could make a home-screen
+/// name look like another (a right-to-left override turns a name around). Also the
+/// replacement character, which is what invalid UTF-8 in the address became.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200C}' | '\u{200E}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFD}')
+}
+
+/// The home-screen name: the whole name when it fits, else its first words that fit, else its
+/// first characters, never ending inside a joined emoji.
+fn short_name(name: &str) -> String {
+    if name.chars().count() <= SHORT_NAME_CHARS {
+        return name.to_owned();
+    }
+    let mut words = String::new();
+    for word in name.split_whitespace() {
+        let next = if words.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{words} {word}")
+        };
+        if next.chars().count() > SHORT_NAME_CHARS {
+            break;
+        }
+        words = next;
+    }
+    if !words.is_empty() {
+        return words;
+    }
+    let cut: String = name.chars().take(SHORT_NAME_CHARS).collect();
+    cut.trim_end_matches(['\u{200D}', '\u{FE0F}']).to_owned()
 }
 
 #[cfg(test)]
@@ -134,6 +168,10 @@ mod tests {
             ("   ", None),
             (&*"x".repeat(500), None),
             ("Acme\u{7}", None),
+            ("Acme\u{202E}moc", None),
+            ("Ac\u{200B}me", None),
+            ("\u{FEFF}Acme", None),
+            ("Acme \u{FFFD}", None),
             ("Acme", Some("red")),
             ("Acme", Some("#12345")),
         ] {
