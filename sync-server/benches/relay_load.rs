@@ -141,42 +141,8 @@ impl RunResult {
     }
 }
 
-/// Split `n` clients: half alone, the rest in groups of 2-5 (sizes cycle deterministically).
-fn groups(n: usize) -> Vec<usize> {
-    let mut out = vec![1; n / 2];
-    let mut left = n - n / 2;
-    let mut size = 2;
-    while left > 0 {
-        let take = size.min(left);
-        out.push(take);
-        left -= take;
-        size = if size == 5 { 2 } else { size + 1 };
-    }
-    out
-}
-
 async fn run(kind: RelayKind, n: usize, seconds: u64, load: Load) -> RunResult {
-    // A benchmark measures what a change costs, not the flood limits: a closed-loop writer in a
-    // busy group sends more than an honest person's messages per second, the setup mints a
-    // token per client through the API at once, and a thousand clients are more sockets than
-    // one business needs.
-    let relay = start(
-        &kind,
-        &[
-            "--rate-per-second",
-            "1000000",
-            "--rate-burst",
-            "1000000",
-            "--http-rate-per-second",
-            "1000000",
-            "--http-rate-burst",
-            "1000000",
-            "--max-sockets",
-            "100000",
-            "--max-sockets-per-token",
-            "100000",
-        ],
-    );
+    let relay = start(&kind, &UNLIMITED);
     let shared = Arc::new(Shared::new());
     let mut tasks = Vec::new();
     let mut client_index = 0;
@@ -214,14 +180,7 @@ async fn run(kind: RelayKind, n: usize, seconds: u64, load: Load) -> RunResult {
     let cpu = cpu_seconds(relay.child.id()) - cpu_before;
     let window = window_start.elapsed().as_secs_f64();
     shared.stop.store(true, Ordering::Relaxed);
-    let (mut failed, mut not_found) = (0, 0);
-    for task in tasks {
-        match tokio::time::timeout(Duration::from_secs(5), task).await {
-            Ok(Ok(Outcome::Ran)) => {}
-            Ok(Ok(Outcome::NeverFound)) => not_found += 1,
-            _ => failed += 1,
-        }
-    }
+    let (failed, not_found) = tally(tasks).await;
     let peak = peak_rss_kb(relay.child.id());
     drop(relay);
     let find = std::mem::take(&mut *shared.find.lock().expect("lock"));

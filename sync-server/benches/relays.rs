@@ -29,22 +29,6 @@ use threshold_sync_server::postgres::throwaway::Cluster;
 mod common;
 use common::*;
 
-/// Flood limits out of the way: a benchmark measures what a change costs (see `relay_load`).
-const UNLIMITED: [&str; 12] = [
-    "--rate-per-second",
-    "1000000",
-    "--rate-burst",
-    "1000000",
-    "--http-rate-per-second",
-    "1000000",
-    "--http-rate-burst",
-    "1000000",
-    "--max-sockets",
-    "100000",
-    "--max-sockets-per-token",
-    "100000",
-];
-
 fn main() {
     let topologies: Vec<String> = std::env::var("BENCH_TOPOLOGY")
         .unwrap_or_else(|_| "fs,pg,pg2,pg3".into())
@@ -138,20 +122,6 @@ impl RunResult {
     }
 }
 
-/// Split `n` clients: half alone, the rest in groups of 2-5 (as `relay_load` does).
-fn groups(n: usize) -> Vec<usize> {
-    let mut out = vec![1; n / 2];
-    let mut left = n - n / 2;
-    let mut size = 2;
-    while left > 0 {
-        let take = size.min(left);
-        out.push(take);
-        left -= take;
-        size = if size == 5 { 2 } else { size + 1 };
-    }
-    out
-}
-
 /// CPU time of the PostgreSQL server so far: the postmaster with the backends it has reaped
 /// (`cutime`, `cstime`), plus the backends alive now.
 fn postgres_cpu_seconds(cluster: Option<&Cluster>) -> f64 {
@@ -241,14 +211,7 @@ async fn run(
     let (relay_after, pg_after) = cpu();
     let window = window_start.elapsed().as_secs_f64();
     shared.stop.store(true, Ordering::Relaxed);
-    let (mut failed, mut not_found) = (0, 0);
-    for task in tasks {
-        match tokio::time::timeout(Duration::from_secs(5), task).await {
-            Ok(Ok(Outcome::Ran)) => {}
-            Ok(Ok(Outcome::NeverFound)) => not_found += 1,
-            _ => failed += 1,
-        }
-    }
+    let (failed, not_found) = tally(tasks).await;
     drop(started);
     let pg = pg_after - pg_before;
     let total = relay_after - relay_before + pg;

@@ -505,3 +505,49 @@ pub fn copy_map(
     }
     Ok(())
 }
+
+/// Flood limits out of the way: a benchmark measures what a change costs, not the limits. A
+/// closed-loop writer in a busy group sends more than an honest person's messages per second,
+/// the setup mints a token per client through the API at once, and a thousand clients are more
+/// sockets than one business needs.
+pub const UNLIMITED: [&str; 12] = [
+    "--rate-per-second",
+    "1000000",
+    "--rate-burst",
+    "1000000",
+    "--http-rate-per-second",
+    "1000000",
+    "--http-rate-burst",
+    "1000000",
+    "--max-sockets",
+    "100000",
+    "--max-sockets-per-token",
+    "100000",
+];
+
+/// Split `n` clients: half alone, the rest in groups of 2-5 (sizes cycle deterministically).
+pub fn groups(n: usize) -> Vec<usize> {
+    let mut out = vec![1; n / 2];
+    let mut left = n - n / 2;
+    let mut size = 2;
+    while left > 0 {
+        let take = size.min(left);
+        out.push(take);
+        left -= take;
+        size = if size == 5 { 2 } else { size + 1 };
+    }
+    out
+}
+
+/// Wait for the clients after `stop`: how many failed, and how many never found their document.
+pub async fn tally(tasks: Vec<tokio::task::JoinHandle<Outcome>>) -> (usize, usize) {
+    let (mut failed, mut not_found) = (0, 0);
+    for task in tasks {
+        match tokio::time::timeout(Duration::from_secs(5), task).await {
+            Ok(Ok(Outcome::Ran)) => {}
+            Ok(Ok(Outcome::NeverFound)) => not_found += 1,
+            _ => failed += 1,
+        }
+    }
+    (failed, not_found)
+}
