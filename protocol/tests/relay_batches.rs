@@ -7,6 +7,8 @@ use std::collections::{HashMap, VecDeque};
 
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
+mod common;
+use common::put_root;
 use threshold_protocol::{
     Access, Chunk, ConnId, DocumentId, Effect, Engine, EngineConfig, Loaded, PeerId,
 };
@@ -287,17 +289,7 @@ fn create(id: DocumentId, key: &'static str) -> Action {
 }
 
 fn edit(id: DocumentId, key: &'static str, value: &'static str) -> Action {
-    Box::new(move |engine: &mut Engine| {
-        engine
-            .change(id, |doc| {
-                doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-                    tx.put(ROOT, key, value)?;
-                    Ok(())
-                })
-                .expect("transaction commits");
-            })
-            .expect("document is loaded");
-    })
+    Box::new(move |engine: &mut Engine| put_root(engine, id, key, value))
 }
 
 fn open(id: DocumentId) -> Action {
@@ -396,13 +388,7 @@ fn a_second_device_editing_alongside_keeps_both_synced_under_batches() {
 fn edit_if_loaded(id: DocumentId, key: &'static str, value: &'static str) -> Action {
     Box::new(move |engine: &mut Engine| {
         if engine.has_content(&id) {
-            let _ = engine.change(id, |doc| {
-                doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-                    tx.put(ROOT, key, value)?;
-                    Ok(())
-                })
-                .expect("transaction commits");
-            });
+            put_root(engine, id, key, value);
         }
     })
 }

@@ -473,7 +473,7 @@ fn a_corrupt_sync_payload_is_refused_and_the_document_is_untouched() {
 }
 
 /// The chunk an engine just asked to store.
-use common::saved_chunk;
+use common::{put_root, saved_chunk};
 
 #[test]
 fn changes_stored_by_another_tab_are_applied_without_being_stored_again() {
@@ -748,18 +748,6 @@ fn guarded_net() -> (Net, usize, usize, DocumentId, Judged) {
     net.run();
     assert_eq!(net.title(b, &id).as_deref(), Some("shared"));
     (net, a, b, id, judged)
-}
-
-fn put_root(engine: &mut Engine, id: DocumentId, key: &str, value: &str) {
-    engine
-        .change(id, |doc| {
-            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-                tx.put(ROOT, key, value)?;
-                Ok(())
-            })
-            .expect("transaction commits");
-        })
-        .expect("document is loaded");
 }
 
 fn stored_chunks(net: &Net, id: &DocumentId) -> usize {
